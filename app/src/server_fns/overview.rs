@@ -1,0 +1,13 @@
+//! The dashboard's headline figures.
+
+use executor::overview::Overview;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Counts of schedules by state and of live executors.
+#[server(prefix = "/rpc")]
+pub async fn get_overview() -> Result<Overview, AppError> {
+    let pool = super::pool()?;
+    Ok(executor::store::overview::read(&pool, chrono::Utc::now()).await?)
+}

@@ -1,0 +1,46 @@
+// The home page: server-rendered, hydrated, styled, and talking to its server function.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('home page is rendered on the server, with the figures', async () => {
+  const response = await fetch(baseUrl + '/');
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  assert.match(html, /<h1[^>]*>Schedules<\/h1>/);
+  assert.match(html, /Executors alive/);
+  assert.match(html, /\/pkg\/scheduleman\.css/);
+});
+
+test('home page hydrates and the Refresh button reads the figures again', async () => {
+  const { page, errors } = await openHydrated(browser, '/');
+  const asOf = page.locator('#as-of');
+  const first = await asOf.textContent();
+  await page.click('#refresh');
+  await page.waitForFunction(
+    (before) => document.querySelector('#as-of')?.textContent !== before,
+    first,
+    { timeout: 10_000 },
+  );
+  assert.notEqual(await asOf.textContent(), first);
+  assert.deepEqual(errors, []);
+  await screenshot(page, 'home');
+});
+
+test('Tailwind styles are applied', async () => {
+  const { page } = await openHydrated(browser, '/');
+  const background = await page.$eval('#refresh', (el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(background, 'rgba(0, 0, 0, 0)', 'the button has no background: no Tailwind CSS');
+  const padding = await page.$eval('main', (el) => getComputedStyle(el).paddingTop);
+  assert.equal(padding, '32px');
+});
+
+test('an unknown address answers 404 with a way back', async () => {
+  const response = await fetch(baseUrl + '/no-such-page');
+  assert.equal(response.status, 404);
+  assert.match(await response.text(), /Page not found/);
+});

@@ -1,0 +1,247 @@
+//! The `executor` command: run an executor, manage the private PostgreSQL, serve the echo target.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use executor::heartbeat::{self, Identity};
+use executor::schedule::{self, ScheduleInput};
+use executor::store::{self, DatabaseLocation, LocalPostgres};
+use executor::{echo, shutdown};
+
+/// Scheduleman's executor: claims due schedules and triggers their webhooks.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Log format: `text` for people, `json` for machines.
+    #[arg(
+        long,
+        env = "SCHEDULEMAN_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one executor until SIGTERM or Ctrl-C.
+    Run(RunArgs),
+    /// Start or stop the private PostgreSQL used when DATABASE_URL is not set.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+    /// Serve the echo target: logs every trigger it receives; `?fail=500` and `?sleep=5s`
+    /// make it fail or hang.
+    Echo {
+        /// Address to listen on.
+        #[arg(long, env = "SCHEDULEMAN_ECHO_ADDR", default_value = "127.0.0.1:5003")]
+        addr: SocketAddr,
+    },
+    /// Print a schedule's next fire instants strictly after --after, one per line, as RFC 3339
+    /// UTC. Bad input exits with status 2.
+    Next(NextArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["cron", "at", "in_", "every"])))]
+struct NextArgs {
+    /// A cron expression: 5 fields, 6 with leading seconds, or a macro such as @daily.
+    #[arg(long)]
+    cron: Option<String>,
+    /// A "Run At" time: RFC 3339, or a local date-time read in --tz.
+    #[arg(long)]
+    at: Option<String>,
+    /// A duration from --after (humantime: 90s, 1h 30m).
+    #[arg(long = "in")]
+    in_: Option<String>,
+    /// A fixed interval from --after (humantime, at least 1s).
+    #[arg(long)]
+    every: Option<String>,
+    /// IANA zone of --cron or --at. Default: UTC.
+    #[arg(long)]
+    tz: Option<String>,
+    /// Print instants strictly after this RFC 3339 instant. Default: now.
+    #[arg(long)]
+    after: Option<String>,
+    /// How many instants to print.
+    #[arg(long, default_value_t = 5)]
+    count: usize,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// PostgreSQL URL. When unset, a private server is started from the installed
+    /// PostgreSQL binaries with its data in --data-dir.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Data directory of the private PostgreSQL (used only without DATABASE_URL).
+    /// Default: `.scheduleman/pg` in the working directory.
+    #[arg(long, env = "SCHEDULEMAN_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    fn location(&self) -> DatabaseLocation {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(store::local_postgres::default_data_dir);
+        DatabaseLocation::from_settings(self.database_url.clone(), &data_dir)
+    }
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// This executor's id, unique among running executors. Default: `<host>-<pid>`.
+    #[arg(long, env = "SCHEDULEMAN_EXECUTOR_ID")]
+    id: Option<String>,
+    /// How often the executor records that it is alive.
+    #[arg(long, env = "SCHEDULEMAN_HEARTBEAT", default_value = "5s", value_parser = humantime::parse_duration)]
+    heartbeat: Duration,
+    /// How long to wait for the server to apply migrations before giving up.
+    #[arg(long, env = "SCHEDULEMAN_MIGRATION_WAIT", default_value = "120s", value_parser = humantime::parse_duration)]
+    migration_wait: Duration,
+}
+
+#[derive(Debug, Subcommand)]
+enum DbAction {
+    /// Start the private PostgreSQL (or find it running) and print its database URL.
+    Start {
+        /// Data directory. Default: `.scheduleman/pg` in the working directory.
+        #[arg(long, env = "SCHEDULEMAN_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Stop the private PostgreSQL.
+    Stop {
+        /// Data directory. Default: `.scheduleman/pg` in the working directory.
+        #[arg(long, env = "SCHEDULEMAN_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let result = match cli.command {
+        Command::Next(args) => return next(args),
+        Command::Run(args) => run(args).await,
+        Command::Db { action } => db(action).await,
+        Command::Echo { addr } => echo::serve(addr, shutdown::on_signal())
+            .await
+            .map_err(|error| format!("echo target on {addr}: {error}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("executor: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(args: RunArgs) -> Result<(), String> {
+    let shutdown = shutdown::on_signal();
+    let database = store::connect(&args.database.location(), 4)
+        .await
+        .map_err(|error| format!("connecting to the database: {error}"))?;
+    tokio::select! {
+        waited = store::wait_for_migrations(&database.pool, args.migration_wait) => {
+            waited.map_err(|error| format!("before starting: {error}"))?;
+        }
+        _ = shutdown.cancelled() => return Ok(()),
+    }
+    let identity = Identity::of_this_process(
+        args.id
+            .unwrap_or_else(|| format!("{}-{}", heartbeat::host_name(), std::process::id())),
+    );
+    tracing::info!(id = %identity.id, "executor running");
+    heartbeat::run(database.pool.clone(), identity, args.heartbeat, shutdown).await;
+    database.pool.close().await;
+    Ok(())
+}
+
+/// `executor next`: exit status 2 with the reason on bad input.
+fn next(args: NextArgs) -> ExitCode {
+    let after = match args
+        .after
+        .as_deref()
+        .map(chrono::DateTime::parse_from_rfc3339)
+    {
+        None => chrono::Utc::now(),
+        Some(Ok(after)) => after.with_timezone(&chrono::Utc),
+        Some(Err(error)) => {
+            eprintln!("executor: --after must be an RFC 3339 instant such as 2026-03-08T07:00:00Z ({error})");
+            return ExitCode::from(2);
+        }
+    };
+    let input = ScheduleInput {
+        cron: args.cron,
+        at: args.at,
+        in_: args.in_,
+        every: args.every,
+        tz: args.tz,
+    };
+    match schedule::preview(&input, after, args.count) {
+        Ok(instants) => {
+            for instant in instants {
+                println!("{}", schedule::rfc3339_seconds(instant));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("executor: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn db(action: DbAction) -> Result<(), String> {
+    let data_dir =
+        |dir: Option<PathBuf>| dir.unwrap_or_else(store::local_postgres::default_data_dir);
+    match action {
+        DbAction::Start { data_dir: dir } => {
+            let location = DatabaseLocation::Local(data_dir(dir));
+            let database = store::connect(&location, 1)
+                .await
+                .map_err(|error| error.to_string())?;
+            if let Some(server) = &database.local {
+                println!("{}", server.url(store::local_postgres::DATABASE_NAME));
+            }
+            Ok(())
+        }
+        DbAction::Stop { data_dir: dir } => {
+            let dir = data_dir(dir);
+            tokio::task::spawn_blocking(move || LocalPostgres::stop(&dir))
+                .await
+                .map_err(|error| error.to_string())?
+                .map_err(|error| error.to_string())
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Parsing a cron expression into per-field bit sets, with an error that names the field
+//! and says why when the expression is wrong.
+
+use super::{CronExpr, CronField};
+
+/// Why a cron expression was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CronError {
+    /// Nothing was given.
+    #[error("the cron expression is empty")]
+    Empty,
+    /// Neither 5 nor 6 fields.
+    #[error(
+        "a cron expression has 5 fields (minute hour day-of-month month day-of-week) or 6 with \
+         a leading seconds field; {0:?} has {1}"
+    )]
+    FieldCount(String, usize),
+    /// An `@` name we do not know.
+    #[error("unknown macro {0:?}; use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly")]
+    UnknownMacro(String),
+    /// A value out of the field's range.
+    #[error("cron field {position} ({name}) is {value}; {plural} are {min}–{max}")]
+    OutOfRange {
+        /// 1-based position in the expression as written.
+        position: usize,
+        /// The field's name.
+        name: &'static str,
+        /// The offending value.
+        value: u32,
+        /// The field's name in the plural.
+        plural: &'static str,
+        /// Smallest allowed value.
+        min: u32,
+        /// Largest allowed value.
+        max: u32,
+    },
+    /// Text that is not a number, name, range, step or allowed special.
+    #[error("cron field {position} ({name}) has {text:?}, which is not {expected}")]
+    Malformed {
+        /// 1-based position in the expression as written.
+        position: usize,
+        /// The field's name.
+        name: &'static str,
+        /// The offending part of the field.
+        text: String,
+        /// What the field accepts.
+        expected: &'static str,
+    },
+    /// A range whose start is after its end.
+    #[error("cron field {position} ({name}) has the range {start}-{end}, which runs backwards")]
+    BackwardRange {
+        /// 1-based position in the expression as written.
+        position: usize,
+        /// The field's name.
+        name: &'static str,
+        /// Range start.
+        start: u32,
+        /// Range end.
+        end: u32,
+    },
+    /// A step of zero.
+    #[error("cron field {position} ({name}) has a step of 0; steps start at 1")]
+    ZeroStep {
+        /// 1-based position in the expression as written.
+        position: usize,
+        /// The field's name.
+        name: &'static str,
+    },
+    /// The expression is well formed but no date ever matches it.
+    #[error("{0:?} never fires: no date matches its day-of-month and month fields")]
+    NeverFires(String),
+}
+
+/// The static description of one field: its name, range and accepted names.
+struct FieldSpec {
+    name: &'static str,
+    plural: &'static str,
+    min: u32,
+    max: u32,
+    names: &'static [&'static str],
+    expected: &'static str,
+}
+
+const SECOND: FieldSpec = FieldSpec {
+    name: "second",
+    plural: "seconds",
+    min: 0,
+    max: 59,
+    names: &[],
+    expected: "a second 0–59, a range, a list or a step",
+};
+const MINUTE: FieldSpec = FieldSpec {
+    name: "minute",
+    plural: "minutes",
+    min: 0,
+    max: 59,
+    names: &[],
+    expected: "a minute 0–59, a range, a list or a step",
+};
+const HOUR: FieldSpec = FieldSpec {
+    name: "hour",
+    plural: "hours",
+    min: 0,
+    max: 23,
+    names: &[],
+    expected: "an hour 0–23, a range, a list or a step",
+};
+const DAY_OF_MONTH: FieldSpec = FieldSpec {
+    name: "day-of-month",
+    plural: "days of the month",
+    min: 1,
+    max: 31,
+    names: &[],
+    expected: "a day 1–31, L (the last day), a range, a list or a step",
+};
+const MONTH: FieldSpec = FieldSpec {
+    name: "month",
+    plural: "months",
+    min: 1,
+    max: 12,
+    names: &[
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ],
+    expected: "a month 1–12 or JAN–DEC, a range, a list or a step",
+};
+const DAY_OF_WEEK: FieldSpec = FieldSpec {
+    name: "day-of-week",
+    plural: "days of the week",
+    min: 0,
+    max: 7,
+    names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    expected: "a weekday 0–7 (0 and 7 are Sunday) or SUN–SAT, nL (the last such weekday \
+               of the month), a range, a list or a step",
+};
+
+/// The macros and the 5-field expressions they stand for.
+const MACROS: &[(&str, &str)] = &[
+    ("@yearly", "0 0 1 1 *"),
+    ("@annually", "0 0 1 1 *"),
+    ("@monthly", "0 0 1 * *"),
+    ("@weekly", "0 0 * * 0"),
+    ("@daily", "0 0 * * *"),
+    ("@midnight", "0 0 * * *"),
+    ("@hourly", "0 * * * *"),
+];
+
+pub(super) fn parse(source: &str) -> Result<CronExpr, CronError> {
+    let trimmed = source.trim();
+    if trimmed.is_empty() {
+        return Err(CronError::Empty);
+    }
+    let expanded = if trimmed.starts_with('@') {
+        let lower = trimmed.to_ascii_lowercase();
+        MACROS
+            .iter()
+            .find(|(name, _)| *name == lower)
+            .map(|(_, fields)| *fields)
+            .ok_or_else(|| CronError::UnknownMacro(trimmed.to_owned()))?
+    } else {
+        trimmed
+    };
+    let fields: Vec<&str> = expanded.split_whitespace().collect();
+    let (seconds_text, rest, offset) = match fields.len() {
+        5 => ("0", &fields[..], 1),
+        6 => (fields[0], &fields[1..], 2),
+        n => return Err(CronError::FieldCount(trimmed.to_owned(), n)),
+    };
+    let has_seconds_field = fields.len() == 6;
+    let position = |index: usize| index + offset;
+
+    let seconds = parse_field(seconds_text, &SECOND, 1)?;
+    let minutes = parse_field(rest[0], &MINUTE, position(0))?;
+    let hours = parse_field(rest[1], &HOUR, position(1))?;
+    let (days_of_month, last_day_of_month) = parse_day_of_month(rest[2], position(2))?;
+    let months = parse_field(rest[3], &MONTH, position(3))?;
+    let (days_of_week, last_weekdays) = parse_day_of_week(rest[4], position(4))?;
+
+    let expr = CronExpr {
+        source: trimmed.to_owned(),
+        has_seconds_field,
+        seconds,
+        minutes,
+        hours,
+        days_of_month,
+        last_day_of_month,
+        months,
+        days_of_week,
+        last_weekdays,
+        day_of_month_star: rest[2].starts_with('*'),
+        day_of_week_star: rest[4].starts_with('*'),
+        fixed_time: !rest[0].starts_with('*') && !rest[1].starts_with('*'),
+    };
+    if !expr.some_day_can_match() {
+        return Err(CronError::NeverFires(trimmed.to_owned()));
+    }
+    Ok(expr)
+}
+
+/// Parses a plain field (no specials) into a bit set.
+fn parse_field(text: &str, spec: &FieldSpec, position: usize) -> Result<CronField, CronError> {
+    let mut bits = CronField::EMPTY;
+    for item in text.split(',') {
+        bits = bits.union(parse_item(item, spec, position)?);
+    }
+    Ok(bits)
+}
+
+/// Day-of-month: the plain syntax plus `L` for the last day of the month.
+fn parse_day_of_month(text: &str, position: usize) -> Result<(CronField, bool), CronError> {
+    let mut bits = CronField::EMPTY;
+    let mut last = false;
+    for item in text.split(',') {
+        if item.eq_ignore_ascii_case("L") {
+            last = true;
+        } else {
+            bits = bits.union(parse_item(item, &DAY_OF_MONTH, position)?);
+        }
+    }
+    Ok((bits, last))
+}
+
+/// Day-of-week: the plain syntax (7 folds onto 0, Sunday) plus `nL`, the last weekday `n`
+/// of the month.
+fn parse_day_of_week(text: &str, position: usize) -> Result<(CronField, CronField), CronError> {
+    let mut bits = CronField::EMPTY;
+    let mut last = CronField::EMPTY;
+    for item in text.split(',') {
+        let upper = item.to_ascii_uppercase();
+        if let Some(day) = upper.strip_suffix('L').filter(|day| !day.is_empty()) {
+            let value = parse_value(day, &DAY_OF_WEEK, position, item)?;
+            last = last.with(value % 7);
+        } else {
+            bits = bits.union(parse_item(item, &DAY_OF_WEEK, position)?);
+        }
+    }
+    if bits.contains(7) {
+        bits = bits.without(7).with(0);
+    }
+    Ok((bits, last))
+}
+
+/// One list item: `*`, `*/s`, `a`, `a-b` or `a-b/s`.
+fn parse_item(item: &str, spec: &FieldSpec, position: usize) -> Result<CronField, CronError> {
+    let malformed = || CronError::Malformed {
+        position,
+        name: spec.name,
+        text: item.to_owned(),
+        expected: spec.expected,
+    };
+    if item.is_empty() {
+        return Err(malformed());
+    }
+    let (range, step) = match item.split_once('/') {
+        Some((range, step)) => {
+            let step: u32 = step.parse().map_err(|_| malformed())?;
+            if step == 0 {
+                return Err(CronError::ZeroStep {
+                    position,
+                    name: spec.name,
+                });
+            }
+            (range, step)
+        }
+        None => (item, 1),
+    };
+    let (start, end) = if range == "*" {
+        (spec.min, spec.max)
+    } else if let Some((start, end)) = range.split_once('-') {
+        let start = parse_value(start, spec, position, item)?;
+        let end = parse_value(end, spec, position, item)?;
+        if start > end {
+            return Err(CronError::BackwardRange {
+                position,
+                name: spec.name,
+                start,
+                end,
+            });
+        }
+        (start, end)
+    } else if step != 1 {
+        // `a/s` is not Vixie syntax; say what to write instead.
+        return Err(malformed());
+    } else {
+        let value = parse_value(range, spec, position, item)?;
+        (value, value)
+    };
+    let mut bits = CronField::EMPTY;
+    let mut value = start;
+    while value <= end {
+        bits = bits.with(value);
+        value += step;
+    }
+    Ok(bits)
+}
+
+/// A number or a name within the field's range.
+fn parse_value(
+    text: &str,
+    spec: &FieldSpec,
+    position: usize,
+    item: &str,
+) -> Result<u32, CronError> {
+    if let Some(index) = spec
+        .names
+        .iter()
+        .position(|name| name.eq_ignore_ascii_case(text))
+    {
+        return Ok(index as u32 + spec.min);
+    }
+    let value: u32 = text.parse().map_err(|_| CronError::Malformed {
+        position,
+        name: spec.name,
+        text: item.to_owned(),
+        expected: spec.expected,
+    })?;
+    if value < spec.min || value > spec.max {
+        return Err(CronError::OutOfRange {
+            position,
+            name: spec.name,
+            value,
+            plural: spec.plural,
+            min: spec.min,
+            max: spec.max,
+        });
+    }
+    Ok(value)
+}

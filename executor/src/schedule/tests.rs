@@ -1,0 +1,272 @@
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("test instant")
+        .with_timezone(&Utc)
+}
+
+fn input(json: &str) -> ScheduleInput {
+    serde_json::from_str(json).expect("test input")
+}
+
+const NOW: &str = "2026-11-22T12:00:00Z";
+
+fn resolve(json: &str) -> Result<ScheduleSpec, ScheduleError> {
+    input(json).resolve(utc(NOW))
+}
+
+#[test]
+fn cron_defaults_to_utc_and_keeps_its_zone() {
+    assert_eq!(
+        resolve(r#"{"cron": " 0 9 * * 1-5 "}"#).unwrap(),
+        ScheduleSpec::Cron {
+            cron: "0 9 * * 1-5".into(),
+            tz: "UTC".into()
+        }
+    );
+    assert_eq!(
+        resolve(r#"{"cron": "0 9 * * *", "tz": "Europe/Berlin"}"#).unwrap(),
+        ScheduleSpec::Cron {
+            cron: "0 9 * * *".into(),
+            tz: "Europe/Berlin".into()
+        }
+    );
+}
+
+#[test]
+fn run_at_accepts_rfc3339_and_local_times() {
+    let at = |json: &str| match resolve(json).unwrap() {
+        ScheduleSpec::At { at, .. } => rfc3339_seconds(at),
+        other => panic!("not an at schedule: {other:?}"),
+    };
+    assert_eq!(
+        at(r#"{"at": "2026-12-01T08:00:00Z"}"#),
+        "2026-12-01T08:00:00Z"
+    );
+    assert_eq!(
+        at(r#"{"at": "2026-12-01T09:00:00+01:00"}"#),
+        "2026-12-01T08:00:00Z"
+    );
+    assert_eq!(
+        at(r#"{"at": "2026-12-01T09:00", "tz": "Europe/Berlin"}"#),
+        "2026-12-01T08:00:00Z"
+    );
+    assert_eq!(
+        at(r#"{"at": "2026-12-01T09:00:30", "tz": "Asia/Kolkata"}"#),
+        "2026-12-01T03:30:30Z"
+    );
+    // An explicit offset wins over the zone.
+    assert_eq!(
+        at(r#"{"at": "2026-12-01T09:00:00+01:00", "tz": "America/New_York"}"#),
+        "2026-12-01T08:00:00Z"
+    );
+}
+
+#[test]
+fn run_at_in_a_dst_gap_is_refused_naming_the_gap() {
+    let error = input(r#"{"at": "2027-03-14T02:30", "tz": "America/New_York"}"#)
+        .resolve(utc(NOW))
+        .unwrap_err();
+    assert_eq!(error.field(), "at");
+    assert_eq!(
+        error.to_string(),
+        "2027-03-14T02:30:00 does not exist in America/New_York: the clocks jump from 02:00 to \
+         03:00 that day; pick a time outside the gap"
+    );
+}
+
+#[test]
+fn run_at_in_an_overlap_takes_the_earlier_offset() {
+    // 2027-11-07 01:30 happens at -04:00 and again at -05:00 in New York.
+    match resolve(r#"{"at": "2027-11-07T01:30", "tz": "America/New_York"}"#).unwrap() {
+        ScheduleSpec::At { at, tz } => {
+            assert_eq!(rfc3339_seconds(at), "2027-11-07T05:30:00Z");
+            assert_eq!(tz, "America/New_York");
+        }
+        other => panic!("not an at schedule: {other:?}"),
+    }
+    // The later pass, with its offset written out.
+    match resolve(r#"{"at": "2027-11-07T01:30:00-05:00", "tz": "America/New_York"}"#).unwrap() {
+        ScheduleSpec::At { at, .. } => assert_eq!(rfc3339_seconds(at), "2027-11-07T06:30:00Z"),
+        other => panic!("not an at schedule: {other:?}"),
+    }
+}
+
+#[test]
+fn run_at_in_the_past_is_refused() {
+    let error = resolve(r#"{"at": "2026-11-22T11:59:59Z"}"#).unwrap_err();
+    assert!(matches!(error, ScheduleError::InPast { .. }), "{error:?}");
+    assert!(error.to_string().contains("in the past"));
+}
+
+#[test]
+fn in_resolves_to_an_instant_from_now() {
+    match resolve(r#"{"in": "1h 30m"}"#).unwrap() {
+        ScheduleSpec::In { duration, at } => {
+            assert_eq!(duration, "1h 30m");
+            assert_eq!(at, utc(NOW) + TimeDelta::minutes(90));
+        }
+        other => panic!("not an in schedule: {other:?}"),
+    }
+    match resolve(r#"{"in": "2days"}"#).unwrap() {
+        ScheduleSpec::In { at, .. } => assert_eq!(at, utc(NOW) + TimeDelta::days(2)),
+        other => panic!("not an in schedule: {other:?}"),
+    }
+}
+
+#[test]
+fn every_is_anchored_at_creation() {
+    let spec = resolve(r#"{"every": "90s"}"#).unwrap();
+    assert_eq!(
+        spec,
+        ScheduleSpec::Every {
+            every: "90s".into(),
+            interval_ms: 90_000,
+            anchor: utc(NOW)
+        }
+    );
+    let schedule = spec.compile().unwrap();
+    assert_eq!(
+        schedule.upcoming(utc(NOW), 3),
+        [
+            utc("2026-11-22T12:01:30Z"),
+            utc("2026-11-22T12:03:00Z"),
+            utc("2026-11-22T12:04:30Z")
+        ]
+    );
+    // From an instant between fires, the next fire stays on the anchor's grid.
+    assert_eq!(
+        schedule.next_after(utc("2026-11-22T12:02:00Z")),
+        Some(utc("2026-11-22T12:03:00Z"))
+    );
+    assert_eq!(
+        schedule.next_after(utc("2026-11-22T12:03:00Z")),
+        Some(utc("2026-11-22T12:04:30Z"))
+    );
+}
+
+#[test]
+fn one_shot_schedules_fire_once() {
+    let schedule = resolve(r#"{"in": "15m"}"#).unwrap().compile().unwrap();
+    let first = schedule.next_after(utc(NOW)).unwrap();
+    assert_eq!(first, utc("2026-11-22T12:15:00Z"));
+    assert_eq!(schedule.next_after(first), None);
+    assert_eq!(schedule.upcoming(utc(NOW), 5), [first]);
+}
+
+#[test]
+fn bad_input_is_refused_with_the_field_and_reason() {
+    let cases = [
+        (
+            r#"{}"#,
+            "schedule",
+            "exactly one of cron, at, in or every (got none)",
+        ),
+        (
+            r#"{"cron": "* * * * *", "every": "1m"}"#,
+            "schedule",
+            "(got cron, every)",
+        ),
+        (
+            r#"{"cron": "61 * * * *"}"#,
+            "cron",
+            "cron field 1 (minute) is 61",
+        ),
+        (r#"{"cron": "0 0 30 2 *"}"#, "cron", "never fires"),
+        (
+            r#"{"cron": "0 9 * * *", "tz": "Mars/Olympus"}"#,
+            "tz",
+            "unknown time zone \"Mars/Olympus\"",
+        ),
+        (
+            r#"{"in": "soon"}"#,
+            "in",
+            "\"soon\" is not a valid duration",
+        ),
+        (r#"{"in": "0s"}"#, "in", "too short"),
+        (
+            r#"{"in": "5m", "tz": "UTC"}"#,
+            "tz",
+            "tz applies to cron and at schedules only",
+        ),
+        (r#"{"every": "500ms"}"#, "every", "the minimum is 1 s"),
+        (
+            r#"{"every": "often"}"#,
+            "every",
+            "\"often\" is not a valid interval",
+        ),
+        (
+            r#"{"at": "tomorrow"}"#,
+            "at",
+            "\"tomorrow\" is not a date and time",
+        ),
+        (
+            r#"{"at": "2026-12-01T09:00", "tz": "Nowhere"}"#,
+            "tz",
+            "unknown time zone",
+        ),
+    ];
+    for (json, field, expected) in cases {
+        let error = resolve(json).expect_err(json);
+        assert_eq!(error.field(), field, "{json}: {error}");
+        assert!(
+            error.to_string().contains(expected),
+            "{json}: {error:?} lacks {expected:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_input_fields_are_refused() {
+    assert!(serde_json::from_str::<ScheduleInput>(r#"{"crontab": "* * * * *"}"#).is_err());
+}
+
+#[test]
+fn preview_lists_instants_strictly_after() {
+    let instants = preview(
+        &input(r#"{"cron": "30 2 * * *", "tz": "America/New_York"}"#),
+        utc("2026-03-07T12:00:00Z"),
+        2,
+    )
+    .unwrap();
+    assert_eq!(
+        instants,
+        [utc("2026-03-08T07:00:00Z"), utc("2026-03-09T06:30:00Z")]
+    );
+}
+
+#[test]
+fn specs_round_trip_through_json() {
+    for json in [
+        r#"{"cron": "0 9 * * 1-5", "tz": "Europe/Berlin"}"#,
+        r#"{"at": "2026-12-01T09:00", "tz": "Europe/Berlin"}"#,
+        r#"{"in": "90m"}"#,
+        r#"{"every": "15m"}"#,
+    ] {
+        let spec = resolve(json).unwrap();
+        let stored = serde_json::to_string(&spec).unwrap();
+        assert!(stored.contains(&format!("\"kind\":\"{}\"", spec.kind())));
+        assert_eq!(serde_json::from_str::<ScheduleSpec>(&stored).unwrap(), spec);
+    }
+}
+
+#[test]
+fn describes_each_kind() {
+    let describe = |json: &str| resolve(json).unwrap().describe();
+    assert_eq!(
+        describe(r#"{"cron": "0 9 * * 1-5", "tz": "Europe/Berlin"}"#),
+        "At 09:00, Monday through Friday, Europe/Berlin"
+    );
+    assert_eq!(
+        describe(r#"{"at": "2026-12-01T09:00", "tz": "Europe/Berlin"}"#),
+        "Once at 2026-12-01 09:00 CET"
+    );
+    assert_eq!(describe(r#"{"every": "90s"}"#), "Every 90s");
+    assert_eq!(
+        describe(r#"{"in": "90m"}"#),
+        "Once at 2026-11-22 13:30 UTC (90m after it was set)"
+    );
+}

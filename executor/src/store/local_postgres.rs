@@ -1,0 +1,391 @@
+//! A private PostgreSQL server started from the machine's installed binaries: the default
+//! database when `DATABASE_URL` is not set, and the throwaway database of the test harness.
+//!
+//! Runs `initdb` once per data directory, then `pg_ctl start` on a free loopback port. A second
+//! start on the same directory reuses the running server (or its data). As root, every
+//! PostgreSQL process runs as the unprivileged `postgres` user via `runuser`, since `initdb`
+//! refuses to run as root.
+
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::io;
+use std::net::TcpListener;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The unprivileged account that runs PostgreSQL when we are root.
+const POSTGRES_USER: &str = "postgres";
+/// The database Scheduleman creates and uses inside a private server.
+pub const DATABASE_NAME: &str = "scheduleman";
+
+/// Why a private PostgreSQL could not be started or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalPostgresError {
+    /// Neither `PATH` nor `/usr/lib/postgresql/*/bin` holds `initdb` and `pg_ctl`.
+    #[error(
+        "no PostgreSQL server binaries found (looked for initdb and pg_ctl on PATH and in \
+         /usr/lib/postgresql/*/bin). Install them (Debian: `apt-get install postgresql`) or set \
+         DATABASE_URL to an existing database"
+    )]
+    BinariesNotFound,
+    /// We are root and the `postgres` account that must run the server does not exist.
+    #[error(
+        "running as root, but there is no `{POSTGRES_USER}` user to run PostgreSQL as \
+         (initdb refuses to run as root); create it with `useradd --system {POSTGRES_USER}`"
+    )]
+    NoUnprivilegedUser,
+    /// A file system operation on the data directory failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What we were doing.
+        action: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A PostgreSQL tool exited unsuccessfully.
+    #[error("`{command}` failed: {detail}")]
+    CommandFailed {
+        /// The command line, for the log.
+        command: String,
+        /// Its exit status and what it printed.
+        detail: String,
+    },
+    /// `postmaster.pid` of a running server did not name a port.
+    #[error("cannot read the port of the running server from {0}")]
+    UnreadablePort(PathBuf),
+}
+
+type Result<T> = std::result::Result<T, LocalPostgresError>;
+
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> LocalPostgresError {
+    let path = path.to_path_buf();
+    move |source| LocalPostgresError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// A running private PostgreSQL server.
+#[derive(Debug)]
+pub struct LocalPostgres {
+    data_dir: PathBuf,
+    port: u16,
+    /// Stop the server and delete its data when dropped (the test harness's throwaway server).
+    throwaway: bool,
+}
+
+impl LocalPostgres {
+    /// Starts the server whose data lives in `data_dir` (initialising it on first use), or
+    /// attaches to it when it is already running. Safe to call from several processes at once.
+    pub fn start(data_dir: &Path) -> Result<Self> {
+        let tools = Tools::find()?;
+        fs::create_dir_all(data_dir).map_err(io_error("create", data_dir))?;
+        let data_dir = data_dir
+            .canonicalize()
+            .map_err(io_error("resolve", data_dir))?;
+        // One process at a time initialises and starts a given data directory.
+        let lock_path = data_dir.with_extension("lock");
+        let lock = File::create(&lock_path).map_err(io_error("create", &lock_path))?;
+        lock.lock().map_err(io_error("lock", &lock_path))?;
+
+        tools.hand_over(&data_dir)?;
+        if !data_dir.join("PG_VERSION").exists() {
+            tracing::info!(data_dir = %data_dir.display(), "initialising a new PostgreSQL cluster");
+            tools.run(
+                "initdb",
+                [
+                    OsStr::new("-D"),
+                    data_dir.as_os_str(),
+                    OsStr::new("-U"),
+                    OsStr::new(POSTGRES_USER),
+                    OsStr::new("--auth=trust"),
+                    OsStr::new("--encoding=UTF8"),
+                    OsStr::new("--no-sync"),
+                ],
+            )?;
+        }
+        let port = match running_port(&data_dir)? {
+            Some(port) if tools.is_running(&data_dir) => {
+                tracing::info!(port, "reusing the running PostgreSQL");
+                port
+            }
+            _ => {
+                let port = free_port().map_err(io_error("find a free port for", &data_dir))?;
+                tools.start(&data_dir, port)?;
+                tracing::info!(port, data_dir = %data_dir.display(), "started PostgreSQL");
+                port
+            }
+        };
+        drop(lock);
+        Ok(Self {
+            data_dir,
+            port,
+            throwaway: false,
+        })
+    }
+
+    /// Starts a fresh server in a new temporary directory; dropping the value stops it and
+    /// deletes the directory.
+    pub fn start_throwaway() -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "scheduleman-pg-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let mut server = Self::start(&dir)?;
+        server.throwaway = true;
+        Ok(server)
+    }
+
+    /// Stops the server of `data_dir` if it runs; a no-op otherwise.
+    pub fn stop(data_dir: &Path) -> Result<()> {
+        let tools = Tools::find()?;
+        if tools.is_running(data_dir) {
+            tools.run(
+                "pg_ctl",
+                [
+                    OsStr::new("-D"),
+                    data_dir.as_os_str(),
+                    OsStr::new("-m"),
+                    OsStr::new("fast"),
+                    OsStr::new("-w"),
+                    OsStr::new("stop"),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The loopback port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// A connection URL for `database` on this server.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://{POSTGRES_USER}@127.0.0.1:{}/{database}",
+            self.port
+        )
+    }
+}
+
+impl Drop for LocalPostgres {
+    fn drop(&mut self) {
+        if self.throwaway {
+            if let Err(error) = Self::stop(&self.data_dir) {
+                tracing::warn!(%error, "could not stop the throwaway PostgreSQL");
+            }
+            let _ = fs::remove_dir_all(&self.data_dir);
+            let _ = fs::remove_file(self.data_dir.with_extension("lock"));
+        }
+    }
+}
+
+/// The default data directory: `.scheduleman/pg` in the working directory, unless we are root
+/// and the `postgres` user cannot reach it (a checkout under `/root`, say); then a directory
+/// under `/var/tmp` named after the working directory.
+pub fn default_data_dir() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let project_dir = cwd.join(".scheduleman").join("pg");
+    if !is_root() || reachable_by_postgres_user(&cwd) {
+        return project_dir;
+    }
+    let flattened: String = cwd
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    PathBuf::from("/var/tmp")
+        .join(format!("scheduleman{flattened}"))
+        .join("pg")
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+/// Whether every ancestor of `dir` lets others traverse it.
+fn reachable_by_postgres_user(dir: &Path) -> bool {
+    dir.ancestors().all(|ancestor| {
+        fs::metadata(ancestor)
+            .map(|m| m.mode() & 0o001 != 0)
+            .unwrap_or(false)
+    })
+}
+
+fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The port recorded in `postmaster.pid` (its fourth line), when the file exists.
+fn running_port(data_dir: &Path) -> Result<Option<u16>> {
+    let pid_file = data_dir.join("postmaster.pid");
+    let Ok(contents) = fs::read_to_string(&pid_file) else {
+        return Ok(None);
+    };
+    contents
+        .lines()
+        .nth(3)
+        .and_then(|line| line.trim().parse().ok())
+        .map(Some)
+        .ok_or(LocalPostgresError::UnreadablePort(pid_file))
+}
+
+/// The PostgreSQL binaries and the account that runs them.
+#[derive(Debug, Clone)]
+struct Tools {
+    bin_dir: PathBuf,
+    run_as_postgres: bool,
+}
+
+impl Tools {
+    fn find() -> Result<Self> {
+        let bin_dir = find_bin_dir().ok_or(LocalPostgresError::BinariesNotFound)?;
+        let run_as_postgres = is_root();
+        if run_as_postgres
+            && !Command::new("id")
+                .arg(POSTGRES_USER)
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        {
+            return Err(LocalPostgresError::NoUnprivilegedUser);
+        }
+        Ok(Self {
+            bin_dir,
+            run_as_postgres,
+        })
+    }
+
+    /// Gives the data directory to the account that runs the server.
+    fn hand_over(&self, data_dir: &Path) -> Result<()> {
+        if !self.run_as_postgres {
+            return Ok(());
+        }
+        let status = Command::new("chown")
+            .arg("-R")
+            .arg(format!("{POSTGRES_USER}:"))
+            .arg(data_dir)
+            .status()
+            .map_err(io_error("chown", data_dir))?;
+        if !status.success() {
+            return Err(LocalPostgresError::CommandFailed {
+                command: format!("chown -R {POSTGRES_USER}: {}", data_dir.display()),
+                detail: status.to_string(),
+            });
+        }
+        // initdb insists on owner-only permissions.
+        fs::set_permissions(
+            data_dir,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .map_err(io_error("set permissions on", data_dir))
+    }
+
+    fn command(&self, tool: &str) -> Command {
+        let program = self.bin_dir.join(tool);
+        if self.run_as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", POSTGRES_USER, "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        }
+    }
+
+    fn run<I, S>(&self, tool: &str, args: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut command = self.command(tool);
+        command.args(args).current_dir("/");
+        let output = command
+            .output()
+            .map_err(io_error("run", &self.bin_dir.join(tool)))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        Err(LocalPostgresError::CommandFailed {
+            command: format!("{command:?}"),
+            detail: format!(
+                "{}: {}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim(),
+                String::from_utf8_lossy(&output.stdout).trim()
+            ),
+        })
+    }
+
+    fn is_running(&self, data_dir: &Path) -> bool {
+        self.command("pg_ctl")
+            .arg("-D")
+            .arg(data_dir)
+            .arg("status")
+            .current_dir("/")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+
+    fn start(&self, data_dir: &Path, port: u16) -> Result<()> {
+        let log = data_dir.join("server.log");
+        // No unix socket: the server listens on loopback TCP only, so a long data
+        // directory path cannot exceed the socket path limit.
+        let options = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200"
+        );
+        self.run(
+            "pg_ctl",
+            [
+                OsStr::new("-D"),
+                data_dir.as_os_str(),
+                OsStr::new("-o"),
+                OsStr::new(&options),
+                OsStr::new("-l"),
+                log.as_os_str(),
+                OsStr::new("-w"),
+                OsStr::new("-t"),
+                OsStr::new("60"),
+                OsStr::new("start"),
+            ],
+        )
+    }
+}
+
+/// The directory holding `initdb` and `pg_ctl`: from `PATH` (following symlinks), else the
+/// newest `/usr/lib/postgresql/<version>/bin`.
+fn find_bin_dir() -> Option<PathBuf> {
+    let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    let from_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .filter_map(|dir| dir.join("pg_ctl").canonicalize().ok())
+            .filter_map(|pg_ctl| pg_ctl.parent().map(Path::to_path_buf))
+            .find(|dir| has_tools(dir))
+    });
+    from_path.or_else(|| {
+        let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| {
+                let version = entry.file_name().to_str()?.parse().ok()?;
+                Some((version, entry.path().join("bin")))
+            })
+            .filter(|(_, bin)| has_tools(bin))
+            .collect();
+        versions.sort();
+        versions.pop().map(|(_, bin)| bin)
+    })
+}

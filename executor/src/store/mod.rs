@@ -1,0 +1,168 @@
+//! Everything Scheduleman says to PostgreSQL: connecting (to `DATABASE_URL` or a private
+//! server), migrations, and, one file per table, every query.
+
+pub mod executors;
+pub mod local_postgres;
+pub mod overview;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+
+pub use local_postgres::{LocalPostgres, LocalPostgresError};
+
+/// The migrations in `migrations/`, embedded at compile time.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The private PostgreSQL could not be started.
+    #[error("cannot start the private PostgreSQL: {0}")]
+    LocalPostgres(#[from] LocalPostgresError),
+    /// `DATABASE_URL` is not a PostgreSQL URL.
+    #[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
+    BadUrl(#[source] sqlx::Error),
+    /// Applying migrations failed.
+    #[error("applying migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed or the database is unreachable.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema stayed older than this binary expects.
+    #[error(
+        "timed out after {0:?} waiting for migrations (is the server running? it applies them)"
+    )]
+    MigrationsTimedOut(Duration),
+}
+
+/// Where the database is: what `connect` was told.
+#[derive(Debug, Clone)]
+pub enum DatabaseLocation {
+    /// An existing database (production): `DATABASE_URL`.
+    Url(String),
+    /// A private server whose data lives in this directory, started when needed.
+    Local(std::path::PathBuf),
+}
+
+impl DatabaseLocation {
+    /// `DATABASE_URL` when given, else the private server in `data_dir`.
+    pub fn from_settings(database_url: Option<String>, data_dir: &Path) -> Self {
+        match database_url.filter(|url| !url.trim().is_empty()) {
+            Some(url) => Self::Url(url),
+            None => Self::Local(data_dir.to_path_buf()),
+        }
+    }
+}
+
+/// A pool of connections, plus the private server behind it (kept for the log and for tests).
+#[derive(Debug)]
+pub struct Database {
+    /// The pool.
+    pub pool: PgPool,
+    /// The private server, when one was started or attached to.
+    pub local: Option<LocalPostgres>,
+}
+
+/// Connects to `location`, starting the private server (and creating its database) if needed.
+pub async fn connect(
+    location: &DatabaseLocation,
+    max_connections: u32,
+) -> Result<Database, StoreError> {
+    let (url, local) = match location {
+        DatabaseLocation::Url(url) => (url.clone(), None),
+        DatabaseLocation::Local(dir) => {
+            let dir = dir.clone();
+            let server = tokio::task::spawn_blocking(move || LocalPostgres::start(&dir))
+                .await
+                .map_err(|join| LocalPostgresError::Io {
+                    action: "start",
+                    path: Default::default(),
+                    source: std::io::Error::other(join),
+                })??;
+            ensure_database(&server).await?;
+            (server.url(local_postgres::DATABASE_NAME), Some(server))
+        }
+    };
+    let options: PgConnectOptions = url.parse().map_err(StoreError::BadUrl)?;
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    Ok(Database { pool, local })
+}
+
+/// Creates Scheduleman's database inside a private server when it is missing.
+async fn ensure_database(server: &LocalPostgres) -> Result<(), StoreError> {
+    let options: PgConnectOptions = server.url("postgres").parse().map_err(StoreError::BadUrl)?;
+    let mut conn = options.connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(local_postgres::DATABASE_NAME)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        // The name is our constant, not input; CREATE DATABASE takes no bind parameters.
+        let created = sqlx::query(&format!(
+            "CREATE DATABASE {}",
+            local_postgres::DATABASE_NAME
+        ))
+        .execute(&mut conn)
+        .await;
+        match created {
+            Ok(_) => {}
+            // Another process created it between our check and our statement.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Applies every pending migration (the server does this at start).
+pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// Whether the schema has every migration this binary knows.
+pub async fn migrations_applied(pool: &PgPool) -> Result<bool, StoreError> {
+    let Some(latest) = MIGRATOR.iter().map(|m| m.version).max() else {
+        return Ok(true);
+    };
+    let table_exists: bool =
+        sqlx::query_scalar("SELECT to_regclass('public._sqlx_migrations') IS NOT NULL")
+            .fetch_one(pool)
+            .await?;
+    if !table_exists {
+        return Ok(false);
+    }
+    let applied: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM _sqlx_migrations WHERE version = $1 AND success)",
+    )
+    .bind(latest)
+    .fetch_one(pool)
+    .await?;
+    Ok(applied)
+}
+
+/// Waits until the server has applied this binary's migrations (the executor never applies
+/// them itself, so an older executor cannot race a newer server).
+pub async fn wait_for_migrations(pool: &PgPool, timeout: Duration) -> Result<(), StoreError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        match migrations_applied(pool).await {
+            Ok(true) => return Ok(()),
+            Ok(false) => tracing::info!("waiting for the server to apply migrations"),
+            Err(error) => tracing::warn!(%error, "cannot check migrations yet"),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(StoreError::MigrationsTimedOut(timeout));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

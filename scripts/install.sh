@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs every tool Scheduleman's build, run and tests need, each pinned, and only what is
+# missing or at the wrong version: a second run prints nothing and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs rustc >= 1.96
+SQLX_CLI_VERSION=0.8.6        # matches the sqlx in Cargo.lock
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+
+say() { echo "install: $*" >&2; }
+
+apt_updated=false
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        say "missing Debian packages: $* (run as root, or install them yourself)"
+        exit 1
+    fi
+    if ! $apt_updated; then
+        apt-get update -qq >/dev/null
+        apt_updated=true
+    fi
+    say "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# PostgreSQL server binaries (for the private database), Chromium (browser tests).
+if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    apt_install postgresql
+fi
+[ -x /usr/bin/chromium ] || apt_install chromium
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown >/dev/null 2>&1
+fi
+
+cargo_tool_version() { "$@" 2>/dev/null | head -1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1 || true; }
+
+if [ "$(cargo_tool_version cargo-leptos --version)" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "cargo install cargo-leptos@$CARGO_LEPTOS_VERSION (about 18 minutes on 2 cores)"
+    cargo install --quiet --locked "cargo-leptos@$CARGO_LEPTOS_VERSION"
+fi
+if [ "$(cargo_tool_version wasm-bindgen --version)" != "$WASM_BINDGEN_VERSION" ]; then
+    # Not --locked: the CLI's lockfile pins a crate version the registry no longer serves.
+    say "cargo install wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+    cargo install --quiet --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+fi
+if [ "$(cargo_tool_version cargo-sqlx sqlx --version)" != "$SQLX_CLI_VERSION" ]; then
+    say "cargo install sqlx-cli@$SQLX_CLI_VERSION"
+    cargo install --quiet --locked --force "sqlx-cli@$SQLX_CLI_VERSION" \
+        --no-default-features --features postgres,rustls
+fi
+
+# Tailwind, wasm-opt and Playwright, exactly as package-lock.json pins them.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi

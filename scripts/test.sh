@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite. Formatting, clippy (server and wasm), the sqlx query data,
+# unit and integration tests against a throwaway PostgreSQL, and the browser end-to-end tests
+# against the real server, executors and echo target in headless Chromium.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/stack.sh"
+cd "$SCHEDULEMAN_ROOT"
+
+step() { echo "==> $*" >&2; }
+
+scripts/install.sh
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy -D warnings (native, then the wasm frontend)"
+cargo clippy --quiet --workspace --exclude frontend --all-targets -- -D warnings
+cargo clippy --quiet -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "building the executor and starting a throwaway PostgreSQL"
+cargo build --quiet -p executor
+PG_DIR=$(mktemp -d /tmp/scheduleman-test-XXXXXX)
+chmod 755 "$PG_DIR"
+cleanup() {
+    stop_stack
+    "$TARGET_DIR/debug/executor" db stop --data-dir "$PG_DIR/pg" || true
+    rm -rf "$PG_DIR"
+}
+trap cleanup EXIT
+DATABASE_URL=$("$TARGET_DIR/debug/executor" db start --data-dir "$PG_DIR/pg" 2>"$PG_DIR/db.log")
+export DATABASE_URL
+
+step "sqlx: migrations apply, and .sqlx/ matches every query"
+sqlx migrate run --source migrations >/dev/null
+cargo sqlx prepare --workspace --check -- --all-targets --exclude frontend
+
+step "cargo test (unit and integration, against the throwaway PostgreSQL)"
+cargo test --workspace --exclude frontend
+
+step "browser end-to-end tests"
+cargo leptos build
+SITE_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ECHO_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_stack "$DATABASE_URL" "$SITE_ADDR" "$ECHO_ADDR" 2 "$PG_DIR/logs"
+SCHEDULEMAN_URL="http://$SITE_ADDR" DATABASE_URL=$DATABASE_URL \
+    node --test --test-reporter=spec end2end/ || {
+    echo "end-to-end tests failed; server log:" >&2
+    tail -n 50 "$PG_DIR/logs/server.log" >&2
+    exit 1
+}

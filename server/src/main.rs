@@ -1,0 +1,75 @@
+//! The `server` binary: reads its settings, opens the database (applying migrations) and
+//! serves the app until SIGTERM or Ctrl-C.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use executor::store::{self, DatabaseLocation};
+use leptos::config::get_configuration;
+use server::config::{Config, LogFormat};
+use server::{app, AppState};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::parse();
+    init_logging(config.log_format);
+    match serve(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    // cargo-leptos sets LEPTOS_*; a directly started binary reads the workspace Cargo.toml.
+    let leptos_config = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        get_configuration(None)
+    } else {
+        get_configuration(Some("Cargo.toml"))
+    }
+    .map_err(|error| format!("reading the Leptos settings (LEPTOS_* or Cargo.toml): {error}"))?;
+    let leptos_options = leptos_config.leptos_options;
+    let addr = leptos_options.site_addr;
+
+    let data_dir = config
+        .data_dir
+        .unwrap_or_else(store::local_postgres::default_data_dir);
+    let location = DatabaseLocation::from_settings(config.database_url, &data_dir);
+    let database = store::connect(&location, config.db_pool)
+        .await
+        .map_err(|error| format!("connecting to the database: {error}"))?;
+    if let Some(local) = &database.local {
+        tracing::info!(data_dir = %local.data_dir().display(), port = local.port(), "using the private PostgreSQL");
+    }
+    store::migrate(&database.pool)
+        .await
+        .map_err(|error| format!("migrating the database: {error}"))?;
+
+    let router = app(AppState {
+        leptos_options,
+        pool: database.pool.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|error| format!("listening on {addr}: {error}"))?;
+    tracing::info!("listening on http://{addr}");
+    let shutdown = executor::shutdown::on_signal();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .map_err(|error| format!("serving on {addr}: {error}"))?;
+    database.pool.close().await;
+    Ok(())
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,39 @@
+//! The server's state and its router: probes, the Leptos pages and their server functions,
+//! and the static files of the site.
+
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+
+use crate::health;
+
+/// What every handler may need.
+#[derive(Debug, Clone, FromRef)]
+pub struct AppState {
+    /// Leptos's site settings.
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub pool: PgPool,
+}
+
+/// The whole HTTP surface of the server.
+pub fn app(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pool = state.pool.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(pool.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
