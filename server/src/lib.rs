@@ -1,6 +1,7 @@
 //! Scheduleman's web server as a library: its settings, its state and its router, so that
 //! `main` only wires them and tests can call the router directly.
 
+pub mod api;
 pub mod config;
 pub mod health;
 pub mod router;

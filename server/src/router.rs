@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 
-use crate::health;
+use crate::{api, health};
 
 /// What every handler may need.
 #[derive(Debug, Clone, FromRef)]
@@ -28,6 +28,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .nest("/api/v1", api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
