@@ -30,6 +30,7 @@ if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev
     apt_install postgresql
 fi
 [ -x /usr/bin/chromium ] || apt_install chromium
+command -v curl >/dev/null || apt_install curl
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "rustup target add wasm32-unknown-unknown"

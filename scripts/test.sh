@@ -33,10 +33,10 @@ export DATABASE_URL
 
 step "sqlx: migrations apply, and .sqlx/ matches every query"
 sqlx migrate run --source migrations >/dev/null
-cargo sqlx prepare --workspace --check -- --all-targets --exclude frontend
+cargo sqlx prepare --workspace --check -- --all-targets --workspace --exclude frontend
 
 step "cargo test (unit and integration, against the throwaway PostgreSQL)"
-cargo test --workspace --exclude frontend
+cargo test --workspace --exclude frontend 2>&1 | tee "$PG_DIR/cargo-test.log"
 
 step "browser end-to-end tests"
 cargo leptos build
@@ -44,8 +44,16 @@ SITE_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127
 ECHO_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start_stack "$DATABASE_URL" "$SITE_ADDR" "$ECHO_ADDR" 2 "$PG_DIR/logs"
 SCHEDULEMAN_URL="http://$SITE_ADDR" DATABASE_URL=$DATABASE_URL \
-    node --test --test-reporter=spec end2end/ || {
+    node --test --test-reporter=spec end2end/ 2>&1 | tee "$PG_DIR/end2end.log" || {
     echo "end-to-end tests failed; server log:" >&2
     tail -n 50 "$PG_DIR/logs/server.log" >&2
     exit 1
 }
+
+# One closing line for the whole suite: Rust tests plus browser tests.
+passed=$(( $(awk '/^test result:/ { sum += $4 } END { print sum + 0 }' "$PG_DIR/cargo-test.log") \
+    + $(awk '/^ℹ pass/ { print $3 }' "$PG_DIR/end2end.log") ))
+failed=$(( $(awk '/^test result:/ { sum += $6 } END { print sum + 0 }' "$PG_DIR/cargo-test.log") \
+    + $(awk '/^ℹ fail/ { print $3 }' "$PG_DIR/end2end.log") ))
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

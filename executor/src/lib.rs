@@ -8,6 +8,8 @@ pub mod overview;
 pub mod echo;
 #[cfg(feature = "server")]
 pub mod heartbeat;
+#[cfg(feature = "server")]
+pub mod logging;
 pub mod schedule;
 #[cfg(feature = "server")]
 pub mod shutdown;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use executor::heartbeat::{self, Identity};
+use executor::logging::{self, LogFormat};
 use executor::schedule::{self, ScheduleInput};
 use executor::store::{self, DatabaseLocation, LocalPostgres};
 use executor::{echo, shutdown};
@@ -25,12 +26,6 @@ struct Cli {
         global = true
     )]
     log_format: LogFormat,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum LogFormat {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,7 +131,7 @@ enum DbAction {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    logging::init(cli.log_format);
     let result = match cli.command {
         Command::Next(args) => return next(args),
         Command::Run(args) => run(args).await,
@@ -151,18 +146,6 @@ async fn main() -> ExitCode {
             eprintln!("executor: {message}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
     }
 }
 

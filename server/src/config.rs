@@ -22,14 +22,5 @@ pub struct Config {
     pub db_pool: u32,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
-    pub log_format: LogFormat,
-}
-
-/// How logs are written.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
+    pub log_format: executor::logging::LogFormat,
 }

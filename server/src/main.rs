@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use executor::store::{self, DatabaseLocation};
 use leptos::config::get_configuration;
-use server::config::{Config, LogFormat};
+use server::config::Config;
 use server::{app, AppState};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
-    init_logging(config.log_format);
+    executor::logging::init(config.log_format);
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -62,14 +62,4 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|error| format!("serving on {addr}: {error}"))?;
     database.pool.close().await;
     Ok(())
-}
-
-fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
-    }
 }
