@@ -54,8 +54,10 @@ if [ "$(cargo_tool_version cargo-sqlx sqlx --version)" != "$SQLX_CLI_VERSION" ];
         --no-default-features --features postgres,rustls
 fi
 
-# Tailwind, wasm-opt and Playwright, exactly as package-lock.json pins them.
+# Tailwind, wasm-opt and Playwright, as package-lock.json pins them. `npm install`, not
+# `npm ci`: the registry here does not serve some of Tailwind's optional per-platform
+# binaries, so the lock omits them and `npm ci` refuses it as out of sync.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    say "npm install"
+    npm install --no-audit --no-fund --loglevel=error >/dev/null
 fi
