@@ -1,6 +1,8 @@
 //! The executor's heartbeat: its row in `executors`, refreshed on a jittered timer so the UI
 //! can tell which executors are alive, and removed on a clean shutdown.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +51,7 @@ pub async fn run(
     pool: PgPool,
     identity: Identity,
     interval: Duration,
+    in_flight: Arc<AtomicUsize>,
     shutdown: CancellationToken,
 ) {
     loop {
@@ -58,7 +61,7 @@ pub async fn run(
             &identity.host,
             identity.pid,
             identity.started_at,
-            0,
+            i32::try_from(in_flight.load(Ordering::Relaxed)).unwrap_or(i32::MAX),
             Utc::now(),
         )
         .await

@@ -2,7 +2,9 @@
 //! with the `server` feature, the PostgreSQL store and the executor's parts.
 #![warn(missing_docs)]
 
+pub mod model;
 pub mod overview;
+pub mod schedule;
 
 #[cfg(feature = "server")]
 pub mod echo;
@@ -10,8 +12,15 @@ pub mod echo;
 pub mod heartbeat;
 #[cfg(feature = "server")]
 pub mod logging;
-pub mod schedule;
+#[cfg(feature = "server")]
+pub mod outcome;
+#[cfg(feature = "server")]
+pub mod retention;
 #[cfg(feature = "server")]
 pub mod shutdown;
 #[cfg(feature = "server")]
 pub mod store;
+#[cfg(feature = "server")]
+pub mod trigger;
+#[cfg(feature = "server")]
+pub mod worker;

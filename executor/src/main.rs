@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -10,7 +12,9 @@ use executor::heartbeat::{self, Identity};
 use executor::logging::{self, LogFormat};
 use executor::schedule::{self, ScheduleInput};
 use executor::store::{self, DatabaseLocation, LocalPostgres};
-use executor::{echo, shutdown};
+use executor::trigger::Trigger;
+use executor::worker::{self, WorkerConfig};
+use executor::{echo, retention, shutdown};
 
 /// Scheduleman's executor: claims due schedules and triggers their webhooks.
 #[derive(Debug, Parser)]
@@ -110,6 +114,31 @@ struct RunArgs {
     /// How long to wait for the server to apply migrations before giving up.
     #[arg(long, env = "SCHEDULEMAN_MIGRATION_WAIT", default_value = "120s", value_parser = humantime::parse_duration)]
     migration_wait: Duration,
+    /// Triggers in flight at once.
+    #[arg(long, env = "SCHEDULEMAN_CONCURRENCY", default_value_t = 64)]
+    concurrency: usize,
+    /// Most schedules claimed per database round trip.
+    #[arg(long, env = "SCHEDULEMAN_BATCH", default_value_t = 100)]
+    batch: usize,
+    /// Shortest idle poll interval (each poll picks a random one between the bounds).
+    #[arg(long, env = "SCHEDULEMAN_POLL_MIN", default_value = "250ms", value_parser = humantime::parse_duration)]
+    poll_min: Duration,
+    /// Longest idle poll interval.
+    #[arg(long, env = "SCHEDULEMAN_POLL_MAX", default_value = "1s", value_parser = humantime::parse_duration)]
+    poll_max: Duration,
+    /// How long a claim is held before another executor may take it over (at least 4s:
+    /// longer than a trigger's 3 s limit).
+    #[arg(long, env = "SCHEDULEMAN_LEASE", default_value = "5s", value_parser = humantime::parse_duration)]
+    lease: Duration,
+    /// How long SIGTERM waits for triggers in flight.
+    #[arg(long, env = "SCHEDULEMAN_SHUTDOWN_GRACE", default_value = "10s", value_parser = humantime::parse_duration)]
+    shutdown_grace: Duration,
+    /// Secret for signing requests (X-Scheduleman-Signature); unsigned when unset.
+    #[arg(long, env = "SCHEDULEMAN_SIGNING_SECRET", hide_env_values = true)]
+    signing_secret: Option<String>,
+    /// How long execution records are kept.
+    #[arg(long, env = "SCHEDULEMAN_RETENTION", default_value = "30days", value_parser = humantime::parse_duration)]
+    retention: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,23 +179,71 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: RunArgs) -> Result<(), String> {
+    let minimum_lease = executor::trigger::TRIGGER_TIMEOUT + Duration::from_secs(1);
+    if args.lease < minimum_lease {
+        return Err(format!(
+            "--lease {:?} is too short: it must outlast a trigger's {:?} limit (at least {:?})",
+            args.lease,
+            executor::trigger::TRIGGER_TIMEOUT,
+            minimum_lease
+        ));
+    }
+    if args.poll_min > args.poll_max {
+        return Err(format!(
+            "--poll-min {:?} is longer than --poll-max {:?}",
+            args.poll_min, args.poll_max
+        ));
+    }
     let shutdown = shutdown::on_signal();
-    let database = store::connect(&args.database.location(), 4)
-        .await
-        .map_err(|error| format!("connecting to the database: {error}"))?;
+    let database = store::connect(
+        &args.database.location(),
+        args.concurrency.min(16) as u32 + 4,
+    )
+    .await
+    .map_err(|error| format!("connecting to the database: {error}"))?;
     tokio::select! {
         waited = store::wait_for_migrations(&database.pool, args.migration_wait) => {
             waited.map_err(|error| format!("before starting: {error}"))?;
         }
         _ = shutdown.cancelled() => return Ok(()),
     }
+    let trigger = Trigger::new(args.signing_secret.as_deref())
+        .map_err(|error| format!("building the HTTP client: {error}"))?;
     let identity = Identity::of_this_process(
         args.id
             .unwrap_or_else(|| format!("{}-{}", heartbeat::host_name(), std::process::id())),
     );
-    tracing::info!(id = %identity.id, "executor running");
-    heartbeat::run(database.pool.clone(), identity, args.heartbeat, shutdown).await;
-    database.pool.close().await;
+    let config = WorkerConfig {
+        executor_id: identity.id.clone(),
+        concurrency: args.concurrency.max(1),
+        batch: args.batch.max(1),
+        poll_min: args.poll_min,
+        poll_max: args.poll_max,
+        lease: args.lease,
+        shutdown_grace: args.shutdown_grace,
+    };
+    tracing::info!(id = %identity.id, concurrency = config.concurrency, "executor running");
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let pool = database.pool.clone();
+    tokio::join!(
+        worker::run(
+            pool.clone(),
+            config,
+            trigger,
+            in_flight.clone(),
+            shutdown.clone()
+        ),
+        heartbeat::run(
+            pool.clone(),
+            identity,
+            args.heartbeat,
+            in_flight,
+            shutdown.clone()
+        ),
+        retention::run(pool.clone(), args.retention, shutdown.clone()),
+    );
+    pool.close().await;
+    tracing::info!("executor stopped");
     Ok(())
 }
 

@@ -102,3 +102,138 @@ async fn waiting_for_migrations_ends_when_they_are_applied(pool: PgPool) {
         .expect("the wait ends once migrations are applied");
     assert!(store::migrations_applied(&pool).await.unwrap());
 }
+
+mod claims {
+    use std::collections::HashSet;
+
+    use chrono::{DateTime, TimeDelta, Utc};
+    use executor::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, Target};
+    use executor::schedule::ScheduleSpec;
+    use executor::store::schedules::{self, Settlement};
+    use sqlx::PgPool;
+
+    async fn insert_due(pool: &PgPool, count: usize, due: DateTime<Utc>) {
+        for i in 0..count {
+            let schedule = NewSchedule {
+                name: format!("due-{i}"),
+                spec: ScheduleSpec::At {
+                    at: due,
+                    tz: "UTC".into(),
+                },
+                target: Target {
+                    url: "http://127.0.0.1:9/".into(),
+                    method: "POST".into(),
+                    headers: Default::default(),
+                    body: None,
+                },
+                retry: RetryPolicy::default(),
+                misfire: Misfire::FireOnce,
+                paused: false,
+            };
+            schedules::insert(pool, &schedule, Some(due), due)
+                .await
+                .unwrap();
+        }
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn concurrent_claimers_get_distinct_schedules_and_together_all(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 300, now - TimeDelta::seconds(1)).await;
+        let claimers = (0..6).map(|n| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = schedules::claim_due(&pool, &format!("c{n}"), now, 5_000, 20)
+                        .await
+                        .unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch.into_iter().map(|c| c.schedule_id));
+                }
+            })
+        });
+        let mut all = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        let distinct: HashSet<_> = all.iter().collect();
+        assert_eq!(all.len(), 300, "together they claimed every due schedule");
+        assert_eq!(distinct.len(), 300, "no schedule was claimed twice");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 1, now).await;
+        let first = schedules::claim_due(&pool, "a", now, 5_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].attempt, 1);
+
+        // While the lease runs, nobody else gets it.
+        let during = now + TimeDelta::seconds(4);
+        assert!(schedules::claim_due(&pool, "b", during, 5_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // Once it expires, another executor takes it over, same fire and execution id.
+        let after = now + TimeDelta::seconds(6);
+        let retaken = schedules::claim_due(&pool, "b", after, 5_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(retaken.len(), 1);
+        assert_eq!(retaken[0].attempt, 2);
+        assert_eq!(retaken[0].execution_id, first[0].execution_id);
+        assert_eq!(retaken[0].fire_at, first[0].fire_at);
+
+        let done = |claim: &schedules::Claim| Settlement {
+            schedule_id: claim.schedule_id,
+            attempt: claim.attempt,
+            state: ScheduleState::Completed,
+            next_run_at: None,
+            fire_done: true,
+            outcome: "success",
+            error: None,
+        };
+        let stale = schedules::settle(&pool, "a", &[done(&first[0])], &[], after)
+            .await
+            .unwrap();
+        assert!(stale.is_empty(), "the old holder's write changes nothing");
+        let current = schedules::settle(&pool, "b", &[done(&retaken[0])], &[], after)
+            .await
+            .unwrap();
+        assert_eq!(current, [retaken[0].schedule_id]);
+        let stored = schedules::get(&pool, retaken[0].schedule_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.state, ScheduleState::Completed);
+        assert_eq!(stored.attempt, 0);
+        assert_eq!(stored.claimed_by, None);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn paused_and_future_schedules_are_not_claimed(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 1, now + TimeDelta::seconds(30)).await;
+        assert!(schedules::claim_due(&pool, "a", now, 5_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        sqlx::query("UPDATE schedules SET state = 'paused', next_run_at = $1")
+            .bind(now)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert!(schedules::claim_due(&pool, "a", now, 5_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(schedules::next_due(&pool).await.unwrap(), None);
+    }
+}

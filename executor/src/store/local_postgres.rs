@@ -114,7 +114,12 @@ impl LocalPostgres {
                 port
             }
             _ => {
-                let port = free_port().map_err(io_error("find a free port for", &data_dir))?;
+                // The port of the previous run when it is still free, so clients that
+                // outlived a restart find the server again.
+                let port = match previous_port(&data_dir).filter(|port| port_is_free(*port)) {
+                    Some(port) => port,
+                    None => free_port().map_err(io_error("find a free port for", &data_dir))?,
+                };
                 tools.start(&data_dir, port)?;
                 tracing::info!(port, data_dir = %data_dir.display(), "started PostgreSQL");
                 port
@@ -223,6 +228,23 @@ fn reachable_by_postgres_user(dir: &Path) -> bool {
             .map(|m| m.mode() & 0o001 != 0)
             .unwrap_or(false)
     })
+}
+
+fn port_is_free(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
+/// The `-p` of the last start, from `postmaster.opts` (which outlives the server).
+fn previous_port(data_dir: &Path) -> Option<u16> {
+    let options = fs::read_to_string(data_dir.join("postmaster.opts")).ok()?;
+    let words: Vec<&str> = options
+        .split_whitespace()
+        .map(|w| w.trim_matches('"'))
+        .collect();
+    words
+        .windows(2)
+        .find(|pair| pair[0] == "-p")
+        .and_then(|pair| pair[1].parse().ok())
 }
 
 fn free_port() -> io::Result<u16> {

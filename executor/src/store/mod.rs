@@ -1,9 +1,11 @@
 //! Everything Scheduleman says to PostgreSQL: connecting (to `DATABASE_URL` or a private
 //! server), migrations, and, one file per table, every query.
 
+pub mod executions;
 pub mod executors;
 pub mod local_postgres;
 pub mod overview;
+pub mod schedules;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,0 +1,183 @@
+//! The shared vocabulary of a stored schedule beyond its timing: the webhook target, the
+//! retry policy, the misfire rule and the lifecycle state. Pure types, used by the store,
+//! the executor, the API and the UI.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::ScheduleSpec;
+
+/// Where and how a trigger is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// The webhook URL (http or https).
+    pub url: String,
+    /// The HTTP method; POST by default.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Extra request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// The request body; when absent, a JSON description of the trigger is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+fn default_method() -> String {
+    "POST".to_owned()
+}
+
+/// How failed triggers are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    /// Attempts per fire before the schedule is dead-lettered (1–100).
+    pub max_attempts: u32,
+    /// Delay before the first retry.
+    pub backoff_initial_ms: u64,
+    /// Longest delay between retries.
+    pub backoff_max_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    /// 5 attempts, first retry after 1 s, doubling, capped at 5 min.
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            backoff_initial_ms: 1_000,
+            backoff_max_ms: 300_000,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay after failed attempt number `attempt` (1-based), before jitter: the
+    /// initial delay doubled per earlier attempt, capped at the maximum.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(40);
+        let delay = self.backoff_initial_ms.saturating_mul(1u64 << doublings);
+        Duration::from_millis(delay.min(self.backoff_max_ms))
+    }
+}
+
+/// What happens to fires missed while no executor ran.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Misfire {
+    /// Fire once for the whole missed period, then resume.
+    #[default]
+    FireOnce,
+    /// Skip missed fires; resume at the next instant.
+    Skip,
+}
+
+impl Misfire {
+    /// The database spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FireOnce => "fire_once",
+            Self::Skip => "skip",
+        }
+    }
+
+    /// Reads the database spelling (unknown text means the default).
+    pub fn from_db(text: &str) -> Self {
+        if text == "skip" {
+            Self::Skip
+        } else {
+            Self::FireOnce
+        }
+    }
+}
+
+/// Where a schedule is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleState {
+    /// Fires when due.
+    Active,
+    /// Kept, but does not fire.
+    Paused,
+    /// A one-shot schedule that has fired.
+    Completed,
+    /// A fire failed `max_attempts` times; editing or re-arming revives it.
+    Dead,
+}
+
+impl ScheduleState {
+    /// The database spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// Reads the database spelling.
+    pub fn from_db(text: &str) -> Option<Self> {
+        Some(match text {
+            "active" => Self::Active,
+            "paused" => Self::Paused,
+            "completed" => Self::Completed,
+            "dead" => Self::Dead,
+            _ => return None,
+        })
+    }
+}
+
+/// A validated schedule ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSchedule {
+    /// A name for people (1–200 characters).
+    pub name: String,
+    /// When it fires.
+    pub spec: ScheduleSpec,
+    /// What it calls.
+    pub target: Target,
+    /// How failures are retried.
+    pub retry: RetryPolicy,
+    /// What happens to missed fires.
+    pub misfire: Misfire,
+    /// Whether it starts paused.
+    pub paused: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_initial_delay_up_to_the_cap() {
+        let policy = RetryPolicy::default();
+        let delays: Vec<u64> = (1..=11)
+            .map(|a| policy.backoff(a).as_millis() as u64)
+            .collect();
+        assert_eq!(
+            delays,
+            [
+                1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000,
+                300_000
+            ]
+        );
+        assert_eq!(policy.backoff(1_000), Duration::from_millis(300_000));
+    }
+
+    #[test]
+    fn states_and_misfire_rules_round_trip_through_their_database_spelling() {
+        for state in [
+            ScheduleState::Active,
+            ScheduleState::Paused,
+            ScheduleState::Completed,
+            ScheduleState::Dead,
+        ] {
+            assert_eq!(ScheduleState::from_db(state.as_str()), Some(state));
+        }
+        assert_eq!(ScheduleState::from_db("zombie"), None);
+        for misfire in [Misfire::FireOnce, Misfire::Skip] {
+            assert_eq!(Misfire::from_db(misfire.as_str()), misfire);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The pure decisions around one trigger attempt: whether a late fire is skipped, and what
+//! an attempt's result means for the schedule (next fire, retry, or dead letter). No I/O:
+//! the worker claims, calls, asks here, and records.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::model::{Misfire, RetryPolicy};
+use crate::schedule::Schedule;
+
+/// How late a fire may start before a `skip` schedule skips it.
+pub const MISFIRE_GRACE: TimeDelta = TimeDelta::seconds(10);
+
+/// What to do with the schedule after an attempt (or instead of one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The fire is done (delivered or skipped); the schedule next runs at `next_run`, or is
+    /// completed when `None`.
+    Fired {
+        /// The next fire instant.
+        next_run: Option<DateTime<Utc>>,
+    },
+    /// The missed fire was skipped without a request (misfire `skip`).
+    Skipped {
+        /// The next fire instant.
+        next_run: Option<DateTime<Utc>>,
+    },
+    /// The attempt failed; try the same fire again at `at`.
+    Retry {
+        /// When to retry.
+        at: DateTime<Utc>,
+    },
+    /// The attempt failed and was the last allowed: dead-letter the schedule.
+    Dead,
+}
+
+/// Before triggering: a `skip` schedule whose fire is more than [`MISFIRE_GRACE`] late on
+/// its first attempt skips it and moves on to the next instant after `now`.
+pub fn skip_missed_fire(
+    schedule: &Schedule,
+    misfire: Misfire,
+    fire_at: DateTime<Utc>,
+    attempt: u32,
+    now: DateTime<Utc>,
+) -> Option<Decision> {
+    (misfire == Misfire::Skip && attempt == 1 && now - fire_at > MISFIRE_GRACE).then(|| {
+        Decision::Skipped {
+            next_run: schedule.next_after(now),
+        }
+    })
+}
+
+/// After an attempt. `delivered` says whether the target answered 2xx; `jitter` in [0, 1)
+/// stretches a retry delay by up to 25 % so retries of many schedules spread out.
+pub fn decide(
+    schedule: &Schedule,
+    policy: &RetryPolicy,
+    fire_at: DateTime<Utc>,
+    attempt: u32,
+    delivered: bool,
+    now: DateTime<Utc>,
+    jitter: f64,
+) -> Decision {
+    if delivered {
+        return Decision::Fired {
+            next_run: next_run_after_fire(schedule, fire_at, now),
+        };
+    }
+    if attempt >= policy.max_attempts {
+        return Decision::Dead;
+    }
+    let delay = policy
+        .backoff(attempt)
+        .mul_f64(1.0 + 0.25 * jitter.clamp(0.0, 1.0));
+    Decision::Retry {
+        at: now + TimeDelta::from_std(delay).unwrap_or(TimeDelta::MAX),
+    }
+}
+
+/// The next instant after a fire: counted from the fire's own instant (no drift), but when
+/// that is already past (fires were missed while no executor ran), the next one after
+/// `now`, so a missed period fires once.
+pub fn next_run_after_fire(
+    schedule: &Schedule,
+    fire_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match schedule.next_after(fire_at) {
+        Some(next) if next <= now => schedule.next_after(now),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::ScheduleInput;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn every_minute() -> Schedule {
+        ScheduleInput {
+            cron: Some("* * * * *".into()),
+            ..Default::default()
+        }
+        .resolve(utc("2026-01-01T00:00:00Z"))
+        .unwrap()
+        .compile()
+        .unwrap()
+    }
+
+    const FIRE: &str = "2026-01-01T10:00:00Z";
+
+    #[test]
+    fn delivered_fire_schedules_the_next_instant_after_the_fire_not_after_now() {
+        let decision = decide(
+            &every_minute(),
+            &RetryPolicy::default(),
+            utc(FIRE),
+            1,
+            true,
+            utc("2026-01-01T10:00:00.800Z"),
+            0.0,
+        );
+        assert_eq!(
+            decision,
+            Decision::Fired {
+                next_run: Some(utc("2026-01-01T10:01:00Z"))
+            }
+        );
+    }
+
+    #[test]
+    fn missed_period_fires_once_then_resumes() {
+        // Fired three hours late: the next run is the next instant after now.
+        let decision = decide(
+            &every_minute(),
+            &RetryPolicy::default(),
+            utc(FIRE),
+            1,
+            true,
+            utc("2026-01-01T13:00:30Z"),
+            0.0,
+        );
+        assert_eq!(
+            decision,
+            Decision::Fired {
+                next_run: Some(utc("2026-01-01T13:01:00Z"))
+            }
+        );
+    }
+
+    #[test]
+    fn one_shot_completes_after_delivery() {
+        let once = Schedule::Once(utc(FIRE));
+        let decision = decide(
+            &once,
+            &RetryPolicy::default(),
+            utc(FIRE),
+            1,
+            true,
+            utc(FIRE),
+            0.0,
+        );
+        assert_eq!(decision, Decision::Fired { next_run: None });
+    }
+
+    #[test]
+    fn failure_retries_with_exponential_backoff_and_jitter() {
+        let policy = RetryPolicy::default();
+        let now = utc("2026-01-01T10:00:01Z");
+        let at = |attempt, jitter| match decide(
+            &every_minute(),
+            &policy,
+            utc(FIRE),
+            attempt,
+            false,
+            now,
+            jitter,
+        ) {
+            Decision::Retry { at } => (at - now).num_milliseconds(),
+            other => panic!("expected a retry, got {other:?}"),
+        };
+        assert_eq!(at(1, 0.0), 1_000);
+        assert_eq!(at(2, 0.0), 2_000);
+        assert_eq!(at(4, 0.0), 8_000);
+        assert_eq!(at(1, 0.5), 1_125);
+        assert_eq!(at(2, 0.999_999), 2_499);
+    }
+
+    #[test]
+    fn failure_of_the_last_allowed_attempt_is_dead() {
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        let decide_attempt = |attempt| {
+            decide(
+                &every_minute(),
+                &policy,
+                utc(FIRE),
+                attempt,
+                false,
+                utc(FIRE),
+                0.0,
+            )
+        };
+        assert!(matches!(decide_attempt(2), Decision::Retry { .. }));
+        assert_eq!(decide_attempt(3), Decision::Dead);
+        assert_eq!(decide_attempt(4), Decision::Dead);
+    }
+
+    #[test]
+    fn skip_rule_skips_only_late_first_attempts_of_skip_schedules() {
+        let schedule = every_minute();
+        let late = utc("2026-01-01T10:05:30Z");
+        assert_eq!(
+            skip_missed_fire(&schedule, Misfire::Skip, utc(FIRE), 1, late),
+            Some(Decision::Skipped {
+                next_run: Some(utc("2026-01-01T10:06:00Z"))
+            })
+        );
+        // Within the grace period, a retry, or the fire-once rule: trigger as usual.
+        let on_time = utc("2026-01-01T10:00:09Z");
+        assert_eq!(
+            skip_missed_fire(&schedule, Misfire::Skip, utc(FIRE), 1, on_time),
+            None
+        );
+        assert_eq!(
+            skip_missed_fire(&schedule, Misfire::Skip, utc(FIRE), 2, late),
+            None
+        );
+        assert_eq!(
+            skip_missed_fire(&schedule, Misfire::FireOnce, utc(FIRE), 1, late),
+            None
+        );
+    }
+}

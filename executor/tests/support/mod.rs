@@ -1,0 +1,270 @@
+//! Test harness for the executor's process tests: a recording webhook target, executor
+//! processes, and schedule helpers.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::any;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use executor::model::{Misfire, NewSchedule, RetryPolicy, Target};
+use executor::schedule::ScheduleSpec;
+use executor::store::schedules;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// One request the target finished answering.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub schedule_id: Uuid,
+    pub execution_id: Uuid,
+    pub attempt: u32,
+    pub scheduled_for: DateTime<Utc>,
+    pub arrived_at: DateTime<Utc>,
+    pub signature: Option<String>,
+}
+
+/// A webhook target on loopback: `/ok` answers 200, `/fail` 500 with a body, `/slow` 200
+/// after 1.5 s, `/hang` after 10 s. Only requests it finished answering are recorded.
+pub struct RecordingTarget {
+    pub addr: SocketAddr,
+    deliveries: Arc<Mutex<Vec<Delivery>>>,
+    arrivals: Arc<Mutex<usize>>,
+}
+
+impl RecordingTarget {
+    pub async fn start() -> Self {
+        let deliveries = Arc::new(Mutex::new(Vec::new()));
+        let arrivals = Arc::new(Mutex::new(0));
+        let app = Router::new()
+            .route("/{behaviour}", any(receive))
+            .with_state((deliveries.clone(), arrivals.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            addr,
+            deliveries,
+            arrivals,
+        }
+    }
+
+    pub fn url(&self, behaviour: &str) -> String {
+        format!("http://{}/{behaviour}", self.addr)
+    }
+
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.deliveries.lock().unwrap().clone()
+    }
+
+    /// Requests that arrived, finished or not.
+    pub fn arrivals(&self) -> usize {
+        *self.arrivals.lock().unwrap()
+    }
+
+    /// Waits until `done(deliveries)` holds, or panics after `limit`.
+    pub async fn wait_for(&self, limit: Duration, done: impl Fn(&[Delivery]) -> bool) {
+        let deadline = Instant::now() + limit;
+        while !done(&self.deliveries()) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out; {} deliveries so far",
+                self.deliveries().len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+type Recorder = (Arc<Mutex<Vec<Delivery>>>, Arc<Mutex<usize>>);
+
+async fn receive(
+    State((deliveries, arrivals)): State<Recorder>,
+    Path(behaviour): Path<String>,
+    headers: HeaderMap,
+) -> (StatusCode, &'static str) {
+    let arrived_at = Utc::now();
+    *arrivals.lock().unwrap() += 1;
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let (status, pause) = match behaviour.as_str() {
+        "ok" => (StatusCode::OK, None),
+        "slow" => (StatusCode::OK, Some(Duration::from_millis(1500))),
+        "hang" => (StatusCode::OK, Some(Duration::from_secs(10))),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
+    };
+    if let Some(pause) = pause {
+        // If the caller goes away meanwhile, axum drops this future: nothing is recorded.
+        tokio::time::sleep(pause).await;
+    }
+    deliveries.lock().unwrap().push(Delivery {
+        schedule_id: text("x-scheduleman-schedule-id")
+            .parse()
+            .unwrap_or_default(),
+        execution_id: text("x-scheduleman-execution-id")
+            .parse()
+            .unwrap_or_default(),
+        attempt: text("x-scheduleman-attempt").parse().unwrap_or_default(),
+        scheduled_for: DateTime::parse_from_rfc3339(text("x-scheduleman-scheduled-for"))
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default(),
+        arrived_at,
+        signature: headers
+            .get("x-scheduleman-signature")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    });
+    if status.is_success() {
+        (status, "ok")
+    } else {
+        (status, "the target is failing on purpose")
+    }
+}
+
+/// The URL of the database behind a `#[sqlx::test]` pool.
+pub fn database_url(pool: &PgPool) -> String {
+    let options = pool.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("postgres")
+    )
+}
+
+/// An executor process, killed when dropped.
+pub struct ExecutorProcess {
+    pub child: Child,
+}
+
+impl ExecutorProcess {
+    pub fn start(database_url: &str, id: &str, extra: &[&str]) -> Self {
+        let log =
+            std::env::temp_dir().join(format!("scheduleman-test-{id}-{}.log", Uuid::new_v4()));
+        let log_file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_executor"))
+            .args([
+                "run",
+                "--id",
+                id,
+                "--poll-min",
+                "50ms",
+                "--poll-max",
+                "200ms",
+            ])
+            .args(extra)
+            .env("DATABASE_URL", database_url)
+            .env("RUST_LOG", "info,executor=debug")
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("start the executor binary");
+        Self { child }
+    }
+
+    /// SIGKILL, as a crash would.
+    pub fn kill_hard(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, and the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for ExecutorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A schedule definition for tests.
+pub fn new_schedule(
+    name: &str,
+    spec: ScheduleSpec,
+    url: String,
+    retry: RetryPolicy,
+) -> NewSchedule {
+    NewSchedule {
+        name: name.to_owned(),
+        spec,
+        target: Target {
+            url,
+            method: "POST".into(),
+            headers: BTreeMap::new(),
+            body: None,
+        },
+        retry,
+        misfire: Misfire::FireOnce,
+        paused: false,
+    }
+}
+
+/// Stores a one-shot schedule due at `at`.
+pub async fn insert_at(
+    pool: &PgPool,
+    name: &str,
+    at: DateTime<Utc>,
+    url: String,
+    retry: RetryPolicy,
+) -> Uuid {
+    let spec = ScheduleSpec::At {
+        at,
+        tz: "UTC".into(),
+    };
+    schedules::insert(
+        pool,
+        &new_schedule(name, spec, url, retry),
+        Some(at),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+}
+
+/// Waits until `check` holds for the schedule, or panics after `limit`.
+pub async fn wait_for_schedule(
+    pool: &PgPool,
+    id: Uuid,
+    limit: Duration,
+    check: impl Fn(&schedules::StoredSchedule) -> bool,
+) -> schedules::StoredSchedule {
+    let deadline = Instant::now() + limit;
+    loop {
+        let schedule = schedules::get(pool, id)
+            .await
+            .unwrap()
+            .expect("schedule exists");
+        if check(&schedule) {
+            return schedule;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting; schedule is {schedule:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
