@@ -5,6 +5,7 @@
 pub mod model;
 pub mod overview;
 pub mod schedule;
+pub mod validate;
 
 #[cfg(feature = "server")]
 pub mod echo;
@@ -18,6 +19,8 @@ pub mod outcome;
 pub mod retention;
 #[cfg(feature = "server")]
 pub mod shutdown;
+#[cfg(feature = "server")]
+pub mod ssrf;
 #[cfg(feature = "server")]
 pub mod store;
 #[cfg(feature = "server")]

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use executor::heartbeat::{self, Identity};
 use executor::logging::{self, LogFormat};
 use executor::schedule::{self, ScheduleInput};
+use executor::ssrf::TargetPolicy;
 use executor::store::{self, DatabaseLocation, LocalPostgres};
 use executor::trigger::Trigger;
 use executor::worker::{self, WorkerConfig};
@@ -136,6 +137,10 @@ struct RunArgs {
     /// Secret for signing requests (X-Scheduleman-Signature); unsigned when unset.
     #[arg(long, env = "SCHEDULEMAN_SIGNING_SECRET", hide_env_values = true)]
     signing_secret: Option<String>,
+    /// Private or special-purpose addresses triggers may reach anyway: comma-separated
+    /// CIDRs, addresses and host names (e.g. `127.0.0.0/8,hooks.internal`).
+    #[arg(long, env = "SCHEDULEMAN_TARGET_ALLOWLIST", default_value = "")]
+    target_allowlist: String,
     /// How long execution records are kept.
     #[arg(long, env = "SCHEDULEMAN_RETENTION", default_value = "30days", value_parser = humantime::parse_duration)]
     retention: Duration,
@@ -207,7 +212,11 @@ async fn run(args: RunArgs) -> Result<(), String> {
         }
         _ = shutdown.cancelled() => return Ok(()),
     }
-    let trigger = Trigger::new(args.signing_secret.as_deref())
+    let policy: TargetPolicy = args
+        .target_allowlist
+        .parse()
+        .map_err(|error| format!("{error}"))?;
+    let trigger = Trigger::new(args.signing_secret.as_deref(), policy)
         .map_err(|error| format!("building the HTTP client: {error}"))?;
     let identity = Identity::of_this_process(
         args.id

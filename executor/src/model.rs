@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::ScheduleSpec;
@@ -126,6 +127,75 @@ impl ScheduleState {
             _ => return None,
         })
     }
+}
+
+/// A schedule as stored, as the API answers it and the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// Its name.
+    pub name: String,
+    /// When it fires.
+    pub schedule: ScheduleSpec,
+    /// The timing in plain words.
+    pub description: String,
+    /// What it calls.
+    pub target: Target,
+    /// How failures are retried.
+    pub retry: RetryPolicy,
+    /// What happens to missed fires.
+    pub misfire: Misfire,
+    /// Its state.
+    pub state: ScheduleState,
+    /// When it is next due (a fire, a retry, or a claim's lease expiry); `None` when
+    /// nothing is pending.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// The instant of the fire being attempted, while attempts are under way.
+    pub fire_at: Option<DateTime<Utc>>,
+    /// Attempts made at that fire.
+    pub attempt: i32,
+    /// The executor holding it, while claimed.
+    pub claimed_by: Option<String>,
+    /// When it last made an attempt.
+    pub last_fired_at: Option<DateTime<Utc>>,
+    /// How that attempt ended: `success`, `failure` or `skipped`.
+    pub last_outcome: Option<String>,
+    /// Why it failed, when it did.
+    pub last_error: Option<String>,
+    /// When it was dead-lettered.
+    pub dead_at: Option<DateTime<Utc>>,
+    /// Bumped by every edit; send it back in `If-Match` to refuse stale edits.
+    pub version: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One trigger attempt, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionView {
+    /// The row id (the history's cursor).
+    pub id: i64,
+    /// The fire's execution id, shared by its retries.
+    pub execution_id: uuid::Uuid,
+    /// The fire's scheduled instant.
+    pub scheduled_for: DateTime<Utc>,
+    /// The attempt number.
+    pub attempt: i32,
+    /// The executor that made it.
+    pub executor_id: String,
+    /// When the request started.
+    pub started_at: DateTime<Utc>,
+    /// `success` or `failure`.
+    pub outcome: String,
+    /// The HTTP status, when an answer came.
+    pub http_status: Option<i32>,
+    /// How long it took.
+    pub latency_ms: i32,
+    /// Why it failed, in words.
+    pub error: Option<String>,
 }
 
 /// A validated schedule ready to be stored.

@@ -90,6 +90,16 @@ pub fn next_run_after_fire(
     }
 }
 
+/// When a revived schedule (re-armed, resumed, edited out of the dead-letter queue) is next
+/// due: a recurring one at its next instant after `now`; a one-shot one at its instant, or
+/// at once if that has passed.
+pub fn revived_next_run(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match schedule {
+        Schedule::Once(at) => Some((*at).max(now)),
+        recurring => recurring.next_after(now),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +221,18 @@ mod tests {
         assert!(matches!(decide_attempt(2), Decision::Retry { .. }));
         assert_eq!(decide_attempt(3), Decision::Dead);
         assert_eq!(decide_attempt(4), Decision::Dead);
+    }
+
+    #[test]
+    fn revived_schedules_run_at_their_next_instant_or_at_once() {
+        let now = utc("2026-01-01T10:00:30Z");
+        assert_eq!(
+            revived_next_run(&every_minute(), now),
+            Some(utc("2026-01-01T10:01:00Z"))
+        );
+        assert_eq!(revived_next_run(&Schedule::Once(utc(FIRE)), now), Some(now));
+        let later = utc("2026-01-02T00:00:00Z");
+        assert_eq!(revived_next_run(&Schedule::Once(later), now), Some(later));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::error::Error as _;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use sha2::Sha256;
 
 use crate::echo::headers;
+use crate::ssrf::{ForbiddenTarget, TargetPolicy};
 use crate::store::schedules::Claim;
 
 /// The hard limit on one trigger: connecting, sending and reading the answer.
@@ -50,6 +51,8 @@ pub enum Failure {
     },
     /// The request could not be built (bad method, header or URL).
     InvalidRequest(String),
+    /// The target resolves to an address the target policy refuses.
+    Forbidden(String),
     /// Anything else the HTTP client reported.
     Other(String),
 }
@@ -64,6 +67,7 @@ impl fmt::Display for Failure {
             Self::Status { code, body } if body.is_empty() => write!(f, "HTTP {code}"),
             Self::Status { code, body } => write!(f, "HTTP {code}: {body}"),
             Self::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
+            Self::Forbidden(reason) => write!(f, "refused: {reason}"),
             Self::Other(reason) => f.write_str(reason),
         }
     }
@@ -87,6 +91,7 @@ pub struct Attempted {
 pub struct Trigger {
     client: reqwest::Client,
     signing_secret: Option<Arc<[u8]>>,
+    policy: Arc<TargetPolicy>,
 }
 
 impl fmt::Debug for Trigger {
@@ -98,18 +103,23 @@ impl fmt::Debug for Trigger {
 }
 
 impl Trigger {
-    /// A trigger sender; requests are signed when `signing_secret` is given.
-    pub fn new(signing_secret: Option<&str>) -> Result<Self, reqwest::Error> {
+    /// A trigger sender that reaches only addresses `policy` allows; requests are signed
+    /// when `signing_secret` is given.
+    pub fn new(signing_secret: Option<&str>, policy: TargetPolicy) -> Result<Self, reqwest::Error> {
+        let policy = Arc::new(policy);
         let client = reqwest::Client::builder()
             .timeout(TRIGGER_TIMEOUT)
             .connect_timeout(TRIGGER_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(Resolver))
+            .dns_resolver(Arc::new(Resolver {
+                policy: policy.clone(),
+            }))
             .user_agent(concat!("scheduleman/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
             client,
             signing_secret: signing_secret.map(|secret| Arc::from(secret.as_bytes())),
+            policy,
         })
     }
 
@@ -133,6 +143,15 @@ impl Trigger {
 
     async fn send(&self, claim: &Claim) -> Result<u16, (Option<u16>, Failure)> {
         let invalid = |reason: String| (None, Failure::InvalidRequest(reason));
+        let url = reqwest::Url::parse(&claim.target.url)
+            .map_err(|error| invalid(format!("{:?} is not a URL ({error})", claim.target.url)))?;
+        // Literal addresses never reach the resolver, so they are checked here.
+        if let Some(ip) = literal_ip(&url) {
+            let host = url.host_str().unwrap_or_default();
+            self.policy
+                .check(host, ip)
+                .map_err(|refused| (None, Failure::Forbidden(refused.to_string())))?;
+        }
         let method = reqwest::Method::from_bytes(claim.target.method.as_bytes())
             .map_err(|_| invalid(format!("{:?} is not an HTTP method", claim.target.method)))?;
         let (body, default_body) = match &claim.target.body {
@@ -155,7 +174,7 @@ impl Trigger {
         }
         let response = self
             .client
-            .request(method, &claim.target.url)
+            .request(method, url)
             .headers(request_headers)
             .body(body)
             .send()
@@ -253,6 +272,9 @@ fn classify(error: &reqwest::Error) -> Failure {
                 reason: dns.reason.clone(),
             };
         }
+        if let Some(refused) = cause.downcast_ref::<ForbiddenTarget>() {
+            return Failure::Forbidden(refused.to_string());
+        }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
                 return Failure::ConnectionRefused;
@@ -291,12 +313,25 @@ impl fmt::Display for DnsError {
 
 impl std::error::Error for DnsError {}
 
-/// The system resolver, with errors the classifier recognises.
-struct Resolver;
+/// The address of a URL whose host is an IP literal.
+fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+/// The system resolver, keeping only addresses the target policy allows (DNS can change
+/// between save and trigger), with errors the classifier recognises.
+struct Resolver {
+    policy: Arc<TargetPolicy>,
+}
 
 impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
+        let policy = self.policy.clone();
         Box::pin(async move {
             let lookup = tokio::net::lookup_host((host.as_str(), 0))
                 .await
@@ -318,7 +353,23 @@ impl Resolve for Resolver {
                 })
                     as Box<dyn std::error::Error + Send + Sync>);
             }
-            Ok(Box::new(addrs.into_iter()) as Addrs)
+            let mut refusal = None;
+            let allowed: Vec<SocketAddr> = addrs
+                .into_iter()
+                .filter(|addr| match policy.check(&host, addr.ip()) {
+                    Ok(()) => true,
+                    Err(refused) => {
+                        refusal.get_or_insert(refused);
+                        false
+                    }
+                })
+                .collect();
+            match (allowed.is_empty(), refusal) {
+                (true, Some(refused)) => {
+                    Err(Box::new(refused) as Box<dyn std::error::Error + Send + Sync>)
+                }
+                _ => Ok(Box::new(allowed.into_iter()) as Addrs),
+            }
         })
     }
 }

@@ -192,7 +192,7 @@ async fn a_failing_target_is_retried_with_backoff_then_dead_and_an_edit_rearms_i
         target.url("ok"),
         quick_retries(3),
     );
-    schedules::update(&pool, id, &edited, Some(again), Utc::now())
+    schedules::update(&pool, id, &edited, Some(again), None, Utc::now())
         .await
         .unwrap();
     let done = wait_for_schedule(&pool, id, Duration::from_secs(10), |s| {
@@ -289,4 +289,24 @@ async fn executors_carry_on_after_postgres_restarts() {
             "SIGTERM ends an executor cleanly"
         );
     }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_loopback_target_outside_the_allowlist_is_refused_at_trigger_time(pool: PgPool) {
+    let target = RecordingTarget::start().await;
+    let due = Utc::now() + TimeDelta::seconds(1);
+    let id = insert_at(&pool, "sneaky", due, target.url("ok"), quick_retries(1)).await;
+    let _executor =
+        ExecutorProcess::start(&database_url(&pool), "strict", &["--target-allowlist="]);
+
+    let dead = wait_for_schedule(&pool, id, Duration::from_secs(15), |s| {
+        s.state == ScheduleState::Dead
+    })
+    .await;
+    let reason = dead.last_error.unwrap_or_default();
+    assert!(
+        reason.starts_with("refused: target 127.0.0.1 resolves to 127.0.0.1, a loopback address"),
+        "{reason}"
+    );
+    assert_eq!(target.arrivals(), 0, "no request reached the target");
 }

@@ -20,6 +20,10 @@ pub struct Config {
     /// Maximum number of pooled database connections.
     #[arg(long, env = "SCHEDULEMAN_DB_POOL", default_value_t = 10)]
     pub db_pool: u32,
+    /// Private or special-purpose addresses schedule targets may reach anyway:
+    /// comma-separated CIDRs, addresses and host names (e.g. `127.0.0.0/8,hooks.internal`).
+    #[arg(long, env = "SCHEDULEMAN_TARGET_ALLOWLIST", default_value = "")]
+    pub target_allowlist: String,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
     pub log_format: executor::logging::LogFormat,

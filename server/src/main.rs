@@ -2,6 +2,7 @@
 //! serves the app until SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use executor::store::{self, DatabaseLocation};
@@ -47,9 +48,14 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|error| format!("migrating the database: {error}"))?;
 
+    let policy = config
+        .target_allowlist
+        .parse()
+        .map_err(|error| format!("{error}"))?;
     let router = app(AppState {
         leptos_options,
         pool: database.pool.clone(),
+        policy: Arc::new(policy),
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await

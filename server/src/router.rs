@@ -7,6 +7,9 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+use executor::ssrf::TargetPolicy;
 use sqlx::PgPool;
 
 use crate::{api, health};
@@ -18,6 +21,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The database.
     pub pool: PgPool,
+    /// Which addresses schedule targets may reach.
+    pub policy: Arc<TargetPolicy>,
 }
 
 /// The whole HTTP surface of the server.

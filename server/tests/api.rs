@@ -14,6 +14,7 @@ fn router(pool: PgPool) -> Router {
     app(AppState {
         leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
+        policy: std::sync::Arc::new(executor::ssrf::TargetPolicy::default()),
     })
 }
 

@@ -3,6 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::model::ExecutionView;
 
 /// Deletes attempts that started before `before`, at most `batch` rows per statement so
 /// the table is never locked for long. Returns how many rows went.
@@ -25,4 +28,29 @@ pub async fn prune(pool: &PgPool, before: DateTime<Utc>, batch: i64) -> Result<u
             return Ok(total);
         }
     }
+}
+
+/// One page of a schedule's attempts, newest first, before the row id `before`.
+pub async fn list_for_schedule(
+    pool: &PgPool,
+    schedule_id: Uuid,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ExecutionView>, sqlx::Error> {
+    sqlx::query_as!(
+        ExecutionView,
+        r#"
+        SELECT id, execution_id, scheduled_for, attempt, executor_id, started_at, outcome,
+               http_status, latency_ms, error
+        FROM executions
+        WHERE schedule_id = $1 AND ($2::bigint IS NULL OR id < $2)
+        ORDER BY id DESC
+        LIMIT $3
+        "#,
+        schedule_id,
+        before,
+        limit
+    )
+    .fetch_all(pool)
+    .await
 }

@@ -14,43 +14,91 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, Target};
+use crate::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, ScheduleView, Target};
 use crate::schedule::ScheduleSpec;
 
 /// The channel on which schedule changes are announced, so sleeping executors wake.
 pub const CHANGES_CHANNEL: &str = "scheduleman_schedules";
 
-/// A schedule as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredSchedule {
-    /// Its id.
-    pub id: Uuid,
-    /// Its name.
-    pub name: String,
-    /// When it fires.
-    pub spec: ScheduleSpec,
-    /// What it calls.
-    pub target: Target,
-    /// How failures are retried.
-    pub retry: RetryPolicy,
-    /// What happens to missed fires.
-    pub misfire: Misfire,
-    /// Its state.
-    pub state: ScheduleState,
-    /// When it is next due (a fire or a retry).
-    pub next_run_at: Option<DateTime<Utc>>,
-    /// Attempts made at the current fire.
-    pub attempt: i32,
-    /// The executor holding it, if claimed.
-    pub claimed_by: Option<String>,
-    /// The latest outcome (`success`, `failure`, `skipped`).
-    pub last_outcome: Option<String>,
-    /// Why the latest attempt failed.
-    pub last_error: Option<String>,
-    /// When it was dead-lettered.
-    pub dead_at: Option<DateTime<Utc>>,
-    /// Bumped by every edit.
-    pub version: i64,
+/// The columns behind a [`ScheduleView`].
+#[derive(Debug)]
+struct ScheduleRow {
+    id: Uuid,
+    name: String,
+    spec: Json<ScheduleSpec>,
+    target_url: String,
+    target_method: String,
+    target_headers: Json<BTreeMap<String, String>>,
+    target_body: Option<String>,
+    max_attempts: i32,
+    backoff_initial_ms: i64,
+    backoff_max_ms: i64,
+    misfire: String,
+    state: String,
+    next_run_at: Option<DateTime<Utc>>,
+    fire_at: Option<DateTime<Utc>>,
+    attempt: i32,
+    claimed_by: Option<String>,
+    last_fired_at: Option<DateTime<Utc>>,
+    last_outcome: Option<String>,
+    last_error: Option<String>,
+    dead_at: Option<DateTime<Utc>>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ScheduleRow> for ScheduleView {
+    fn from(row: ScheduleRow) -> Self {
+        let spec = row.spec.0;
+        Self {
+            id: row.id,
+            name: row.name,
+            description: spec.describe(),
+            schedule: spec,
+            target: Target {
+                url: row.target_url,
+                method: row.target_method,
+                headers: row.target_headers.0,
+                body: row.target_body,
+            },
+            retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
+            misfire: Misfire::from_db(&row.misfire),
+            state: ScheduleState::from_db(&row.state).unwrap_or(ScheduleState::Paused),
+            next_run_at: row.next_run_at,
+            fire_at: row.fire_at,
+            attempt: row.attempt,
+            claimed_by: row.claimed_by,
+            last_fired_at: row.last_fired_at,
+            last_outcome: row.last_outcome,
+            last_error: row.last_error,
+            dead_at: row.dead_at,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// Which schedules a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    /// Every schedule.
+    All,
+    /// Schedules in one state.
+    State(ScheduleState),
+    /// Active schedules whose latest attempt failed (retrying).
+    Failing,
+}
+
+impl ListFilter {
+    fn as_sql(self) -> Option<&'static str> {
+        match self {
+            Self::All => None,
+            Self::State(state) => Some(state.as_str()),
+            Self::Failing => Some("failing"),
+        }
+    }
 }
 
 /// A schedule claimed by an executor for one attempt.
@@ -166,12 +214,13 @@ pub async fn insert(
 
 /// Replaces a schedule's definition. The edit revives a dead schedule, drops any claim and
 /// pending retry (their write-backs are fenced out), bumps the version, and announces it.
-/// `None` when there is no such schedule.
+/// With `expected_version`, applies only at that version. `None` when no row matched.
 pub async fn update(
     pool: &PgPool,
     id: Uuid,
     schedule: &NewSchedule,
     next_run_at: Option<DateTime<Utc>>,
+    expected_version: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let mut tx = pool.begin().await?;
@@ -189,7 +238,7 @@ pub async fn update(
             next_run_at = $14, attempt = 0, fire_at = NULL, execution_id = NULL,
             claimed_by = NULL, lease_expires_at = NULL, dead_at = NULL,
             version = version + 1, updated_at = $15
-        WHERE id = $1
+        WHERE id = $1 AND ($16::bigint IS NULL OR version = $16)
         RETURNING version
         "#,
         id,
@@ -207,6 +256,7 @@ pub async fn update(
         state.as_str(),
         next_run_at,
         now,
+        expected_version,
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -216,13 +266,15 @@ pub async fn update(
 }
 
 /// Reads one schedule.
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<StoredSchedule>, sqlx::Error> {
-    let row = sqlx::query!(
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        ScheduleRow,
         r#"
         SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
                target_headers AS "target_headers: Json<BTreeMap<String, String>>",
                target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, state,
-               next_run_at, attempt, claimed_by, last_outcome, last_error, dead_at, version
+               next_run_at, fire_at, attempt, claimed_by, last_fired_at, last_outcome,
+               last_error, dead_at, version, created_at, updated_at
         FROM schedules
         WHERE id = $1
         "#,
@@ -230,27 +282,104 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<StoredSchedule>, sqlx
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| StoredSchedule {
-        id: row.id,
-        name: row.name,
-        spec: row.spec.0,
-        target: Target {
-            url: row.target_url,
-            method: row.target_method,
-            headers: row.target_headers.0,
-            body: row.target_body,
-        },
-        retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
-        misfire: Misfire::from_db(&row.misfire),
-        state: ScheduleState::from_db(&row.state).unwrap_or(ScheduleState::Paused),
-        next_run_at: row.next_run_at,
-        attempt: row.attempt,
-        claimed_by: row.claimed_by,
-        last_outcome: row.last_outcome,
-        last_error: row.last_error,
-        dead_at: row.dead_at,
-        version: row.version,
-    }))
+    Ok(row.map(ScheduleView::from))
+}
+
+/// One page of schedules in (name, id) order, after the `after` position, filtered by
+/// state and by a case-insensitive name search.
+pub async fn list(
+    pool: &PgPool,
+    filter: ListFilter,
+    search: Option<&str>,
+    after: Option<(&str, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ScheduleView>, sqlx::Error> {
+    let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| {
+        format!(
+            "%{}%",
+            s.trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    let (after_name, after_id) = after.unzip();
+    let rows = sqlx::query_as!(
+        ScheduleRow,
+        r#"
+        SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
+               target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, state,
+               next_run_at, fire_at, attempt, claimed_by, last_fired_at, last_outcome,
+               last_error, dead_at, version, created_at, updated_at
+        FROM schedules
+        WHERE ($1::text IS NULL
+               OR state = $1
+               OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
+          AND ($2::text IS NULL OR name ILIKE $2)
+          AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
+        ORDER BY name, id
+        LIMIT $5
+        "#,
+        filter.as_sql(),
+        pattern,
+        after_name,
+        after_id,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ScheduleView::from).collect())
+}
+
+/// Deletes a schedule and its history; whether it existed.
+pub async fn delete(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query!("DELETE FROM schedules WHERE id = $1", id)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(deleted > 0)
+}
+
+/// Moves a schedule from one state to another, setting `next_run_at` (and dropping any
+/// claim and attempts when `reset_fire`). `None` when it is not in `from` (or missing).
+pub async fn transition(
+    pool: &PgPool,
+    id: Uuid,
+    from: &[ScheduleState],
+    to: ScheduleState,
+    next_run_at: Option<DateTime<Utc>>,
+    reset_fire: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let version = sqlx::query_scalar!(
+        r#"
+        UPDATE schedules
+        SET state = $3, next_run_at = $4,
+            attempt = CASE WHEN $5 THEN 0 ELSE attempt END,
+            fire_at = CASE WHEN $5 THEN NULL ELSE fire_at END,
+            execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
+            claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
+            lease_expires_at = CASE WHEN $5 THEN NULL ELSE lease_expires_at END,
+            dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
+            version = version + 1, updated_at = $6
+        WHERE id = $1 AND state = ANY($2)
+        RETURNING version
+        "#,
+        id,
+        &from as &[&str],
+        to.as_str(),
+        next_run_at,
+        reset_fire,
+        now,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(version)
 }
 
 fn retry_policy(max_attempts: i32, initial_ms: i64, max_ms: i64) -> RetryPolicy {

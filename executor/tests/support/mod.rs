@@ -152,7 +152,7 @@ pub struct ExecutorProcess {
 impl ExecutorProcess {
     pub fn start(database_url: &str, id: &str, extra: &[&str]) -> Self {
         let log =
-            std::env::temp_dir().join(format!("scheduleman-test-{id}-{}.log", Uuid::new_v4()));
+            std::env::temp_dir().join(format!("scheduleman-test-{id}-{}.log", std::process::id()));
         let log_file = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_executor"))
             .args([
@@ -166,6 +166,7 @@ impl ExecutorProcess {
             ])
             .args(extra)
             .env("DATABASE_URL", database_url)
+            .env("SCHEDULEMAN_TARGET_ALLOWLIST", "127.0.0.0/8")
             .env("RUST_LOG", "info,executor=debug")
             .stdout(Stdio::null())
             .stderr(log_file)
@@ -250,8 +251,8 @@ pub async fn wait_for_schedule(
     pool: &PgPool,
     id: Uuid,
     limit: Duration,
-    check: impl Fn(&schedules::StoredSchedule) -> bool,
-) -> schedules::StoredSchedule {
+    check: impl Fn(&executor::model::ScheduleView) -> bool,
+) -> executor::model::ScheduleView {
     let deadline = Instant::now() + limit;
     loop {
         let schedule = schedules::get(pool, id)

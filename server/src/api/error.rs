@@ -1,31 +1,70 @@
 //! The API's error: every failure becomes an `application/problem+json` body (RFC 9457)
-//! that says what was wrong, field by field where it can.
+//! that says what was wrong, field by field where it can. Internal details are logged once
+//! and never sent.
 
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use executor::validate::FieldError;
 use serde::Serialize;
 
 /// Why an API request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// The request's values are well formed but unacceptable: 422.
-    #[error("{reason}")]
-    Invalid {
-        /// The input field at fault.
-        field: String,
-        /// Why, in words.
-        reason: String,
-    },
-    /// The request itself is malformed (bad query string or JSON): 400.
+    /// 422: the request's values are well formed but unacceptable.
+    #[error("{}", summary(.0))]
+    Invalid(Vec<FieldError>),
+    /// 400: the request itself is malformed (bad JSON or query string).
     #[error("{0}")]
     BadRequest(String),
+    /// 401: no valid token.
+    #[error("this API needs `Authorization: Bearer <token>` (SCHEDULEMAN_API_TOKEN)")]
+    Unauthorized,
+    /// 403: a browser request from another site.
+    #[error("cross-site requests are refused")]
+    CrossSite,
+    /// 404: no such resource.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the resource changed or is in the wrong state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is over the limit.
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// 503: the database did not answer.
+    #[error("the database is unreachable; retry shortly")]
+    Unavailable,
 }
 
-/// One field's reason, as the problem body lists them.
-#[derive(Debug, Serialize)]
-struct FieldReason<'a> {
-    field: &'a str,
-    reason: &'a str,
+fn summary(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("{}: {}", one.field, one.reason),
+        many => format!("{} fields are invalid", many.len()),
+    }
+}
+
+impl ApiError {
+    /// A single-field 422.
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }])
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
 }
 
 /// The RFC 9457 problem document.
@@ -36,42 +75,66 @@ struct Problem<'a> {
     title: &'static str,
     status: u16,
     detail: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    errors: Vec<FieldReason<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, title) = match &self {
-            Self::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "Invalid value"),
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "Malformed request"),
-        };
+        let status = self.status();
         let errors = match &self {
-            Self::Invalid { field, reason } => vec![FieldReason { field, reason }],
-            Self::BadRequest(_) => Vec::new(),
+            Self::Invalid(errors) => errors.as_slice(),
+            _ => &[],
         };
         let problem = Problem {
             kind: "about:blank",
-            title,
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: self.to_string(),
             errors,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error in an API handler");
+        Self::Unavailable
     }
 }
 
 impl From<executor::schedule::ScheduleError> for ApiError {
     fn from(error: executor::schedule::ScheduleError) -> Self {
-        Self::Invalid {
-            field: format!("schedule.{}", error.field()),
-            reason: error.to_string(),
+        Self::invalid(&format!("schedule.{}", error.field()), error.to_string())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(super::MAX_REQUEST_BYTES),
+            StatusCode::UNPROCESSABLE_ENTITY => Self::invalid("body", rejection.body_text()),
+            _ => Self::BadRequest(rejection.body_text()),
         }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
     }
 }

@@ -43,22 +43,24 @@ pub struct Preview {
 pub async fn preview(
     params: Result<Query<PreviewParams>, QueryRejection>,
 ) -> Result<Json<Preview>, ApiError> {
-    let Query(params) = params.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let Query(params) = params?;
     let after = match params.after.as_deref() {
         None => Utc::now(),
         Some(text) => DateTime::parse_from_rfc3339(text)
-            .map_err(|error| ApiError::Invalid {
-                field: "after".into(),
-                reason: format!("{text:?} is not an RFC 3339 instant ({error})"),
+            .map_err(|error| {
+                ApiError::invalid(
+                    "after",
+                    format!("{text:?} is not an RFC 3339 instant ({error})"),
+                )
             })?
             .with_timezone(&Utc),
     };
     let count = params.count.unwrap_or(5);
     if !(1..=MAX_COUNT).contains(&count) {
-        return Err(ApiError::Invalid {
-            field: "count".into(),
-            reason: format!("count is {count}; it must be 1–{MAX_COUNT}"),
-        });
+        return Err(ApiError::invalid(
+            "count",
+            format!("count is {count}; it must be 1–{MAX_COUNT}"),
+        ));
     }
     let input = ScheduleInput {
         cron: params.cron,

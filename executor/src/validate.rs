@@ -1,0 +1,416 @@
+//! Turning what a user submits (API body or form) into a [`NewSchedule`], with every problem
+//! reported against the field it concerns. Pure: the UI runs the same checks in the browser.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, ScheduleView, Target};
+use crate::schedule::{zone, ScheduleInput, ScheduleSpec};
+
+/// Longest schedule name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Largest request body a schedule may send.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Most extra headers a schedule may send.
+pub const MAX_HEADERS: usize = 32;
+/// Longest target URL.
+pub const MAX_URL_CHARS: usize = 2048;
+/// Most attempts per fire.
+pub const MAX_ATTEMPTS: u32 = 100;
+/// Longest backoff delay: one day.
+pub const MAX_BACKOFF_MS: u64 = 86_400_000;
+/// The methods a trigger may use.
+pub const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+
+/// A schedule as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRequest {
+    /// A name for people.
+    pub name: String,
+    /// When it fires: exactly one of `cron`, `at`, `in`, `every` (with `tz`).
+    pub schedule: ScheduleInput,
+    /// What it calls.
+    pub target: TargetRequest,
+    /// Attempts per fire before dead-lettering (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    /// First retry delay in ms (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_initial_ms: Option<u64>,
+    /// Longest retry delay in ms (default 300000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_max_ms: Option<u64>,
+    /// `fire_once` (default) or `skip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misfire: Option<Misfire>,
+    /// Start (or stay) paused.
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// The webhook as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRequest {
+    /// http or https URL.
+    pub url: String,
+    /// HTTP method (default POST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Request body; default a JSON description of the trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl ScheduleRequest {
+    /// The request that would recreate `view` (the base of a PATCH or an edit form).
+    pub fn from_view(view: &ScheduleView) -> Self {
+        let schedule = match &view.schedule {
+            ScheduleSpec::Cron { cron, tz } => ScheduleInput {
+                cron: Some(cron.clone()),
+                tz: Some(tz.clone()),
+                ..Default::default()
+            },
+            ScheduleSpec::At { at, tz } => {
+                let zone = zone::parse(tz).unwrap_or(chrono_tz::Tz::UTC);
+                ScheduleInput {
+                    at: Some(at.with_timezone(&zone).to_rfc3339()),
+                    tz: Some(tz.clone()),
+                    ..Default::default()
+                }
+            }
+            ScheduleSpec::In { duration, .. } => ScheduleInput {
+                in_: Some(duration.clone()),
+                ..Default::default()
+            },
+            ScheduleSpec::Every { every, .. } => ScheduleInput {
+                every: Some(every.clone()),
+                ..Default::default()
+            },
+        };
+        Self {
+            name: view.name.clone(),
+            schedule,
+            target: TargetRequest {
+                url: view.target.url.clone(),
+                method: Some(view.target.method.clone()),
+                headers: view.target.headers.clone(),
+                body: view.target.body.clone(),
+            },
+            max_attempts: Some(view.retry.max_attempts),
+            backoff_initial_ms: Some(view.retry.backoff_initial_ms),
+            backoff_max_ms: Some(view.retry.backoff_max_ms),
+            misfire: Some(view.misfire),
+            paused: view.state == ScheduleState::Paused,
+        }
+    }
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field, as a dotted path (`target.url`, `schedule.cron`).
+    pub field: String,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
+impl FieldError {
+    fn new(field: &str, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A valid schedule, and when it is first due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validated {
+    /// The schedule to store.
+    pub schedule: NewSchedule,
+    /// Its first fire instant.
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// Checks every field of `request`, resolving its timing against `now`.
+pub fn validate(
+    request: &ScheduleRequest,
+    now: DateTime<Utc>,
+) -> Result<Validated, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = request.name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "give the schedule a name"));
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.push(FieldError::new(
+            "name",
+            format!(
+                "the name has {} characters; the limit is {MAX_NAME_CHARS}",
+                name.chars().count()
+            ),
+        ));
+    }
+    let spec = request
+        .schedule
+        .resolve(now)
+        .map_err(|error| {
+            errors.push(FieldError::new(
+                &format!("schedule.{}", error.field()),
+                error.to_string(),
+            ))
+        })
+        .ok();
+    let target = check_target(&request.target, &mut errors);
+    let retry = check_retry(request, &mut errors);
+    let (Some(spec), Some(target), Some(retry), true) = (spec, target, retry, errors.is_empty())
+    else {
+        return Err(errors);
+    };
+    let next_run_at = spec.compile().ok().and_then(|s| s.next_after(now));
+    Ok(Validated {
+        schedule: NewSchedule {
+            name: name.to_owned(),
+            spec,
+            target,
+            retry,
+            misfire: request.misfire.unwrap_or_default(),
+            paused: request.paused,
+        },
+        next_run_at,
+    })
+}
+
+fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<Target> {
+    let before = errors.len();
+    let url = target.url.trim();
+    if url.chars().count() > MAX_URL_CHARS {
+        errors.push(FieldError::new(
+            "target.url",
+            format!("the URL is longer than {MAX_URL_CHARS} characters"),
+        ));
+    } else {
+        match url::Url::parse(url) {
+            Err(error) => errors.push(FieldError::new(
+                "target.url",
+                format!("{url:?} is not a URL ({error})"),
+            )),
+            Ok(parsed) if !matches!(parsed.scheme(), "http" | "https") => {
+                errors.push(FieldError::new(
+                    "target.url",
+                    format!(
+                        "the scheme is {:?}; only http and https are allowed",
+                        parsed.scheme()
+                    ),
+                ))
+            }
+            Ok(parsed) if parsed.host_str().is_none_or(str::is_empty) => {
+                errors.push(FieldError::new("target.url", "the URL has no host"))
+            }
+            Ok(_) => {}
+        }
+    }
+    let method = target
+        .method
+        .as_deref()
+        .unwrap_or("POST")
+        .trim()
+        .to_ascii_uppercase();
+    if !METHODS.contains(&method.as_str()) {
+        errors.push(FieldError::new(
+            "target.method",
+            format!(
+                "{method:?} is not allowed; use one of {}",
+                METHODS.join(", ")
+            ),
+        ));
+    }
+    if target.headers.len() > MAX_HEADERS {
+        errors.push(FieldError::new(
+            "target.headers",
+            format!(
+                "{} headers; the limit is {MAX_HEADERS}",
+                target.headers.len()
+            ),
+        ));
+    }
+    for (name, value) in &target.headers {
+        if let Some(reason) = header_problem(name, value) {
+            errors.push(FieldError::new("target.headers", reason));
+        }
+    }
+    if let Some(body) = &target.body {
+        if body.len() > MAX_BODY_BYTES {
+            errors.push(FieldError::new(
+                "target.body",
+                format!(
+                    "the body is {} bytes; the limit is {MAX_BODY_BYTES} (64 KiB)",
+                    body.len()
+                ),
+            ));
+        }
+    }
+    (errors.len() == before).then(|| Target {
+        url: url.to_owned(),
+        method,
+        headers: target.headers.clone(),
+        body: target.body.clone(),
+    })
+}
+
+/// Why a header cannot be sent, if it cannot.
+fn header_problem(name: &str, value: &str) -> Option<String> {
+    let is_token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !is_token {
+        return Some(format!("{name:?} is not a valid header name"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("x-scheduleman-") {
+        return Some(format!("{name} is set by Scheduleman itself"));
+    }
+    if ["host", "content-length", "transfer-encoding", "connection"].contains(&lower.as_str()) {
+        return Some(format!(
+            "{name} is managed by the HTTP client and cannot be set"
+        ));
+    }
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Some(format!("the value of {name} contains a line break"));
+    }
+    None
+}
+
+fn check_retry(request: &ScheduleRequest, errors: &mut Vec<FieldError>) -> Option<RetryPolicy> {
+    let defaults = RetryPolicy::default();
+    let policy = RetryPolicy {
+        max_attempts: request.max_attempts.unwrap_or(defaults.max_attempts),
+        backoff_initial_ms: request
+            .backoff_initial_ms
+            .unwrap_or(defaults.backoff_initial_ms),
+        backoff_max_ms: request.backoff_max_ms.unwrap_or(defaults.backoff_max_ms),
+    };
+    let before = errors.len();
+    if !(1..=MAX_ATTEMPTS).contains(&policy.max_attempts) {
+        errors.push(FieldError::new(
+            "max_attempts",
+            format!(
+                "max_attempts is {}; it must be 1–{MAX_ATTEMPTS}",
+                policy.max_attempts
+            ),
+        ));
+    }
+    for (field, value) in [
+        ("backoff_initial_ms", policy.backoff_initial_ms),
+        ("backoff_max_ms", policy.backoff_max_ms),
+    ] {
+        if !(1..=MAX_BACKOFF_MS).contains(&value) {
+            errors.push(FieldError::new(
+                field,
+                format!("{field} is {value}; it must be 1–{MAX_BACKOFF_MS} (one day)"),
+            ));
+        }
+    }
+    if policy.backoff_max_ms < policy.backoff_initial_ms {
+        errors.push(FieldError::new(
+            "backoff_max_ms",
+            "backoff_max_ms is shorter than backoff_initial_ms",
+        ));
+    }
+    (errors.len() == before).then_some(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn request(json: &str) -> ScheduleRequest {
+        serde_json::from_str(json).unwrap()
+    }
+
+    const GOOD: &str = r#"{"name": " nightly ", "schedule": {"cron": "0 3 * * *", "tz": "Europe/Berlin"},
+        "target": {"url": "https://example.com/hook"}}"#;
+
+    #[test]
+    fn a_good_request_gets_defaults_and_its_first_run() {
+        let valid = validate(&request(GOOD), now()).unwrap();
+        assert_eq!(valid.schedule.name, "nightly");
+        assert_eq!(valid.schedule.target.method, "POST");
+        assert_eq!(valid.schedule.retry, RetryPolicy::default());
+        assert_eq!(valid.schedule.misfire, Misfire::FireOnce);
+        assert_eq!(
+            valid.next_run_at,
+            Some(
+                DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+                    .unwrap()
+                    .with_timezone(&Utc)
+            )
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_reason() {
+        let long_name = "n".repeat(201);
+        let json = format!(
+            r#"{{"name": "{long_name}", "schedule": {{"cron": "0 25 * * *"}},
+               "target": {{"url": "ftp://example.com/", "method": "BREW",
+                           "headers": {{"X-Scheduleman-Attempt": "9", "bad name": "x"}}}},
+               "max_attempts": 0, "backoff_initial_ms": 5000, "backoff_max_ms": 1000}}"#
+        );
+        let errors = validate(&request(&json), now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "schedule.cron",
+                "target.url",
+                "target.method",
+                "target.headers",
+                "target.headers",
+                "max_attempts",
+                "backoff_max_ms"
+            ]
+        );
+        let reasons: Vec<&str> = errors.iter().map(|e| e.reason.as_str()).collect();
+        assert!(reasons[0].contains("201 characters; the limit is 200"));
+        assert!(reasons[1].contains("cron field 2 (hour) is 25; hours are 0–23"));
+        assert!(reasons[2].contains("only http and https"));
+        assert!(reasons[3].contains("\"BREW\" is not allowed"));
+    }
+
+    #[test]
+    fn oversized_input_is_refused_not_truncated() {
+        let mut req = request(GOOD);
+        req.target.body = Some("x".repeat(MAX_BODY_BYTES + 1));
+        req.target.headers = (0..33).map(|i| (format!("h{i}"), "v".into())).collect();
+        let errors = validate(&req, now()).unwrap_err();
+        assert!(errors
+            .iter()
+            .any(|e| e.field == "target.body" && e.reason.contains("limit is 65536")));
+        assert!(errors
+            .iter()
+            .any(|e| e.field == "target.headers" && e.reason.contains("limit is 32")));
+    }
+
+    #[test]
+    fn empty_names_and_urls_without_hosts_are_refused() {
+        let mut req = request(GOOD);
+        req.name = "   ".into();
+        req.target.url = "http://".into();
+        let errors = validate(&req, now()).unwrap_err();
+        assert_eq!(errors[0].field, "name");
+        assert_eq!(errors[1].field, "target.url");
+    }
+}

@@ -1,0 +1,54 @@
+//! `GET /api/v1/schedules/{id}/executions`: a schedule's attempt history, newest first.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use executor::model::ExecutionView;
+use executor::store::{executions, schedules};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::router::AppState;
+
+/// A page of attempts and the cursor of the next (older) one.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExecutionPage {
+    /// Attempts, newest first.
+    pub items: Vec<ExecutionView>,
+    /// Pass as `before` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<i64>,
+}
+
+/// The query: `before` (a cursor) and `limit` (1–500, default 50).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutionParams {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// Answers one page of the history.
+pub async fn list(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    params: Result<Query<ExecutionParams>, QueryRejection>,
+) -> Result<Json<ExecutionPage>, ApiError> {
+    let Query(params) = params?;
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("limit is {limit}; it must be 1–500"),
+        ));
+    }
+    if schedules::get(&state.pool, id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("there is no schedule {id}")));
+    }
+    let items = executions::list_for_schedule(&state.pool, id, params.before, limit).await?;
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|e| e.id))
+        .flatten();
+    Ok(Json(ExecutionPage { items, next_cursor }))
+}

@@ -1,0 +1,24 @@
+//! `GET /api/v1/executors`: the executors alive now, with their heartbeats.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use executor::store::executors::{self, ExecutorRow};
+use executor::store::overview::ALIVE_WINDOW;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::router::AppState;
+
+/// The live executors.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExecutorList {
+    /// Executors with a heartbeat in the last 30 s, by id.
+    pub items: Vec<ExecutorRow>,
+}
+
+/// Answers the live executors.
+pub async fn list(State(state): State<AppState>) -> Result<Json<ExecutorList>, ApiError> {
+    let items = executors::list_alive(&state.pool, Utc::now() - ALIVE_WINDOW).await?;
+    Ok(Json(ExecutorList { items }))
+}

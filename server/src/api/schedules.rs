@@ -1,0 +1,397 @@
+//! `/api/v1/schedules`: create, list, read, replace, patch, delete, and the actions
+//! (pause, resume, trigger, rearm). Each handler validates, calls the store, and answers.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use executor::model::{ScheduleState, ScheduleView};
+use executor::outcome::revived_next_run;
+use executor::store::schedules::{self, ListFilter};
+use executor::validate::{self, ScheduleRequest, Validated};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::router::AppState;
+
+/// Most items one page returns.
+pub const MAX_PAGE: i64 = 500;
+
+/// A page of schedules and the cursor of the next one.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SchedulePage {
+    /// The schedules, by name.
+    pub items: Vec<ScheduleView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /schedules` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `active`, `paused`, `completed`, `dead` or `failing`.
+    state: Option<String>,
+    /// Case-insensitive part of the name.
+    search: Option<String>,
+    /// From `next_cursor`.
+    cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    limit: Option<i64>,
+}
+
+/// `POST /schedules`: 201 with the stored schedule.
+pub async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<ScheduleRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(request) = body?;
+    let now = Utc::now();
+    let valid = checked(&state, &request, now).await?;
+    let id = schedules::insert(&state.pool, &valid.schedule, valid.next_run_at, now).await?;
+    let view = found(schedules::get(&state.pool, id).await?, id)?;
+    let location = format!("/api/v1/schedules/{id}");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        with_etag(view),
+    )
+        .into_response())
+}
+
+/// `GET /schedules`: a page, filtered and searched.
+pub async fn list(
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<SchedulePage>, ApiError> {
+    let Query(params) = params?;
+    let filter = match params.state.as_deref() {
+        None | Some("") | Some("all") => ListFilter::All,
+        Some("failing") => ListFilter::Failing,
+        Some(other) => ListFilter::State(ScheduleState::from_db(other).ok_or_else(|| {
+            ApiError::invalid(
+                "state",
+                format!("{other:?} is not a state; use active, paused, completed, dead or failing"),
+            )
+        })?),
+    };
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("limit is {limit}; it must be 1–{MAX_PAGE}"),
+        ));
+    }
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let items = schedules::list(
+        &state.pool,
+        filter,
+        params.search.as_deref(),
+        after.as_ref().map(|(name, id)| (name.as_str(), *id)),
+        limit,
+    )
+    .await?;
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(|last| encode_cursor(&last.name, last.id)))
+        .flatten();
+    Ok(Json(SchedulePage { items, next_cursor }))
+}
+
+/// `GET /schedules/{id}`, with its version as the ETag.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let view = found(schedules::get(&state.pool, id).await?, id)?;
+    Ok(with_etag(view).into_response())
+}
+
+/// `PUT /schedules/{id}`: replaces the definition (re-arming a dead schedule). With
+/// `If-Match: "<version>"`, a stale version answers 409.
+pub async fn replace(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    body: Result<Json<ScheduleRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(request) = body?;
+    store_edit(&state, id, &headers, &request).await
+}
+
+/// `PATCH /schedules/{id}`: a JSON merge patch (RFC 7386) over the current definition.
+pub async fn patch(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(patch) = body?;
+    let current = found(schedules::get(&state.pool, id).await?, id)?;
+    let mut merged = serde_json::to_value(ScheduleRequest::from_view(&current))
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    merge_patch(&mut merged, patch);
+    let request: ScheduleRequest = serde_json::from_value(merged)
+        .map_err(|error| ApiError::invalid("body", error.to_string()))?;
+    store_edit(&state, id, &headers, &request).await
+}
+
+/// `DELETE /schedules/{id}`: 204.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    if schedules::delete(&state.pool, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found(id))
+    }
+}
+
+/// `POST /schedules/{id}/pause`: an active (or dead) schedule stops firing.
+pub async fn pause(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let current = found(schedules::get(&state.pool, id).await?, id)?;
+    act(
+        &state,
+        current,
+        &[ScheduleState::Active],
+        ScheduleState::Paused,
+        None,
+        "pause",
+    )
+    .await
+}
+
+/// `POST /schedules/{id}/resume`: a paused schedule fires again from its next instant.
+pub async fn resume(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let current = found(schedules::get(&state.pool, id).await?, id)?;
+    let next = next_run_now(&current)?;
+    act(
+        &state,
+        current,
+        &[ScheduleState::Paused],
+        ScheduleState::Active,
+        next,
+        "resume",
+    )
+    .await
+}
+
+/// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on).
+pub async fn trigger(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let current = found(schedules::get(&state.pool, id).await?, id)?;
+    let now = Some(Utc::now());
+    act(
+        &state,
+        current,
+        &[ScheduleState::Active],
+        ScheduleState::Active,
+        now,
+        "trigger",
+    )
+    .await
+}
+
+/// `POST /schedules/{id}/rearm`: a dead schedule becomes active with a fresh next run.
+pub async fn rearm(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let current = found(schedules::get(&state.pool, id).await?, id)?;
+    let next = next_run_now(&current)?;
+    act(
+        &state,
+        current,
+        &[ScheduleState::Dead],
+        ScheduleState::Active,
+        next,
+        "re-arm",
+    )
+    .await
+}
+
+/// `GET /dead-letters`: every dead schedule.
+pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<SchedulePage>, ApiError> {
+    let items = schedules::list(
+        &state.pool,
+        ListFilter::State(ScheduleState::Dead),
+        None,
+        None,
+        MAX_PAGE,
+    )
+    .await?;
+    Ok(Json(SchedulePage {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// Validates a request and checks its target against the policy.
+async fn checked(
+    state: &AppState,
+    request: &ScheduleRequest,
+    now: chrono::DateTime<Utc>,
+) -> Result<Validated, ApiError> {
+    let valid = validate::validate(request, now).map_err(ApiError::Invalid)?;
+    state
+        .policy
+        .check_url(&valid.schedule.target.url)
+        .await
+        .map_err(|reason| ApiError::invalid("target.url", reason))?;
+    Ok(valid)
+}
+
+async fn store_edit(
+    state: &AppState,
+    id: Uuid,
+    headers: &HeaderMap,
+    request: &ScheduleRequest,
+) -> Result<Response, ApiError> {
+    let expected = expected_version(headers)?;
+    let now = Utc::now();
+    let valid = checked(state, request, now).await?;
+    let updated = schedules::update(
+        &state.pool,
+        id,
+        &valid.schedule,
+        valid.next_run_at,
+        expected,
+        now,
+    )
+    .await?;
+    if updated.is_none() {
+        let current = found(schedules::get(&state.pool, id).await?, id)?;
+        return Err(ApiError::Conflict(format!(
+            "the schedule changed meanwhile: it is at version {}, not {}; reload and retry",
+            current.version,
+            expected.unwrap_or_default()
+        )));
+    }
+    let view = found(schedules::get(&state.pool, id).await?, id)?;
+    Ok(with_etag(view).into_response())
+}
+
+async fn act(
+    state: &AppState,
+    current: ScheduleView,
+    from: &[ScheduleState],
+    to: ScheduleState,
+    next_run_at: Option<chrono::DateTime<Utc>>,
+    action: &str,
+) -> Result<Response, ApiError> {
+    let id = current.id;
+    let changed =
+        schedules::transition(&state.pool, id, from, to, next_run_at, true, Utc::now()).await?;
+    if changed.is_none() {
+        return Err(ApiError::Conflict(format!(
+            "cannot {action} a schedule that is {}",
+            current.state.as_str()
+        )));
+    }
+    let view = found(schedules::get(&state.pool, id).await?, id)?;
+    Ok(with_etag(view).into_response())
+}
+
+fn next_run_now(view: &ScheduleView) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
+    let schedule = view.schedule.compile()?;
+    Ok(revived_next_run(&schedule, Utc::now()))
+}
+
+fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|text| text.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|text| text.parse().ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::BadRequest("If-Match must be a version such as \"3\"".into()))
+}
+
+fn with_etag(view: ScheduleView) -> impl IntoResponse {
+    let etag = format!("\"{}\"", view.version);
+    ([(header::ETAG, etag)], Json(view))
+}
+
+fn found(view: Option<ScheduleView>, id: Uuid) -> Result<ScheduleView, ApiError> {
+    view.ok_or_else(|| not_found(id))
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("there is no schedule {id}"))
+}
+
+/// RFC 7386: objects merge key by key, `null` removes, anything else replaces.
+fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(&key);
+                } else {
+                    merge_patch(target.entry(key).or_insert(serde_json::Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+/// The cursor: the last item's name and id, hex-encoded so it is opaque and URL-safe.
+fn encode_cursor(name: &str, id: Uuid) -> String {
+    hex::encode(format!("{id}{name}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, Uuid), ApiError> {
+    let bad = || ApiError::invalid("cursor", "the cursor is not one this API gave out");
+    let text = String::from_utf8(hex::decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+    if text.len() < 36 || !text.is_char_boundary(36) {
+        return Err(bad());
+    }
+    let (id, name) = text.split_at(36);
+    Ok((name.to_owned(), id.parse().map_err(|_| bad())?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        let mut doc = serde_json::json!({"a": {"b": 1, "c": 2}, "d": [1], "e": "x"});
+        merge_patch(
+            &mut doc,
+            serde_json::json!({"a": {"b": null, "z": 3}, "d": [2], "f": true}),
+        );
+        assert_eq!(
+            doc,
+            serde_json::json!({"a": {"c": 2, "z": 3}, "d": [2], "e": "x", "f": true})
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let id = Uuid::from_u128(42);
+        let cursor = encode_cursor("nightly backup", id);
+        assert_eq!(
+            decode_cursor(&cursor).unwrap(),
+            ("nightly backup".to_owned(), id)
+        );
+        assert!(decode_cursor("zz").is_err());
+        assert!(decode_cursor(&hex::encode("short")).is_err());
+    }
+}

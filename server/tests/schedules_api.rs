@@ -1,0 +1,535 @@
+//! The schedules API end to end through the router, against a real PostgreSQL.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use serde_json::{json, Value};
+use server::{app, AppState};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+fn router_with(pool: PgPool, allowlist: &str) -> Router {
+    app(AppState {
+        leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
+        pool,
+        policy: std::sync::Arc::new(allowlist.parse().unwrap()),
+    })
+}
+
+fn router(pool: PgPool) -> Router {
+    router_with(pool, "hooks.test")
+}
+
+async fn call(
+    router: Router,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+    if_match: Option<&str>,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(version) = if_match {
+        request = request.header("if-match", version);
+    }
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, headers, value)
+}
+
+fn nightly(name: &str) -> Value {
+    json!({
+        "name": name,
+        "schedule": {"cron": "0 9 * * 1-5", "tz": "Europe/Berlin"},
+        "target": {"url": "https://hooks.test/run", "headers": {"X-Team": "ops"}},
+        "max_attempts": 3
+    })
+}
+
+async fn create(pool: &PgPool, body: Value) -> Value {
+    let (status, _, created) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules",
+        Some(body),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn create_answers_201_with_the_stored_schedule(pool: PgPool) {
+    let (status, headers, created) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules",
+        Some(nightly("nightly")),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(headers["location"], format!("/api/v1/schedules/{id}"));
+    assert_eq!(created["state"], "active");
+    assert_eq!(created["target"]["method"], "POST");
+    assert_eq!(created["retry"]["max_attempts"], 3);
+    assert_eq!(
+        created["description"],
+        "At 09:00, Monday through Friday, Europe/Berlin"
+    );
+    assert!(created["next_run_at"].is_string());
+
+    let (status, headers, fetched) = call(
+        router(pool),
+        "GET",
+        &format!("/api/v1/schedules/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["etag"], "\"1\"");
+    assert_eq!(fetched, created);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_kind_of_schedule_can_be_created(pool: PgPool) {
+    for schedule in [
+        json!({"at": "2099-12-01T09:00", "tz": "Europe/Berlin"}),
+        json!({"in": "90m"}),
+        json!({"every": "15m"}),
+        json!({"cron": "@hourly"}),
+    ] {
+        let mut body = nightly("kind");
+        body["schedule"] = schedule.clone();
+        let created = create(&pool, body).await;
+        assert!(created["next_run_at"].is_string(), "{schedule}: {created}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn invalid_values_answer_422_with_a_reason_per_field(pool: PgPool) {
+    let body = json!({
+        "name": "",
+        "schedule": {"cron": "0 25 * * *"},
+        "target": {"url": "ftp://hooks.test/", "method": "BREW"},
+        "max_attempts": 0
+    });
+    let (status, headers, problem) =
+        call(router(pool), "POST", "/api/v1/schedules", Some(body), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert_eq!(problem["status"], 422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "name",
+            "schedule.cron",
+            "target.url",
+            "target.method",
+            "max_attempts"
+        ]
+    );
+    assert_eq!(
+        problem["errors"][1]["reason"],
+        "cron field 2 (hour) is 25; hours are 0–23"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn malformed_unknown_and_oversized_bodies_are_refused(pool: PgPool) {
+    let request = Request::post("/api/v1/schedules")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"name\": "))
+        .unwrap();
+    let response = router(pool.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let mut unknown = nightly("x");
+    unknown["colour"] = json!("blue");
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules",
+        Some(unknown),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("colour"),
+        "{problem}"
+    );
+
+    let mut huge = nightly("x");
+    huge["target"]["body"] = json!("x".repeat(300 * 1024));
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules",
+        Some(huge),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+
+    let mut big_body = nightly("x");
+    big_body["target"]["body"] = json!("x".repeat(65 * 1024));
+    let (status, _, problem) = call(
+        router(pool),
+        "POST",
+        "/api/v1/schedules",
+        Some(big_body),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "target.body");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn targets_on_special_purpose_addresses_are_refused_at_save_time(pool: PgPool) {
+    for (url, class) in [
+        ("http://127.0.0.1:8080/", "loopback"),
+        ("http://localhost:8080/", "loopback"),
+        ("http://10.1.2.3/", "private"),
+        ("http://172.16.5.4/", "private"),
+        ("http://192.168.0.10/", "private"),
+        ("http://169.254.169.254/latest/meta-data", "link-local"),
+        ("http://0.0.0.0/", "unspecified"),
+        ("http://100.64.1.1/", "carrier-grade NAT"),
+        ("http://[::1]/", "loopback"),
+        ("http://[fd12::1]/", "unique local"),
+        ("http://[fe80::1]/", "link-local"),
+        ("http://[::ffff:10.0.0.1]/", "private"),
+    ] {
+        let mut body = nightly("ssrf");
+        body["target"]["url"] = json!(url);
+        let (status, _, problem) = call(
+            router_with(pool.clone(), ""),
+            "POST",
+            "/api/v1/schedules",
+            Some(body),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert_eq!(problem["errors"][0]["field"], "target.url", "{url}");
+        let reason = problem["errors"][0]["reason"].as_str().unwrap();
+        assert!(reason.contains(class), "{url}: {reason}");
+        assert!(
+            reason.contains("SCHEDULEMAN_TARGET_ALLOWLIST"),
+            "{url}: {reason}"
+        );
+    }
+    // The allowlist admits what it names.
+    let mut body = nightly("allowed");
+    body["target"]["url"] = json!("http://127.0.0.1:5003/");
+    let (status, _, _) = call(
+        router_with(pool, "127.0.0.0/8"),
+        "POST",
+        "/api/v1/schedules",
+        Some(body),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn listing_filters_searches_and_pages_by_name(pool: PgPool) {
+    for name in ["alpha", "bravo", "charlie", "delta", "echo"] {
+        create(&pool, nightly(name)).await;
+    }
+    let mut paused = nightly("foxtrot");
+    paused["paused"] = json!(true);
+    create(&pool, paused).await;
+
+    let (_, _, page1) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/schedules?limit=2",
+        None,
+        None,
+    )
+    .await;
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&page1), ["alpha", "bravo"]);
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let (_, _, page2) = call(
+        router(pool.clone()),
+        "GET",
+        &format!("/api/v1/schedules?limit=2&cursor={cursor}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(names(&page2), ["charlie", "delta"]);
+
+    let (_, _, paused) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/schedules?state=paused",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(names(&paused), ["foxtrot"]);
+    let (_, _, found) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/schedules?search=HAR",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(names(&found), ["charlie"]);
+    let (status, _, problem) = call(
+        router(pool),
+        "GET",
+        "/api/v1/schedules?state=sleeping",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "state");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn edits_are_versioned_and_stale_ones_answer_409(pool: PgPool) {
+    let created = create(&pool, nightly("nightly")).await;
+    let uri = format!("/api/v1/schedules/{}", created["id"].as_str().unwrap());
+
+    let mut replacement = nightly("renamed");
+    replacement["schedule"] = json!({"every": "10m"});
+    let (status, headers, replaced) = call(
+        router(pool.clone()),
+        "PUT",
+        &uri,
+        Some(replacement.clone()),
+        Some("\"1\""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(headers["etag"], "\"2\"");
+    assert_eq!(replaced["description"], "Every 10m");
+
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "PUT",
+        &uri,
+        Some(replacement),
+        Some("\"1\""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("version 2"),
+        "{problem}"
+    );
+
+    let (status, _, patched) = call(
+        router(pool.clone()),
+        "PATCH",
+        &uri,
+        Some(json!({"name": "patched", "max_attempts": 7})),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["name"], "patched");
+    assert_eq!(patched["retry"]["max_attempts"], 7);
+    assert_eq!(patched["description"], "Every 10m", "untouched fields stay");
+
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "PATCH",
+        &uri,
+        Some(json!({"schedule": {"every": null, "cron": "61 * * * *"}})),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "schedule.cron");
+
+    let missing = "/api/v1/schedules/00000000-0000-0000-0000-000000000000";
+    let (status, _, _) = call(router(pool), "PUT", missing, Some(nightly("x")), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn actions_move_schedules_between_states(pool: PgPool) {
+    let created = create(&pool, nightly("nightly")).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let action = |name: &str| format!("/api/v1/schedules/{id}/{name}");
+
+    let (status, _, paused) =
+        call(router(pool.clone()), "POST", &action("pause"), None, None).await;
+    assert_eq!(
+        (status, paused["state"].as_str()),
+        (StatusCode::OK, Some("paused"))
+    );
+    let (status, _, problem) =
+        call(router(pool.clone()), "POST", &action("pause"), None, None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["detail"], "cannot pause a schedule that is paused");
+    let (status, _, problem) =
+        call(router(pool.clone()), "POST", &action("trigger"), None, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    let (_, _, resumed) = call(router(pool.clone()), "POST", &action("resume"), None, None).await;
+    assert_eq!(resumed["state"], "active");
+
+    let before = chrono::Utc::now();
+    let (_, _, triggered) =
+        call(router(pool.clone()), "POST", &action("trigger"), None, None).await;
+    let due: chrono::DateTime<chrono::Utc> =
+        triggered["next_run_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        due >= before && due <= chrono::Utc::now(),
+        "trigger makes it due now"
+    );
+
+    let (status, _, _) = call(router(pool.clone()), "POST", &action("rearm"), None, None).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "only dead schedules are re-armed"
+    );
+    sqlx::query("UPDATE schedules SET state = 'dead', next_run_at = NULL, last_error = 'HTTP 500', dead_at = now()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (_, _, dead) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/dead-letters",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(dead["items"][0]["last_error"], "HTTP 500");
+    let (_, _, rearmed) = call(router(pool.clone()), "POST", &action("rearm"), None, None).await;
+    assert_eq!(rearmed["state"], "active");
+    assert!(rearmed["next_run_at"].is_string());
+    assert!(rearmed["dead_at"].is_null());
+    let (_, _, dead) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/dead-letters",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(dead["items"], json!([]));
+
+    let (status, _, _) = call(
+        router(pool.clone()),
+        "DELETE",
+        &format!("/api/v1/schedules/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "GET",
+        &format!("/api/v1/schedules/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem["detail"], format!("there is no schedule {id}"));
+    let (status, _, _) = call(
+        router(pool),
+        "DELETE",
+        &format!("/api/v1/schedules/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn executions_and_executors_are_listed(pool: PgPool) {
+    let created = create(&pool, nightly("nightly")).await;
+    let id = created["id"].as_str().unwrap();
+    for attempt in 1..=3 {
+        sqlx::query(
+            "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id, \
+             started_at, finished_at, outcome, http_status, latency_ms, error) \
+             VALUES ($1::uuid, gen_random_uuid(), now(), $2, 'e1', now(), now(), 'failure', 503, 12, 'HTTP 503')",
+        )
+        .bind(id)
+        .bind(attempt)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let uri = format!("/api/v1/schedules/{id}/executions?limit=2");
+    let (status, _, page) = call(router(pool.clone()), "GET", &uri, None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let attempts: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["attempt"].as_i64().unwrap())
+        .collect();
+    assert_eq!(attempts, [3, 2]);
+    assert_eq!(page["items"][0]["error"], "HTTP 503");
+    let cursor = page["next_cursor"].as_i64().unwrap();
+    let (_, _, older) = call(
+        router(pool.clone()),
+        "GET",
+        &format!("{uri}&before={cursor}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(older["items"][0]["attempt"], 1);
+    let (status, _, _) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/schedules/00000000-0000-0000-0000-000000000000/executions",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let now = chrono::Utc::now();
+    executor::store::executors::heartbeat(&pool, "executor-1", "host", 7, now, 2, now)
+        .await
+        .unwrap();
+    let (_, _, executors) = call(router(pool), "GET", "/api/v1/executors", None, None).await;
+    assert_eq!(executors["items"][0]["id"], "executor-1");
+    assert_eq!(executors["items"][0]["in_flight"], 2);
+}
