@@ -31,6 +31,16 @@ shutdown() {
 trap shutdown INT TERM EXIT
 
 start_stack "$DATABASE_URL" "$SITE_ADDR" "$ECHO_ADDR" "$EXECUTORS" .scheduleman/logs
+
+# A first run gets a demo schedule, so triggers show up at the echo target at once.
+auth=()
+[ -n "${SCHEDULEMAN_API_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $SCHEDULEMAN_API_TOKEN")
+if curl -fsS "${auth[@]}" "http://$SITE_ADDR/api/v1/schedules?limit=1" | grep -q '"items":\[\]'; then
+    curl -fsS "${auth[@]}" -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"name\": \"demo: every 10 seconds\", \"schedule\": {\"every\": \"10s\"},
+             \"target\": {\"url\": \"http://$ECHO_ADDR/demo\"}}" \
+        "http://$SITE_ADDR/api/v1/schedules" && echo "run: created the demo schedule" >&2
+fi
 echo "run: Scheduleman is up at http://$SITE_ADDR with $EXECUTORS executors; echo target at http://$ECHO_ADDR" >&2
 echo "run: logs in .scheduleman/logs; Ctrl-C stops everything" >&2
 tail -n 0 -F .scheduleman/logs/echo.log &

@@ -8,6 +8,8 @@ STACK_PIDS=()
 start_stack() {
     local database_url=$1 site_addr=$2 echo_addr=$3 executors=$4 log_dir=$5
     mkdir -p "$log_dir"
+    # The echo target is on loopback, which safe-target checks refuse unless allowed.
+    export SCHEDULEMAN_TARGET_ALLOWLIST="${SCHEDULEMAN_TARGET_ALLOWLIST:-127.0.0.0/8}"
     "$TARGET_DIR/debug/executor" echo --addr "$echo_addr" >"$log_dir/echo.log" 2>&1 &
     STACK_PIDS+=($!)
     DATABASE_URL=$database_url LEPTOS_SITE_ADDR=$site_addr \
