@@ -24,6 +24,10 @@ pub struct Config {
     /// comma-separated CIDRs, addresses and host names (e.g. `127.0.0.0/8,hooks.internal`).
     #[arg(long, env = "SCHEDULEMAN_TARGET_ALLOWLIST", default_value = "")]
     pub target_allowlist: String,
+    /// The API token. When set, API calls need `Authorization: Bearer <token>` and the UI
+    /// asks for it once; when unset, the server listens on loopback only.
+    #[arg(long, env = "SCHEDULEMAN_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
     pub log_format: executor::logging::LogFormat,

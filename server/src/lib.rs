@@ -2,6 +2,7 @@
 //! `main` only wires them and tests can call the router directly.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod health;
 pub mod router;

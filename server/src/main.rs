@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Parser;
 use executor::store::{self, DatabaseLocation};
 use leptos::config::get_configuration;
+use server::auth::{self, Auth};
 use server::config::Config;
 use server::{app, AppState};
 
@@ -52,10 +53,16 @@ async fn serve(config: Config) -> Result<(), String> {
         .target_allowlist
         .parse()
         .map_err(|error| format!("{error}"))?;
+    let auth = Auth::new(config.api_token.as_deref());
+    auth::check_bind(addr, &auth)?;
+    if !auth.is_enabled() {
+        tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
+    }
     let router = app(AppState {
         leptos_options,
         pool: database.pool.clone(),
         policy: Arc::new(policy),
+        auth,
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -3,7 +3,8 @@
 
 use app::{shell, App};
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::middleware;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use executor::ssrf::TargetPolicy;
 use sqlx::PgPool;
 
+use crate::auth::{self, Auth};
 use crate::{api, health};
 
 /// What every handler may need.
@@ -23,6 +25,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// Which addresses schedule targets may reach.
     pub policy: Arc<TargetPolicy>,
+    /// Who may use the server.
+    pub auth: Auth,
 }
 
 /// The whole HTTP surface of the server.
@@ -31,6 +35,8 @@ pub fn app(state: AppState) -> Router {
     let pool = state.pool.clone();
     let options = state.leptos_options.clone();
     Router::new()
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .nest("/api/v1", api::routes())
@@ -41,5 +47,9 @@ pub fn app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            auth::require,
+        ))
         .with_state(state)
 }

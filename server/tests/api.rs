@@ -15,6 +15,7 @@ fn router(pool: PgPool) -> Router {
         leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
         policy: std::sync::Arc::new(executor::ssrf::TargetPolicy::default()),
+        auth: server::auth::Auth::default(),
     })
 }
 

@@ -15,6 +15,7 @@ fn router_with(pool: PgPool, allowlist: &str) -> Router {
         leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
         policy: std::sync::Arc::new(allowlist.parse().unwrap()),
+        auth: server::auth::Auth::default(),
     })
 }
 

@@ -1,0 +1,316 @@
+//! Who may use the server. With `SCHEDULEMAN_API_TOKEN` set, API calls need
+//! `Authorization: Bearer <token>` and the UI asks for the token once (`/login`) and keeps a
+//! session cookie derived from it; without a token the server listens on loopback only.
+//! Server functions and cookie-authenticated writes refuse cross-site requests either way.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Form, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use crate::api::error::ApiError;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "scheduleman_session";
+
+/// The configured token, if any.
+#[derive(Clone, Default)]
+pub struct Auth {
+    token: Option<Arc<str>>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl Auth {
+    /// Authentication with `token`; `None` (or an empty token) means none.
+    pub fn new(token: Option<&str>) -> Self {
+        Self {
+            token: token.filter(|t| !t.is_empty()).map(Arc::from),
+        }
+    }
+
+    /// Whether a token is required.
+    pub fn is_enabled(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The session cookie's value: an HMAC of a fixed label under the token, so it proves
+    /// knowledge of the token without containing it, and a new token ends old sessions.
+    fn session_value(&self) -> Option<String> {
+        let token = self.token.as_ref()?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).ok()?;
+        mac.update(b"scheduleman session v1");
+        Some(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    fn token_matches(&self, given: &str) -> bool {
+        self.token
+            .as_ref()
+            .is_some_and(|token| constant_time_eq(token.as_bytes(), given.as_bytes()))
+    }
+
+    fn bearer_ok(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| self.token_matches(given.trim()))
+    }
+
+    fn cookie_ok(&self, headers: &HeaderMap) -> bool {
+        let Some(expected) = self.session_value() else {
+            return false;
+        };
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .any(|(name, value)| {
+                name == SESSION_COOKIE && constant_time_eq(value.as_bytes(), expected.as_bytes())
+            })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuses to listen beyond loopback without a token.
+pub fn check_bind(addr: SocketAddr, auth: &Auth) -> Result<(), String> {
+    if auth.is_enabled() || addr.ip().is_loopback() {
+        return Ok(());
+    }
+    Err(format!(
+        "refusing to listen on {addr} without SCHEDULEMAN_API_TOKEN: anyone who can reach it \
+         could create webhooks. Set SCHEDULEMAN_API_TOKEN, or listen on 127.0.0.1 \
+         (LEPTOS_SITE_ADDR=127.0.0.1:3000)"
+    ))
+}
+
+/// Whether a browser sent this request from another site.
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (origin, host) {
+        (Some(origin), Some(host)) => {
+            origin
+                .split_once("://")
+                .map(|(_, rest)| rest.trim_end_matches('/'))
+                != Some(host)
+        }
+        _ => false,
+    }
+}
+
+/// Paths anyone may fetch: probes, the login page, and the site's static files.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/login" | "/logout" | "/favicon.svg"
+    ) || path.starts_with("/pkg/")
+}
+
+/// The middleware in front of every route.
+pub async fn require(State(auth): State<Auth>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let headers = request.headers();
+    let writes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if path.starts_with("/rpc/") && is_cross_site(headers) {
+        return ApiError::CrossSite.into_response();
+    }
+    if is_public(&path) || !auth.is_enabled() {
+        return next.run(request).await;
+    }
+    if path.starts_with("/api/") {
+        if auth.bearer_ok(headers) {
+            return next.run(request).await;
+        }
+        if auth.cookie_ok(headers) {
+            if writes && is_cross_site(headers) {
+                return ApiError::CrossSite.into_response();
+            }
+            return next.run(request).await;
+        }
+        return ApiError::Unauthorized.into_response();
+    }
+    if auth.cookie_ok(headers) || auth.bearer_ok(headers) {
+        return next.run(request).await;
+    }
+    if path.starts_with("/rpc/") {
+        return ApiError::Unauthorized.into_response();
+    }
+    Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The login form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    token: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /login`: the token form (plain HTML: works without JavaScript).
+pub async fn login_page(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Html<String> {
+    Html(login_html(
+        query.get("next").map_or("/", String::as_str),
+        None,
+    ))
+}
+
+/// `POST /login`: a right token sets the session cookie and goes on; a wrong one says so.
+pub async fn login(
+    State(auth): State<Auth>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(&form.next);
+    if !auth.is_enabled() {
+        return Redirect::to(next).into_response();
+    }
+    if !auth.token_matches(form.token.trim()) {
+        let page = login_html(
+            next,
+            Some("That token is not the one this server was started with."),
+        );
+        return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
+    }
+    let secure = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000{}",
+        auth.session_value().unwrap_or_default(),
+        if secure { "; Secure" } else { "" }
+    );
+    let mut response = Redirect::to(next).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// `POST /logout`: forgets the session.
+pub async fn logout() -> Response {
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "scheduleman_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    response
+}
+
+/// Only local paths: never a redirect to another site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn login_html(next: &str, error: Option<&str>) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let error = error
+        .map(|e| {
+            format!(
+                r#"<p class="mt-3 rounded-md bg-red-50 p-2 text-sm text-red-800">{}</p>"#,
+                escape(e)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Scheduleman</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/pkg/scheduleman.css"></head>
+<body class="min-h-screen bg-slate-50 text-slate-900 antialiased"><main class="mx-auto mt-24 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+<h1 class="text-lg font-semibold text-indigo-700">Scheduleman</h1>
+<p class="mt-1 text-sm text-slate-600">This server needs its API token (SCHEDULEMAN_API_TOKEN).</p>
+<form method="post" action="/login" class="mt-4"><input type="hidden" name="next" value="{next}">
+<label class="block text-sm font-medium" for="token">Token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2">
+<button type="submit" class="mt-4 w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">Sign in</button></form>{error}
+</main></body></html>"#,
+        next = escape(next),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binding_beyond_loopback_needs_a_token() {
+        let open = Auth::new(None);
+        assert!(check_bind("127.0.0.1:3000".parse().unwrap(), &open).is_ok());
+        assert!(check_bind("[::1]:3000".parse().unwrap(), &open).is_ok());
+        let refused = check_bind("0.0.0.0:3000".parse().unwrap(), &open).unwrap_err();
+        assert!(refused.contains("SCHEDULEMAN_API_TOKEN"), "{refused}");
+        assert!(check_bind("0.0.0.0:3000".parse().unwrap(), &Auth::new(Some("s3cret"))).is_ok());
+    }
+
+    #[test]
+    fn redirects_after_login_stay_on_this_site() {
+        assert_eq!(safe_next("/schedules?state=dead"), "/schedules?state=dead");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+
+    #[test]
+    fn cross_site_is_told_by_fetch_metadata_or_origin() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, HeaderValue::from_static(value));
+            }
+            map
+        };
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!is_cross_site(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "sched.local")
+        ])));
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "http://sched.local"),
+            ("host", "sched.local")
+        ])));
+        assert!(!is_cross_site(&headers(&[])));
+    }
+}

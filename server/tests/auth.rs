@@ -1,0 +1,187 @@
+//! The token rules: Bearer for the API, a session cookie for the UI, and no cross-site calls.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use server::auth::Auth;
+use server::{app, AppState};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+const TOKEN: &str = "correct horse battery staple";
+
+fn router(pool: PgPool, token: Option<&str>) -> Router {
+    app(AppState {
+        leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
+        pool,
+        policy: Default::default(),
+        auth: Auth::new(token),
+    })
+}
+
+async fn send(router: Router, request: Request<Body>) -> Response {
+    router.oneshot(request).await.unwrap()
+}
+
+fn get(uri: &str) -> axum::http::request::Builder {
+    Request::get(uri)
+}
+
+async fn login_cookie(pool: &PgPool) -> String {
+    let response = send(
+        router(pool.clone(), Some(TOKEN)),
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "token={}&next=%2F",
+                TOKEN.replace(' ', "+")
+            )))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_token_configured_the_api_is_open(pool: PgPool) {
+    let response = send(
+        router(pool, None),
+        get("/api/v1/executors").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_api_needs_the_bearer_token(pool: PgPool) {
+    let missing = send(
+        router(pool.clone(), Some(TOKEN)),
+        get("/api/v1/executors").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    let wrong = send(
+        router(pool.clone(), Some(TOKEN)),
+        get("/api/v1/executors")
+            .header("authorization", "Bearer nope")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let right = send(
+        router(pool, Some(TOKEN)),
+        get("/api/v1/executors")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(right.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn probes_and_static_files_stay_open(pool: PgPool) {
+    let response = send(
+        router(pool, Some(TOKEN)),
+        get("/healthz").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_redirect_to_login_and_a_wrong_token_is_told(pool: PgPool) {
+    let page = send(
+        router(pool.clone(), Some(TOKEN)),
+        get("/dead-letters").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()["location"], "/login?next=%2Fdead-letters");
+
+    let form = send(
+        router(pool.clone(), Some(TOKEN)),
+        get("/login?next=/x").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let html = String::from_utf8(
+        form.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains(r#"name="token""#) && html.contains(r#"value="/x""#));
+
+    let wrong = send(
+        router(pool, Some(TOKEN)),
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("token=guess&next=%2F"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get("set-cookie").is_none());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_session_cookie_opens_pages_and_the_api_but_not_cross_site_writes(pool: PgPool) {
+    let cookie = login_cookie(&pool).await;
+    let api = send(
+        router(pool.clone(), Some(TOKEN)),
+        get("/api/v1/executors")
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(api.status(), StatusCode::OK);
+
+    let forged = send(
+        router(pool.clone(), Some(TOKEN)),
+        Request::post("/api/v1/schedules")
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/json")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    let rpc = send(
+        router(pool, None),
+        Request::post("/rpc/get_overview")
+            .header("origin", "https://evil.example")
+            .header("host", "127.0.0.1:3000")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        rpc.status(),
+        StatusCode::FORBIDDEN,
+        "server functions refuse cross-site calls"
+    );
+}
