@@ -14,6 +14,10 @@ pub mod heartbeat;
 #[cfg(feature = "server")]
 pub mod logging;
 #[cfg(feature = "server")]
+pub mod metrics;
+#[cfg(feature = "server")]
+pub mod ops;
+#[cfg(feature = "server")]
 pub mod outcome;
 #[cfg(feature = "server")]
 pub mod retention;

@@ -3,19 +3,19 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use executor::heartbeat::{self, Identity};
 use executor::logging::{self, LogFormat};
+use executor::metrics::ExecutorMetrics;
 use executor::schedule::{self, ScheduleInput};
 use executor::ssrf::TargetPolicy;
 use executor::store::{self, DatabaseLocation, LocalPostgres};
 use executor::trigger::Trigger;
 use executor::worker::{self, WorkerConfig};
-use executor::{echo, retention, shutdown};
+use executor::{echo, ops, retention, shutdown};
 
 /// Scheduleman's executor: claims due schedules and triggers their webhooks.
 #[derive(Debug, Parser)]
@@ -141,6 +141,9 @@ struct RunArgs {
     /// CIDRs, addresses and host names (e.g. `127.0.0.0/8,hooks.internal`).
     #[arg(long, env = "SCHEDULEMAN_TARGET_ALLOWLIST", default_value = "")]
     target_allowlist: String,
+    /// Address for /healthz, /readyz and Prometheus /metrics; off when unset.
+    #[arg(long, env = "SCHEDULEMAN_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
     /// How long execution records are kept.
     #[arg(long, env = "SCHEDULEMAN_RETENTION", default_value = "30days", value_parser = humantime::parse_duration)]
     retention: Duration,
@@ -232,16 +235,19 @@ async fn run(args: RunArgs) -> Result<(), String> {
         shutdown_grace: args.shutdown_grace,
     };
     tracing::info!(id = %identity.id, concurrency = config.concurrency, "executor running");
-    let in_flight = Arc::new(AtomicUsize::new(0));
+    let metrics = Arc::new(ExecutorMetrics::default());
     let pool = database.pool.clone();
+    if let Some(addr) = args.metrics_addr {
+        let listener = ops::serve(addr, pool.clone(), metrics.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            if let Err(error) = listener.await {
+                tracing::error!(%error, %addr, "the metrics endpoint stopped");
+            }
+        });
+    }
+    let in_flight = metrics.in_flight.clone();
     tokio::join!(
-        worker::run(
-            pool.clone(),
-            config,
-            trigger,
-            in_flight.clone(),
-            shutdown.clone()
-        ),
+        worker::run(pool.clone(), config, trigger, metrics, shutdown.clone()),
         heartbeat::run(
             pool.clone(),
             identity,

@@ -2,7 +2,7 @@
 //! `concurrency`), decide, and write the results back in batches. Sleeps until the earliest
 //! known due time (never longer than a jittered poll interval) and wakes early on NOTIFY.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::metrics::ExecutorMetrics;
 use crate::model::ScheduleState;
 use crate::outcome::{self, Decision};
 use crate::store::schedules::{self, AttemptRecord, Claim, Settlement};
@@ -46,7 +47,7 @@ pub async fn run(
     pool: PgPool,
     config: WorkerConfig,
     trigger: Trigger,
-    in_flight: Arc<AtomicUsize>,
+    metrics: Arc<ExecutorMetrics>,
     shutdown: CancellationToken,
 ) {
     let wake = Arc::new(Notify::new());
@@ -61,6 +62,7 @@ pub async fn run(
         config.executor_id.clone(),
         settle_rx,
         wake.clone(),
+        metrics.clone(),
     ));
     let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut tasks = JoinSet::new();
@@ -99,17 +101,18 @@ pub async fn run(
                 }
             }
         };
+        metrics.claim_batch.observe(claims.len() as f64);
         let full_batch = claims.len() == available;
         for claim in claims {
             let Ok(permit) = permits.clone().try_acquire_owned() else {
                 break; // cannot happen: we claimed no more than the free permits
             };
-            in_flight.fetch_add(1, Ordering::Relaxed);
-            let (trigger, settle_tx, in_flight) =
-                (trigger.clone(), settle_tx.clone(), in_flight.clone());
+            metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+            let (trigger, settle_tx, metrics) =
+                (trigger.clone(), settle_tx.clone(), metrics.clone());
             tasks.spawn(async move {
-                let settled = attempt(&trigger, claim).await;
-                in_flight.fetch_sub(1, Ordering::Relaxed);
+                let settled = attempt(&trigger, claim, &metrics).await;
+                metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
                 drop(permit);
                 if settle_tx.send(settled).await.is_err() {
                     tracing::error!("the write-back has stopped; a result is lost to the lease");
@@ -171,7 +174,7 @@ async fn idle_pause(pool: &PgPool, config: &WorkerConfig, now: DateTime<Utc>) ->
 }
 
 /// Triggers one claim and decides what becomes of its schedule.
-async fn attempt(trigger: &Trigger, claim: Claim) -> Settled {
+async fn attempt(trigger: &Trigger, claim: Claim, metrics: &ExecutorMetrics) -> Settled {
     let attempt = claim.attempt.max(1) as u32;
     let schedule = match claim.spec.compile() {
         Ok(schedule) => schedule,
@@ -184,6 +187,7 @@ async fn attempt(trigger: &Trigger, claim: Claim) -> Settled {
         outcome::skip_missed_fire(&schedule, claim.misfire, claim.fire_at, attempt, Utc::now())
     {
         tracing::info!(schedule_id = %claim.schedule_id, fire_at = %claim.fire_at, "skipped a missed fire");
+        metrics.skipped.fetch_add(1, Ordering::Relaxed);
         return (settlement(&claim, &skip, None), None);
     }
     let attempted = trigger.fire(&claim).await;
@@ -205,6 +209,19 @@ async fn attempt(trigger: &Trigger, claim: Claim) -> Settled {
         now,
         fastrand::f64(),
     );
+    metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
+    let counter = match (&reason, &decision) {
+        (None, _) => &metrics.delivered,
+        (Some(_), Decision::Dead) => {
+            metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
+            &metrics.failed
+        }
+        (Some(_), _) => {
+            metrics.retries.fetch_add(1, Ordering::Relaxed);
+            &metrics.failed
+        }
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
     let record = attempt_record(&claim, &attempted, reason.clone());
     (settlement(&claim, &decision, reason), Some(record))
 }
@@ -266,6 +283,7 @@ async fn write_back(
     executor_id: String,
     mut results: mpsc::Receiver<Settled>,
     wake: Arc<Notify>,
+    metrics: Arc<ExecutorMetrics>,
 ) {
     const MAX_BATCH: usize = 500;
     let mut batch: Vec<Settled> = Vec::new();
@@ -286,6 +304,9 @@ async fn write_back(
             {
                 Ok(applied) => {
                     let lost = settlements.len() - applied.len();
+                    metrics
+                        .lost_leases
+                        .fetch_add(lost as u64, Ordering::Relaxed);
                     if lost > 0 {
                         tracing::warn!(
                             lost,

@@ -1,7 +1,13 @@
-//! Liveness and readiness probes.
+//! Liveness and readiness probes, and Prometheus metrics of the API.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use executor::metrics::HttpMetrics;
 use sqlx::PgPool;
 
 /// `GET /healthz`: the process is up.
@@ -25,4 +31,24 @@ pub async fn ready(State(pool): State<PgPool>) -> (StatusCode, String) {
             )
         }
     }
+}
+
+/// `GET /metrics`: API latency by status class, in Prometheus's text format.
+pub async fn metrics(State(metrics): State<Arc<HttpMetrics>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics.render(),
+    )
+}
+
+/// Middleware timing every API request.
+pub async fn time_api_request(
+    State(metrics): State<Arc<HttpMetrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.observe(response.status().as_u16(), started.elapsed());
+    response
 }

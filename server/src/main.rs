@@ -2,7 +2,6 @@
 //! serves the app until SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 use executor::store::{self, DatabaseLocation};
@@ -58,12 +57,12 @@ async fn serve(config: Config) -> Result<(), String> {
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
     }
-    let router = app(AppState {
+    let router = app(AppState::new(
         leptos_options,
-        pool: database.pool.clone(),
-        policy: Arc::new(policy),
+        database.pool.clone(),
+        policy,
         auth,
-    });
+    ));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| format!("listening on {addr}: {error}"))?;

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
+use executor::metrics::HttpMetrics;
 use executor::ssrf::TargetPolicy;
 use sqlx::PgPool;
 
@@ -27,6 +28,26 @@ pub struct AppState {
     pub policy: Arc<TargetPolicy>,
     /// Who may use the server.
     pub auth: Auth,
+    /// API latency, for `/metrics`.
+    pub metrics: Arc<HttpMetrics>,
+}
+
+impl AppState {
+    /// The state for a server with these settings.
+    pub fn new(
+        leptos_options: LeptosOptions,
+        pool: PgPool,
+        policy: TargetPolicy,
+        auth: Auth,
+    ) -> Self {
+        Self {
+            leptos_options,
+            pool,
+            policy: Arc::new(policy),
+            auth,
+            metrics: Arc::new(HttpMetrics::default()),
+        }
+    }
 }
 
 /// The whole HTTP surface of the server.
@@ -39,7 +60,14 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .nest("/api/v1", api::routes())
+        .route("/metrics", get(health::metrics))
+        .nest(
+            "/api/v1",
+            api::routes().layer(middleware::from_fn_with_state(
+                state.metrics.clone(),
+                health::time_api_request,
+            )),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -11,12 +11,12 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 
 fn router(pool: PgPool) -> Router {
-    app(AppState {
-        leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
+    app(AppState::new(
+        LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
-        policy: std::sync::Arc::new(executor::ssrf::TargetPolicy::default()),
-        auth: server::auth::Auth::default(),
-    })
+        executor::ssrf::TargetPolicy::default(),
+        server::auth::Auth::default(),
+    ))
 }
 
 async fn get(router: Router, uri: &str) -> (StatusCode, Option<String>, String) {
@@ -152,4 +152,51 @@ async fn preview_refuses_a_malformed_query_with_400(pool: PgPool) {
         get(router(pool), "/api/v1/preview?every=1m&count=many").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn metrics_count_api_requests_by_status_class(pool: PgPool) {
+    let router = router(pool);
+    let ok = router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/executors")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let bad = router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/preview?cron=nope")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = router
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("scheduleman_api_request_duration_seconds_count{status=\"2xx\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("scheduleman_api_request_duration_seconds_count{status=\"4xx\"} 1"),
+        "{text}"
+    );
 }

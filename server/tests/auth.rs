@@ -14,12 +14,12 @@ use tower::ServiceExt;
 const TOKEN: &str = "correct horse battery staple";
 
 fn router(pool: PgPool, token: Option<&str>) -> Router {
-    app(AppState {
-        leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
+    app(AppState::new(
+        LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
-        policy: Default::default(),
-        auth: Auth::new(token),
-    })
+        Default::default(),
+        Auth::new(token),
+    ))
 }
 
 async fn send(router: Router, request: Request<Body>) -> Response {

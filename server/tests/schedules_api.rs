@@ -11,12 +11,12 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 
 fn router_with(pool: PgPool, allowlist: &str) -> Router {
-    app(AppState {
-        leptos_options: LeptosOptions::builder().output_name("scheduleman").build(),
+    app(AppState::new(
+        LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
-        policy: std::sync::Arc::new(allowlist.parse().unwrap()),
-        auth: server::auth::Auth::default(),
-    })
+        allowlist.parse().unwrap(),
+        server::auth::Auth::default(),
+    ))
 }
 
 fn router(pool: PgPool) -> Router {
