@@ -12,6 +12,7 @@ use crate::schedule::ScheduleSpec;
 
 /// Where and how a trigger is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Target {
     /// The webhook URL (http or https).
     pub url: String,
@@ -32,6 +33,7 @@ fn default_method() -> String {
 
 /// How failed triggers are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetryPolicy {
     /// Attempts per fire before the schedule is dead-lettered (1–100).
     pub max_attempts: u32,
@@ -64,6 +66,7 @@ impl RetryPolicy {
 
 /// What happens to fires missed while no executor ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Misfire {
     /// Fire once for the whole missed period, then resume.
@@ -94,6 +97,7 @@ impl Misfire {
 
 /// Where a schedule is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleState {
     /// Fires when due.
@@ -131,6 +135,7 @@ impl ScheduleState {
 
 /// A schedule as stored, as the API answers it and the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleView {
     /// Its id.
     pub id: uuid::Uuid,
@@ -175,6 +180,7 @@ pub struct ScheduleView {
 
 /// One trigger attempt, as the history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExecutionView {
     /// The row id (the history's cursor).
     pub id: i64,

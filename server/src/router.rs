@@ -61,13 +61,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
-        .nest(
-            "/api/v1",
-            api::routes().layer(middleware::from_fn_with_state(
-                state.metrics.clone(),
-                health::time_api_request,
-            )),
-        )
+        .merge(api::routes().layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            health::time_api_request,
+        )))
         .leptos_routes_with_context(
             &state,
             routes,

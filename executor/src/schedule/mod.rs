@@ -111,6 +111,7 @@ impl ScheduleError {
 /// A schedule as a user writes it: exactly one of `cron`, `at`, `in`, `every`, and `tz`
 /// for `cron` and `at` (default UTC).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
     /// A cron expression (5 or 6 fields, or a macro).
@@ -132,6 +133,7 @@ pub struct ScheduleInput {
 
 /// A validated schedule as stored: instants already resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ScheduleSpec {
     /// A cron expression in a zone.

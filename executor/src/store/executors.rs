@@ -5,6 +5,7 @@ use sqlx::PgPool;
 
 /// An executor as its heartbeat row describes it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExecutorRow {
     /// The executor's id (`executor run --id`).
     pub id: String,

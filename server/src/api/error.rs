@@ -67,6 +67,22 @@ impl ApiError {
     }
 }
 
+/// The RFC 9457 problem document every error answers with (its schema, for the API docs).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemDocument {
+    /// Always `about:blank`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's name.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong, in words.
+    pub detail: String,
+    /// Per-field reasons (422).
+    pub errors: Vec<FieldError>,
+}
+
 /// The RFC 9457 problem document.
 #[derive(Debug, Serialize)]
 struct Problem<'a> {

@@ -8,11 +8,11 @@ use executor::store::{executions, schedules};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, ProblemDocument};
 use crate::router::AppState;
 
 /// A page of attempts and the cursor of the next (older) one.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExecutionPage {
     /// Attempts, newest first.
     pub items: Vec<ExecutionView>,
@@ -22,14 +22,20 @@ pub struct ExecutionPage {
 }
 
 /// The query: `before` (a cursor) and `limit` (1–500, default 50).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ExecutionParams {
+    /// From `next_cursor`.
     before: Option<i64>,
+    /// Page size, 1–500 (default 50).
     limit: Option<i64>,
 }
 
 /// Answers one page of the history.
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/executions", tag = "schedules",
+    params(("id" = Uuid, Path), ExecutionParams),
+    responses((status = 200, body = ExecutionPage), (status = 404, body = ProblemDocument)))]
 pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,

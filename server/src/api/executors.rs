@@ -11,13 +11,15 @@ use super::error::ApiError;
 use crate::router::AppState;
 
 /// The live executors.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExecutorList {
     /// Executors with a heartbeat in the last 30 s, by id.
     pub items: Vec<ExecutorRow>,
 }
 
 /// Answers the live executors.
+#[utoipa::path(get, path = "/api/v1/executors", tag = "executors",
+    responses((status = 200, body = ExecutorList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<ExecutorList>, ApiError> {
     let items = executors::list_alive(&state.pool, Utc::now() - ALIVE_WINDOW).await?;
     Ok(Json(ExecutorList { items }))

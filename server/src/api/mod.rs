@@ -1,5 +1,8 @@
-//! The JSON HTTP API under `/api/v1`: the same store, types and validation as the UI.
+//! The JSON HTTP API under `/api/v1`: the same store, types and validation as the UI. Its
+//! routes are registered through utoipa's router, so the OpenAPI document
+//! (`/api/v1/openapi.json`) lists exactly the handlers that serve.
 
+pub mod docs;
 pub mod error;
 pub mod executions;
 pub mod executors;
@@ -7,32 +10,74 @@ pub mod preview;
 pub mod schedules;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::router::AppState;
 
 /// The largest request body the API reads (a schedule's own body may be 64 KiB).
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 
-/// The API's routes, to be nested under `/api/v1`.
+/// The document's fixed parts; paths and schemas come from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Scheduleman API",
+        description = "Schedules that trigger webhooks. Errors are application/problem+json \
+                       (RFC 9457). When the server has SCHEDULEMAN_API_TOKEN, send \
+                       `Authorization: Bearer <token>`."
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "schedules", description = "Create, read, edit and delete schedules"),
+        (name = "actions", description = "Pause, resume, trigger now, re-arm"),
+        (name = "executors", description = "The executors alive")
+    )
+)]
+struct ApiDoc;
+
+/// Declares the Bearer token scheme.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut OpenApiDocument) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API's routes (full paths), including its OpenAPI document and docs page.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/schedules", post(schedules::create).get(schedules::list))
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(schedules::create, schedules::list))
+        .routes(routes!(
+            schedules::get,
+            schedules::replace,
+            schedules::patch,
+            schedules::delete
+        ))
+        .routes(routes!(schedules::pause))
+        .routes(routes!(schedules::resume))
+        .routes(routes!(schedules::trigger))
+        .routes(routes!(schedules::rearm))
+        .routes(routes!(executions::list))
+        .routes(routes!(schedules::dead_letters))
+        .routes(routes!(executors::list))
+        .routes(routes!(preview::preview))
+        .split_for_parts();
+    router
         .route(
-            "/schedules/{id}",
-            get(schedules::get)
-                .put(schedules::replace)
-                .patch(schedules::patch)
-                .delete(schedules::delete),
+            "/api/v1/openapi.json",
+            get(move || async move { Json(document) }),
         )
-        .route("/schedules/{id}/pause", post(schedules::pause))
-        .route("/schedules/{id}/resume", post(schedules::resume))
-        .route("/schedules/{id}/trigger", post(schedules::trigger))
-        .route("/schedules/{id}/rearm", post(schedules::rearm))
-        .route("/schedules/{id}/executions", get(executions::list))
-        .route("/dead-letters", get(schedules::dead_letters))
-        .route("/executors", get(executors::list))
-        .route("/preview", get(preview::preview))
+        .route("/api/v1/docs", get(docs::page))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use executor::schedule::{self, ScheduleInput};
 use serde::{Deserialize, Serialize};
 
-use super::error::ApiError;
+use super::error::{ApiError, ProblemDocument};
 
 /// The most instants one preview returns.
 pub const MAX_COUNT: usize = 100;
@@ -15,14 +15,21 @@ pub const MAX_COUNT: usize = 100;
 /// The query string: one of `cron`, `at`, `in`, `every`, with `tz`, `after` and `count`.
 /// (Flat rather than flattening `ScheduleInput`: serde's flatten cannot read numbers from
 /// a query string.)
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewParams {
+    /// A cron expression.
     cron: Option<String>,
+    /// A "Run At" time (RFC 3339, or local with `tz`).
     at: Option<String>,
+    /// A duration from `after`.
     #[serde(rename = "in")]
+    #[param(rename = "in")]
     in_: Option<String>,
+    /// A fixed interval.
     every: Option<String>,
+    /// IANA zone for `cron` and `at`.
     tz: Option<String>,
     /// RFC 3339; default now.
     after: Option<String>,
@@ -31,7 +38,7 @@ pub struct PreviewParams {
 }
 
 /// The answer: the instants (RFC 3339 UTC, whole seconds) and the schedule in words.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Preview {
     /// Fire instants strictly after `after`, ascending.
     pub instants: Vec<String>,
@@ -40,6 +47,8 @@ pub struct Preview {
 }
 
 /// Answers the next instants, or 422 with the reason.
+#[utoipa::path(get, path = "/api/v1/preview", tag = "schedules", params(PreviewParams),
+    responses((status = 200, body = Preview), (status = 422, body = ProblemDocument)))]
 pub async fn preview(
     params: Result<Query<PreviewParams>, QueryRejection>,
 ) -> Result<Json<Preview>, ApiError> {

@@ -14,14 +14,14 @@ use executor::validate::{self, ScheduleRequest, Validated};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, ProblemDocument};
 use crate::router::AppState;
 
 /// Most items one page returns.
 pub const MAX_PAGE: i64 = 500;
 
 /// A page of schedules and the cursor of the next one.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SchedulePage {
     /// The schedules, by name.
     pub items: Vec<ScheduleView>,
@@ -31,8 +31,9 @@ pub struct SchedulePage {
 }
 
 /// `GET /schedules` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `active`, `paused`, `completed`, `dead` or `failing`.
     state: Option<String>,
@@ -45,6 +46,9 @@ pub struct ListParams {
 }
 
 /// `POST /schedules`: 201 with the stored schedule.
+#[utoipa::path(post, path = "/api/v1/schedules", tag = "schedules", request_body = ScheduleRequest,
+    responses((status = 201, body = ScheduleView), (status = 400, body = ProblemDocument),
+        (status = 413, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn create(
     State(state): State<AppState>,
     body: Result<Json<ScheduleRequest>, JsonRejection>,
@@ -64,6 +68,8 @@ pub async fn create(
 }
 
 /// `GET /schedules`: a page, filtered and searched.
+#[utoipa::path(get, path = "/api/v1/schedules", tag = "schedules", params(ListParams),
+    responses((status = 200, body = SchedulePage), (status = 422, body = ProblemDocument)))]
 pub async fn list(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, QueryRejection>,
@@ -102,6 +108,8 @@ pub async fn list(
 }
 
 /// `GET /schedules/{id}`, with its version as the ETag.
+#[utoipa::path(get, path = "/api/v1/schedules/{id}", tag = "schedules", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument)))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -110,6 +118,10 @@ pub async fn get(
     Ok(with_etag(view).into_response())
 }
 
+#[utoipa::path(put, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = ScheduleRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument),
+        (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 /// `PUT /schedules/{id}`: replaces the definition (re-arming a dead schedule). With
 /// `If-Match: "<version>"`, a stale version answers 409.
 pub async fn replace(
@@ -122,6 +134,10 @@ pub async fn replace(
     store_edit(&state, id, &headers, &request).await
 }
 
+#[utoipa::path(patch, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = Object,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument),
+        (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 /// `PATCH /schedules/{id}`: a JSON merge patch (RFC 7386) over the current definition.
 pub async fn patch(
     State(state): State<AppState>,
@@ -140,6 +156,8 @@ pub async fn patch(
 }
 
 /// `DELETE /schedules/{id}`: 204.
+#[utoipa::path(delete, path = "/api/v1/schedules/{id}", tag = "schedules", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ProblemDocument)))]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -151,6 +169,8 @@ pub async fn delete(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/schedules/{id}/pause", tag = "actions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
 /// `POST /schedules/{id}/pause`: an active (or dead) schedule stops firing.
 pub async fn pause(
     State(state): State<AppState>,
@@ -168,6 +188,8 @@ pub async fn pause(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/schedules/{id}/resume", tag = "actions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
 /// `POST /schedules/{id}/resume`: a paused schedule fires again from its next instant.
 pub async fn resume(
     State(state): State<AppState>,
@@ -186,6 +208,8 @@ pub async fn resume(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/schedules/{id}/trigger", tag = "actions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
 /// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on).
 pub async fn trigger(
     State(state): State<AppState>,
@@ -204,6 +228,8 @@ pub async fn trigger(
     .await
 }
 
+#[utoipa::path(post, path = "/api/v1/schedules/{id}/rearm", tag = "actions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
 /// `POST /schedules/{id}/rearm`: a dead schedule becomes active with a fresh next run.
 pub async fn rearm(
     State(state): State<AppState>,
@@ -223,6 +249,8 @@ pub async fn rearm(
 }
 
 /// `GET /dead-letters`: every dead schedule.
+#[utoipa::path(get, path = "/api/v1/dead-letters", tag = "schedules",
+    responses((status = 200, body = SchedulePage)))]
 pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<SchedulePage>, ApiError> {
     let items = schedules::list(
         &state.pool,
