@@ -237,3 +237,37 @@ mod claims {
         assert_eq!(schedules::next_due(&pool).await.unwrap(), None);
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pruning_removes_only_attempts_older_than_the_cutoff(pool: PgPool) {
+    sqlx::query(
+        "INSERT INTO schedules (id, name, kind, spec, target_url) \
+         VALUES ('00000000-0000-0000-0000-000000000001', 's', 'every', '{}', 'http://h.test/')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let now = Utc::now();
+    for days_ago in [40, 35, 31, 29, 1] {
+        let started = now - TimeDelta::days(days_ago);
+        sqlx::query(
+            "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id, \
+             started_at, finished_at, outcome, latency_ms) VALUES \
+             ('00000000-0000-0000-0000-000000000001', gen_random_uuid(), $1, 1, 'e', $1, $1, 'success', 5)",
+        )
+        .bind(started)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    // A batch of 2 forces several rounds.
+    let deleted = executor::store::executions::prune(&pool, now - TimeDelta::days(30), 2)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 3);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM executions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 2);
+}

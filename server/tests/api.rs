@@ -200,3 +200,14 @@ async fn metrics_count_api_requests_by_status_class(pool: PgPool) {
         "{text}"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unreachable_database_answers_503_without_internals(pool: PgPool) {
+    let router = router(pool.clone());
+    pool.close().await;
+    let (status, content_type, body) = get(router, "/api/v1/schedules").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["detail"], "the database is unreachable; retry shortly");
+}
