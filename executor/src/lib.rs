@@ -8,6 +8,8 @@ pub mod schedule;
 pub mod validate;
 
 #[cfg(feature = "server")]
+pub mod commands;
+#[cfg(feature = "server")]
 pub mod echo;
 #[cfg(feature = "server")]
 pub mod heartbeat;

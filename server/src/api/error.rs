@@ -133,6 +133,18 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<executor::commands::CommandError> for ApiError {
+    fn from(error: executor::commands::CommandError) -> Self {
+        use executor::commands::CommandError;
+        match error {
+            CommandError::Invalid(errors) => Self::Invalid(errors),
+            CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
+            CommandError::Conflict(reason) => Self::Conflict(reason),
+            CommandError::Database(error) => error.into(),
+        }
+    }
+}
+
 impl From<executor::schedule::ScheduleError> for ApiError {
     fn from(error: executor::schedule::ScheduleError) -> Self {
         Self::invalid(&format!("schedule.{}", error.field()), error.to_string())

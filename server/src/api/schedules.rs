@@ -6,11 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
+use executor::commands::{self, Action};
 use executor::model::{ScheduleState, ScheduleView};
-use executor::outcome::revived_next_run;
 use executor::store::schedules::{self, ListFilter};
-use executor::validate::{self, ScheduleRequest, Validated};
+use executor::validate::ScheduleRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -54,11 +53,8 @@ pub async fn create(
     body: Result<Json<ScheduleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body?;
-    let now = Utc::now();
-    let valid = checked(&state, &request, now).await?;
-    let id = schedules::insert(&state.pool, &valid.schedule, valid.next_run_at, now).await?;
-    let view = found(schedules::get(&state.pool, id).await?, id)?;
-    let location = format!("/api/v1/schedules/{id}");
+    let view = commands::create(&state.pool, &state.policy, &request).await?;
+    let location = format!("/api/v1/schedules/{}", view.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -114,8 +110,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let view = found(schedules::get(&state.pool, id).await?, id)?;
-    Ok(with_etag(view).into_response())
+    Ok(with_etag(commands::fetch(&state.pool, id).await?).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = ScheduleRequest,
@@ -131,7 +126,9 @@ pub async fn replace(
     body: Result<Json<ScheduleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body?;
-    store_edit(&state, id, &headers, &request).await
+    let expected = expected_version(&headers)?;
+    let view = commands::replace(&state.pool, &state.policy, id, &request, expected).await?;
+    Ok(with_etag(view).into_response())
 }
 
 #[utoipa::path(patch, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = Object,
@@ -146,13 +143,15 @@ pub async fn patch(
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(patch) = body?;
-    let current = found(schedules::get(&state.pool, id).await?, id)?;
+    let current = commands::fetch(&state.pool, id).await?;
     let mut merged = serde_json::to_value(ScheduleRequest::from_view(&current))
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
     merge_patch(&mut merged, patch);
     let request: ScheduleRequest = serde_json::from_value(merged)
         .map_err(|error| ApiError::invalid("body", error.to_string()))?;
-    store_edit(&state, id, &headers, &request).await
+    let expected = expected_version(&headers)?;
+    let view = commands::replace(&state.pool, &state.policy, id, &request, expected).await?;
+    Ok(with_etag(view).into_response())
 }
 
 /// `DELETE /schedules/{id}`: 204.
@@ -165,7 +164,7 @@ pub async fn delete(
     if schedules::delete(&state.pool, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(not_found(id))
+        Err(ApiError::NotFound(format!("there is no schedule {id}")))
     }
 }
 
@@ -176,16 +175,7 @@ pub async fn pause(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let current = found(schedules::get(&state.pool, id).await?, id)?;
-    act(
-        &state,
-        current,
-        &[ScheduleState::Active],
-        ScheduleState::Paused,
-        None,
-        "pause",
-    )
-    .await
+    Ok(with_etag(commands::act(&state.pool, id, Action::Pause).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/resume", tag = "actions", params(("id" = Uuid, Path)),
@@ -195,17 +185,7 @@ pub async fn resume(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let current = found(schedules::get(&state.pool, id).await?, id)?;
-    let next = next_run_now(&current)?;
-    act(
-        &state,
-        current,
-        &[ScheduleState::Paused],
-        ScheduleState::Active,
-        next,
-        "resume",
-    )
-    .await
+    Ok(with_etag(commands::act(&state.pool, id, Action::Resume).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/trigger", tag = "actions", params(("id" = Uuid, Path)),
@@ -215,17 +195,7 @@ pub async fn trigger(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let current = found(schedules::get(&state.pool, id).await?, id)?;
-    let now = Some(Utc::now());
-    act(
-        &state,
-        current,
-        &[ScheduleState::Active],
-        ScheduleState::Active,
-        now,
-        "trigger",
-    )
-    .await
+    Ok(with_etag(commands::act(&state.pool, id, Action::Trigger).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/rearm", tag = "actions", params(("id" = Uuid, Path)),
@@ -235,17 +205,7 @@ pub async fn rearm(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let current = found(schedules::get(&state.pool, id).await?, id)?;
-    let next = next_run_now(&current)?;
-    act(
-        &state,
-        current,
-        &[ScheduleState::Dead],
-        ScheduleState::Active,
-        next,
-        "re-arm",
-    )
-    .await
+    Ok(with_etag(commands::act(&state.pool, id, Action::Rearm).await?).into_response())
 }
 
 /// `GET /dead-letters`: every dead schedule.
@@ -266,77 +226,6 @@ pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<Schedule
     }))
 }
 
-/// Validates a request and checks its target against the policy.
-async fn checked(
-    state: &AppState,
-    request: &ScheduleRequest,
-    now: chrono::DateTime<Utc>,
-) -> Result<Validated, ApiError> {
-    let valid = validate::validate(request, now).map_err(ApiError::Invalid)?;
-    state
-        .policy
-        .check_url(&valid.schedule.target.url)
-        .await
-        .map_err(|reason| ApiError::invalid("target.url", reason))?;
-    Ok(valid)
-}
-
-async fn store_edit(
-    state: &AppState,
-    id: Uuid,
-    headers: &HeaderMap,
-    request: &ScheduleRequest,
-) -> Result<Response, ApiError> {
-    let expected = expected_version(headers)?;
-    let now = Utc::now();
-    let valid = checked(state, request, now).await?;
-    let updated = schedules::update(
-        &state.pool,
-        id,
-        &valid.schedule,
-        valid.next_run_at,
-        expected,
-        now,
-    )
-    .await?;
-    if updated.is_none() {
-        let current = found(schedules::get(&state.pool, id).await?, id)?;
-        return Err(ApiError::Conflict(format!(
-            "the schedule changed meanwhile: it is at version {}, not {}; reload and retry",
-            current.version,
-            expected.unwrap_or_default()
-        )));
-    }
-    let view = found(schedules::get(&state.pool, id).await?, id)?;
-    Ok(with_etag(view).into_response())
-}
-
-async fn act(
-    state: &AppState,
-    current: ScheduleView,
-    from: &[ScheduleState],
-    to: ScheduleState,
-    next_run_at: Option<chrono::DateTime<Utc>>,
-    action: &str,
-) -> Result<Response, ApiError> {
-    let id = current.id;
-    let changed =
-        schedules::transition(&state.pool, id, from, to, next_run_at, true, Utc::now()).await?;
-    if changed.is_none() {
-        return Err(ApiError::Conflict(format!(
-            "cannot {action} a schedule that is {}",
-            current.state.as_str()
-        )));
-    }
-    let view = found(schedules::get(&state.pool, id).await?, id)?;
-    Ok(with_etag(view).into_response())
-}
-
-fn next_run_now(view: &ScheduleView) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
-    let schedule = view.schedule.compile()?;
-    Ok(revived_next_run(&schedule, Utc::now()))
-}
-
 fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
@@ -353,14 +242,6 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 fn with_etag(view: ScheduleView) -> impl IntoResponse {
     let etag = format!("\"{}\"", view.version);
     ([(header::ETAG, etag)], Json(view))
-}
-
-fn found(view: Option<ScheduleView>, id: Uuid) -> Result<ScheduleView, ApiError> {
-    view.ok_or_else(|| not_found(id))
-}
-
-fn not_found(id: Uuid) -> ApiError {
-    ApiError::NotFound(format!("there is no schedule {id}"))
 }
 
 /// RFC 7386: objects merge key by key, `null` removes, anything else replaces.
