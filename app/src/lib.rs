@@ -41,6 +41,11 @@ pub fn App() -> impl IntoView {
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home />
+                    <Route path=path!("/schedules/new") view=pages::schedule_form::NewSchedule />
+                    <Route path=path!("/schedules/:id") view=pages::schedule_detail::ScheduleDetail />
+                    <Route path=path!("/schedules/:id/edit") view=pages::schedule_form::EditSchedule />
+                    <Route path=path!("/dead-letters") view=pages::dead_letters::DeadLetters />
+                    <Route path=path!("/executors") view=pages::executors::Executors />
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -204,6 +204,24 @@ pub struct ExecutionView {
     pub error: Option<String>,
 }
 
+/// An executor as its heartbeat row describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExecutorView {
+    /// The executor's id (`executor run --id`).
+    pub id: String,
+    /// The host it runs on.
+    pub host: String,
+    /// Its process id on that host.
+    pub pid: i32,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// Its latest heartbeat.
+    pub last_seen_at: DateTime<Utc>,
+    /// How many triggers it had in flight at that heartbeat.
+    pub in_flight: i32,
+}
+
 /// A validated schedule ready to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSchedule {

@@ -14,6 +14,10 @@ pub struct Overview {
     pub completed: i64,
     /// Schedules in the `dead` state.
     pub dead: i64,
+    /// Active schedules due within the next hour.
+    pub due_next_hour: i64,
+    /// Active schedules whose latest attempt failed (retrying).
+    pub failing: i64,
     /// Executors with a heartbeat in the last 30 s.
     pub executors_alive: i64,
     /// When the figures were read.

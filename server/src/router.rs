@@ -53,7 +53,7 @@ impl AppState {
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let pool = state.pool.clone();
+    let (pool, policy) = (state.pool.clone(), state.policy.clone());
     let options = state.leptos_options.clone();
     Router::new()
         .route("/login", get(auth::login_page).post(auth::login))
@@ -68,7 +68,10 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(pool.clone()),
+            move || {
+                provide_context(pool.clone());
+                provide_context(policy.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -8,15 +8,19 @@ use leptos::prelude::*;
 pub fn Layout(children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    super::time::provide_clock();
+    let link = "text-sm text-slate-600 hover:text-slate-900";
     view! {
         <header class="border-b border-slate-200 bg-white">
             <nav class="mx-auto flex max-w-6xl items-center gap-6 px-6 py-4">
                 <a href="/" class="text-lg font-semibold tracking-tight text-indigo-700">
                     "Scheduleman"
                 </a>
-                <a href="/" class="text-sm text-slate-600 hover:text-slate-900">
-                    "Schedules"
-                </a>
+                <a href="/" class=link>"Schedules"</a>
+                <a href="/schedules/new" class=link>"New schedule"</a>
+                <a href="/dead-letters" class=link>"Dead letters"</a>
+                <a href="/executors" class=link>"Executors"</a>
+                <a href="/api/v1/docs" class=link rel="external">"API"</a>
             </nav>
         </header>
         <main

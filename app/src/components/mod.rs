@@ -1,3 +1,5 @@
 //! Building blocks shared by several pages.
 
+pub mod badges;
 pub mod layout;
+pub mod time;

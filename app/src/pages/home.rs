@@ -1,54 +1,210 @@
-//! The home page: headline figures for the schedules and executors.
+//! The home page: headline figures, then every schedule with its next execution and last
+//! outcome, filtered by state, searched by name, paged by name.
 
+use executor::model::{ScheduleState, ScheduleView};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
+use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::server_fns::overview::get_overview;
+use crate::server_fns::schedules::list_schedules;
 
-/// Shows the headline figures, with a button that reads them again.
+const FILTERS: [(&str, &str); 6] = [
+    ("all", "All"),
+    ("active", "Active"),
+    ("paused", "Paused"),
+    ("completed", "Completed"),
+    ("dead", "Dead"),
+    ("failing", "Failing"),
+];
+
+/// The schedules page.
 #[component]
 pub fn Home() -> impl IntoView {
     let refreshes = RwSignal::new(0u32);
     let overview = Resource::new(move || refreshes.get(), |_| get_overview());
+    let query = use_query_map();
+    let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let page = Resource::new(
+        move || {
+            (
+                param("state"),
+                param("search"),
+                param("after_name"),
+                param("after_id"),
+                refreshes.get(),
+            )
+        },
+        |(state, search, after_name, after_id, _)| {
+            list_schedules(
+                if state.is_empty() {
+                    "all".into()
+                } else {
+                    state
+                },
+                search,
+                Some(after_name).filter(|n| !n.is_empty()),
+                after_id.parse().ok(),
+            )
+        },
+    );
     view! {
         <div class="flex items-center justify-between">
             <h1 class="text-2xl font-semibold">"Schedules"</h1>
-            <button
-                id="refresh"
-                class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
-                on:click=move |_| refreshes.update(|n| *n += 1)
-            >
-                "Refresh"
-            </button>
+            <div class="flex gap-2">
+                <button
+                    id="refresh"
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50"
+                    on:click=move |_| refreshes.update(|n| *n += 1)
+                >
+                    "Refresh"
+                </button>
+                <a
+                    href="/schedules/new"
+                    class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+                >
+                    "New schedule"
+                </a>
+            </div>
         </div>
         <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(figures) => {
-                        view! {
-                            <dl class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-5">
-                                <Figure label="Active" value=figures.active />
-                                <Figure label="Paused" value=figures.paused />
-                                <Figure label="Completed" value=figures.completed />
-                                <Figure label="Dead" value=figures.dead />
-                                <Figure label="Executors alive" value=figures.executors_alive />
-                            </dl>
-                            <p id="as-of" class="mt-3 text-xs text-slate-500">
-                                "As of " {figures.as_of.format("%H:%M:%S%.3f UTC").to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Ok(figures) => view! {
+                        <dl class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-5">
+                            <Figure label="Active" value=figures.active />
+                            <Figure label="Due in the next hour" value=figures.due_next_hour />
+                            <Figure label="Failing" value=figures.failing />
+                            <Figure label="Dead" value=figures.dead />
+                            <Figure label="Executors alive" value=figures.executors_alive />
+                        </dl>
+                        <p id="as-of" class="mt-3 text-xs text-slate-500">
+                            "As of " {figures.as_of.format("%H:%M:%S%.3f UTC").to_string()}
+                        </p>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p>
+                    }.into_any(),
                 }
             })}
         </Transition>
+        <div class="mt-6 flex flex-wrap items-center justify-between gap-3">
+            <nav class="flex gap-1" aria-label="Filter by state">
+                {FILTERS.map(|(value, label)| {
+                    let selected = move || param("state").as_str() == value || (value == "all" && param("state").is_empty());
+                    view! {
+                        <a
+                            href=format!("/?state={value}")
+                            class=move || if selected() {
+                                "rounded-md bg-indigo-600 px-2.5 py-1 text-sm text-white"
+                            } else {
+                                "rounded-md px-2.5 py-1 text-sm text-slate-600 hover:bg-slate-100"
+                            }
+                        >
+                            {label}
+                        </a>
+                    }
+                })}
+            </nav>
+            <form method="get" action="/" class="flex gap-2">
+                <input type="hidden" name="state" value=move || param("state") />
+                <input
+                    type="search"
+                    name="search"
+                    placeholder="Search by name"
+                    value=move || param("search")
+                    class="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+                />
+                <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
+                    "Search"
+                </button>
+            </form>
+        </div>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) if page.items.is_empty() => view! {
+                        <p class="mt-6 text-slate-500">"No schedules here yet. "
+                            <a href="/schedules/new" class="text-indigo-700 underline">"Create one"</a>"."
+                        </p>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next.clone().map(|(name, id)| {
+                            format!(
+                                "/?state={}&search={}&after_name={}&after_id={id}",
+                                param("state"),
+                                urlencode(&param("search")),
+                                urlencode(&name)
+                            )
+                        });
+                        view! {
+                            <table class="mt-4 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+                                <thead class="bg-slate-50 text-xs uppercase text-slate-500">
+                                    <tr>
+                                        <th class="px-4 py-2">"Name"</th>
+                                        <th class="px-4 py-2">"When"</th>
+                                        <th class="px-4 py-2">"Next execution"</th>
+                                        <th class="px-4 py-2">"Last outcome"</th>
+                                        <th class="px-4 py-2">"State"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{page.items.into_iter().map(|s| view! { <Row schedule=s /> }).collect_view()}</tbody>
+                            </table>
+                            {next.map(|href| view! {
+                                <p class="mt-3 text-right"><a href=href class="text-sm text-indigo-700 underline">"Next page →"</a></p>
+                            })}
+                        }.into_any()
+                    }
+                    Err(error) => view! {
+                        <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One schedule's row.
+#[component]
+fn Row(schedule: ScheduleView) -> impl IntoView {
+    let zone = match &schedule.schedule {
+        executor::schedule::ScheduleSpec::Cron { tz, .. }
+        | executor::schedule::ScheduleSpec::At { tz, .. } => tz.clone(),
+        _ => "UTC".to_owned(),
+    };
+    let next = match (schedule.state, schedule.next_run_at) {
+        (ScheduleState::Active, Some(at)) => {
+            let title = in_zone(at, &zone);
+            view! {
+                <div><LocalTime at=at title=title /></div>
+                <Countdown at=at />
+            }
+            .into_any()
+        }
+        _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
+    };
+    view! {
+        <tr class="schedule-row border-t border-slate-100 align-top" data-name=schedule.name.clone()>
+            <td class="px-4 py-2 font-medium">
+                <a href=format!("/schedules/{}", schedule.id) class="text-indigo-700 hover:underline">{schedule.name.clone()}</a>
+            </td>
+            <td class="px-4 py-2 text-slate-600">{schedule.description.clone()}</td>
+            <td class="next-execution px-4 py-2">{next}</td>
+            <td class="px-4 py-2"><OutcomeBadge outcome=schedule.last_outcome.clone() error=schedule.last_error.clone() /></td>
+            <td class="px-4 py-2"><StateBadge state=schedule.state /></td>
+        </tr>
     }
 }
 

@@ -1,4 +1,8 @@
 //! One module per page.
 
+pub mod dead_letters;
+pub mod executors;
 pub mod home;
 pub mod not_found;
+pub mod schedule_detail;
+pub mod schedule_form;

@@ -1,7 +1,10 @@
-//! Server functions, one file per resource. Each takes the pool from context, calls the
-//! store, and maps the error: nothing more.
+//! Server functions, one file per resource. Each takes what it needs from context, calls
+//! the store or the shared commands, and maps the error: nothing more.
 
+pub mod executions;
+pub mod executors;
 pub mod overview;
+pub mod schedules;
 
 #[cfg(feature = "ssr")]
 fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
@@ -9,4 +12,14 @@ fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
         tracing::error!("no database pool in the server function's context");
         crate::error::AppError::DatabaseUnavailable
     })
+}
+
+#[cfg(feature = "ssr")]
+fn policy() -> Result<std::sync::Arc<executor::ssrf::TargetPolicy>, crate::error::AppError> {
+    leptos::prelude::use_context::<std::sync::Arc<executor::ssrf::TargetPolicy>>().ok_or_else(
+        || {
+            tracing::error!("no target policy in the server function's context");
+            crate::error::AppError::DatabaseUnavailable
+        },
+    )
 }

@@ -3,23 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-/// An executor as its heartbeat row describes it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ExecutorRow {
-    /// The executor's id (`executor run --id`).
-    pub id: String,
-    /// The host it runs on.
-    pub host: String,
-    /// Its process id on that host.
-    pub pid: i32,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// Its latest heartbeat.
-    pub last_seen_at: DateTime<Utc>,
-    /// How many triggers it had in flight at that heartbeat.
-    pub in_flight: i32,
-}
+use crate::model::ExecutorView;
 
 /// Records that executor `id` is alive at `now` (inserting its row on the first beat).
 pub async fn heartbeat(
@@ -63,9 +47,9 @@ pub async fn remove(pool: &PgPool, id: &str) -> Result<(), sqlx::Error> {
 pub async fn list_alive(
     pool: &PgPool,
     seen_since: DateTime<Utc>,
-) -> Result<Vec<ExecutorRow>, sqlx::Error> {
+) -> Result<Vec<ExecutorView>, sqlx::Error> {
     sqlx::query_as!(
-        ExecutorRow,
+        ExecutorView,
         r#"
         SELECT id, host, pid, started_at, last_seen_at, in_flight
         FROM executors

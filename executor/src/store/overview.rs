@@ -17,10 +17,13 @@ pub async fn read(pool: &PgPool, now: DateTime<Utc>) -> Result<Overview, sqlx::E
             count(*) FILTER (WHERE state = 'paused')    AS "paused!",
             count(*) FILTER (WHERE state = 'completed') AS "completed!",
             count(*) FILTER (WHERE state = 'dead')      AS "dead!",
+            count(*) FILTER (WHERE state = 'active' AND next_run_at <= $2) AS "due_next_hour!",
+            count(*) FILTER (WHERE state = 'active' AND last_outcome = 'failure') AS "failing!",
             (SELECT count(*) FROM executors WHERE last_seen_at >= $1) AS "executors_alive!"
         FROM schedules
         "#,
-        now - ALIVE_WINDOW
+        now - ALIVE_WINDOW,
+        now + TimeDelta::hours(1)
     )
     .fetch_one(pool)
     .await?;
@@ -29,6 +32,8 @@ pub async fn read(pool: &PgPool, now: DateTime<Utc>) -> Result<Overview, sqlx::E
         paused: row.paused,
         completed: row.completed,
         dead: row.dead,
+        due_next_hour: row.due_next_hour,
+        failing: row.failing,
         executors_alive: row.executors_alive,
         as_of: now,
     })

@@ -3,7 +3,8 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use executor::store::executors::{self, ExecutorRow};
+use executor::model::ExecutorView;
+use executor::store::executors;
 use executor::store::overview::ALIVE_WINDOW;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ use crate::router::AppState;
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExecutorList {
     /// Executors with a heartbeat in the last 30 s, by id.
-    pub items: Vec<ExecutorRow>,
+    pub items: Vec<ExecutorView>,
 }
 
 /// Answers the live executors.

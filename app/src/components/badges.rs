@@ -1,0 +1,40 @@
+//! Small labels: a schedule's state, and its last outcome with the reason on hover.
+
+use executor::model::ScheduleState;
+use leptos::prelude::*;
+
+/// The state as a coloured label.
+#[component]
+pub fn StateBadge(state: ScheduleState) -> impl IntoView {
+    let colour = match state {
+        ScheduleState::Active => "bg-emerald-100 text-emerald-800",
+        ScheduleState::Paused => "bg-amber-100 text-amber-800",
+        ScheduleState::Completed => "bg-slate-100 text-slate-700",
+        ScheduleState::Dead => "bg-red-100 text-red-800",
+    };
+    view! {
+        <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {colour}")>
+            {state.as_str()}
+        </span>
+    }
+}
+
+/// The last outcome; a failure shows its reason on hover (and in full on the detail page).
+#[component]
+pub fn OutcomeBadge(outcome: Option<String>, error: Option<String>) -> impl IntoView {
+    let (label, colour) = match outcome.as_deref() {
+        Some("success") => ("delivered", "bg-emerald-50 text-emerald-700"),
+        Some("failure") => ("failed", "bg-red-50 text-red-700"),
+        Some("skipped") => ("skipped", "bg-slate-100 text-slate-600"),
+        _ => ("not yet", "bg-slate-50 text-slate-400"),
+    };
+    view! {
+        <span
+            class=format!("outcome rounded px-2 py-0.5 text-xs font-medium {colour}")
+            title=error.clone().unwrap_or_default()
+        >
+            {label}
+        </span>
+        {error.map(|reason| view! { <span class="ml-2 text-xs text-red-700 reason">{reason}</span> })}
+    }
+}

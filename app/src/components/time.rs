@@ -1,0 +1,133 @@
+//! Instants as people read them: in the viewer's own zone (once the page has hydrated;
+//! UTC before), with a live countdown. The server renders UTC; the browser takes over.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use leptos::prelude::*;
+
+/// The current time, ticking every second in the browser.
+#[derive(Debug, Clone, Copy)]
+pub struct Now(pub RwSignal<DateTime<Utc>>);
+
+/// Provides [`Now`] to the page (call once, in the layout).
+pub fn provide_clock() {
+    let now = RwSignal::new(Utc::now());
+    provide_context(Now(now));
+    #[cfg(feature = "hydrate")]
+    {
+        let tick = move || now.set(Utc::now());
+        Effect::new(move |_| {
+            let _ = set_interval_with_handle(tick, std::time::Duration::from_secs(1));
+        });
+    }
+}
+
+/// The current instant from the page clock (or the server's clock).
+pub fn now() -> DateTime<Utc> {
+    use_context::<Now>().map_or_else(Utc::now, |Now(now)| now.get())
+}
+
+/// "in 3 min 20 s", "2 h 5 min ago", "now".
+pub fn relative(delta: TimeDelta) -> String {
+    let seconds = delta.num_seconds();
+    let magnitude = seconds.unsigned_abs();
+    let text = match magnitude {
+        0 => return "now".to_owned(),
+        1..=59 => format!("{magnitude} s"),
+        60..=3599 => format!("{} min {} s", magnitude / 60, magnitude % 60),
+        3600..=86_399 => format!("{} h {} min", magnitude / 3600, magnitude % 3600 / 60),
+        _ => format!("{} d {} h", magnitude / 86_400, magnitude % 86_400 / 3600),
+    };
+    if seconds > 0 {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+/// An instant in UTC, as the server renders it.
+pub fn utc_text(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// The instant in the viewer's zone (browser only).
+#[cfg(feature = "hydrate")]
+pub fn local_text(at: DateTime<Utc>) -> String {
+    use wasm_bindgen::JsValue;
+    let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("weekday", "short"),
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("second", "2-digit"),
+        ("timeZoneName", "short"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    String::from(date.to_locale_string("en-GB", &options))
+}
+
+/// The viewer's IANA zone (browser only).
+#[cfg(feature = "hydrate")]
+pub fn browser_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()?
+        .as_string()
+}
+
+/// An instant: UTC from the server, the viewer's local time once hydrated; `title` names
+/// another zone's reading (the schedule's own, for instance).
+#[component]
+pub fn LocalTime(
+    at: DateTime<Utc>,
+    #[prop(optional, into)] title: Option<String>,
+) -> impl IntoView {
+    let text = RwSignal::new(utc_text(at));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| text.set(local_text(at)));
+    view! {
+        <time datetime=at.to_rfc3339() title=title.unwrap_or_else(|| utc_text(at))>
+            {move || text.get()}
+        </time>
+    }
+}
+
+/// A live "in 3 min 20 s".
+#[component]
+pub fn Countdown(at: DateTime<Utc>) -> impl IntoView {
+    view! { <span class="text-xs text-slate-500">{move || relative(at - now())}</span> }
+}
+
+/// The instant's reading in the IANA zone `zone` ("2026-12-01 09:00 CET").
+pub fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
+    let zone: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    at.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(TimeDelta::seconds(200)), "in 3 min 20 s");
+        assert_eq!(relative(TimeDelta::seconds(-45)), "45 s ago");
+        assert_eq!(relative(TimeDelta::seconds(7_500)), "in 2 h 5 min");
+        assert_eq!(relative(TimeDelta::seconds(-90_000)), "1 d 1 h ago");
+        assert_eq!(relative(TimeDelta::zero()), "now");
+    }
+
+    #[test]
+    fn zone_readings_name_the_zone() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(in_zone(at, "Europe/Berlin"), "2026-12-01 09:00:00 CET");
+    }
+}

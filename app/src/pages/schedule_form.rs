@@ -1,0 +1,504 @@
+//! New and edit schedule: a kind selector with live validation and previews computed in
+//! the browser by the same schedule math the executor uses, the target and retry fields,
+//! and the server's reasons shown next to the field they concern.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use executor::model::Misfire;
+use executor::schedule::zone::{self, LocalTime as Reading};
+use executor::schedule::ScheduleInput;
+use executor::validate::{ScheduleRequest, TargetRequest};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::components::time::{in_zone, LocalTime};
+use crate::error::AppError;
+use crate::server_fns::schedules::{get_schedule, SaveSchedule};
+
+/// `/schedules/new`.
+#[component]
+pub fn NewSchedule() -> impl IntoView {
+    let mut initial = ScheduleRequest::default();
+    initial.schedule.cron = Some("0 9 * * 1-5".into());
+    view! {
+        <h1 class="text-2xl font-semibold">"New schedule"</h1>
+        <ScheduleForm id=None initial=initial />
+    }
+}
+
+/// `/schedules/:id/edit`.
+#[component]
+pub fn EditSchedule() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+    let current = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_schedule(id).await,
+            None => Err(AppError::NotFound("That is not a schedule id.".into())),
+        }
+    });
+    view! {
+        <h1 class="text-2xl font-semibold">"Edit schedule"</h1>
+        <Suspense fallback=|| view! { <p class="mt-6 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match current.await {
+                    Ok(view) => view! {
+                        <ScheduleForm id=Some(view.id) initial=ScheduleRequest::from_view(&view) />
+                    }.into_any(),
+                    Err(error) => view! { <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Which kind of timing the form edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cron,
+    At,
+    In,
+    Every,
+}
+
+impl Kind {
+    fn of(input: &ScheduleInput) -> Self {
+        if input.at.is_some() {
+            Self::At
+        } else if input.in_.is_some() {
+            Self::In
+        } else if input.every.is_some() {
+            Self::Every
+        } else {
+            Self::Cron
+        }
+    }
+}
+
+const INPUT: &str = "mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
+const LABEL: &str = "block text-sm font-medium text-slate-700";
+
+/// The form itself.
+#[component]
+fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
+    let kind = RwSignal::new(Kind::of(&initial.schedule));
+    let name = RwSignal::new(initial.name.clone());
+    let cron = RwSignal::new(initial.schedule.cron.clone().unwrap_or_default());
+    let tz = RwSignal::new(initial.schedule.tz.clone().unwrap_or_else(|| "UTC".into()));
+    let (at_local, at_zone) = split_run_at(
+        initial.schedule.at.as_deref(),
+        initial.schedule.tz.as_deref(),
+    );
+    let at_local = RwSignal::new(at_local);
+    let at_zone = RwSignal::new(at_zone);
+    let at_later = RwSignal::new(false);
+    let in_ = RwSignal::new(initial.schedule.in_.clone().unwrap_or_else(|| "15m".into()));
+    let every = RwSignal::new(
+        initial
+            .schedule
+            .every
+            .clone()
+            .unwrap_or_else(|| "1h".into()),
+    );
+    let url = RwSignal::new(initial.target.url.clone());
+    let method = RwSignal::new(
+        initial
+            .target
+            .method
+            .clone()
+            .unwrap_or_else(|| "POST".into()),
+    );
+    let headers = RwSignal::new(
+        initial
+            .target
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let body = RwSignal::new(initial.target.body.clone().unwrap_or_default());
+    let max_attempts = RwSignal::new(initial.max_attempts.unwrap_or(5).to_string());
+    let backoff_initial = RwSignal::new(initial.backoff_initial_ms.unwrap_or(1000).to_string());
+    let backoff_max = RwSignal::new(initial.backoff_max_ms.unwrap_or(300_000).to_string());
+    let misfire = RwSignal::new(initial.misfire.unwrap_or_default());
+    let paused = RwSignal::new(initial.paused);
+
+    // The browser's zone is the Run At default for a new schedule.
+    #[cfg(feature = "hydrate")]
+    if initial.schedule.at.is_none() {
+        Effect::new(move |_| {
+            if let Some(zone) = crate::components::time::browser_zone() {
+                at_zone.set(zone);
+            }
+        });
+    }
+
+    let run_at =
+        Memo::new(move |_| resolve_run_at(&at_local.get(), &at_zone.get(), at_later.get()));
+    let timing = move || -> ScheduleInput {
+        match kind.get() {
+            Kind::Cron => ScheduleInput {
+                cron: Some(cron.get()),
+                tz: Some(tz.get()),
+                ..Default::default()
+            },
+            Kind::At => ScheduleInput {
+                at: Some(
+                    run_at
+                        .get()
+                        .map(|r| r.submit)
+                        .unwrap_or_else(|_| at_local.get()),
+                ),
+                tz: Some(at_zone.get()),
+                ..Default::default()
+            },
+            Kind::In => ScheduleInput {
+                in_: Some(in_.get()),
+                ..Default::default()
+            },
+            Kind::Every => ScheduleInput {
+                every: Some(every.get()),
+                ..Default::default()
+            },
+        }
+    };
+    let preview = Memo::new(move |_| {
+        let input = timing();
+        let now = Utc::now();
+        input
+            .resolve(now)
+            .map(|spec| {
+                (
+                    spec.describe(),
+                    spec.compile()
+                        .map(|s| s.upcoming(now, 5))
+                        .unwrap_or_default(),
+                )
+            })
+            .map_err(|error| error.to_string())
+    });
+
+    let save = ServerAction::<SaveSchedule>::new();
+    let error_for = move |field: &'static str| {
+        move || {
+            save.value()
+                .get()
+                .and_then(|result| result.err())
+                .and_then(|e| e.reason_for(field))
+        }
+    };
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            navigate(&format!("/schedules/{saved}"), Default::default());
+        }
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let request = ScheduleRequest {
+            name: name.get(),
+            schedule: timing(),
+            target: TargetRequest {
+                url: url.get(),
+                method: Some(method.get()),
+                headers: parse_headers(&headers.get()),
+                body: Some(body.get()).filter(|b| !b.trim().is_empty()),
+            },
+            max_attempts: max_attempts.get().trim().parse().ok(),
+            backoff_initial_ms: backoff_initial.get().trim().parse().ok(),
+            backoff_max_ms: backoff_max.get().trim().parse().ok(),
+            misfire: Some(misfire.get()),
+            paused: paused.get(),
+        };
+        save.dispatch(SaveSchedule { id, request });
+    };
+    let kinds = [
+        (Kind::Cron, "cron", "Cron"),
+        (Kind::At, "at", "Run At"),
+        (Kind::In, "in", "In…"),
+        (Kind::Every, "every", "Every…"),
+    ];
+
+    view! {
+        <form on:submit=submit class="mt-6 space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" novalidate>
+            <div>
+                <label class=LABEL for="name">"Name"</label>
+                <input id="name" class=INPUT prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
+                <FieldError message=error_for("name") />
+            </div>
+            <fieldset>
+                <legend class=LABEL>"When"</legend>
+                <div class="mt-1 flex gap-2" role="tablist">
+                    {kinds.map(|(k, value, label)| view! {
+                        <button
+                            type="button"
+                            data-kind=value
+                            class=move || if kind.get() == k { "kind rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white" } else { "kind rounded-md border border-slate-300 px-3 py-1.5 text-sm" }
+                            on:click=move |_| kind.set(k)
+                        >
+                            {label}
+                        </button>
+                    })}
+                </div>
+                <div class="mt-3">
+                    {move || match kind.get() {
+                        Kind::Cron => view! {
+                            <div class="grid gap-3 sm:grid-cols-3">
+                                <div class="sm:col-span-2">
+                                    <label class=LABEL for="cron">"Cron expression"</label>
+                                    <input id="cron" class=format!("{INPUT} font-mono") prop:value=move || cron.get() on:input=move |e| cron.set(event_target_value(&e)) />
+                                </div>
+                                <div>
+                                    <label class=LABEL for="tz">"Time zone"</label>
+                                    <ZoneSelect id="tz" zone=tz />
+                                </div>
+                            </div>
+                        }.into_any(),
+                        Kind::At => view! {
+                            <div class="grid gap-3 sm:grid-cols-3">
+                                <div class="sm:col-span-2">
+                                    <label class=LABEL for="at">"Date and time"</label>
+                                    <input id="at" type="datetime-local" step="1" class=INPUT prop:value=move || at_local.get() on:input=move |e| at_local.set(event_target_value(&e)) />
+                                </div>
+                                <div>
+                                    <label class=LABEL for="at-zone">"Time zone"</label>
+                                    <ZoneSelect id="at-zone" zone=at_zone />
+                                </div>
+                            </div>
+                            <RunAtNotes run_at=run_at later=at_later />
+                        }.into_any(),
+                        Kind::In => view! {
+                            <label class=LABEL for="in">"In (e.g. 90s, 15m, 1h 30m, 2days)"</label>
+                            <input id="in" class=INPUT prop:value=move || in_.get() on:input=move |e| in_.set(event_target_value(&e)) />
+                        }.into_any(),
+                        Kind::Every => view! {
+                            <label class=LABEL for="every">"Every (at least 1s)"</label>
+                            <input id="every" class=INPUT prop:value=move || every.get() on:input=move |e| every.set(event_target_value(&e)) />
+                        }.into_any(),
+                    }}
+                </div>
+                <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
+                    {move || match preview.get() {
+                        Ok((description, instants)) => {
+                            let zone = match kind.get() { Kind::Cron => tz.get(), Kind::At => at_zone.get(), _ => "UTC".into() };
+                            view! {
+                                <p id="description" class="font-medium">{description}</p>
+                                <ol class="mt-2 space-y-0.5 text-slate-600">
+                                    {instants.into_iter().map(|at| {
+                                        let there = in_zone(at, &zone);
+                                        view! { <li class="next-fire">{there}" · "<LocalTime at=at /></li> }
+                                    }).collect_view()}
+                                </ol>
+                            }.into_any()
+                        }
+                        Err(reason) => view! { <p id="schedule-error" class="text-red-700">{reason}</p> }.into_any(),
+                    }}
+                </div>
+                <FieldError message=error_for("schedule") />
+            </fieldset>
+            <fieldset class="grid gap-3 sm:grid-cols-4">
+                <div class="sm:col-span-3">
+                    <label class=LABEL for="url">"Target URL"</label>
+                    <input id="url" type="url" class=INPUT placeholder="https://…" prop:value=move || url.get() on:input=move |e| url.set(event_target_value(&e)) />
+                    <FieldError message=error_for("target.url") />
+                </div>
+                <div>
+                    <label class=LABEL for="method">"Method"</label>
+                    <select id="method" class=INPUT on:change=move |e| method.set(event_target_value(&e))>
+                        {executor::validate::METHODS.map(|m| view! { <option value=m selected=move || method.get() == m>{m}</option> })}
+                    </select>
+                    <FieldError message=error_for("target.method") />
+                </div>
+                <div class="sm:col-span-2">
+                    <label class=LABEL for="headers">"Headers (one \"Name: value\" per line)"</label>
+                    <textarea id="headers" rows="3" class=format!("{INPUT} font-mono") prop:value=move || headers.get() on:input=move |e| headers.set(event_target_value(&e))></textarea>
+                    <FieldError message=error_for("target.headers") />
+                </div>
+                <div class="sm:col-span-2">
+                    <label class=LABEL for="body">"Body (default: a JSON description of the trigger)"</label>
+                    <textarea id="body" rows="3" class=format!("{INPUT} font-mono") prop:value=move || body.get() on:input=move |e| body.set(event_target_value(&e))></textarea>
+                    <FieldError message=error_for("target.body") />
+                </div>
+            </fieldset>
+            <fieldset class="grid gap-3 sm:grid-cols-4">
+                <div>
+                    <label class=LABEL for="max-attempts">"Max attempts"</label>
+                    <input id="max-attempts" type="number" min="1" max="100" class=INPUT prop:value=move || max_attempts.get() on:input=move |e| max_attempts.set(event_target_value(&e)) />
+                    <FieldError message=error_for("max_attempts") />
+                </div>
+                <div>
+                    <label class=LABEL for="backoff-initial">"First retry after (ms)"</label>
+                    <input id="backoff-initial" type="number" min="1" class=INPUT prop:value=move || backoff_initial.get() on:input=move |e| backoff_initial.set(event_target_value(&e)) />
+                    <FieldError message=error_for("backoff_initial_ms") />
+                </div>
+                <div>
+                    <label class=LABEL for="backoff-max">"Longest retry delay (ms)"</label>
+                    <input id="backoff-max" type="number" min="1" class=INPUT prop:value=move || backoff_max.get() on:input=move |e| backoff_max.set(event_target_value(&e)) />
+                    <FieldError message=error_for("backoff_max_ms") />
+                </div>
+                <div>
+                    <label class=LABEL for="misfire">"Missed fires"</label>
+                    <select id="misfire" class=INPUT on:change=move |e| misfire.set(if event_target_value(&e) == "skip" { Misfire::Skip } else { Misfire::FireOnce })>
+                        <option value="fire_once" selected=move || misfire.get() == Misfire::FireOnce>"Fire once, then resume"</option>
+                        <option value="skip" selected=move || misfire.get() == Misfire::Skip>"Skip them"</option>
+                    </select>
+                </div>
+            </fieldset>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" prop:checked=move || paused.get() on:change=move |e| paused.set(event_target_checked(&e)) />
+                "Paused"
+            </label>
+            {move || save.value().get().and_then(|r| r.err()).filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! {
+                <p class="rounded-md bg-red-50 p-3 text-sm text-red-800">{error.to_string()}</p>
+            })}
+            <button id="save" type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500" disabled=move || save.pending().get()>
+                {move || if save.pending().get() { "Saving…" } else { "Save schedule" }}
+            </button>
+        </form>
+    }
+}
+
+/// A reason next to its field, when there is one.
+#[component]
+fn FieldError(message: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
+    view! { {move || message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })} }
+}
+
+/// An IANA zone picker.
+#[component]
+fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoView {
+    view! {
+        <select id=id class=INPUT on:change=move |e| zone.set(event_target_value(&e))>
+            {chrono_tz::TZ_VARIANTS.iter().map(|z| {
+                let name = z.name();
+                view! { <option value=name selected=move || zone.get() == name>{name}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// The Run At reading resolved: what to submit and what to show.
+#[derive(Debug, Clone, PartialEq)]
+struct RunAt {
+    /// The text sent to the server (with an explicit offset when the later of two
+    /// occurrences was picked).
+    submit: String,
+    /// The instant.
+    instant: DateTime<Utc>,
+    /// Both occurrences, when the reading is ambiguous.
+    ambiguous: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+fn resolve_run_at(local: &str, zone_name: &str, later: bool) -> Result<RunAt, String> {
+    let zone = zone::parse(zone_name).map_err(|e| e.to_string())?;
+    let reading = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(local, f).ok())
+        .ok_or_else(|| "pick a date and a time".to_owned())?;
+    match zone::resolve(zone, reading) {
+        Reading::Single(instant) => Ok(RunAt {
+            submit: local.to_owned(),
+            instant,
+            ambiguous: None,
+        }),
+        Reading::Ambiguous {
+            earlier,
+            later: second,
+        } => {
+            let instant = if later { second } else { earlier };
+            Ok(RunAt {
+                submit: instant.with_timezone(&zone).to_rfc3339(),
+                instant,
+                ambiguous: Some((earlier, second)),
+            })
+        }
+        Reading::Gap {
+            gap_start,
+            gap_end_reading,
+            ..
+        } => Err(format!(
+            "{} does not exist in {zone_name}: the clocks jump from {} to {} that day",
+            reading.format("%Y-%m-%d %H:%M"),
+            gap_start.format("%H:%M"),
+            gap_end_reading.format("%H:%M"),
+        )),
+    }
+}
+
+/// The resolved instant in UTC and the viewer's zone; a DST gap flagged; a choice between
+/// the two occurrences of an ambiguous time.
+#[component]
+fn RunAtNotes(run_at: Memo<Result<RunAt, String>>, later: RwSignal<bool>) -> impl IntoView {
+    move || {
+        match run_at.get() {
+        Ok(run) => view! {
+            <p id="run-at-instant" class="mt-2 text-sm text-slate-600">
+                "That is " {crate::components::time::utc_text(run.instant)} " · " <LocalTime at=run.instant />
+            </p>
+            {run.ambiguous.map(|(first, second)| view! {
+                <div id="ambiguous" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+                    "This time occurs twice that day (the clocks go back). Which one?"
+                    <label class="ml-3"><input type="radio" name="occurrence" prop:checked=move || !later.get() on:change=move |_| later.set(false) />" the first (" {crate::components::time::utc_text(first)} ")"</label>
+                    <label class="ml-3"><input type="radio" name="occurrence" prop:checked=move || later.get() on:change=move |_| later.set(true) />" the second (" {crate::components::time::utc_text(second)} ")"</label>
+                </div>
+            })}
+        }.into_any(),
+        Err(reason) => view! { <p id="run-at-warning" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">{reason}</p> }.into_any(),
+    }
+    }
+}
+
+/// A stored Run At split into the picker's local reading and zone.
+fn split_run_at(at: Option<&str>, tz: Option<&str>) -> (String, String) {
+    let zone = tz.unwrap_or("UTC").to_owned();
+    let local = at
+        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+        .map(|instant| {
+            let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+            instant
+                .with_timezone(&tz)
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| {
+            (Utc::now() + chrono::TimeDelta::hours(1))
+                .format("%Y-%m-%dT%H:00")
+                .to_string()
+        });
+    (local, zone)
+}
+
+fn parse_headers(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .filter(|(name, _)| !name.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_at_in_a_gap_is_flagged_and_an_overlap_offers_both() {
+        let gap = resolve_run_at("2027-03-14T02:30", "America/New_York", false).unwrap_err();
+        assert!(gap.contains("does not exist in America/New_York"), "{gap}");
+        let first = resolve_run_at("2027-11-07T01:30", "America/New_York", false).unwrap();
+        let second = resolve_run_at("2027-11-07T01:30", "America/New_York", true).unwrap();
+        assert!(first.ambiguous.is_some());
+        assert_eq!(second.instant - first.instant, chrono::TimeDelta::hours(1));
+        assert!(second.submit.ends_with("-05:00"), "{}", second.submit);
+    }
+
+    #[test]
+    fn headers_are_read_one_per_line() {
+        let headers = parse_headers("X-Team: ops\n\nAuthorization: Bearer abc:def\n");
+        assert_eq!(headers["X-Team"], "ops");
+        assert_eq!(headers["Authorization"], "Bearer abc:def");
+        assert_eq!(headers.len(), 2);
+    }
+}

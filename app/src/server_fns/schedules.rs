@@ -1,0 +1,114 @@
+//! Schedules: list, read, save, act on, delete; and the dead-letter queue.
+
+use executor::model::ScheduleView;
+use executor::validate::ScheduleRequest;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Rows per page of the schedules list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of the schedules list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchedulePage {
+    /// The schedules, by name.
+    pub items: Vec<ScheduleView>,
+    /// The next page's position (its first name and id), when there is one.
+    pub next: Option<(String, Uuid)>,
+}
+
+/// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name.
+#[server(prefix = "/rpc")]
+pub async fn list_schedules(
+    filter: String,
+    search: String,
+    after_name: Option<String>,
+    after_id: Option<Uuid>,
+) -> Result<SchedulePage, AppError> {
+    use executor::model::ScheduleState;
+    use executor::store::schedules::{self, ListFilter};
+    let filter = match filter.as_str() {
+        "failing" => ListFilter::Failing,
+        other => ScheduleState::from_db(other).map_or(ListFilter::All, ListFilter::State),
+    };
+    let after = after_name.as_deref().zip(after_id);
+    let pool = super::pool()?;
+    let items = schedules::list(&pool, filter, Some(&search), after, PAGE_SIZE).await?;
+    let next = (items.len() as i64 == PAGE_SIZE)
+        .then(|| items.last().map(|last| (last.name.clone(), last.id)))
+        .flatten();
+    Ok(SchedulePage { items, next })
+}
+
+/// One schedule.
+#[server(prefix = "/rpc")]
+pub async fn get_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
+    Ok(executor::commands::fetch(&super::pool()?, id).await?)
+}
+
+/// Creates (`id` none) or replaces a schedule; field errors come back per field.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result<Uuid, AppError> {
+    let pool = super::pool()?;
+    let policy = super::policy()?;
+    let view = match id {
+        None => executor::commands::create(&pool, &policy, &request).await?,
+        Some(id) => executor::commands::replace(&pool, &policy, id, &request, None).await?,
+    };
+    Ok(view.id)
+}
+
+/// Pauses, resumes, triggers or re-arms a schedule.
+#[server(prefix = "/rpc")]
+pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, AppError> {
+    let action = executor::commands::Action::from_name(&action)
+        .ok_or_else(|| AppError::Conflict(format!("{action:?} is not an action")))?;
+    Ok(executor::commands::act(&super::pool()?, id, action).await?)
+}
+
+/// Deletes a schedule and its history.
+#[server(prefix = "/rpc")]
+pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
+    if executor::store::schedules::delete(&super::pool()?, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!("There is no schedule {id}.")))
+    }
+}
+
+/// Every dead schedule, most recently dead first.
+#[server(prefix = "/rpc")]
+pub async fn list_dead_letters() -> Result<Vec<ScheduleView>, AppError> {
+    use executor::model::ScheduleState;
+    use executor::store::schedules::{self, ListFilter};
+    let pool = super::pool()?;
+    let mut items = schedules::list(
+        &pool,
+        ListFilter::State(ScheduleState::Dead),
+        None,
+        None,
+        500,
+    )
+    .await?;
+    items.sort_by_key(|s| std::cmp::Reverse(s.dead_at));
+    Ok(items)
+}
+
+/// Re-arms several dead schedules; how many were re-armed.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
+    let pool = super::pool()?;
+    let mut rearmed = 0;
+    for id in ids {
+        match executor::commands::act(&pool, id, executor::commands::Action::Rearm).await {
+            Ok(_) => rearmed += 1,
+            Err(executor::commands::CommandError::Database(error)) => return Err(error.into()),
+            Err(_) => {} // re-armed or deleted meanwhile
+        }
+    }
+    Ok(rearmed)
+}
