@@ -43,7 +43,7 @@ cargo leptos build
 SITE_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ECHO_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start_stack "$DATABASE_URL" "$SITE_ADDR" "$ECHO_ADDR" 2 "$PG_DIR/logs"
-SCHEDULEMAN_URL="http://$SITE_ADDR" DATABASE_URL=$DATABASE_URL \
+SCHEDULEMAN_URL="http://$SITE_ADDR" SCHEDULEMAN_ECHO_URL="http://$ECHO_ADDR" \
     node --test --test-reporter=spec end2end/ 2>&1 | tee "$PG_DIR/end2end.log" || {
     echo "end-to-end tests failed; server log:" >&2
     tail -n 50 "$PG_DIR/logs/server.log" >&2

@@ -171,6 +171,7 @@ fn Summary(
             <div><dt class="text-slate-500">"Attempts at the current fire"</dt><dd class="mt-1">{schedule.attempt}</dd></div>
         </dl>
         <h2 class="mt-8 text-lg font-semibold">"Next fire times"</h2>
+        {upcoming.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-500">"None: it does not fire again."</p> })}
         <ol class="mt-2 space-y-0.5 text-sm text-slate-700">
             {upcoming.into_iter().map(|at| view! { <li>{in_zone(at, &zone)}" · "<LocalTime at=at /></li> }).collect_view()}
         </ol>

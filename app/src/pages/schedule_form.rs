@@ -294,6 +294,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                                 </ol>
                             }.into_any()
                         }
+                        // A Run At problem is already flagged under the picker.
+                        Err(_) if kind.get() == Kind::At && run_at.get().is_err() => ().into_any(),
                         Err(reason) => view! { <p id="schedule-error" class="text-red-700">{reason}</p> }.into_any(),
                     }}
                 </div>
