@@ -44,3 +44,11 @@ test('an unknown address answers 404 with a way back', async () => {
   assert.equal(response.status, 404);
   assert.match(await response.text(), /Page not found/);
 });
+
+test('read-only pages arrive complete without JavaScript', async () => {
+  for (const [path, text] of [['/', 'Executors alive'], ['/dead-letters', 'Dead letters'], ['/executors', 'Executors']]) {
+    const html = await (await fetch(baseUrl + path)).text();
+    assert.match(html, new RegExp(text));
+    assert.doesNotMatch(html, /Loading…/, `${path} still shows a loading placeholder`);
+  }
+});

@@ -9,7 +9,7 @@ pub mod server_fns;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,12 +40,25 @@ pub fn App() -> impl IntoView {
         <Router>
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::home::Home />
+                    // Read-only pages render completely on the server (no JavaScript needed).
+                    <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async />
                     <Route path=path!("/schedules/new") view=pages::schedule_form::NewSchedule />
-                    <Route path=path!("/schedules/:id") view=pages::schedule_detail::ScheduleDetail />
+                    <Route
+                        path=path!("/schedules/:id")
+                        view=pages::schedule_detail::ScheduleDetail
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/schedules/:id/edit") view=pages::schedule_form::EditSchedule />
-                    <Route path=path!("/dead-letters") view=pages::dead_letters::DeadLetters />
-                    <Route path=path!("/executors") view=pages::executors::Executors />
+                    <Route
+                        path=path!("/dead-letters")
+                        view=pages::dead_letters::DeadLetters
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/executors")
+                        view=pages::executors::Executors
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </components::layout::Layout>
         </Router>
