@@ -1,22 +1,17 @@
 //! The server's HTTP surface, called through the router against a real PostgreSQL.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use serde_json::Value;
-use server::{app, AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
 fn router(pool: PgPool) -> Router {
-    app(AppState::new(
-        LeptosOptions::builder().output_name("scheduleman").build(),
-        pool,
-        executor::ssrf::TargetPolicy::default(),
-        server::auth::Auth::default(),
-    ))
+    support::router_with(pool, "", None)
 }
 
 async fn get(router: Router, uri: &str) -> (StatusCode, Option<String>, String) {

@@ -1,25 +1,19 @@
 //! The token rules: Bearer for the API, a session cookie for the UI, and no cross-site calls.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
-use server::auth::Auth;
-use server::{app, AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
 const TOKEN: &str = "correct horse battery staple";
 
 fn router(pool: PgPool, token: Option<&str>) -> Router {
-    app(AppState::new(
-        LeptosOptions::builder().output_name("scheduleman").build(),
-        pool,
-        Default::default(),
-        Auth::new(token),
-    ))
+    support::router_with(pool, "", token)
 }
 
 async fn send(router: Router, request: Request<Body>) -> Response {

@@ -1,22 +1,17 @@
 //! The OpenAPI document: well formed, complete, and matching the handlers that serve.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use serde_json::Value;
-use server::{app, AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
 fn router(pool: PgPool) -> Router {
-    app(AppState::new(
-        LeptosOptions::builder().output_name("scheduleman").build(),
-        pool,
-        Default::default(),
-        Default::default(),
-    ))
+    support::router_with(pool, "", None)
 }
 
 async fn document(pool: PgPool) -> Value {

@@ -1,22 +1,17 @@
 //! The schedules API end to end through the router, against a real PostgreSQL.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
-use server::{app, AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
 fn router_with(pool: PgPool, allowlist: &str) -> Router {
-    app(AppState::new(
-        LeptosOptions::builder().output_name("scheduleman").build(),
-        pool,
-        allowlist.parse().unwrap(),
-        server::auth::Auth::default(),
-    ))
+    support::router_with(pool, allowlist, None)
 }
 
 fn router(pool: PgPool) -> Router {

@@ -1,0 +1,27 @@
+//! Shared by the server's tests: a router over a test database, and reading answers.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use axum::response::Response;
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use server::auth::Auth;
+use server::{app, AppState};
+use sqlx::PgPool;
+
+/// The whole router, with targets allowed by `allowlist` and the API `token` if any.
+pub fn router_with(pool: PgPool, allowlist: &str, token: Option<&str>) -> Router {
+    app(AppState::new(
+        LeptosOptions::builder().output_name("scheduleman").build(),
+        pool,
+        allowlist.parse().expect("a valid test allowlist"),
+        Auth::new(token),
+    ))
+}
+
+/// The body of `response` as text.
+pub async fn body_text(response: Response) -> String {
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
