@@ -19,6 +19,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
 use executor::store::{self, LocalPostgres};
 
+/// When a trigger arrived, and its lag in microseconds.
+type Arrival = (DateTime<Utc>, i64);
+
 /// Benchmark settings.
 #[derive(Debug, Parser)]
 struct Args {
@@ -47,7 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pool = sqlx::PgPool::connect(&url).await?;
     store::migrate(&pool).await?;
 
-    let lags: Arc<Mutex<Vec<(DateTime<Utc>, i64)>>> = Arc::default();
+    let lags: Arc<Mutex<Vec<Arrival>>> = Arc::default();
     let recorder = lags.clone();
     let target = Router::new().fallback(any(move |headers: HeaderMap| {
         let recorder = recorder.clone();
@@ -58,7 +61,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| DateTime::parse_from_rfc3339(v).ok());
             if let Some(scheduled) = scheduled {
-                let lag = (now - scheduled.with_timezone(&Utc)).num_microseconds().unwrap_or(0);
+                let lag = (now - scheduled.with_timezone(&Utc))
+                    .num_microseconds()
+                    .unwrap_or(0);
                 recorder.lock().map(|mut l| l.push((now, lag))).ok();
             }
             "ok"
@@ -130,7 +135,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let first = samples[0].0;
     let last = samples[samples.len() - 1].0;
     let seconds = ((last - first).num_microseconds().unwrap_or(1) as f64 / 1e6).max(1e-6);
-    let mut lag_ms: Vec<f64> = samples.iter().map(|(_, lag)| *lag as f64 / 1000.0).collect();
+    let mut lag_ms: Vec<f64> = samples
+        .iter()
+        .map(|(_, lag)| *lag as f64 / 1000.0)
+        .collect();
     lag_ms.sort_by(f64::total_cmp);
     let percentile = |p: f64| lag_ms[((lag_ms.len() as f64 - 1.0) * p).round() as usize];
     println!(
