@@ -15,7 +15,7 @@ use sha2::Sha256;
 
 use crate::echo::headers;
 use crate::ssrf::{ForbiddenTarget, TargetPolicy};
-use crate::store::schedules::Claim;
+use crate::store::claims::Claim;
 
 /// The hard limit on one trigger: connecting, sending and reading the answer.
 pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(3);

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::metrics::ExecutorMetrics;
 use crate::model::ScheduleState;
 use crate::outcome::{self, Decision};
-use crate::store::schedules::{self, AttemptRecord, Claim, Settlement};
+use crate::store::claims::{self, AttemptRecord, Claim, Settlement};
 use crate::trigger::{Attempted, Trigger};
 
 /// How the claim loop behaves.
@@ -78,7 +78,7 @@ pub async fn run(
             }
         }
         let now = Utc::now();
-        let claimed = schedules::claim_due(
+        let claimed = claims::claim_due(
             &pool,
             &config.executor_id,
             now,
@@ -160,7 +160,7 @@ async fn idle_pause(pool: &PgPool, config: &WorkerConfig, now: DateTime<Utc>) ->
     let span = config.poll_max.saturating_sub(config.poll_min);
     let poll = config.poll_min + span.mul_f64(fastrand::f64());
     let floor = Duration::from_millis(2 + fastrand::u64(0..8));
-    match schedules::next_due(pool).await {
+    match claims::next_due(pool).await {
         Ok(Some(next)) => (next - now)
             .to_std()
             .unwrap_or(Duration::ZERO)
@@ -300,8 +300,7 @@ async fn write_back(
         let attempts: Vec<AttemptRecord> = attempts.into_iter().flatten().collect();
         let mut tries = 0u32;
         loop {
-            match schedules::settle(&pool, &executor_id, &settlements, &attempts, Utc::now()).await
-            {
+            match claims::settle(&pool, &executor_id, &settlements, &attempts, Utc::now()).await {
                 Ok(applied) => {
                     let lost = settlements.len() - applied.len();
                     metrics
@@ -350,7 +349,7 @@ async fn listen_for_changes(pool: PgPool, wake: Arc<Notify>, shutdown: Cancellat
 
 async fn forward_notifications(pool: &PgPool, wake: &Notify) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(schedules::CHANGES_CHANNEL).await?;
+    listener.listen(crate::store::schedules::CHANGES_CHANNEL).await?;
     loop {
         listener.recv().await?;
         wake.notify_one();

@@ -109,7 +109,8 @@ mod claims {
     use chrono::{DateTime, TimeDelta, Utc};
     use executor::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, Target};
     use executor::schedule::ScheduleSpec;
-    use executor::store::schedules::{self, Settlement};
+    use executor::store::claims::{self, Settlement};
+    use executor::store::schedules;
     use sqlx::PgPool;
 
     async fn insert_due(pool: &PgPool, count: usize, due: DateTime<Utc>) {
@@ -145,7 +146,7 @@ mod claims {
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 loop {
-                    let batch = schedules::claim_due(&pool, &format!("c{n}"), now, 5_000, 20)
+                    let batch = claims::claim_due(&pool, &format!("c{n}"), now, 5_000, 20)
                         .await
                         .unwrap();
                     if batch.is_empty() {
@@ -168,22 +169,20 @@ mod claims {
     async fn an_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(pool: PgPool) {
         let now = Utc::now();
         insert_due(&pool, 1, now).await;
-        let first = schedules::claim_due(&pool, "a", now, 5_000, 10)
-            .await
-            .unwrap();
+        let first = claims::claim_due(&pool, "a", now, 5_000, 10).await.unwrap();
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].attempt, 1);
 
         // While the lease runs, nobody else gets it.
         let during = now + TimeDelta::seconds(4);
-        assert!(schedules::claim_due(&pool, "b", during, 5_000, 10)
+        assert!(claims::claim_due(&pool, "b", during, 5_000, 10)
             .await
             .unwrap()
             .is_empty());
 
         // Once it expires, another executor takes it over, same fire and execution id.
         let after = now + TimeDelta::seconds(6);
-        let retaken = schedules::claim_due(&pool, "b", after, 5_000, 10)
+        let retaken = claims::claim_due(&pool, "b", after, 5_000, 10)
             .await
             .unwrap();
         assert_eq!(retaken.len(), 1);
@@ -191,7 +190,7 @@ mod claims {
         assert_eq!(retaken[0].execution_id, first[0].execution_id);
         assert_eq!(retaken[0].fire_at, first[0].fire_at);
 
-        let done = |claim: &schedules::Claim| Settlement {
+        let done = |claim: &claims::Claim| Settlement {
             schedule_id: claim.schedule_id,
             attempt: claim.attempt,
             state: ScheduleState::Completed,
@@ -200,11 +199,11 @@ mod claims {
             outcome: "success",
             error: None,
         };
-        let stale = schedules::settle(&pool, "a", &[done(&first[0])], &[], after)
+        let stale = claims::settle(&pool, "a", &[done(&first[0])], &[], after)
             .await
             .unwrap();
         assert!(stale.is_empty(), "the old holder's write changes nothing");
-        let current = schedules::settle(&pool, "b", &[done(&retaken[0])], &[], after)
+        let current = claims::settle(&pool, "b", &[done(&retaken[0])], &[], after)
             .await
             .unwrap();
         assert_eq!(current, [retaken[0].schedule_id]);
@@ -221,7 +220,7 @@ mod claims {
     async fn paused_and_future_schedules_are_not_claimed(pool: PgPool) {
         let now = Utc::now();
         insert_due(&pool, 1, now + TimeDelta::seconds(30)).await;
-        assert!(schedules::claim_due(&pool, "a", now, 5_000, 10)
+        assert!(claims::claim_due(&pool, "a", now, 5_000, 10)
             .await
             .unwrap()
             .is_empty());
@@ -230,11 +229,11 @@ mod claims {
             .execute(&pool)
             .await
             .unwrap();
-        assert!(schedules::claim_due(&pool, "a", now, 5_000, 10)
+        assert!(claims::claim_due(&pool, "a", now, 5_000, 10)
             .await
             .unwrap()
             .is_empty());
-        assert_eq!(schedules::next_due(&pool).await.unwrap(), None);
+        assert_eq!(claims::next_due(&pool).await.unwrap(), None);
     }
 }
 

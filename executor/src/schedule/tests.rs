@@ -1,3 +1,5 @@
+//! Tests of schedule input resolution, the one-shot and interval kinds, previews and descriptions.
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;

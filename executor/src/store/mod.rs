@@ -1,6 +1,7 @@
 //! Everything Scheduleman says to PostgreSQL: connecting (to `DATABASE_URL` or a private
 //! server), migrations, and, one file per table, every query.
 
+pub mod claims;
 pub mod executions;
 pub mod executors;
 pub mod local_postgres;

@@ -1,3 +1,5 @@
+//! Unit and property tests of the cron evaluator: syntax, errors, DST rules per zone, descriptions.
+
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
