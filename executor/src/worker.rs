@@ -17,6 +17,7 @@ use crate::metrics::ExecutorMetrics;
 use crate::model::ScheduleState;
 use crate::outcome::{self, Decision};
 use crate::store::claims::{self, AttemptRecord, Claim, Settlement};
+use crate::store::schedules::CHANGES_CHANNEL;
 use crate::trigger::{Attempted, Trigger};
 
 /// How the claim loop behaves.
@@ -349,7 +350,7 @@ async fn listen_for_changes(pool: PgPool, wake: Arc<Notify>, shutdown: Cancellat
 
 async fn forward_notifications(pool: &PgPool, wake: &Notify) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(crate::store::schedules::CHANGES_CHANNEL).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
     loop {
         listener.recv().await?;
         wake.notify_one();
