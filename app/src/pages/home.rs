@@ -166,24 +166,13 @@ pub fn Home() -> impl IntoView {
 }
 
 fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// One schedule's row.
 #[component]
 fn Row(schedule: ScheduleView) -> impl IntoView {
-    let zone = match &schedule.schedule {
-        executor::schedule::ScheduleSpec::Cron { tz, .. }
-        | executor::schedule::ScheduleSpec::At { tz, .. } => tz.clone(),
-        _ => "UTC".to_owned(),
-    };
+    let zone = schedule.schedule.zone().to_owned();
     let next = match (schedule.state, schedule.next_run_at) {
         (ScheduleState::Active, Some(at)) => {
             let title = in_zone(at, &zone);

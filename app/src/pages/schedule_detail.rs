@@ -108,11 +108,7 @@ fn Summary(
     remove: Action<Uuid, Result<(), AppError>>,
 ) -> impl IntoView {
     let id = schedule.id;
-    let zone = match &schedule.schedule {
-        executor::schedule::ScheduleSpec::Cron { tz, .. }
-        | executor::schedule::ScheduleSpec::At { tz, .. } => tz.clone(),
-        _ => "UTC".to_owned(),
-    };
+    let zone = schedule.schedule.zone().to_owned();
     let upcoming = schedule
         .schedule
         .compile()

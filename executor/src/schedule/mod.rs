@@ -298,6 +298,14 @@ impl ScheduleSpec {
         }
     }
 
+    /// The IANA zone the schedule is read in: its own for cron and Run At, UTC otherwise.
+    pub fn zone(&self) -> &str {
+        match self {
+            Self::Cron { tz, .. } | Self::At { tz, .. } => tz,
+            Self::In { .. } | Self::Every { .. } => "UTC",
+        }
+    }
+
     /// The schedule in plain words: "At 09:00, Monday through Friday, Europe/Berlin",
     /// "Once at 2026-12-01 09:00 CET", "Every 90s".
     pub fn describe(&self) -> String {

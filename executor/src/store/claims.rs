@@ -14,7 +14,7 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::schedules::retry_policy;
+use super::schedules::{retry_policy, target};
 use crate::model::{Misfire, RetryPolicy, ScheduleState, Target};
 use crate::schedule::ScheduleSpec;
 
@@ -134,12 +134,12 @@ pub async fn claim_due(
             schedule_id: row.id,
             name: row.name,
             spec: row.spec.0,
-            target: Target {
-                url: row.target_url,
-                method: row.target_method,
-                headers: row.target_headers.0,
-                body: row.target_body,
-            },
+            target: target(
+                row.target_url,
+                row.target_method,
+                row.target_headers,
+                row.target_body,
+            ),
             retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
             misfire: Misfire::from_db(&row.misfire),
             fire_at: row.fire_at,

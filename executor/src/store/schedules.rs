@@ -51,12 +51,12 @@ impl From<ScheduleRow> for ScheduleView {
             name: row.name,
             description: spec.describe(),
             schedule: spec,
-            target: Target {
-                url: row.target_url,
-                method: row.target_method,
-                headers: row.target_headers.0,
-                body: row.target_body,
-            },
+            target: target(
+                row.target_url,
+                row.target_method,
+                row.target_headers,
+                row.target_body,
+            ),
             retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
             misfire: Misfire::from_db(&row.misfire),
             state: ScheduleState::from_db(&row.state).unwrap_or(ScheduleState::Paused),
@@ -307,6 +307,21 @@ pub async fn transition(
     announce_change(&mut tx).await?;
     tx.commit().await?;
     Ok(version)
+}
+
+/// A target from its columns.
+pub(super) fn target(
+    url: String,
+    method: String,
+    headers: Json<BTreeMap<String, String>>,
+    body: Option<String>,
+) -> Target {
+    Target {
+        url,
+        method,
+        headers: headers.0,
+        body,
+    }
 }
 
 pub(super) fn retry_policy(max_attempts: i32, initial_ms: i64, max_ms: i64) -> RetryPolicy {
