@@ -18,6 +18,10 @@ async function fillCommon(page, name, url) {
 
 async function saveAndOpen(page) {
   await page.click('#save');
+  // A new schedule's signing secret is shown once, then the user goes on to the schedule.
+  await page.waitForSelector('#signing-secret', { timeout: 15_000 });
+  assert.match(await page.textContent('#signing-secret .secret'), /^whsec_[0-9a-f]{64}$/);
+  await page.click('#continue');
   await page.waitForURL(/\/schedules\/[0-9a-f-]{36}$/, { timeout: 15_000 });
   await page.waitForSelector('main[data-hydrated="true"]');
   await page.waitForSelector('#schedule-name');

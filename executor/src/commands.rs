@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::model::{ScheduleState, ScheduleView};
+use crate::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
 use crate::outcome::revived_next_run;
 use crate::ssrf::TargetPolicy;
 use crate::store::schedules;
@@ -78,16 +78,30 @@ async fn checked(
     Ok(valid)
 }
 
-/// Creates a schedule.
+/// Most schedules one bulk action (re-arm many, say) may name.
+pub const MAX_BULK_IDS: usize = 500;
+
+/// Creates a schedule, with a fresh signing secret (returned this once).
 pub async fn create(
     pool: &PgPool,
     policy: &TargetPolicy,
     request: &ScheduleRequest,
-) -> Result<ScheduleView, CommandError> {
+) -> Result<CreatedSchedule, CommandError> {
     let now = Utc::now();
     let valid = checked(policy, request, now).await?;
-    let id = schedules::insert(pool, &valid.schedule, valid.next_run_at, now).await?;
-    fetch(pool, id).await
+    let inserted = schedules::insert(pool, &valid.schedule, valid.next_run_at, now).await?;
+    Ok(CreatedSchedule {
+        schedule: fetch(pool, inserted.id).await?,
+        signing_secret: inserted.signing_secret,
+    })
+}
+
+/// Gives a schedule a new signing secret (returned this once); the old one stops working.
+pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<SigningSecret, CommandError> {
+    schedules::rotate_secret(pool, id)
+        .await?
+        .map(|signing_secret| SigningSecret { signing_secret })
+        .ok_or(CommandError::NotFound(id))
 }
 
 /// Replaces a schedule's definition, at `expected_version` when given.

@@ -12,17 +12,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-/// The headers the executor sends with every trigger.
-pub mod headers {
-    /// The schedule's id.
-    pub const SCHEDULE_ID: &str = "x-scheduleman-schedule-id";
-    /// The execution id, stable across retries of one fire.
-    pub const EXECUTION_ID: &str = "x-scheduleman-execution-id";
-    /// The fire's scheduled instant, RFC 3339 with milliseconds.
-    pub const SCHEDULED_FOR: &str = "x-scheduleman-scheduled-for";
-    /// The attempt number, from 1.
-    pub const ATTEMPT: &str = "x-scheduleman-attempt";
-}
+pub use crate::signing::headers;
 
 /// The echo target's router: every method and path is a trigger.
 pub fn router() -> Router {

@@ -26,6 +26,8 @@ pub mod retention;
 #[cfg(feature = "server")]
 pub mod shutdown;
 #[cfg(feature = "server")]
+pub mod signing;
+#[cfg(feature = "server")]
 pub mod ssrf;
 #[cfg(feature = "server")]
 pub mod store;

@@ -13,7 +13,7 @@ use executor::metrics::ExecutorMetrics;
 use executor::schedule::{self, ScheduleInput};
 use executor::ssrf::TargetPolicy;
 use executor::store::{self, DatabaseLocation, LocalPostgres};
-use executor::trigger::Trigger;
+use executor::trigger::{DnsServers, Trigger};
 use executor::worker::{self, WorkerConfig};
 use executor::{echo, ops, retention, shutdown};
 
@@ -147,6 +147,17 @@ struct RunArgs {
     /// How long execution records are kept.
     #[arg(long, env = "SCHEDULEMAN_RETENTION", default_value = "30days", value_parser = humantime::parse_duration)]
     retention: Duration,
+    /// Most execution records kept per schedule (the newest); older ones are pruned even
+    /// within the retention period.
+    #[arg(long, env = "SCHEDULEMAN_KEEP_ATTEMPTS", default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..))]
+    keep_attempts: i64,
+    /// How long an executor may go without a heartbeat before its row is removed.
+    #[arg(long, env = "SCHEDULEMAN_EXECUTOR_EXPIRY", default_value = "1day", value_parser = humantime::parse_duration)]
+    executor_expiry: Duration,
+    /// Name servers for targets' host names, comma-separated `ip:port` (default: the
+    /// system's, from /etc/resolv.conf). /etc/hosts is read either way.
+    #[arg(long, env = "SCHEDULEMAN_DNS_SERVERS", value_delimiter = ',')]
+    dns_servers: Vec<SocketAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,8 +230,13 @@ async fn run(args: RunArgs) -> Result<(), String> {
         .target_allowlist
         .parse()
         .map_err(|error| format!("{error}"))?;
-    let trigger = Trigger::new(args.signing_secret.as_deref(), policy)
-        .map_err(|error| format!("building the HTTP client: {error}"))?;
+    let dns = if args.dns_servers.is_empty() {
+        DnsServers::System
+    } else {
+        DnsServers::These(args.dns_servers.clone())
+    };
+    let trigger = Trigger::new(args.signing_secret.as_deref(), policy, &dns)
+        .map_err(|error| error.to_string())?;
     let identity = Identity::of_this_process(
         args.id
             .unwrap_or_else(|| format!("{}-{}", heartbeat::host_name(), std::process::id())),
@@ -255,7 +271,15 @@ async fn run(args: RunArgs) -> Result<(), String> {
             in_flight,
             shutdown.clone()
         ),
-        retention::run(pool.clone(), args.retention, shutdown.clone()),
+        retention::run(
+            pool.clone(),
+            retention::Retention {
+                max_age: args.retention,
+                keep_attempts: args.keep_attempts,
+                executor_expiry: args.executor_expiry,
+            },
+            shutdown.clone()
+        ),
     );
     pool.close().await;
     tracing::info!("executor stopped");

@@ -95,6 +95,38 @@ impl Misfire {
     }
 }
 
+/// What a fire that runs out of attempts does to its schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OnDead {
+    /// The schedule is dead-lettered and waits for an update or a re-arm.
+    #[default]
+    Stop,
+    /// Only that fire is dead-lettered; the schedule goes on at its next instant (a
+    /// one-shot schedule, having none, is dead-lettered as with `stop`).
+    NextFire,
+}
+
+impl OnDead {
+    /// The database spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stop => "stop",
+            Self::NextFire => "next_fire",
+        }
+    }
+
+    /// Reads the database spelling (unknown text means the default).
+    pub fn from_db(text: &str) -> Self {
+        if text == "next_fire" {
+            Self::NextFire
+        } else {
+            Self::Stop
+        }
+    }
+}
+
 /// Where a schedule is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -151,6 +183,12 @@ pub struct ScheduleView {
     pub retry: RetryPolicy,
     /// What happens to missed fires.
     pub misfire: Misfire,
+    /// What a fire that runs out of attempts does to the schedule.
+    #[serde(default)]
+    pub on_dead: OnDead,
+    /// How many fires were dead-lettered while the schedule went on (`on_dead: next_fire`).
+    #[serde(default)]
+    pub dead_fires: i32,
     /// Its state.
     pub state: ScheduleState,
     /// When it is next due (a fire, a retry, or a claim's lease expiry); `None` when
@@ -176,6 +214,26 @@ pub struct ScheduleView {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// A schedule just created, with its signing secret: the only time the secret is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedSchedule {
+    /// The stored schedule.
+    #[serde(flatten)]
+    pub schedule: ScheduleView,
+    /// The key its requests are signed with (`X-Scheduleman-Signature`); shown only now and
+    /// when rotated.
+    pub signing_secret: String,
+}
+
+/// A schedule's new signing secret, after a rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SigningSecret {
+    /// The key its requests are signed with from now on.
+    pub signing_secret: String,
 }
 
 /// One trigger attempt, as the history shows it.
@@ -235,6 +293,8 @@ pub struct NewSchedule {
     pub retry: RetryPolicy,
     /// What happens to missed fires.
     pub misfire: Misfire,
+    /// What a fire that runs out of attempts does to the schedule.
+    pub on_dead: OnDead,
     /// Whether it starts paused.
     pub paused: bool,
 }
@@ -272,6 +332,9 @@ mod tests {
         assert_eq!(ScheduleState::from_db("zombie"), None);
         for misfire in [Misfire::FireOnce, Misfire::Skip] {
             assert_eq!(Misfire::from_db(misfire.as_str()), misfire);
+        }
+        for on_dead in [OnDead::Stop, OnDead::NextFire] {
+            assert_eq!(OnDead::from_db(on_dead.as_str()), on_dead);
         }
     }
 }

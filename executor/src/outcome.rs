@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::model::{Misfire, RetryPolicy};
+use crate::model::{Misfire, OnDead, RetryPolicy, ScheduleState};
 use crate::schedule::Schedule;
 
 /// How late a fire may start before a `skip` schedule skips it.
@@ -31,6 +31,69 @@ pub enum Decision {
     },
     /// The attempt failed and was the last allowed: dead-letter the schedule.
     Dead,
+    /// The attempt failed and was the last allowed, and the schedule goes on
+    /// (`on_dead: next_fire`): dead-letter this fire only; next due at `next_run`.
+    DeadFire {
+        /// The next fire instant.
+        next_run: DateTime<Utc>,
+    },
+}
+
+/// What a decision makes of the schedule's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowChange {
+    /// The schedule's new state.
+    pub state: ScheduleState,
+    /// When it is next due.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// Whether the fire is finished (its attempt count and execution id reset).
+    pub fire_done: bool,
+    /// Whether a fire was dead-lettered while the schedule goes on.
+    pub dead_fire: bool,
+    /// `success`, `failure` or `skipped`.
+    pub outcome: &'static str,
+}
+
+impl Decision {
+    /// What this decision makes of the schedule's row.
+    pub fn row_change(&self) -> RowChange {
+        let finished = |next_run: Option<DateTime<Utc>>, outcome| RowChange {
+            state: if next_run.is_some() {
+                ScheduleState::Active
+            } else {
+                ScheduleState::Completed
+            },
+            next_run_at: next_run,
+            fire_done: true,
+            dead_fire: false,
+            outcome,
+        };
+        match *self {
+            Self::Fired { next_run } => finished(next_run, "success"),
+            Self::Skipped { next_run } => finished(next_run, "skipped"),
+            Self::Retry { at } => RowChange {
+                state: ScheduleState::Active,
+                next_run_at: Some(at),
+                fire_done: false,
+                dead_fire: false,
+                outcome: "failure",
+            },
+            Self::Dead => RowChange {
+                state: ScheduleState::Dead,
+                next_run_at: None,
+                fire_done: false,
+                dead_fire: false,
+                outcome: "failure",
+            },
+            Self::DeadFire { next_run } => RowChange {
+                state: ScheduleState::Active,
+                next_run_at: Some(next_run),
+                fire_done: true,
+                dead_fire: true,
+                outcome: "failure",
+            },
+        }
+    }
 }
 
 /// Before triggering: a `skip` schedule whose fire is more than [`MISFIRE_GRACE`] late on
@@ -49,24 +112,47 @@ pub fn skip_missed_fire(
     })
 }
 
+/// What an attempt is decided on: the schedule, its policies, and which attempt of which
+/// fire it was.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptContext<'a> {
+    /// The schedule's timing.
+    pub schedule: &'a Schedule,
+    /// How failures are retried.
+    pub policy: &'a RetryPolicy,
+    /// What a fire that runs out of attempts does to the schedule.
+    pub on_dead: OnDead,
+    /// The fire's scheduled instant.
+    pub fire_at: DateTime<Utc>,
+    /// This attempt's number, from 1.
+    pub attempt: u32,
+}
+
 /// After an attempt. `delivered` says whether the target answered 2xx; `jitter` in [0, 1)
 /// stretches a retry delay by up to 25 % so retries of many schedules spread out.
 pub fn decide(
-    schedule: &Schedule,
-    policy: &RetryPolicy,
-    fire_at: DateTime<Utc>,
-    attempt: u32,
+    context: AttemptContext<'_>,
     delivered: bool,
     now: DateTime<Utc>,
     jitter: f64,
 ) -> Decision {
+    let AttemptContext {
+        schedule,
+        policy,
+        on_dead,
+        fire_at,
+        attempt,
+    } = context;
     if delivered {
         return Decision::Fired {
             next_run: next_run_after_fire(schedule, fire_at, now),
         };
     }
     if attempt >= policy.max_attempts {
-        return Decision::Dead;
+        return match (on_dead, next_run_after_fire(schedule, fire_at, now)) {
+            (OnDead::NextFire, Some(next_run)) => Decision::DeadFire { next_run },
+            _ => Decision::Dead,
+        };
     }
     let delay = policy
         .backoff(attempt)
@@ -123,6 +209,130 @@ mod tests {
     }
 
     const FIRE: &str = "2026-01-01T10:00:00Z";
+
+    fn decide(
+        schedule: &Schedule,
+        policy: &RetryPolicy,
+        fire_at: DateTime<Utc>,
+        attempt: u32,
+        delivered: bool,
+        now: DateTime<Utc>,
+        jitter: f64,
+    ) -> Decision {
+        super::decide(
+            AttemptContext {
+                schedule,
+                policy,
+                on_dead: OnDead::Stop,
+                fire_at,
+                attempt,
+            },
+            delivered,
+            now,
+            jitter,
+        )
+    }
+
+    #[test]
+    fn next_fire_rule_dead_letters_the_fire_and_moves_on() {
+        let policy = RetryPolicy {
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        };
+        let context = |schedule, attempt| AttemptContext {
+            schedule,
+            policy: &policy,
+            on_dead: OnDead::NextFire,
+            fire_at: utc(FIRE),
+            attempt,
+        };
+        let now = utc("2026-01-01T10:00:20Z");
+        let minute = every_minute();
+        assert!(matches!(
+            super::decide(context(&minute, 1), false, now, 0.0),
+            Decision::Retry { .. }
+        ));
+        assert_eq!(
+            super::decide(context(&minute, 2), false, now, 0.0),
+            Decision::DeadFire {
+                next_run: utc("2026-01-01T10:01:00Z")
+            }
+        );
+        // A one-shot schedule has no next fire: it is dead-lettered as with `stop`.
+        let once = Schedule::Once(utc(FIRE));
+        assert_eq!(
+            super::decide(context(&once, 2), false, now, 0.0),
+            Decision::Dead
+        );
+    }
+
+    #[test]
+    fn every_decision_maps_to_its_row_change() {
+        let at = utc(FIRE);
+        let cases = [
+            (
+                Decision::Fired { next_run: Some(at) },
+                ScheduleState::Active,
+                Some(at),
+                true,
+                false,
+                "success",
+            ),
+            (
+                Decision::Fired { next_run: None },
+                ScheduleState::Completed,
+                None,
+                true,
+                false,
+                "success",
+            ),
+            (
+                Decision::Skipped { next_run: Some(at) },
+                ScheduleState::Active,
+                Some(at),
+                true,
+                false,
+                "skipped",
+            ),
+            (
+                Decision::Retry { at },
+                ScheduleState::Active,
+                Some(at),
+                false,
+                false,
+                "failure",
+            ),
+            (
+                Decision::Dead,
+                ScheduleState::Dead,
+                None,
+                false,
+                false,
+                "failure",
+            ),
+            (
+                Decision::DeadFire { next_run: at },
+                ScheduleState::Active,
+                Some(at),
+                true,
+                true,
+                "failure",
+            ),
+        ];
+        for (decision, state, next_run_at, fire_done, dead_fire, outcome) in cases {
+            assert_eq!(
+                decision.row_change(),
+                RowChange {
+                    state,
+                    next_run_at,
+                    fire_done,
+                    dead_fire,
+                    outcome
+                },
+                "{decision:?}"
+            );
+        }
+    }
 
     #[test]
     fn delivered_fire_schedules_the_next_instant_after_the_fire_not_after_now() {

@@ -1,5 +1,7 @@
-//! Prunes `executions` rows older than the retention period, on a jittered timer (every
-//! executor runs it; the deletes are idempotent, so overlapping runs are harmless).
+//! Keeps the history bounded: prunes `executions` rows older than the retention period or
+//! beyond the newest N per schedule, and removes executors that stopped beating long ago. On
+//! a jittered timer; every executor runs it and the deletes are idempotent, so overlapping
+//! runs are harmless.
 
 use std::time::Duration;
 
@@ -7,24 +9,58 @@ use chrono::{TimeDelta, Utc};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::executions;
+use crate::store::{executions, executors};
 
 /// How often, on average, old rows are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Rows deleted per statement, so no table is locked for long.
+const DELETE_BATCH: i64 = 10_000;
+
+/// What is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// Attempts older than this go.
+    pub max_age: Duration,
+    /// At most this many attempts are kept per schedule (the newest).
+    pub keep_attempts: i64,
+    /// Executors whose last heartbeat is older than this go.
+    pub executor_expiry: Duration,
+}
 
 /// Prunes until `shutdown`: once soon after start, then every ~10 minutes (±50 %).
-pub async fn run(pool: PgPool, retention: Duration, shutdown: CancellationToken) {
-    let retention = TimeDelta::from_std(retention).unwrap_or(TimeDelta::MAX);
+pub async fn run(pool: PgPool, retention: Retention, shutdown: CancellationToken) {
+    let age = |duration: Duration| TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX);
     let mut pause = Duration::from_secs(5 + fastrand::u64(0..25));
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(pause) => {}
         }
-        match executions::prune(&pool, Utc::now() - retention, 10_000).await {
+        let now = Utc::now();
+        let cutoff = now
+            .checked_sub_signed(age(retention.max_age))
+            .unwrap_or(now);
+        match executions::prune(&pool, cutoff, DELETE_BATCH).await {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "pruned old execution records"),
             Err(error) => tracing::warn!(%error, "pruning execution records failed"),
+        }
+        match executions::prune_beyond(&pool, retention.keep_attempts, DELETE_BATCH).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(
+                deleted,
+                keep = retention.keep_attempts,
+                "pruned execution records beyond the per-schedule limit"
+            ),
+            Err(error) => tracing::warn!(%error, "pruning execution records failed"),
+        }
+        let stale = now
+            .checked_sub_signed(age(retention.executor_expiry))
+            .unwrap_or(now);
+        match executors::remove_stale(&pool, stale).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed executors that stopped beating"),
+            Err(error) => tracing::warn!(%error, "removing stale executors failed"),
         }
         pause = PRUNE_EVERY.mul_f64(0.5 + fastrand::f64());
     }

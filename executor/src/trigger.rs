@@ -1,5 +1,9 @@
 //! The trigger itself: one HTTP request to a schedule's target, limited to 3 s in all, and
 //! the classes of failure it can end in, each worded for the person reading the history.
+//! Names are resolved by an async resolver with its own time limit (never on blocking
+//! threads that a slow name could exhaust), environment proxies are ignored (a proxy would
+//! hide the real target from the safe-target check), and a reply's words are cleaned of
+//! control characters before anyone stores or shows them.
 
 use std::error::Error as _;
 use std::fmt;
@@ -8,12 +12,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hmac::{Hmac, Mac};
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::TokioResolver;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-use sha2::Sha256;
 
-use crate::echo::headers;
+use crate::signing::{headers, SignedParts};
 use crate::ssrf::{ForbiddenTarget, TargetPolicy};
 use crate::store::claims::Claim;
 
@@ -21,10 +26,8 @@ use crate::store::claims::Claim;
 pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(3);
 /// How much of a failing answer's body is kept as the reason.
 const BODY_EXCERPT_BYTES: usize = 1024;
-/// Header carrying the signing timestamp (Unix seconds).
-pub const TIMESTAMP_HEADER: &str = "x-scheduleman-timestamp";
-/// Header carrying `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.
-pub const SIGNATURE_HEADER: &str = "x-scheduleman-signature";
+/// The limit on resolving a target's name, within the trigger's 3 s.
+pub const DNS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why a trigger failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,27 @@ pub struct Attempted {
     pub failure: Option<Failure>,
 }
 
+/// Why the trigger sender could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerSetupError {
+    /// The system's resolver configuration (`/etc/resolv.conf`) could not be read.
+    #[error("cannot read the system's DNS settings ({0}); set SCHEDULEMAN_DNS_SERVERS")]
+    Dns(String),
+    /// The HTTP client could not be built.
+    #[error("building the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+/// Which name servers resolve targets' host names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DnsServers {
+    /// The system's (`/etc/resolv.conf`, and `/etc/hosts`).
+    #[default]
+    System,
+    /// These servers (UDP, then TCP), and `/etc/hosts`.
+    These(Vec<SocketAddr>),
+}
+
 /// Sends triggers; cheap to clone, shares one connection pool.
 #[derive(Clone)]
 pub struct Trigger {
@@ -103,16 +127,23 @@ impl fmt::Debug for Trigger {
 }
 
 impl Trigger {
-    /// A trigger sender that reaches only addresses `policy` allows; requests are signed
-    /// when `signing_secret` is given.
-    pub fn new(signing_secret: Option<&str>, policy: TargetPolicy) -> Result<Self, reqwest::Error> {
+    /// A trigger sender that reaches only addresses `policy` allows, resolving names with
+    /// `dns`; a schedule's requests are signed with its own secret, or with
+    /// `signing_secret` when it has none.
+    pub fn new(
+        signing_secret: Option<&str>,
+        policy: TargetPolicy,
+        dns: &DnsServers,
+    ) -> Result<Self, TriggerSetupError> {
         let policy = Arc::new(policy);
         let client = reqwest::Client::builder()
             .timeout(TRIGGER_TIMEOUT)
             .connect_timeout(TRIGGER_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .dns_resolver(Arc::new(Resolver {
                 policy: policy.clone(),
+                dns: resolver(dns)?,
             }))
             .user_agent(concat!("scheduleman/", env!("CARGO_PKG_VERSION")))
             .build()?;
@@ -169,7 +200,7 @@ impl Trigger {
         if default_body {
             request_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        for (name, value) in self.scheduleman_headers(claim, &body) {
+        for (name, value) in self.scheduleman_headers(claim, method.as_str(), url.as_str(), &body) {
             request_headers.insert(name, value);
         }
         let response = self
@@ -188,24 +219,44 @@ impl Trigger {
         Err((Some(status), Failure::Status { code: status, body }))
     }
 
-    /// The `X-Scheduleman-*` headers; they override any the schedule sets.
-    fn scheduleman_headers(&self, claim: &Claim, body: &str) -> Vec<(HeaderName, HeaderValue)> {
+    /// The `X-Scheduleman-*` headers; they override any the schedule sets. Signed with the
+    /// schedule's own secret, else the executor's, else unsigned.
+    fn scheduleman_headers(
+        &self,
+        claim: &Claim,
+        method: &str,
+        url: &str,
+        body: &str,
+    ) -> Vec<(HeaderName, HeaderValue)> {
+        let schedule_id = claim.schedule_id.to_string();
+        let execution_id = claim.execution_id.to_string();
+        let scheduled_for = claim.fire_at.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let attempt = claim.attempt.to_string();
         let mut out = vec![
-            header(headers::SCHEDULE_ID, &claim.schedule_id.to_string()),
-            header(headers::EXECUTION_ID, &claim.execution_id.to_string()),
-            header(
-                headers::SCHEDULED_FOR,
-                &claim.fire_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            ),
-            header(headers::ATTEMPT, &claim.attempt.to_string()),
+            header(headers::SCHEDULE_ID, &schedule_id),
+            header(headers::EXECUTION_ID, &execution_id),
+            header(headers::SCHEDULED_FOR, &scheduled_for),
+            header(headers::ATTEMPT, &attempt),
         ];
-        if let Some(secret) = &self.signing_secret {
+        let secret = claim
+            .signing_secret
+            .as_deref()
+            .map(str::as_bytes)
+            .or(self.signing_secret.as_deref());
+        if let Some(secret) = secret {
             let timestamp = Utc::now().timestamp().to_string();
-            out.push(header(TIMESTAMP_HEADER, &timestamp));
-            out.push(header(
-                SIGNATURE_HEADER,
-                &format!("sha256={}", sign(secret, &timestamp, body)),
-            ));
+            let parts = SignedParts {
+                timestamp: &timestamp,
+                method,
+                url,
+                schedule_id: &schedule_id,
+                execution_id: &execution_id,
+                scheduled_for: &scheduled_for,
+                attempt: &attempt,
+                body: body.as_bytes(),
+            };
+            out.push(header(headers::TIMESTAMP, &timestamp));
+            out.push(header(headers::SIGNATURE, &parts.signature(secret)));
         }
         out.into_iter().flatten().collect()
     }
@@ -230,30 +281,34 @@ fn default_body(claim: &Claim) -> String {
     .to_string()
 }
 
-/// Hex HMAC-SHA256 of `"<timestamp>.<body>"` under `secret`.
-pub fn sign(secret: &[u8], timestamp: &str, body: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// Up to the first KiB of a response body, as text.
 async fn read_excerpt(mut response: reqwest::Response) -> String {
     let mut bytes = Vec::new();
     while bytes.len() < BODY_EXCERPT_BYTES {
+        // The trigger's own 3 s limit ends a reply that never finishes.
         match response.chunk().await {
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
             Ok(None) | Err(_) => break,
         }
     }
     bytes.truncate(BODY_EXCERPT_BYTES);
-    String::from_utf8_lossy(&bytes).trim().to_owned()
+    printable(&String::from_utf8_lossy(&bytes))
+}
+
+/// `text` with every control character (NUL included) but tab and newline shown as U+FFFD,
+/// trimmed: a reply's words as they may be stored and shown.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// Puts a client error into its class, by its kind and its chain of causes.
@@ -322,36 +377,71 @@ fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
     }
 }
 
-/// The system resolver, keeping only addresses the target policy allows (DNS can change
-/// between save and trigger), with errors the classifier recognises.
+/// The async resolver for `servers`, with a short per-query timeout and no retries beyond
+/// a second try, so a name that resolves slowly fails within [`DNS_TIMEOUT`].
+fn resolver(servers: &DnsServers) -> Result<TokioResolver, TriggerSetupError> {
+    let provider = TokioRuntimeProvider::default();
+    let mut builder = match servers {
+        DnsServers::System => TokioResolver::builder(provider)
+            .map_err(|error| TriggerSetupError::Dns(error.to_string()))?,
+        DnsServers::These(addrs) => {
+            let servers = addrs
+                .iter()
+                .map(|addr| {
+                    let connections = [ConnectionConfig::udp(), ConnectionConfig::tcp()]
+                        .into_iter()
+                        .map(|mut connection| {
+                            connection.port = addr.port();
+                            connection
+                        })
+                        .collect();
+                    NameServerConfig::new(addr.ip(), true, connections)
+                })
+                .collect();
+            TokioResolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider)
+        }
+    };
+    let options = builder.options_mut();
+    options.timeout = DNS_TIMEOUT / 2;
+    options.attempts = 1;
+    builder
+        .build()
+        .map_err(|error| TriggerSetupError::Dns(error.to_string()))
+}
+
+/// Resolves with the async resolver (bounded by [`DNS_TIMEOUT`]), keeping only addresses
+/// the target policy allows (DNS can change between save and trigger), with errors the
+/// classifier recognises.
 struct Resolver {
     policy: Arc<TargetPolicy>,
+    dns: TokioResolver,
 }
 
 impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         let policy = self.policy.clone();
+        let dns = self.dns.clone();
         Box::pin(async move {
-            let lookup = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map(|addrs| addrs.collect::<Vec<SocketAddr>>());
-            let addrs = match lookup {
-                Ok(addrs) => addrs,
-                Err(error) => {
-                    return Err(Box::new(DnsError {
-                        host,
-                        reason: error.to_string(),
-                    })
-                        as Box<dyn std::error::Error + Send + Sync>)
+            let dns_error = |reason: String| {
+                Box::new(DnsError {
+                    host: host.clone(),
+                    reason,
+                }) as Box<dyn std::error::Error + Send + Sync>
+            };
+            let lookup = tokio::time::timeout(DNS_TIMEOUT, dns.lookup_ip(host.as_str())).await;
+            let addrs: Vec<SocketAddr> = match lookup {
+                Err(_) => {
+                    return Err(dns_error(format!(
+                        "no answer within {} s",
+                        DNS_TIMEOUT.as_secs_f64()
+                    )))
                 }
+                Ok(Err(error)) => return Err(dns_error(error.to_string())),
+                Ok(Ok(found)) => found.iter().map(|ip| SocketAddr::new(ip, 0)).collect(),
             };
             if addrs.is_empty() {
-                return Err(Box::new(DnsError {
-                    host,
-                    reason: "no addresses".into(),
-                })
-                    as Box<dyn std::error::Error + Send + Sync>);
+                return Err(dns_error("no addresses".into()));
             }
             let mut refusal = None;
             let allowed: Vec<SocketAddr> = addrs
@@ -379,11 +469,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signature_is_hmac_sha256_of_timestamp_dot_body() {
-        // printf '1700000000.{}' | openssl dgst -sha256 -hmac secret
+    fn a_reply_is_stored_without_control_characters() {
         assert_eq!(
-            sign(b"secret", "1700000000", "{}"),
-            "b8569b78799ff9e3cbff0fc2d63a33a2b57f3282abd07c37ae5e8e7d79a5f163"
+            printable(" bad\0 reply\x1b[31m\r\nline two\t! "),
+            "bad\u{FFFD} reply\u{FFFD}[31m\u{FFFD}\nline two\t!"
         );
     }
 

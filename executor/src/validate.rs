@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, ScheduleView, Target};
+use crate::model::{
+    Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, ScheduleView, Target,
+};
 use crate::schedule::{zone, ScheduleInput, ScheduleSpec};
 
 /// Longest schedule name, in characters.
@@ -19,6 +21,25 @@ pub const MAX_URL_CHARS: usize = 2048;
 pub const MAX_ATTEMPTS: u32 = 100;
 /// Longest backoff delay: one day.
 pub const MAX_BACKOFF_MS: u64 = 86_400_000;
+/// Longest header value, in bytes.
+pub const MAX_HEADER_VALUE_BYTES: usize = 8 * 1024;
+/// Headers a schedule may not set: the HTTP client manages them, they are hop-by-hop, or
+/// they speak to a proxy.
+pub const FORBIDDEN_HEADERS: [&str; 13] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "proxy-connection",
+    "forwarded",
+];
 /// The methods a trigger may use.
 pub const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 
@@ -45,6 +66,10 @@ pub struct ScheduleRequest {
     /// `fire_once` (default) or `skip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misfire: Option<Misfire>,
+    /// When a fire runs out of attempts: `stop` (default) dead-letters the schedule until
+    /// it is updated; `next_fire` dead-letters that fire and goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_dead: Option<OnDead>,
     /// Start (or stay) paused.
     #[serde(default)]
     pub paused: bool,
@@ -107,6 +132,7 @@ impl ScheduleRequest {
             backoff_initial_ms: Some(view.retry.backoff_initial_ms),
             backoff_max_ms: Some(view.retry.backoff_max_ms),
             misfire: Some(view.misfire),
+            on_dead: Some(view.on_dead),
             paused: view.state == ScheduleState::Paused,
         }
     }
@@ -147,7 +173,12 @@ pub fn validate(
 ) -> Result<Validated, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = request.name.trim();
-    if name.is_empty() {
+    if name.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "name",
+            "the name contains a control character (a line break, tab or NUL)",
+        ));
+    } else if name.is_empty() {
         errors.push(FieldError::new("name", "give the schedule a name"));
     } else if name.chars().count() > MAX_NAME_CHARS {
         errors.push(FieldError::new(
@@ -182,6 +213,7 @@ pub fn validate(
             target,
             retry,
             misfire: request.misfire.unwrap_or_default(),
+            on_dead: request.on_dead.unwrap_or_default(),
             paused: request.paused,
         },
         next_run_at,
@@ -247,7 +279,13 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
         }
     }
     if let Some(body) = &target.body {
-        if body.len() > MAX_BODY_BYTES {
+        if body.contains('\0') {
+            errors.push(FieldError::new(
+                "target.body",
+                "the body contains a NUL character, which cannot be stored; send binary data \
+                 encoded (base64, say)",
+            ));
+        } else if body.len() > MAX_BODY_BYTES {
             errors.push(FieldError::new(
                 "target.body",
                 format!(
@@ -278,13 +316,24 @@ fn header_problem(name: &str, value: &str) -> Option<String> {
     if lower.starts_with("x-scheduleman-") {
         return Some(format!("{name} is set by Scheduleman itself"));
     }
-    if ["host", "content-length", "transfer-encoding", "connection"].contains(&lower.as_str()) {
+    if FORBIDDEN_HEADERS.contains(&lower.as_str()) {
         return Some(format!(
-            "{name} is managed by the HTTP client and cannot be set"
+            "{name} is managed by the HTTP client or a proxy (hop-by-hop) and cannot be set"
         ));
     }
-    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Some(format!("the value of {name} contains a line break"));
+    if value.len() > MAX_HEADER_VALUE_BYTES {
+        return Some(format!(
+            "the value of {name} is {} bytes; the limit is {MAX_HEADER_VALUE_BYTES}",
+            value.len()
+        ));
+    }
+    // What HTTP allows in a field value: visible characters, spaces and tabs, and (as
+    // obsolete text) bytes from 0x80 up; no other control character.
+    if let Some(bad) = value.chars().find(|&c| c.is_control() && c != '\t') {
+        return Some(format!(
+            "the value of {name} contains the control character U+{:04X}",
+            u32::from(bad)
+        ));
     }
     None
 }
@@ -405,6 +454,65 @@ mod tests {
         assert!(errors
             .iter()
             .any(|e| e.field == "target.headers" && e.reason.contains("limit is 32")));
+    }
+
+    #[test]
+    fn headers_that_could_never_be_sent_are_refused_at_save() {
+        for (name, value, reason) in [
+            ("X-Token", "a\u{1}b", "control character U+0001"),
+            ("X-Token", "a\u{7f}b", "control character U+007F"),
+            ("X-Token", "a\u{0}b", "control character U+0000"),
+            ("X-Token", "line\nbreak", "control character U+000A"),
+            ("TE", "trailers", "hop-by-hop"),
+            ("Upgrade", "websocket", "hop-by-hop"),
+            ("Keep-Alive", "timeout=5", "hop-by-hop"),
+            ("Proxy-Authorization", "Basic eA==", "hop-by-hop"),
+            ("Expect", "100-continue", "hop-by-hop"),
+            ("bad\u{0}name", "x", "not a valid header name"),
+        ] {
+            let mut req = request(GOOD);
+            req.target.headers = [(name.to_owned(), value.to_owned())].into();
+            let errors = validate(&req, now()).unwrap_err();
+            assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+            assert_eq!(errors[0].field, "target.headers");
+            assert!(
+                errors[0].reason.contains(reason),
+                "{name}: {}",
+                errors[0].reason
+            );
+        }
+        let mut req = request(GOOD);
+        req.target.headers = [("X-Big".to_owned(), "v".repeat(MAX_HEADER_VALUE_BYTES + 1))].into();
+        let errors = validate(&req, now()).unwrap_err();
+        assert!(errors[0].reason.contains("the limit is 8192"), "{errors:?}");
+        // A tab and non-ASCII text are fine.
+        let mut req = request(GOOD);
+        req.target.headers = [("X-Note".to_owned(), "caf\u{e9}\tok".to_owned())].into();
+        assert!(validate(&req, now()).is_ok());
+    }
+
+    #[test]
+    fn nul_in_a_name_or_body_is_a_field_error_not_a_database_error() {
+        let mut req = request(GOOD);
+        req.name = "bad\u{0}name".into();
+        req.target.body = Some("bin\u{0}ary".into());
+        let errors = validate(&req, now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "target.body"]);
+    }
+
+    #[test]
+    fn on_dead_defaults_to_stop_and_takes_next_fire() {
+        assert_eq!(
+            validate(&request(GOOD), now()).unwrap().schedule.on_dead,
+            OnDead::Stop
+        );
+        let mut req = request(GOOD);
+        req.on_dead = Some(OnDead::NextFire);
+        assert_eq!(
+            validate(&req, now()).unwrap().schedule.on_dead,
+            OnDead::NextFire
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! `concurrency`), decide, and write the results back in batches. Sleeps until the earliest
 //! known due time (never longer than a jittered poll interval) and wakes early on NOTIFY.
 
-use std::sync::atomic::Ordering;
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,10 +15,10 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics::ExecutorMetrics;
-use crate::model::ScheduleState;
-use crate::outcome::{self, Decision};
-use crate::store::claims::{self, AttemptRecord, Claim, Settlement};
+use crate::outcome::{self, AttemptContext, Decision};
+use crate::store::claims::{self, AttemptRecord, Claim, Settlement, Unreadable};
 use crate::store::schedules::CHANGES_CHANNEL;
+use crate::store::DB_CALL_TIMEOUT;
 use crate::trigger::{Attempted, Trigger};
 
 /// How the claim loop behaves.
@@ -42,6 +43,41 @@ pub struct WorkerConfig {
 /// One claim's result on its way to the batched write-back.
 type Settled = (Settlement, Option<AttemptRecord>);
 
+/// The database's clock, as seen from this process: the local clock plus the offset last
+/// measured against PostgreSQL's `now()`. Every decision about time (lateness, retries,
+/// the next fire, lag) reads this, so an executor whose own clock is wrong still agrees
+/// with the others.
+#[derive(Debug, Default)]
+pub struct DbClock {
+    offset_ms: AtomicI64,
+}
+
+impl DbClock {
+    /// Records the database's time, read just now.
+    pub fn observe(&self, db_now: DateTime<Utc>) {
+        let offset = (db_now - Utc::now()).num_milliseconds();
+        self.offset_ms.store(offset, Ordering::Relaxed);
+    }
+
+    /// The database's time now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.from_local(Utc::now())
+    }
+
+    /// A local instant on the database's clock.
+    pub fn from_local(&self, local: DateTime<Utc>) -> DateTime<Utc> {
+        local + TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// Runs `call` with the executor's database time limit: a half-open connection never
+/// answers, and the loop must notice rather than wait forever.
+async fn bounded<T>(call: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
+    tokio::time::timeout(DB_CALL_TIMEOUT, call)
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+}
+
 /// Runs the claim loop until `shutdown`, then lets in-flight triggers finish (up to the
 /// grace period) and flushes their results.
 pub async fn run(
@@ -52,6 +88,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     let wake = Arc::new(Notify::new());
+    let clock = Arc::new(DbClock::default());
     let listener = tokio::spawn(listen_for_changes(
         pool.clone(),
         wake.clone(),
@@ -61,6 +98,7 @@ pub async fn run(
     let writer = tokio::spawn(write_back(
         pool.clone(),
         config.executor_id.clone(),
+        config.lease,
         settle_rx,
         wake.clone(),
         metrics.clone(),
@@ -78,41 +116,57 @@ pub async fn run(
                 _ = tasks.join_next() => continue,
             }
         }
-        let now = Utc::now();
-        let claimed = claims::claim_due(
+        let claimed = bounded(claims::claim_due(
             &pool,
             &config.executor_id,
-            now,
+            None,
             config.lease.as_millis() as i64,
             available as i64,
-        )
+        ))
         .await;
-        let claims = match claimed {
-            Ok(claims) => {
+        let claimed = match claimed {
+            Ok(claimed) => {
+                if failures > 0 {
+                    tracing::info!(failures, "the database answers again; claiming resumed");
+                }
                 failures = 0;
-                claims
+                claimed
             }
             Err(error) => {
                 failures += 1;
                 let pause = Duration::from_millis(200 * u64::from(failures.min(10)));
-                tracing::warn!(%error, retry_in = ?pause, "claiming failed; is the database up?");
+                tracing::warn!(%error, failures, retry_in = ?pause, "claiming failed; is the database up?");
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = tokio::time::sleep(pause) => continue,
                 }
             }
         };
-        metrics.claim_batch.observe(claims.len() as f64);
-        let full_batch = claims.len() == available;
-        for claim in claims {
+        if let Some(db_now) = claimed.db_now {
+            clock.observe(db_now);
+        }
+        metrics.claim_batch.observe(claimed.len() as f64);
+        let full_batch = claimed.len() == available;
+        for unreadable in claimed.unreadable {
+            tracing::error!(schedule_id = %unreadable.schedule_id, reason = %unreadable.reason, "dead-lettering a schedule that cannot be read");
+            metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
+            if settle_tx.send((bury(unreadable), None)).await.is_err() {
+                tracing::error!("the write-back has stopped");
+            }
+        }
+        for claim in claimed.claims {
             let Ok(permit) = permits.clone().try_acquire_owned() else {
                 break; // cannot happen: we claimed no more than the free permits
             };
             metrics.in_flight.fetch_add(1, Ordering::Relaxed);
-            let (trigger, settle_tx, metrics) =
-                (trigger.clone(), settle_tx.clone(), metrics.clone());
+            let (trigger, settle_tx, metrics, clock) = (
+                trigger.clone(),
+                settle_tx.clone(),
+                metrics.clone(),
+                clock.clone(),
+            );
             tasks.spawn(async move {
-                let settled = attempt(&trigger, claim, &metrics).await;
+                let settled = attempt(&trigger, claim, &metrics, &clock).await;
                 metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
                 drop(permit);
                 if settle_tx.send(settled).await.is_err() {
@@ -123,7 +177,7 @@ pub async fn run(
         if full_batch {
             continue; // more may be due right now
         }
-        let pause = idle_pause(&pool, &config, Utc::now()).await;
+        let pause = idle_pause(&pool, &config, &clock).await;
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = wake.notified() => {}
@@ -157,16 +211,21 @@ pub async fn run(
 /// known due time, never longer than a random poll interval in [poll_min, poll_max] (so
 /// executors never move in lock-step), and a few random milliseconds at least (so rows due
 /// but locked by another executor are not spun on).
-async fn idle_pause(pool: &PgPool, config: &WorkerConfig, now: DateTime<Utc>) -> Duration {
+async fn idle_pause(pool: &PgPool, config: &WorkerConfig, clock: &DbClock) -> Duration {
     let span = config.poll_max.saturating_sub(config.poll_min);
     let poll = config.poll_min + span.mul_f64(fastrand::f64());
     let floor = Duration::from_millis(2 + fastrand::u64(0..8));
-    match claims::next_due(pool).await {
-        Ok(Some(next)) => (next - now)
-            .to_std()
-            .unwrap_or(Duration::ZERO)
-            .clamp(floor, poll.max(floor)),
-        Ok(None) => poll,
+    match bounded(claims::next_due(pool)).await {
+        Ok(due) => {
+            clock.observe(due.db_now);
+            match due.next {
+                Some(next) => (next - due.db_now)
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .clamp(floor, poll.max(floor)),
+                None => poll,
+            }
+        }
         Err(error) => {
             tracing::debug!(%error, "cannot read the next due time");
             poll
@@ -174,8 +233,28 @@ async fn idle_pause(pool: &PgPool, config: &WorkerConfig, now: DateTime<Utc>) ->
     }
 }
 
-/// Triggers one claim and decides what becomes of its schedule.
-async fn attempt(trigger: &Trigger, claim: Claim, metrics: &ExecutorMetrics) -> Settled {
+/// The settlement that dead-letters a claimed row that cannot be read.
+fn bury(unreadable: Unreadable) -> Settlement {
+    let change = Decision::Dead.row_change();
+    Settlement {
+        schedule_id: unreadable.schedule_id,
+        token: unreadable.token,
+        state: change.state,
+        next_run_at: change.next_run_at,
+        fire_done: change.fire_done,
+        dead_fire: change.dead_fire,
+        outcome: change.outcome,
+        error: Some(unreadable.reason),
+    }
+}
+
+/// Triggers one claim and decides what becomes of its schedule, on the database's clock.
+async fn attempt(
+    trigger: &Trigger,
+    claim: Claim,
+    metrics: &ExecutorMetrics,
+    clock: &DbClock,
+) -> Settled {
     let attempt = claim.attempt.max(1) as u32;
     let schedule = match claim.spec.compile() {
         Ok(schedule) => schedule,
@@ -184,15 +263,20 @@ async fn attempt(trigger: &Trigger, claim: Claim, metrics: &ExecutorMetrics) -> 
             return (settlement(&claim, &Decision::Dead, Some(reason)), None);
         }
     };
-    if let Some(skip) =
-        outcome::skip_missed_fire(&schedule, claim.misfire, claim.fire_at, attempt, Utc::now())
-    {
+    if let Some(skip) = outcome::skip_missed_fire(
+        &schedule,
+        claim.misfire,
+        claim.fire_at,
+        attempt,
+        clock.now(),
+    ) {
         tracing::info!(schedule_id = %claim.schedule_id, fire_at = %claim.fire_at, "skipped a missed fire");
         metrics.skipped.fetch_add(1, Ordering::Relaxed);
         return (settlement(&claim, &skip, None), None);
     }
-    let attempted = trigger.fire(&claim).await;
-    let now = Utc::now();
+    let mut attempted = trigger.fire(&claim).await;
+    attempted.started_at = clock.from_local(attempted.started_at);
+    let now = clock.now();
     let lag_ms = (attempted.started_at - claim.fire_at).num_milliseconds();
     let reason = attempted.failure.as_ref().map(ToString::to_string);
     match &reason {
@@ -201,19 +285,18 @@ async fn attempt(trigger: &Trigger, claim: Claim, metrics: &ExecutorMetrics) -> 
             schedule_id = %claim.schedule_id, attempt, lag_ms, %reason, "trigger failed"
         ),
     }
-    let decision = outcome::decide(
-        &schedule,
-        &claim.retry,
-        claim.fire_at,
+    let context = AttemptContext {
+        schedule: &schedule,
+        policy: &claim.retry,
+        on_dead: claim.on_dead,
+        fire_at: claim.fire_at,
         attempt,
-        attempted.failure.is_none(),
-        now,
-        fastrand::f64(),
-    );
+    };
+    let decision = outcome::decide(context, attempted.failure.is_none(), now, fastrand::f64());
     metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
     let counter = match (&reason, &decision) {
         (None, _) => &metrics.delivered,
-        (Some(_), Decision::Dead) => {
+        (Some(_), Decision::Dead | Decision::DeadFire { .. }) => {
             metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
             &metrics.failed
         }
@@ -224,35 +307,26 @@ async fn attempt(trigger: &Trigger, claim: Claim, metrics: &ExecutorMetrics) -> 
     };
     counter.fetch_add(1, Ordering::Relaxed);
     let record = attempt_record(&claim, &attempted, reason.clone());
+    let reason = match (&decision, reason) {
+        (Decision::DeadFire { .. }, Some(reason)) => Some(format!(
+            "the fire of {} was dead-lettered after {attempt} attempts: {reason}",
+            crate::schedule::rfc3339_seconds(claim.fire_at)
+        )),
+        (_, reason) => reason,
+    };
     (settlement(&claim, &decision, reason), Some(record))
 }
 
 fn settlement(claim: &Claim, decision: &Decision, error: Option<String>) -> Settlement {
-    let (state, next_run_at, fire_done, outcome) = match decision {
-        Decision::Fired { next_run } | Decision::Skipped { next_run } => (
-            if next_run.is_some() {
-                ScheduleState::Active
-            } else {
-                ScheduleState::Completed
-            },
-            *next_run,
-            true,
-            if matches!(decision, Decision::Skipped { .. }) {
-                "skipped"
-            } else {
-                "success"
-            },
-        ),
-        Decision::Retry { at } => (ScheduleState::Active, Some(*at), false, "failure"),
-        Decision::Dead => (ScheduleState::Dead, None, false, "failure"),
-    };
+    let change = decision.row_change();
     Settlement {
         schedule_id: claim.schedule_id,
-        attempt: claim.attempt,
-        state,
-        next_run_at,
-        fire_done,
-        outcome,
+        token: claim.token,
+        state: change.state,
+        next_run_at: change.next_run_at,
+        fire_done: change.fire_done,
+        dead_fire: change.dead_fire,
+        outcome: change.outcome,
         error,
     }
 }
@@ -277,11 +351,14 @@ fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -
     }
 }
 
-/// Collects settled claims and writes them in batches; a failed write is retried (with the
-/// batch kept) until it succeeds or the channel closes and the retries run out.
+/// Collects settled claims and writes them in batches. A batch the database refuses (not
+/// one it cannot be reached for) is split and written row by row, so one bad row never holds
+/// the others back; a write that keeps failing is retried only while its leases could still
+/// hold, since after that the claims are another executor's to take.
 async fn write_back(
     pool: PgPool,
     executor_id: String,
+    lease: Duration,
     mut results: mpsc::Receiver<Settled>,
     wake: Arc<Notify>,
     metrics: Arc<ExecutorMetrics>,
@@ -296,37 +373,69 @@ async fn write_back(
                 Err(_) => break,
             }
         }
-        let (settlements, attempts): (Vec<Settlement>, Vec<Option<AttemptRecord>>) =
-            batch.drain(..).unzip();
-        let attempts: Vec<AttemptRecord> = attempts.into_iter().flatten().collect();
-        let mut tries = 0u32;
-        loop {
-            match claims::settle(&pool, &executor_id, &settlements, &attempts, Utc::now()).await {
-                Ok(applied) => {
-                    let lost = settlements.len() - applied.len();
-                    metrics
-                        .lost_leases
-                        .fetch_add(lost as u64, Ordering::Relaxed);
-                    if lost > 0 {
-                        tracing::warn!(
-                            lost,
-                            "results dropped: their leases were taken over or the schedules edited"
-                        );
+        let settled = std::mem::take(&mut batch);
+        let deadline = tokio::time::Instant::now() + lease;
+        match write_batch(&pool, &executor_id, &settled, deadline).await {
+            Ok(lost) => record_lost(&metrics, lost),
+            Err(error) if is_refused_by_database(&error) && settled.len() > 1 => {
+                tracing::warn!(%error, count = settled.len(), "the database refused a batch of results; writing them one by one");
+                for one in settled.chunks(1) {
+                    match write_batch(&pool, &executor_id, one, deadline).await {
+                        Ok(lost) => record_lost(&metrics, lost),
+                        Err(error) => {
+                            tracing::error!(%error, schedule_id = %one[0].0.schedule_id, "the database refused a result; its lease will expire and it fires again")
+                        }
                     }
-                    wake.notify_one();
-                    break;
-                }
-                Err(error) if tries < 50 => {
-                    tries += 1;
-                    tracing::warn!(%error, tries, "writing results failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(100 * u64::from(tries.min(20)))).await;
-                }
-                Err(error) => {
-                    tracing::error!(%error, count = settlements.len(), "giving up on results; their leases will expire and they fire again");
-                    break;
                 }
             }
+            Err(error) => {
+                tracing::error!(%error, count = settled.len(), "giving up on results; their leases will expire and they fire again");
+            }
         }
+        wake.notify_one();
+    }
+}
+
+/// Writes one batch, retrying failures to reach the database until `deadline`; how many
+/// results were dropped because their claims were gone.
+async fn write_batch(
+    pool: &PgPool,
+    executor_id: &str,
+    settled: &[Settled],
+    deadline: tokio::time::Instant,
+) -> Result<usize, sqlx::Error> {
+    let settlements: Vec<Settlement> = settled.iter().map(|(s, _)| s.clone()).collect();
+    let attempts: Vec<AttemptRecord> = settled.iter().filter_map(|(_, a)| a.clone()).collect();
+    let mut tries = 0u32;
+    loop {
+        match bounded(claims::settle(pool, executor_id, &settlements, &attempts)).await {
+            Ok(applied) => return Ok(settlements.len() - applied.len()),
+            Err(error) if is_refused_by_database(&error) => return Err(error),
+            Err(error) if tokio::time::Instant::now() < deadline => {
+                tries += 1;
+                tracing::warn!(%error, tries, "writing results failed; retrying");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(tries.min(10)))).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Whether the database answered and refused the statement (bad data, a constraint), as
+/// opposed to not answering at all: only the first is worth splitting a batch for.
+fn is_refused_by_database(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(_) | sqlx::Error::Encode(_))
+}
+
+fn record_lost(metrics: &ExecutorMetrics, lost: usize) {
+    metrics
+        .lost_leases
+        .fetch_add(lost as u64, Ordering::Relaxed);
+    if lost > 0 {
+        tracing::warn!(
+            lost,
+            "results dropped: their claims were taken over or replaced by an edit"
+        );
     }
 }
 

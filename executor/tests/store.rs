@@ -107,7 +107,7 @@ mod claims {
     use std::collections::HashSet;
 
     use chrono::{DateTime, TimeDelta, Utc};
-    use executor::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, Target};
+    use executor::model::{Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, Target};
     use executor::schedule::ScheduleSpec;
     use executor::store::claims::{self, Settlement};
     use executor::store::schedules;
@@ -129,11 +129,25 @@ mod claims {
                 },
                 retry: RetryPolicy::default(),
                 misfire: Misfire::FireOnce,
+                on_dead: OnDead::Stop,
                 paused: false,
             };
             schedules::insert(pool, &schedule, Some(due), due)
                 .await
                 .unwrap();
+        }
+    }
+
+    fn done(claim: &claims::Claim) -> Settlement {
+        Settlement {
+            schedule_id: claim.schedule_id,
+            token: claim.token,
+            state: ScheduleState::Completed,
+            next_run_at: None,
+            fire_done: true,
+            dead_fire: false,
+            outcome: "success",
+            error: None,
         }
     }
 
@@ -146,13 +160,13 @@ mod claims {
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 loop {
-                    let batch = claims::claim_due(&pool, &format!("c{n}"), now, 5_000, 20)
+                    let batch = claims::claim_due(&pool, &format!("c{n}"), Some(now), 5_000, 20)
                         .await
                         .unwrap();
                     if batch.is_empty() {
                         return mine;
                     }
-                    mine.extend(batch.into_iter().map(|c| c.schedule_id));
+                    mine.extend(batch.claims.into_iter().map(|c| c.schedule_id));
                 }
             })
         });
@@ -169,41 +183,36 @@ mod claims {
     async fn an_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(pool: PgPool) {
         let now = Utc::now();
         insert_due(&pool, 1, now).await;
-        let first = claims::claim_due(&pool, "a", now, 5_000, 10).await.unwrap();
+        let first = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].attempt, 1);
 
         // While the lease runs, nobody else gets it.
         let during = now + TimeDelta::seconds(4);
-        assert!(claims::claim_due(&pool, "b", during, 5_000, 10)
+        assert!(claims::claim_due(&pool, "b", Some(during), 5_000, 10)
             .await
             .unwrap()
             .is_empty());
 
         // Once it expires, another executor takes it over, same fire and execution id.
         let after = now + TimeDelta::seconds(6);
-        let retaken = claims::claim_due(&pool, "b", after, 5_000, 10)
+        let retaken = claims::claim_due(&pool, "b", Some(after), 5_000, 10)
             .await
-            .unwrap();
+            .unwrap()
+            .claims;
         assert_eq!(retaken.len(), 1);
         assert_eq!(retaken[0].attempt, 2);
         assert_eq!(retaken[0].execution_id, first[0].execution_id);
         assert_eq!(retaken[0].fire_at, first[0].fire_at);
 
-        let done = |claim: &claims::Claim| Settlement {
-            schedule_id: claim.schedule_id,
-            attempt: claim.attempt,
-            state: ScheduleState::Completed,
-            next_run_at: None,
-            fire_done: true,
-            outcome: "success",
-            error: None,
-        };
-        let stale = claims::settle(&pool, "a", &[done(&first[0])], &[], after)
+        let stale = claims::settle(&pool, "a", &[done(&first[0])], &[])
             .await
             .unwrap();
         assert!(stale.is_empty(), "the old holder's write changes nothing");
-        let current = claims::settle(&pool, "b", &[done(&retaken[0])], &[], after)
+        let current = claims::settle(&pool, "b", &[done(&retaken[0])], &[])
             .await
             .unwrap();
         assert_eq!(current, [retaken[0].schedule_id]);
@@ -220,7 +229,7 @@ mod claims {
     async fn paused_and_future_schedules_are_not_claimed(pool: PgPool) {
         let now = Utc::now();
         insert_due(&pool, 1, now + TimeDelta::seconds(30)).await;
-        assert!(claims::claim_due(&pool, "a", now, 5_000, 10)
+        assert!(claims::claim_due(&pool, "a", Some(now), 5_000, 10)
             .await
             .unwrap()
             .is_empty());
@@ -229,12 +238,247 @@ mod claims {
             .execute(&pool)
             .await
             .unwrap();
-        assert!(claims::claim_due(&pool, "a", now, 5_000, 10)
+        assert!(claims::claim_due(&pool, "a", Some(now), 5_000, 10)
             .await
             .unwrap()
             .is_empty());
-        assert_eq!(claims::next_due(&pool).await.unwrap(), None);
+        assert_eq!(claims::next_due(&pool).await.unwrap().next, None);
     }
+
+    /// Issue 9, item 3: "Trigger now" while an attempt is in flight makes a new claim by the
+    /// same executor with the same attempt number; the old attempt's result must not settle it.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_replaced_claim_with_the_same_attempt_number_is_fenced_out(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 1, now).await;
+        let slow = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        let id = slow[0].schedule_id;
+        // "Trigger now": the schedule is due at once, its claim and attempts reset.
+        schedules::transition(
+            &pool,
+            id,
+            &[ScheduleState::Active],
+            ScheduleState::Active,
+            Some(now),
+            true,
+            now,
+        )
+        .await
+        .unwrap()
+        .expect("the schedule is active");
+        let fresh = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(
+            (fresh[0].attempt, &fresh[0].schedule_id),
+            (slow[0].attempt, &id),
+            "same executor, same attempt number: only the token tells them apart"
+        );
+        assert_ne!(fresh[0].token, slow[0].token);
+
+        let stale = claims::settle(&pool, "a", &[done(&slow[0])], &[])
+            .await
+            .unwrap();
+        assert!(
+            stale.is_empty(),
+            "the replaced claim's result changes nothing"
+        );
+        let stored = schedules::get(&pool, id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.state,
+            ScheduleState::Active,
+            "the new fire is still pending"
+        );
+        assert_eq!(stored.claimed_by.as_deref(), Some("a"));
+        let current = claims::settle(&pool, "a", &[done(&fresh[0])], &[])
+            .await
+            .unwrap();
+        assert_eq!(current, [id]);
+    }
+
+    /// Issue 9, item 13: a row whose stored definition cannot be decoded comes back apart,
+    /// and every other due row is claimed with it.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_unreadable_row_is_set_apart_and_the_rest_are_claimed(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 3, now).await;
+        sqlx::query(
+            "INSERT INTO schedules (name, kind, spec, target_url, state, next_run_at) \
+             VALUES ('broken', 'cron', '{\"kind\": \"lunar\"}', 'http://h.test/', 'active', $1)",
+        )
+        .bind(now - TimeDelta::minutes(1)) // first in due order
+        .execute(&pool)
+        .await
+        .unwrap();
+        let claimed = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.claims.len(), 3, "the readable rows are claimed");
+        assert_eq!(claimed.unreadable.len(), 1);
+        assert!(
+            claimed.unreadable[0]
+                .reason
+                .contains("the stored schedule cannot be read"),
+            "{}",
+            claimed.unreadable[0].reason
+        );
+    }
+
+    /// Issue 9, item 1: a reason holding bytes PostgreSQL refuses in `text` (a target's reply
+    /// with NUL) is stored, and the whole batch with it.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_batch_with_a_nul_in_a_reason_is_written_whole(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 3, now).await;
+        let claimed = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        let mut settlements: Vec<Settlement> = claimed.iter().map(done).collect();
+        settlements[1].state = ScheduleState::Dead;
+        settlements[1].outcome = "failure";
+        settlements[1].error = Some("HTTP 500: bad\0reply".into());
+        let attempts: Vec<claims::AttemptRecord> = claimed
+            .iter()
+            .map(|claim| claims::AttemptRecord {
+                schedule_id: claim.schedule_id,
+                execution_id: claim.execution_id,
+                scheduled_for: claim.fire_at,
+                attempt: claim.attempt,
+                started_at: now,
+                finished_at: now,
+                outcome: "failure",
+                http_status: Some(500),
+                latency_ms: 3,
+                error: Some("bad\0reply".into()),
+            })
+            .collect();
+        let applied = claims::settle(&pool, "a", &settlements, &attempts)
+            .await
+            .expect("the batch is written");
+        assert_eq!(applied.len(), 3);
+        let dead = schedules::get(&pool, claimed[1].schedule_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            dead.last_error.as_deref(),
+            Some("HTTP 500: bad\u{FFFD}reply")
+        );
+        let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM executions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(recorded, 3);
+    }
+
+    /// Issue 9, item 2: without a fixed instant, due checks and leases run on the database's
+    /// clock.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn claims_run_on_the_database_clock(pool: PgPool) {
+        let db_now: chrono::DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        insert_due(&pool, 1, db_now + TimeDelta::seconds(30)).await;
+        assert!(
+            claims::claim_due(&pool, "a", None, 5_000, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not due yet by the database's clock"
+        );
+        sqlx::query("UPDATE schedules SET next_run_at = now() - interval '1 second'")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let claimed = claims::claim_due(&pool, "a", None, 5_000, 10)
+            .await
+            .unwrap();
+        let claimed_at = claimed.db_now.expect("the database's clock comes back");
+        let lease_end: chrono::DateTime<Utc> =
+            sqlx::query_scalar("SELECT next_run_at FROM schedules")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(lease_end - claimed_at, TimeDelta::seconds(5));
+    }
+}
+
+/// Issue 9, item 14: beyond the newest N attempts per schedule, history is pruned even
+/// inside the retention period.
+#[sqlx::test(migrations = "../migrations")]
+async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
+    for id in [
+        "00000000-0000-0000-0000-000000000001",
+        "00000000-0000-0000-0000-000000000002",
+    ] {
+        sqlx::query(
+            "INSERT INTO schedules (id, name, kind, spec, target_url) \
+             VALUES ($1::uuid, 's', 'every', '{}', 'http://h.test/')",
+        )
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let now = Utc::now();
+    for (schedule, count) in [
+        ("00000000-0000-0000-0000-000000000001", 7),
+        ("00000000-0000-0000-0000-000000000002", 2),
+    ] {
+        for attempt in 1..=count {
+            sqlx::query(
+                "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
+                 executor_id, started_at, finished_at, outcome, latency_ms) VALUES \
+                 ($1::uuid, gen_random_uuid(), $2, $3, 'e', $2, $2, 'success', 5)",
+            )
+            .bind(schedule)
+            .bind(now)
+            .bind(attempt)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    }
+    let deleted = executor::store::executions::prune_beyond(&pool, 3, 2)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 4);
+    let kept: Vec<(String, i32)> = sqlx::query_as(
+        "SELECT schedule_id::text, attempt FROM executions ORDER BY schedule_id, attempt",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let kept: Vec<(&str, i32)> = kept.iter().map(|(s, a)| (&s[35..], *a)).collect();
+    assert_eq!(kept, [("1", 5), ("1", 6), ("1", 7), ("2", 1), ("2", 2)]);
+}
+
+/// Issue 9, item 14: executors that stopped beating long ago are removed.
+#[sqlx::test(migrations = "../migrations")]
+async fn executors_silent_for_longer_than_the_expiry_are_removed(pool: PgPool) {
+    let now = Utc::now();
+    executors::heartbeat(&pool, "gone", "h", 1, now, 0, now - TimeDelta::days(2))
+        .await
+        .unwrap();
+    executors::heartbeat(&pool, "alive", "h", 2, now, 0, now)
+        .await
+        .unwrap();
+    let removed = executors::remove_stale(&pool, now - TimeDelta::days(1))
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    let left = executors::list_alive(&pool, now - TimeDelta::days(30))
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, "alive");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -1,10 +1,14 @@
 //! Who may use the server. With `SCHEDULEMAN_API_TOKEN` set, API calls need
 //! `Authorization: Bearer <token>` and the UI asks for the token once (`/login`) and keeps a
-//! session cookie derived from it; without a token the server listens on loopback only.
-//! Server functions and cookie-authenticated writes refuse cross-site requests either way.
+//! session cookie: its issue time, signed with the token, which the server refuses once the
+//! session's lifetime is over. Without a token the server listens on loopback only and
+//! answers only requests addressed to a loopback name (so a page whose name rebinds to
+//! 127.0.0.1 gets nothing). Server functions and cookie-authenticated writes refuse
+//! cross-site requests either way, and no page may be framed.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Form, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -18,11 +22,20 @@ use crate::api::error::ApiError;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "scheduleman_session";
+/// How long a UI session lasts by default.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 
-/// The configured token, if any.
-#[derive(Clone, Default)]
+/// The configured token, if any, and how long a session lasts.
+#[derive(Clone)]
 pub struct Auth {
     token: Option<Arc<str>>,
+    session_ttl: Duration,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self::new(None)
+    }
 }
 
 impl std::fmt::Debug for Auth {
@@ -38,6 +51,15 @@ impl Auth {
     pub fn new(token: Option<&str>) -> Self {
         Self {
             token: token.filter(|t| !t.is_empty()).map(Arc::from),
+            session_ttl: DEFAULT_SESSION_TTL,
+        }
+    }
+
+    /// The same, with sessions that last `ttl`.
+    pub fn with_session_ttl(self, ttl: Duration) -> Self {
+        Self {
+            session_ttl: ttl,
+            ..self
         }
     }
 
@@ -46,13 +68,40 @@ impl Auth {
         self.token.is_some()
     }
 
-    /// The session cookie's value: an HMAC of a fixed label under the token, so it proves
-    /// knowledge of the token without containing it, and a new token ends old sessions.
-    fn session_value(&self) -> Option<String> {
+    /// The signature of a session issued at `issued_ms` (Unix milliseconds): an HMAC under
+    /// the token, so it proves knowledge of the token without containing it, and a new
+    /// token ends every session.
+    fn session_mac(&self, issued_ms: i64) -> Option<String> {
         let token = self.token.as_ref()?;
         let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).ok()?;
-        mac.update(b"scheduleman session v1");
+        mac.update(b"scheduleman session v2|");
+        mac.update(issued_ms.to_string().as_bytes());
         Some(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// A new session cookie's value: `v2.<issued ms>.<signature>`.
+    fn new_session(&self, now_ms: i64) -> Option<String> {
+        Some(format!("v2.{now_ms}.{}", self.session_mac(now_ms)?))
+    }
+
+    /// Whether `value` is a session this server issued that has not expired at `now_ms`.
+    fn session_valid(&self, value: &str, now_ms: i64) -> bool {
+        let mut parts = value.split('.');
+        let (Some("v2"), Some(issued), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        let Ok(issued_ms) = issued.parse::<i64>() else {
+            return false;
+        };
+        let ttl_ms = i64::try_from(self.session_ttl.as_millis()).unwrap_or(i64::MAX);
+        let fresh =
+            issued_ms <= now_ms.saturating_add(60_000) && now_ms < issued_ms.saturating_add(ttl_ms);
+        fresh
+            && self
+                .session_mac(issued_ms)
+                .is_some_and(|expected| constant_time_eq(expected.as_bytes(), signature.as_bytes()))
     }
 
     fn token_matches(&self, given: &str) -> bool {
@@ -70,18 +119,14 @@ impl Auth {
     }
 
     fn cookie_ok(&self, headers: &HeaderMap) -> bool {
-        let Some(expected) = self.session_value() else {
-            return false;
-        };
+        let now_ms = chrono::Utc::now().timestamp_millis();
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .any(|(name, value)| {
-                name == SESSION_COOKIE && constant_time_eq(value.as_bytes(), expected.as_bytes())
-            })
+            .any(|(name, value)| name == SESSION_COOKIE && self.session_valid(value, now_ms))
     }
 }
 
@@ -99,6 +144,26 @@ pub fn check_bind(addr: SocketAddr, auth: &Auth) -> Result<(), String> {
          could create webhooks. Set SCHEDULEMAN_API_TOKEN, or listen on 127.0.0.1 \
          (LEPTOS_SITE_ADDR=127.0.0.1:3000)"
     ))
+}
+
+/// Whether the request names this server by a loopback name (`localhost`, `127.x.x.x`,
+/// `[::1]`, with any port), or names nothing (no `Host`: not a browser). Without a token,
+/// only these are answered, so DNS rebinding (a foreign name pointed at 127.0.0.1) fails.
+fn addressed_to_loopback(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether a browser sent this request from another site.
@@ -127,10 +192,23 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
 }
 
-/// The middleware in front of every route.
+/// The middleware in front of every route: checks who may call, then forbids framing.
 pub async fn require(State(auth): State<Auth>, request: Request, next: Next) -> Response {
+    let mut response = check(auth, request, next).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
+    response
+}
+
+async fn check(auth: Auth, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let headers = request.headers();
+    if !auth.is_enabled() && !addressed_to_loopback(headers) {
+        return ApiError::ForeignHost.into_response();
+    }
     let writes = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -191,6 +269,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(&form.next);
+    let next = next.as_str();
     if !auth.is_enabled() {
         return Redirect::to(next).into_response();
     }
@@ -205,8 +284,10 @@ pub async fn login(
         .get("x-forwarded-proto")
         .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
     let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000{}",
-        auth.session_value().unwrap_or_default(),
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        auth.new_session(chrono::Utc::now().timestamp_millis())
+            .unwrap_or_default(),
+        auth.session_ttl.as_secs(),
         if secure { "; Secure" } else { "" }
     );
     let mut response = Redirect::to(next).into_response();
@@ -228,13 +309,24 @@ pub async fn logout() -> Response {
     response
 }
 
-/// Only local paths: never a redirect to another site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+/// Only a path on this site: `next` must be a path that, resolved against this origin,
+/// stays on it, with no control character, space or backslash anywhere (browsers drop tabs
+/// and newlines and read `\\` as `/`, turning `/\t/evil.example` into `//evil.example`).
+/// Answers the path as parsed and re-serialised; anything else is `/`.
+fn safe_next(next: &str) -> String {
+    const BASE: &str = "http://scheduleman.invalid/";
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let resolved = plain
+        .then(|| url::Url::parse(BASE).ok()?.join(next).ok())
+        .flatten()
+        .filter(|url| url.as_str().starts_with(BASE))
+        .map(|url| url[url::Position::BeforePath..].to_owned())
+        .filter(|path| !path.starts_with("//"));
+    resolved.unwrap_or_else(|| "/".to_owned())
 }
 
 fn login_html(next: &str, error: Option<&str>) -> String {
@@ -284,9 +376,84 @@ mod tests {
     #[test]
     fn redirects_after_login_stay_on_this_site() {
         assert_eq!(safe_next("/schedules?state=dead"), "/schedules?state=dead");
-        assert_eq!(safe_next("//evil.example/"), "/");
-        assert_eq!(safe_next("https://evil.example/"), "/");
-        assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/schedules/new#top"), "/schedules/new#top");
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/ /evil.example",
+            "/%09/evil.example/../..//evil.example",
+            "javascript:alert(1)",
+        ] {
+            let next = safe_next(hostile);
+            assert!(
+                next == "/" || (next.starts_with('/') && !next.starts_with("//")),
+                "{hostile:?} became {next:?}"
+            );
+            assert!(
+                !next.contains("evil.example") || !next.starts_with("//"),
+                "{hostile:?}"
+            );
+        }
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+    }
+
+    #[test]
+    fn without_a_token_only_loopback_names_are_answered() {
+        let host = |value: &'static str| {
+            let mut map = HeaderMap::new();
+            map.insert(header::HOST, HeaderValue::from_static(value));
+            map
+        };
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost",
+            "LOCALHOST:3000",
+            "[::1]:3000",
+            "127.1.2.3",
+            "app.localhost:8080",
+        ] {
+            assert!(addressed_to_loopback(&host(ok)), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:3000",
+            "10.0.0.1:3000",
+            "localhost.evil.example",
+            "[::2]:3000",
+        ] {
+            assert!(!addressed_to_loopback(&host(refused)), "{refused}");
+        }
+    }
+
+    #[test]
+    fn sessions_are_signed_and_expire() {
+        let auth = Auth::new(Some("token")).with_session_ttl(Duration::from_secs(3600));
+        let now = 1_800_000_000_000;
+        let session = auth.new_session(now).unwrap();
+        assert!(auth.session_valid(&session, now));
+        assert!(auth.session_valid(&session, now + 3_599_000));
+        assert!(!auth.session_valid(&session, now + 3_600_000), "expired");
+        assert_ne!(
+            session,
+            auth.new_session(now + 1).unwrap(),
+            "each login differs"
+        );
+        let forged = session.replace(&now.to_string(), &(now + 3_000_000).to_string());
+        assert!(
+            !auth.session_valid(&forged, now + 3_500_000),
+            "the issue time is signed"
+        );
+        assert!(
+            !Auth::new(Some("other")).session_valid(&session, now),
+            "a new token ends sessions"
+        );
+        assert!(!auth.session_valid("v2.1.abc", now));
+        assert!(!auth.session_valid("", now));
     }
 
     #[test]

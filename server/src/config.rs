@@ -28,6 +28,9 @@ pub struct Config {
     /// asks for it once; when unset, the server listens on loopback only.
     #[arg(long, env = "SCHEDULEMAN_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+    /// How long a UI session (after signing in with the token) lasts.
+    #[arg(long, env = "SCHEDULEMAN_SESSION_TTL", default_value = "12h", value_parser = humantime::parse_duration)]
+    pub session_ttl: std::time::Duration,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
     pub log_format: executor::logging::LogFormat,

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod health;
+pub mod limits;
 pub mod router;
 
 pub use router::{app, AppState};

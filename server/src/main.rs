@@ -52,7 +52,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .target_allowlist
         .parse()
         .map_err(|error| format!("{error}"))?;
-    let auth = Auth::new(config.api_token.as_deref());
+    let auth = Auth::new(config.api_token.as_deref()).with_session_ttl(config.session_ttl);
     auth::check_bind(addr, &auth)?;
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");

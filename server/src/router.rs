@@ -15,7 +15,7 @@ use executor::ssrf::TargetPolicy;
 use sqlx::PgPool;
 
 use crate::auth::{self, Auth};
-use crate::{api, health};
+use crate::{api, health, limits};
 
 /// What every handler may need.
 #[derive(Debug, Clone, FromRef)]
@@ -75,6 +75,7 @@ pub fn app(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(limits::limit_rpc_body))
         .layer(middleware::from_fn_with_state(
             state.auth.clone(),
             auth::require,

@@ -179,3 +179,109 @@ async fn the_session_cookie_opens_pages_and_the_api_but_not_cross_site_writes(po
         "server functions refuse cross-site calls"
     );
 }
+
+/// Issue 9, item 5: without a token, a request addressed to another name (DNS rebinding)
+/// is refused, and no page may be framed.
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_token_only_loopback_hosts_are_answered_and_nothing_is_framed(pool: PgPool) {
+    let rebound = send(
+        router(pool.clone(), None),
+        Request::post("/api/v1/schedules")
+            .header("host", "rebind.evil.example:3000")
+            .header("content-type", "application/json")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(rebound.status(), StatusCode::FORBIDDEN);
+    let local = send(
+        router(pool, None),
+        get("/api/v1/executors")
+            .header("host", "localhost:3000")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(local.status(), StatusCode::OK);
+    assert_eq!(local.headers()["x-frame-options"], "DENY");
+    assert_eq!(
+        local.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+}
+
+/// Issue 9, item 6: each login gets its own session, signed with its issue time, and a
+/// cookie that is not one (the old fixed value, or a forged time) is refused.
+#[sqlx::test(migrations = "../migrations")]
+async fn sessions_differ_per_login_and_forged_ones_are_refused(pool: PgPool) {
+    let first = login_cookie(&pool).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second = login_cookie(&pool).await;
+    assert_ne!(first, second, "every login gets its own session");
+    let value = first.split_once('=').unwrap().1.to_owned();
+    let issued: i64 = value.split('.').nth(1).unwrap().parse().unwrap();
+    let forged = format!(
+        "scheduleman_session={}",
+        value.replace(&issued.to_string(), &(issued + 86_400_000).to_string())
+    );
+    for cookie in [forged.as_str(), "scheduleman_session=v2.0.00"] {
+        let response = send(
+            router(pool.clone(), Some(TOKEN)),
+            get("/api/v1/executors")
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{cookie}");
+    }
+    let logout = send(
+        router(pool, Some(TOKEN)),
+        Request::post("/logout").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(logout.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+}
+
+/// Issue 9, item 7: a `next` that a browser would read as another site is replaced by `/`.
+#[sqlx::test(migrations = "../migrations")]
+async fn login_never_redirects_off_site(pool: PgPool) {
+    for next in [
+        "%2F%09%2Fevil.example",
+        "%2F%5Cevil.example",
+        "%2F%2Fevil.example",
+    ] {
+        let response = send(
+            router(pool.clone(), Some(TOKEN)),
+            Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "token={}&next={next}",
+                    TOKEN.replace(' ', "+")
+                )))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], "/", "{next}");
+    }
+}
+
+/// Issue 9, item 8: server-function bodies are limited like the API's.
+#[sqlx::test(migrations = "../migrations")]
+async fn server_function_bodies_over_the_limit_are_refused(pool: PgPool) {
+    let huge = "x".repeat(server::api::MAX_REQUEST_BYTES + 1);
+    let response = send(
+        router(pool, None),
+        Request::post("/rpc/rearm_schedules")
+            .header("content-type", "application/json")
+            .header("content-length", huge.len())
+            .body(Body::from(huge))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -92,6 +92,7 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
         ("POST", "/api/v1/schedules/{id}/pause"),
         ("POST", "/api/v1/schedules/{id}/rearm"),
         ("POST", "/api/v1/schedules/{id}/resume"),
+        ("POST", "/api/v1/schedules/{id}/rotate-secret"),
         ("POST", "/api/v1/schedules/{id}/trigger"),
         ("PUT", "/api/v1/schedules/{id}"),
     ];

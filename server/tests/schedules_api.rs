@@ -97,7 +97,129 @@ async fn create_answers_201_with_the_stored_schedule(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["etag"], "\"1\"");
+    let mut created = created;
+    let secret = created
+        .as_object_mut()
+        .unwrap()
+        .remove("signing_secret")
+        .expect("the new schedule's signing secret is shown once");
+    assert!(secret.as_str().unwrap().starts_with("whsec_"), "{secret}");
+    assert!(fetched.get("signing_secret").is_none(), "never shown again");
     assert_eq!(fetched, created);
+}
+
+/// Issue 9, item 11: each schedule has its own secret, and a rotation replaces it.
+#[sqlx::test(migrations = "../migrations")]
+async fn each_schedule_has_its_own_secret_and_rotation_replaces_it(pool: PgPool) {
+    let a = create(&pool, nightly("a")).await;
+    let b = create(&pool, nightly("b")).await;
+    assert_ne!(a["signing_secret"], b["signing_secret"]);
+    let (status, _, rotated) = call(
+        router(pool.clone()),
+        "POST",
+        &format!(
+            "/api/v1/schedules/{}/rotate-secret",
+            a["id"].as_str().unwrap()
+        ),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    assert_ne!(rotated["signing_secret"], a["signing_secret"]);
+    let stored: String =
+        sqlx::query_scalar("SELECT signing_secret FROM schedules WHERE id = $1::uuid")
+            .bind(a["id"].as_str().unwrap())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(json!(stored), rotated["signing_secret"]);
+}
+
+/// Issue 9, items 9 and 10: input that used to panic, store a schedule that never runs, or
+/// reach the database (and answer 503) is refused with a reason per field.
+#[sqlx::test(migrations = "../migrations")]
+async fn hostile_values_answer_422_with_the_field_at_fault(pool: PgPool) {
+    let cases = [
+        (json!({"in": "1000000years"}), None, None, "schedule.in"),
+        (
+            json!({"every": "1000000years"}),
+            None,
+            None,
+            "schedule.every",
+        ),
+        (
+            json!({"every": "1h"}),
+            Some(("X-Ctl", "a\u{1}b")),
+            None,
+            "target.headers",
+        ),
+        (
+            json!({"every": "1h"}),
+            Some(("Proxy-Authorization", "Basic eA==")),
+            None,
+            "target.headers",
+        ),
+        (
+            json!({"every": "1h"}),
+            Some(("TE", "trailers")),
+            None,
+            "target.headers",
+        ),
+        (
+            json!({"every": "1h"}),
+            None,
+            Some("bin\u{0}ary"),
+            "target.body",
+        ),
+    ];
+    for (schedule, header, body, field) in cases {
+        let mut request = json!({
+            "name": "hostile",
+            "schedule": schedule,
+            "target": {"url": "https://hooks.test/run"}
+        });
+        if let Some((name, value)) = header {
+            request["target"]["headers"] = json!({ name: value });
+        }
+        if let Some(body) = body {
+            request["target"]["body"] = json!(body);
+        }
+        let (status, _, problem) = call(
+            router(pool.clone()),
+            "POST",
+            "/api/v1/schedules",
+            Some(request.clone()),
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{request}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["field"], field, "{request}: {problem}");
+    }
+    let named = json!({
+        "name": "nul\u{0}name",
+        "schedule": {"every": "1h"},
+        "target": {"url": "https://hooks.test/run"}
+    });
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules",
+        Some(named),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "name");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM schedules")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -2,16 +2,17 @@
 //! the reason it failed; with the actions a person needs.
 
 use chrono::Utc;
-use executor::model::{ExecutionView, ScheduleState, ScheduleView};
+use executor::model::{ExecutionView, OnDead, ScheduleState, ScheduleView};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::error::AppError;
 use crate::server_fns::executions::{list_executions, HISTORY_PAGE};
-use crate::server_fns::schedules::{delete_schedule, get_schedule, schedule_action};
+use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
 
 /// The detail page.
 #[component]
@@ -46,6 +47,10 @@ pub fn ScheduleDetail() -> impl IntoView {
         let id = *id;
         async move { delete_schedule(id).await }
     });
+    let rotate = Action::new(|id: &Uuid| {
+        let id = *id;
+        async move { rotate_secret(id).await }
+    });
     Effect::new(move |_| {
         if act.value().get().is_some() {
             changes.update(|n| *n += 1);
@@ -70,11 +75,15 @@ pub fn ScheduleDetail() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match schedule.await {
-                    Ok(s) => view! { <Summary schedule=s act=act remove=remove /> }.into_any(),
+                    Ok(s) => view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }.into_any(),
                     Err(error) => view! { <p class="rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
+        {move || rotate.value().get().map(|result| match result {
+            Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any(),
+            Err(e) => view! { <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
+        })}
         {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <p id="action-error" class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> })}
         {move || remove.value().get().and_then(|r| r.err()).map(|e| view! { <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> })}
         <h2 class="mt-8 text-lg font-semibold">"Execution history"</h2>
@@ -106,6 +115,7 @@ fn Summary(
     schedule: ScheduleView,
     act: ActAction,
     remove: Action<Uuid, Result<(), AppError>>,
+    rotate: Action<Uuid, Result<String, AppError>>,
 ) -> impl IntoView {
     let id = schedule.id;
     let zone = schedule.schedule.zone().to_owned();
@@ -144,6 +154,7 @@ fn Summary(
                     <button id="rearm" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white" on:click=move |_| { act.dispatch((id, "rearm")); }>"Re-arm"</button>
                 })}
                 <a href=format!("/schedules/{id}/edit") class=button>"Edit"</a>
+                <button id="rotate-secret" class=button on:click=move |_| { rotate.dispatch(id); }>"New signing secret"</button>
                 <button id="delete" class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700" on:click=confirm_delete>"Delete"</button>
             </div>
         </div>
@@ -165,6 +176,13 @@ fn Summary(
             <div><dt class="text-slate-500">"Target"</dt><dd class="mt-1 break-all font-mono">{format!("{} {}", schedule.target.method, schedule.target.url)}</dd></div>
             <div><dt class="text-slate-500">"Retries"</dt><dd class="mt-1">{format!("{} attempts, first retry after {} ms, at most {} ms apart", schedule.retry.max_attempts, schedule.retry.backoff_initial_ms, schedule.retry.backoff_max_ms)}</dd></div>
             <div><dt class="text-slate-500">"Attempts at the current fire"</dt><dd class="mt-1">{schedule.attempt}</dd></div>
+            <div>
+                <dt class="text-slate-500">"When a fire runs out of attempts"</dt>
+                <dd id="on-dead" class="mt-1">{match schedule.on_dead {
+                    OnDead::Stop => "Stop the schedule (dead letter)".to_owned(),
+                    OnDead::NextFire => format!("Dead-letter the fire, keep the schedule ({} dead-lettered so far)", schedule.dead_fires),
+                }}</dd>
+            </div>
         </dl>
         <h2 class="mt-8 text-lg font-semibold">"Next fire times"</h2>
         {upcoming.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-500">"None: it does not fire again."</p> })}

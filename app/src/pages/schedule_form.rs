@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use executor::model::Misfire;
+use executor::model::{Misfire, OnDead};
 use executor::schedule::zone::{self, LocalTime as Reading};
 use executor::schedule::ScheduleInput;
 use executor::validate::{ScheduleRequest, TargetRequest};
@@ -13,9 +13,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
+use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, LocalTime};
 use crate::error::AppError;
-use crate::server_fns::schedules::{get_schedule, SaveSchedule};
+use crate::server_fns::schedules::{get_schedule, SaveSchedule, Saved};
 
 /// `/schedules/new`.
 #[component]
@@ -124,6 +125,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
     let backoff_initial = RwSignal::new(initial.backoff_initial_ms.unwrap_or(1000).to_string());
     let backoff_max = RwSignal::new(initial.backoff_max_ms.unwrap_or(300_000).to_string());
     let misfire = RwSignal::new(initial.misfire.unwrap_or_default());
+    let on_dead = RwSignal::new(initial.on_dead.unwrap_or_default());
     let paused = RwSignal::new(initial.paused);
 
     // The browser's zone is the Run At default for a new schedule.
@@ -192,10 +194,21 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
     };
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(saved)) = save.value().get() {
-            navigate(&format!("/schedules/{saved}"), Default::default());
+        if let Some(Ok(Saved {
+            id,
+            signing_secret: None,
+        })) = save.value().get()
+        {
+            navigate(&format!("/schedules/{id}"), Default::default());
         }
     });
+    let new_secret = move || match save.value().get() {
+        Some(Ok(Saved {
+            id,
+            signing_secret: Some(secret),
+        })) => Some((id, secret)),
+        _ => None,
+    };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let request = ScheduleRequest {
@@ -211,6 +224,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
             backoff_initial_ms: backoff_initial.get().trim().parse().ok(),
             backoff_max_ms: backoff_max.get().trim().parse().ok(),
             misfire: Some(misfire.get()),
+            on_dead: Some(on_dead.get()),
             paused: paused.get(),
         };
         save.dispatch(SaveSchedule { id, request });
@@ -223,7 +237,10 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
     ];
 
     view! {
-        <form on:submit=submit class="mt-6 space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" novalidate>
+        {move || new_secret().map(|(id, secret)| view! {
+            <SecretOnce secret=secret continue_to=format!("/schedules/{id}") />
+        })}
+        <form on:submit=submit class="mt-6 space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" class:hidden=move || new_secret().is_some() novalidate>
             <div>
                 <label class=LABEL for="name">"Name"</label>
                 <input id="name" class=INPUT prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
@@ -346,6 +363,13 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                     <select id="misfire" class=INPUT on:change=move |e| misfire.set(if event_target_value(&e) == "skip" { Misfire::Skip } else { Misfire::FireOnce })>
                         <option value="fire_once" selected=move || misfire.get() == Misfire::FireOnce>"Fire once, then resume"</option>
                         <option value="skip" selected=move || misfire.get() == Misfire::Skip>"Skip them"</option>
+                    </select>
+                </div>
+                <div>
+                    <label class=LABEL for="on-dead">"When a fire runs out of attempts"</label>
+                    <select id="on-dead" class=INPUT on:change=move |e| on_dead.set(if event_target_value(&e) == "next_fire" { OnDead::NextFire } else { OnDead::Stop })>
+                        <option value="stop" selected=move || on_dead.get() == OnDead::Stop>"Stop the schedule (dead letter)"</option>
+                        <option value="next_fire" selected=move || on_dead.get() == OnDead::NextFire>"Dead-letter the fire, keep the schedule"</option>
                     </select>
                 </div>
             </fieldset>

@@ -50,16 +50,44 @@ pub async fn get_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
     Ok(executor::commands::fetch(&super::pool()?, id).await?)
 }
 
+/// A saved schedule: its id, and its signing secret when it was just created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    /// The schedule's id.
+    pub id: Uuid,
+    /// The signing secret of a new schedule (shown once); `None` after an edit.
+    pub signing_secret: Option<String>,
+}
+
 /// Creates (`id` none) or replaces a schedule; field errors come back per field.
 #[server(prefix = "/rpc", input = Json)]
-pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result<Uuid, AppError> {
+pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result<Saved, AppError> {
     let pool = super::pool()?;
     let policy = super::policy()?;
-    let view = match id {
-        None => executor::commands::create(&pool, &policy, &request).await?,
-        Some(id) => executor::commands::replace(&pool, &policy, id, &request, None).await?,
-    };
-    Ok(view.id)
+    Ok(match id {
+        None => {
+            let created = executor::commands::create(&pool, &policy, &request).await?;
+            Saved {
+                id: created.schedule.id,
+                signing_secret: Some(created.signing_secret),
+            }
+        }
+        Some(id) => {
+            let view = executor::commands::replace(&pool, &policy, id, &request, None).await?;
+            Saved {
+                id: view.id,
+                signing_secret: None,
+            }
+        }
+    })
+}
+
+/// Gives a schedule a new signing secret and returns it (shown once).
+#[server(prefix = "/rpc")]
+pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
+    Ok(executor::commands::rotate_secret(&super::pool()?, id)
+        .await?
+        .signing_secret)
 }
 
 /// Pauses, resumes, triggers or re-arms a schedule.
@@ -98,9 +126,17 @@ pub async fn list_dead_letters() -> Result<Vec<ScheduleView>, AppError> {
     Ok(items)
 }
 
-/// Re-arms several dead schedules; how many were re-armed.
+/// Re-arms several dead schedules (at most [`executor::commands::MAX_BULK_IDS`]); how many
+/// were re-armed.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
+    use executor::commands::MAX_BULK_IDS;
+    if ids.len() > MAX_BULK_IDS {
+        return Err(AppError::Conflict(format!(
+            "{} schedules at once; the limit is {MAX_BULK_IDS}",
+            ids.len()
+        )));
+    }
     let pool = super::pool()?;
     let mut rearmed = 0;
     for id in ids {

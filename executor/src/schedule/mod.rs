@@ -18,6 +18,8 @@ pub use zone::UnknownZone;
 
 /// The shortest interval an `every` schedule may have.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+/// The longest duration (`in`) or interval (`every`): 100 years of 365.25 days.
+pub const MAX_DURATION: Duration = Duration::from_secs(100 * 31_557_600);
 
 /// Why a schedule was refused. Each message says which part is wrong and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,6 +85,14 @@ pub enum ScheduleError {
         /// The minimum, in words.
         minimum: &'static str,
     },
+    /// The duration is longer than [`MAX_DURATION`].
+    #[error("the {what} {text:?} is too long; the maximum is 100 years")]
+    TooLong {
+        /// "interval" or "duration".
+        what: &'static str,
+        /// The text as given.
+        text: String,
+    },
     /// The schedule never fires after now.
     #[error("this schedule never fires after {0}")]
     NeverFires(String),
@@ -97,7 +107,9 @@ impl ScheduleError {
             Self::Cron(_) | Self::NeverFires(_) => "cron",
             Self::Zone(_) | Self::ZoneNotApplicable => "tz",
             Self::BadDateTime(_) | Self::NonexistentLocalTime { .. } | Self::InPast { .. } => "at",
-            Self::BadDuration { what, .. } | Self::TooShort { what, .. } => {
+            Self::BadDuration { what, .. }
+            | Self::TooShort { what, .. }
+            | Self::TooLong { what, .. } => {
                 if *what == "interval" {
                     "every"
                 } else {
@@ -232,7 +244,12 @@ impl ScheduleInput {
                 let duration = parse_duration(text, "duration", Duration::from_millis(1), "1 ms")?;
                 ScheduleSpec::In {
                     duration: text.trim().to_owned(),
-                    at: now + duration,
+                    at: now
+                        .checked_add_signed(duration)
+                        .ok_or_else(|| ScheduleError::TooLong {
+                            what: "duration",
+                            text: text.to_owned(),
+                        })?,
                 }
             }
             (
@@ -278,6 +295,12 @@ fn parse_duration(
             what,
             text: text.to_owned(),
             minimum: minimum_words,
+        });
+    }
+    if duration > MAX_DURATION {
+        return Err(ScheduleError::TooLong {
+            what,
+            text: text.to_owned(),
         });
     }
     TimeDelta::from_std(duration).map_err(|_| ScheduleError::BadDuration {

@@ -272,3 +272,24 @@ fn describes_each_kind() {
         "Once at 2026-11-22 13:30 UTC (90m after it was set)"
     );
 }
+
+#[test]
+fn huge_durations_are_refused_with_a_field_reason_not_a_panic() {
+    for (json, field) in [
+        (r#"{"in": "1000000years"}"#, "in"),
+        (r#"{"every": "1000000years"}"#, "every"),
+        (r#"{"in": "101years"}"#, "in"),
+        (r#"{"every": "101years"}"#, "every"),
+    ] {
+        let error = resolve(json).unwrap_err();
+        assert_eq!(error.field(), field, "{json}");
+        assert!(
+            error.to_string().contains("the maximum is 100 years"),
+            "{json}: {error}"
+        );
+    }
+    // 100 years is still accepted, and fires.
+    let spec = resolve(r#"{"every": "100years"}"#).unwrap();
+    assert!(spec.compile().unwrap().next_after(utc(NOW)).is_some());
+    assert!(resolve(r#"{"in": "99years"}"#).is_ok());
+}

@@ -1,21 +1,25 @@
 //! The executor's side of the `schedules` table: the claim, the fenced batched write-back
 //! (with the attempts it records in `executions`), and when the next schedule is due.
 //!
-//! A claim sets `claimed_by` and moves `next_run_at` to the lease expiry, so a claimed
-//! schedule is simply not due until its lease runs out; if its executor dies, the schedule
-//! becomes due again and any executor claims it (with `attempt` + 1). Every write after a
-//! claim is fenced on `claimed_by` and `attempt`, so a holder that lost its lease changes
-//! nothing.
+//! A claim sets `claimed_by`, a fresh random `claim_token`, and moves `next_run_at` to the
+//! lease expiry, so a claimed schedule is simply not due until its lease runs out; if its
+//! executor dies, the schedule becomes due again and any executor claims it (with `attempt`
+//! + 1). Every write after a claim is fenced on its token, which no other claim of the same
+//! schedule can share, so a holder that lost its lease, or whose claim an edit or "Trigger
+//! now" replaced, changes nothing.
+//!
+//! Time comes from the database: due checks and lease expiries use PostgreSQL's `now()`
+//! unless a test passes a fixed instant, so executors with skewed clocks agree on both.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::schedules::{retry_policy, target};
-use crate::model::{Misfire, RetryPolicy, ScheduleState, Target};
+use super::storable;
+use crate::model::{Misfire, OnDead, RetryPolicy, ScheduleState, Target};
 use crate::schedule::ScheduleSpec;
 
 /// A schedule claimed by an executor for one attempt.
@@ -29,16 +33,57 @@ pub struct Claim {
     pub spec: ScheduleSpec,
     /// What to call.
     pub target: Target,
+    /// The schedule's own signing secret, if it has one.
+    pub signing_secret: Option<String>,
     /// How failures are retried.
     pub retry: RetryPolicy,
     /// What happens to missed fires.
     pub misfire: Misfire,
+    /// What a fire that runs out of attempts does to the schedule.
+    pub on_dead: OnDead,
     /// The fire this attempt belongs to.
     pub fire_at: DateTime<Utc>,
     /// The fire's execution id, stable across its retries.
     pub execution_id: Uuid,
-    /// This attempt's number, from 1 (the write-back fence).
+    /// This attempt's number, from 1.
     pub attempt: i32,
+    /// This claim's token: the write-back fence, unique per claim.
+    pub token: Uuid,
+}
+
+/// A claimed row that cannot be read (its stored definition does not decode): the worker
+/// dead-letters it with the reason instead of triggering it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The schedule.
+    pub schedule_id: Uuid,
+    /// This claim's token.
+    pub token: Uuid,
+    /// Why it cannot be read.
+    pub reason: String,
+}
+
+/// What one claim statement returned.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Claimed {
+    /// The database's clock when it claimed (`None` when nothing was claimed).
+    pub db_now: Option<DateTime<Utc>>,
+    /// The claims to trigger, in due order.
+    pub claims: Vec<Claim>,
+    /// Claimed rows that cannot be read.
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl Claimed {
+    /// How many rows were claimed, readable or not.
+    pub fn len(&self) -> usize {
+        self.claims.len() + self.unreadable.len()
+    }
+
+    /// Whether nothing was claimed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The write-back of one claim: what the schedule becomes.
@@ -46,15 +91,18 @@ pub struct Claim {
 pub struct Settlement {
     /// The schedule.
     pub schedule_id: Uuid,
-    /// The attempt it settles (the fence).
-    pub attempt: i32,
+    /// The claim it settles (the fence).
+    pub token: Uuid,
     /// The new state.
     pub state: ScheduleState,
     /// When it is next due; `None` when nothing is pending.
     pub next_run_at: Option<DateTime<Utc>>,
-    /// Whether the fire is finished (delivered or skipped): resets the attempt counter and
-    /// execution id. A retry or a dead letter keeps them.
+    /// Whether the fire is finished (delivered, skipped, or dead-lettered while the schedule
+    /// goes on): resets the attempt counter and execution id. A retry or a dead schedule
+    /// keeps them.
     pub fire_done: bool,
+    /// Whether this fire was dead-lettered while the schedule goes on (`on_dead: next_fire`).
+    pub dead_fire: bool,
     /// `success`, `failure` or `skipped`.
     pub outcome: &'static str,
     /// Why it failed, when it did.
@@ -87,119 +135,151 @@ pub struct AttemptRecord {
 }
 
 /// Claims up to `limit` due schedules for `executor_id`, in due order, skipping rows other
-/// executors hold locked; each claim's lease runs `lease_ms` from `now`. One statement,
-/// committed at once: no transaction stays open across the HTTP call.
+/// executors hold locked; each claim's lease runs `lease_ms` from the database's `now()`
+/// (or from `fixed_now`, which tests pass to control time). One statement, committed at
+/// once: no transaction stays open across the HTTP call. Rows are decoded one by one, so a
+/// row that cannot be read comes back in [`Claimed::unreadable`] and holds up nothing.
 pub async fn claim_due(
     pool: &PgPool,
     executor_id: &str,
-    now: DateTime<Utc>,
+    fixed_now: Option<DateTime<Utc>>,
     lease_ms: i64,
     limit: i64,
-) -> Result<Vec<Claim>, sqlx::Error> {
+) -> Result<Claimed, sqlx::Error> {
     let rows = sqlx::query!(
         r#"
         WITH due AS (
             SELECT id FROM schedules
-            WHERE state = 'active' AND next_run_at <= $1
+            WHERE state = 'active' AND next_run_at <= COALESCE($1::timestamptz, now())
             ORDER BY next_run_at, id
             LIMIT $2
             FOR UPDATE SKIP LOCKED
         )
         UPDATE schedules AS s
         SET claimed_by = $3,
-            lease_expires_at = $1 + $4::bigint * interval '1 millisecond',
-            next_run_at = $1 + $4::bigint * interval '1 millisecond',
+            claim_token = gen_random_uuid(),
+            lease_expires_at = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
+            next_run_at = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
             fire_at = COALESCE(s.fire_at, s.next_run_at),
             execution_id = COALESCE(s.execution_id, gen_random_uuid()),
             attempt = s.attempt + 1
         FROM due
         WHERE s.id = due.id
-        RETURNING s.id, s.name, s.spec AS "spec: Json<ScheduleSpec>", s.target_url,
-                  s.target_method,
-                  s.target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-                  s.target_body, s.max_attempts, s.backoff_initial_ms, s.backoff_max_ms,
-                  s.misfire, s.fire_at AS "fire_at!", s.execution_id AS "execution_id!",
-                  s.attempt
+        RETURNING s.id, s.name, s.spec::text AS "spec!", s.target_url, s.target_method,
+                  s.target_headers::text AS "target_headers!",
+                  s.target_body, s.signing_secret, s.max_attempts, s.backoff_initial_ms,
+                  s.backoff_max_ms, s.misfire, s.on_dead, s.fire_at AS "fire_at!",
+                  s.execution_id AS "execution_id!", s.attempt, s.claim_token AS "token!",
+                  COALESCE($1::timestamptz, now()) AS "db_now!"
         "#,
-        now,
+        fixed_now,
         limit,
         executor_id,
         lease_ms,
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Claim {
-            schedule_id: row.id,
-            name: row.name,
-            spec: row.spec.0,
-            target: target(
-                row.target_url,
-                row.target_method,
-                row.target_headers,
-                row.target_body,
-            ),
-            retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
-            misfire: Misfire::from_db(&row.misfire),
-            fire_at: row.fire_at,
-            execution_id: row.execution_id,
-            attempt: row.attempt,
-        })
-        .collect())
+    let mut claimed = Claimed {
+        db_now: rows.first().map(|row| row.db_now),
+        ..Claimed::default()
+    };
+    for row in rows {
+        let decoded = decode_definition(&row.spec, &row.target_headers);
+        match decoded {
+            Ok((spec, headers)) => claimed.claims.push(Claim {
+                schedule_id: row.id,
+                name: row.name,
+                spec,
+                target: target(row.target_url, row.target_method, headers, row.target_body),
+                signing_secret: row.signing_secret,
+                retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
+                misfire: Misfire::from_db(&row.misfire),
+                on_dead: OnDead::from_db(&row.on_dead),
+                fire_at: row.fire_at,
+                execution_id: row.execution_id,
+                attempt: row.attempt,
+                token: row.token,
+            }),
+            Err(reason) => claimed.unreadable.push(Unreadable {
+                schedule_id: row.id,
+                token: row.token,
+                reason,
+            }),
+        }
+    }
+    Ok(claimed)
+}
+
+/// The stored timing and headers (JSON text), or why they cannot be read.
+fn decode_definition(
+    spec: &str,
+    headers: &str,
+) -> Result<(ScheduleSpec, BTreeMap<String, String>), String> {
+    let spec = serde_json::from_str::<ScheduleSpec>(spec)
+        .map_err(|error| format!("the stored schedule cannot be read: {error}"))?;
+    spec.compile()
+        .map_err(|error| format!("the stored schedule cannot be read: {error}"))?;
+    let headers = serde_json::from_str(headers)
+        .map_err(|error| format!("the stored headers cannot be read: {error}"))?;
+    Ok((spec, headers))
 }
 
 /// Writes back a batch of settled claims and their attempt records in one transaction.
-/// Each settlement applies only while `executor_id` still holds that attempt; the ids of
-/// those that applied are returned (the others lost their lease and changed nothing).
+/// Each settlement applies only while its claim token is still the schedule's; the ids of
+/// those that applied are returned (the others lost their claim and changed nothing).
+/// Texts are made storable first: a target's reply can hold bytes PostgreSQL refuses.
 pub async fn settle(
     pool: &PgPool,
     executor_id: &str,
     settlements: &[Settlement],
     attempts: &[AttemptRecord],
-    now: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let ids: Vec<Uuid> = settlements.iter().map(|s| s.schedule_id).collect();
-    let fences: Vec<i32> = settlements.iter().map(|s| s.attempt).collect();
+    let tokens: Vec<Uuid> = settlements.iter().map(|s| s.token).collect();
     let states: Vec<&str> = settlements.iter().map(|s| s.state.as_str()).collect();
     let next_runs: Vec<Option<DateTime<Utc>>> = settlements.iter().map(|s| s.next_run_at).collect();
     let fire_done: Vec<bool> = settlements.iter().map(|s| s.fire_done).collect();
+    let dead_fire: Vec<bool> = settlements.iter().map(|s| s.dead_fire).collect();
     let outcomes: Vec<&str> = settlements.iter().map(|s| s.outcome).collect();
-    let errors: Vec<Option<String>> = settlements.iter().map(|s| s.error.clone()).collect();
+    let errors: Vec<Option<String>> = settlements
+        .iter()
+        .map(|s| s.error.as_deref().map(storable))
+        .collect();
     let applied = sqlx::query_scalar!(
         r#"
         WITH input AS (
-            SELECT * FROM unnest($2::uuid[], $3::int4[], $4::text[], $5::timestamptz[],
-                                 $6::bool[], $7::text[], $8::text[])
-                AS t(id, attempt, state, next_run_at, fire_done, outcome, error)
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[],
+                                 $5::bool[], $6::bool[], $7::text[], $8::text[])
+                AS t(id, token, state, next_run_at, fire_done, dead_fire, outcome, error)
         )
         UPDATE schedules AS s
         SET state = i.state,
             next_run_at = i.next_run_at,
             claimed_by = NULL,
+            claim_token = NULL,
             lease_expires_at = NULL,
             attempt = CASE WHEN i.fire_done THEN 0 ELSE s.attempt END,
             fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
             execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,
-            last_fired_at = $9,
+            dead_fires = s.dead_fires + CASE WHEN i.dead_fire THEN 1 ELSE 0 END,
+            last_fired_at = now(),
             last_outcome = i.outcome,
             last_error = i.error,
-            dead_at = CASE WHEN i.state = 'dead' THEN $9 ELSE s.dead_at END,
-            updated_at = $9
+            dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END,
+            updated_at = now()
         FROM input AS i
-        WHERE s.id = i.id AND s.claimed_by = $1 AND s.attempt = i.attempt
+        WHERE s.id = i.id AND s.claim_token = i.token
         RETURNING s.id
         "#,
-        executor_id,
         &ids,
-        &fences,
+        &tokens,
         &states as &[&str],
         &next_runs as &[Option<DateTime<Utc>>],
         &fire_done,
+        &dead_fire,
         &outcomes as &[&str],
         &errors as &[Option<String>],
-        now,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -227,7 +307,10 @@ async fn insert_attempts(
     let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome).collect();
     let statuses: Vec<Option<i32>> = attempts.iter().map(|a| a.http_status).collect();
     let latencies: Vec<i32> = attempts.iter().map(|a| a.latency_ms).collect();
-    let errors: Vec<Option<String>> = attempts.iter().map(|a| a.error.clone()).collect();
+    let errors: Vec<Option<String>> = attempts
+        .iter()
+        .map(|a| a.error.as_deref().map(storable))
+        .collect();
     sqlx::query!(
         r#"
         INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id,
@@ -257,11 +340,25 @@ async fn insert_attempts(
     Ok(())
 }
 
-/// The earliest `next_run_at` of any active schedule: when the executor must next look.
-pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT min(next_run_at) AS "next" FROM schedules WHERE state = 'active'"#
+/// When the executor must next look, and the database's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextDue {
+    /// The earliest `next_run_at` of any active schedule.
+    pub next: Option<DateTime<Utc>>,
+    /// The database's `now()`.
+    pub db_now: DateTime<Utc>,
+}
+
+/// The earliest `next_run_at` of any active schedule, with the database's clock.
+pub async fn next_due(pool: &PgPool) -> Result<NextDue, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT min(next_run_at) AS "next", now() AS "db_now!"
+           FROM schedules WHERE state = 'active'"#
     )
     .fetch_one(pool)
-    .await
+    .await?;
+    Ok(NextDue {
+        next: row.next,
+        db_now: row.db_now,
+    })
 }

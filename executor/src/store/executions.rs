@@ -1,5 +1,5 @@
 //! The `executions` table: one row per trigger attempt (written by
-//! [`super::schedules::settle`]), read for the history and pruned after the retention period.
+//! [`super::claims::settle`]), read for the history and pruned after the retention period.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -18,6 +18,40 @@ pub async fn prune(pool: &PgPool, before: DateTime<Utc>, batch: i64) -> Result<u
             WHERE id IN (SELECT id FROM executions WHERE started_at < $1 LIMIT $2)
             "#,
             before,
+            batch
+        )
+        .execute(pool)
+        .await?
+        .rows_affected();
+        total += deleted;
+        if deleted < batch as u64 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Deletes every schedule's attempts beyond its newest `keep`, at most `batch` rows per
+/// statement. Returns how many rows went.
+pub async fn prune_beyond(pool: &PgPool, keep: i64, batch: i64) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    loop {
+        let deleted = sqlx::query!(
+            r#"
+            DELETE FROM executions
+            WHERE id IN (
+                SELECT e.id
+                FROM (SELECT schedule_id FROM executions
+                      GROUP BY schedule_id HAVING count(*) > $1) AS crowded
+                CROSS JOIN LATERAL (
+                    SELECT id FROM executions
+                    WHERE schedule_id = crowded.schedule_id
+                    ORDER BY id DESC
+                    OFFSET $1
+                ) AS e
+                LIMIT $2
+            )
+            "#,
+            keep,
             batch
         )
         .execute(pool)

@@ -43,6 +43,16 @@ pub async fn remove(pool: &PgPool, id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Removes executors whose latest heartbeat is older than `seen_before`; how many went.
+pub async fn remove_stale(pool: &PgPool, seen_before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query!("DELETE FROM executors WHERE last_seen_at < $1", seen_before)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// Executors whose latest heartbeat is no older than `seen_since`, by id.
 pub async fn list_alive(
     pool: &PgPool,

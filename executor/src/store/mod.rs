@@ -42,6 +42,17 @@ pub enum StoreError {
     MigrationsTimedOut(Duration),
 }
 
+/// `text` as a PostgreSQL `text` column can hold it: NUL (which PostgreSQL refuses) becomes
+/// U+FFFD. Anything a remote party wrote (a target's reply, say) goes through this before
+/// it is stored, so one hostile reply cannot make a batched write fail.
+pub fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
+}
+
+/// How long the executor waits for any one database call before it treats the connection
+/// as lost (a half-open connection never answers; this bounds the wait).
+pub const DB_CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Where the database is: what `connect` was told.
 #[derive(Debug, Clone)]
 pub enum DatabaseLocation {
@@ -91,9 +102,22 @@ pub async fn connect(
         }
     };
     let options: PgConnectOptions = url.parse().map_err(StoreError::BadUrl)?;
+    // The server ends any statement running past the limit, and notices clients that
+    // vanished (keepalives on its side); the client bounds connecting and waiting for a
+    // connection, and recycles connections so a half-open one does not live forever.
+    let options = options.options([
+        ("statement_timeout", "10s"),
+        ("idle_in_transaction_session_timeout", "30s"),
+        ("tcp_keepalives_idle", "10"),
+        ("tcp_keepalives_interval", "5"),
+        ("tcp_keepalives_count", "3"),
+    ]);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(60))
+        .max_lifetime(Duration::from_secs(30 * 60))
+        .test_before_acquire(true)
         .connect_with(options)
         .await?;
     Ok(Database { pool, local })

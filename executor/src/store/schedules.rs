@@ -9,7 +9,9 @@ use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::model::{Misfire, NewSchedule, RetryPolicy, ScheduleState, ScheduleView, Target};
+use crate::model::{
+    Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, ScheduleView, Target,
+};
 use crate::schedule::ScheduleSpec;
 
 /// The channel on which schedule changes are announced, so sleeping executors wake.
@@ -29,6 +31,8 @@ struct ScheduleRow {
     backoff_initial_ms: i64,
     backoff_max_ms: i64,
     misfire: String,
+    on_dead: String,
+    dead_fires: i32,
     state: String,
     next_run_at: Option<DateTime<Utc>>,
     fire_at: Option<DateTime<Utc>>,
@@ -54,11 +58,13 @@ impl From<ScheduleRow> for ScheduleView {
             target: target(
                 row.target_url,
                 row.target_method,
-                row.target_headers,
+                row.target_headers.0,
                 row.target_body,
             ),
             retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
             misfire: Misfire::from_db(&row.misfire),
+            on_dead: OnDead::from_db(&row.on_dead),
+            dead_fires: row.dead_fires,
             state: ScheduleState::from_db(&row.state).unwrap_or(ScheduleState::Paused),
             next_run_at: row.next_run_at,
             fire_at: row.fire_at,
@@ -96,26 +102,38 @@ impl ListFilter {
     }
 }
 
-/// Stores a new schedule due at `next_run_at` and announces it.
+/// A stored schedule's id and the signing secret generated for it (shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inserted {
+    /// The new schedule's id.
+    pub id: Uuid,
+    /// Its signing secret.
+    pub signing_secret: String,
+}
+
+/// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it.
 pub async fn insert(
     pool: &PgPool,
     schedule: &NewSchedule,
     next_run_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<Uuid, sqlx::Error> {
+) -> Result<Inserted, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let state = if schedule.paused {
         ScheduleState::Paused
     } else {
         ScheduleState::Active
     };
-    let id = sqlx::query_scalar!(
+    let row = sqlx::query!(
         r#"
         INSERT INTO schedules (name, kind, spec, target_url, target_method, target_headers,
                                target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-                               misfire, state, next_run_at, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-        RETURNING id
+                               misfire, state, next_run_at, created_at, updated_at, on_dead,
+                               signing_secret)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15,
+                'whsec_' || replace(gen_random_uuid()::text, '-', '')
+                         || replace(gen_random_uuid()::text, '-', ''))
+        RETURNING id, signing_secret AS "signing_secret!"
         "#,
         schedule.name,
         schedule.spec.kind(),
@@ -131,12 +149,34 @@ pub async fn insert(
         state.as_str(),
         next_run_at,
         now,
+        schedule.on_dead.as_str(),
     )
     .fetch_one(&mut *tx)
     .await?;
     announce_change(&mut tx).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Inserted {
+        id: row.id,
+        signing_secret: row.signing_secret,
+    })
+}
+
+/// Gives a schedule a new signing secret and returns it; `None` when there is no such
+/// schedule. Requests already in flight keep the old signature.
+pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"
+        UPDATE schedules
+        SET signing_secret = 'whsec_' || replace(gen_random_uuid()::text, '-', '')
+                                      || replace(gen_random_uuid()::text, '-', ''),
+            version = version + 1, updated_at = now()
+        WHERE id = $1
+        RETURNING signing_secret AS "signing_secret!"
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Replaces a schedule's definition. The edit revives a dead schedule, drops any claim and
@@ -162,8 +202,9 @@ pub async fn update(
         SET name = $2, kind = $3, spec = $4, target_url = $5, target_method = $6,
             target_headers = $7, target_body = $8, max_attempts = $9,
             backoff_initial_ms = $10, backoff_max_ms = $11, misfire = $12, state = $13,
+            on_dead = $17, dead_fires = 0,
             next_run_at = $14, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, lease_expires_at = NULL, dead_at = NULL,
+            claimed_by = NULL, claim_token = NULL, lease_expires_at = NULL, dead_at = NULL,
             version = version + 1, updated_at = $15
         WHERE id = $1 AND ($16::bigint IS NULL OR version = $16)
         RETURNING version
@@ -184,6 +225,7 @@ pub async fn update(
         next_run_at,
         now,
         expected_version,
+        schedule.on_dead.as_str(),
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -199,7 +241,8 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::
         r#"
         SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
                target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, state,
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, on_dead,
+               dead_fires, state,
                next_run_at, fire_at, attempt, claimed_by, last_fired_at, last_outcome,
                last_error, dead_at, version, created_at, updated_at
         FROM schedules
@@ -236,7 +279,8 @@ pub async fn list(
         r#"
         SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
                target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, state,
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, on_dead,
+               dead_fires, state,
                next_run_at, fire_at, attempt, claimed_by, last_fired_at, last_outcome,
                last_error, dead_at, version, created_at, updated_at
         FROM schedules
@@ -289,6 +333,7 @@ pub async fn transition(
             fire_at = CASE WHEN $5 THEN NULL ELSE fire_at END,
             execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
             claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
+            claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
             lease_expires_at = CASE WHEN $5 THEN NULL ELSE lease_expires_at END,
             dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
             version = version + 1, updated_at = $6
@@ -313,13 +358,13 @@ pub async fn transition(
 pub(super) fn target(
     url: String,
     method: String,
-    headers: Json<BTreeMap<String, String>>,
+    headers: BTreeMap<String, String>,
     body: Option<String>,
 ) -> Target {
     Target {
         url,
         method,
-        headers: headers.0,
+        headers,
         body,
     }
 }

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::any;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use executor::model::{Misfire, NewSchedule, RetryPolicy, Target};
+use executor::model::{Misfire, NewSchedule, OnDead, RetryPolicy, Target};
 use executor::schedule::ScheduleSpec;
 use executor::store::schedules;
 use sqlx::PgPool;
@@ -220,6 +220,7 @@ pub fn new_schedule(
         },
         retry,
         misfire: Misfire::FireOnce,
+        on_dead: OnDead::Stop,
         paused: false,
     }
 }
@@ -244,6 +245,7 @@ pub async fn insert_at(
     )
     .await
     .unwrap()
+    .id
 }
 
 /// Waits until `check` holds for the schedule, or panics after `limit`.

@@ -23,6 +23,12 @@ pub enum ApiError {
     /// 403: a browser request from another site.
     #[error("cross-site requests are refused")]
     CrossSite,
+    /// 403: without a token, a request addressed to a name other than loopback's.
+    #[error(
+        "this server has no SCHEDULEMAN_API_TOKEN, so it answers only requests addressed to \
+         localhost or a loopback address"
+    )]
+    ForeignHost,
     /// 404: no such resource.
     #[error("{0}")]
     NotFound(String),
@@ -58,7 +64,7 @@ impl ApiError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::CrossSite | Self::ForeignHost => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

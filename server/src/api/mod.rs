@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(schedules::resume))
         .routes(routes!(schedules::trigger))
         .routes(routes!(schedules::rearm))
+        .routes(routes!(schedules::rotate_secret))
         .routes(routes!(executions::list))
         .routes(routes!(schedules::dead_letters))
         .routes(routes!(executors::list))

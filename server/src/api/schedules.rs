@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use executor::commands::{self, Action};
-use executor::model::{ScheduleState, ScheduleView};
+use executor::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
 use executor::store::schedules::{self, ListFilter};
 use executor::validate::ScheduleRequest;
 use serde::{Deserialize, Serialize};
@@ -44,21 +44,22 @@ pub struct ListParams {
     limit: Option<i64>,
 }
 
-/// `POST /schedules`: 201 with the stored schedule.
+/// `POST /schedules`: 201 with the stored schedule and its signing secret (shown only now).
 #[utoipa::path(post, path = "/api/v1/schedules", tag = "schedules", request_body = ScheduleRequest,
-    responses((status = 201, body = ScheduleView), (status = 400, body = ProblemDocument),
+    responses((status = 201, body = CreatedSchedule), (status = 400, body = ProblemDocument),
         (status = 413, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 pub async fn create(
     State(state): State<AppState>,
     body: Result<Json<ScheduleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body?;
-    let view = commands::create(&state.pool, &state.policy, &request).await?;
-    let location = format!("/api/v1/schedules/{}", view.id);
+    let created = commands::create(&state.pool, &state.policy, &request).await?;
+    let location = format!("/api/v1/schedules/{}", created.schedule.id);
+    let etag = format!("\"{}\"", created.schedule.version);
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        with_etag(view),
+        [(header::LOCATION, location), (header::ETAG, etag)],
+        Json(created),
     )
         .into_response())
 }
@@ -206,6 +207,16 @@ pub async fn rearm(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(commands::act(&state.pool, id, Action::Rearm).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/schedules/{id}/rotate-secret", tag = "actions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = SigningSecret), (status = 404, body = ProblemDocument)))]
+/// `POST /schedules/{id}/rotate-secret`: a new signing secret, shown only in this answer.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<SigningSecret>, ApiError> {
+    Ok(Json(commands::rotate_secret(&state.pool, id).await?))
 }
 
 /// `GET /dead-letters`: every dead schedule.
