@@ -1,11 +1,14 @@
 # The project's commands. `make run` and `make test` are the two the README starts with.
-.PHONY: run test install dev release sqlx-prepare
+.PHONY: run test chaos install dev release sqlx-prepare
 
 run:            ## install, build and run everything (EXECUTORS=N, default 2)
 	bash scripts/run.sh
 
 test:           ## the whole test suite, as CI runs it
 	bash scripts/test.sh
+
+chaos:          ## the fault-injection suite at full length (60 s per steady case)
+	bash scripts/chaos.sh
 
 install:        ## install the pinned tools only
 	bash scripts/install.sh

@@ -30,6 +30,8 @@ if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev
     apt_install postgresql
 fi
 [ -x /usr/bin/chromium ] || apt_install chromium
+# libfaketime: the fault-injection suite skews one executor's clock with it.
+command -v faketime >/dev/null || apt_install faketime
 command -v curl >/dev/null || apt_install curl
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

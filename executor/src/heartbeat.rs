@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::executors;
+use crate::store::{bounded, executors};
 
 /// Who this executor is, as its heartbeat row says.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     loop {
-        if let Err(error) = executors::heartbeat(
+        if let Err(error) = bounded(executors::heartbeat(
             &pool,
             &identity.id,
             &identity.host,
@@ -63,7 +63,7 @@ pub async fn run(
             identity.started_at,
             i32::try_from(in_flight.load(Ordering::Relaxed)).unwrap_or(i32::MAX),
             Utc::now(),
-        )
+        ))
         .await
         {
             tracing::warn!(%error, "heartbeat failed; retrying at the next tick");

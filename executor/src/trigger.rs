@@ -26,6 +26,8 @@ use crate::store::claims::Claim;
 pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(3);
 /// How much of a failing answer's body is kept as the reason.
 const BODY_EXCERPT_BYTES: usize = 1024;
+/// How long a failing answer's body is read for the reason (within the 3 s limit).
+const EXCERPT_TIME: Duration = Duration::from_millis(500);
 /// The limit on resolving a target's name, within the trigger's 3 s.
 pub const DNS_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -282,13 +284,14 @@ fn default_body(claim: &Claim) -> String {
 }
 
 /// Up to the first KiB of a response body, as text.
+/// A reply that trickles its body is read for at most [`EXCERPT_TIME`]; what came is kept.
 async fn read_excerpt(mut response: reqwest::Response) -> String {
     let mut bytes = Vec::new();
+    let deadline = tokio::time::Instant::now() + EXCERPT_TIME;
     while bytes.len() < BODY_EXCERPT_BYTES {
-        // The trigger's own 3 s limit ends a reply that never finishes.
-        match response.chunk().await {
-            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => bytes.extend_from_slice(&chunk),
+            Ok(Ok(None) | Err(_)) | Err(_) => break,
         }
     }
     bytes.truncate(BODY_EXCERPT_BYTES);

@@ -2,7 +2,6 @@
 //! `concurrency`), decide, and write the results back in batches. Sleeps until the earliest
 //! known due time (never longer than a jittered poll interval) and wakes early on NOTIFY.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +15,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::metrics::ExecutorMetrics;
 use crate::outcome::{self, AttemptContext, Decision};
+use crate::store::bounded;
 use crate::store::claims::{self, AttemptRecord, Claim, Settlement, Unreadable};
 use crate::store::schedules::CHANGES_CHANNEL;
-use crate::store::DB_CALL_TIMEOUT;
 use crate::trigger::{Attempted, Trigger};
 
 /// How the claim loop behaves.
@@ -68,14 +67,6 @@ impl DbClock {
     pub fn from_local(&self, local: DateTime<Utc>) -> DateTime<Utc> {
         local + TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed))
     }
-}
-
-/// Runs `call` with the executor's database time limit: a half-open connection never
-/// answers, and the loop must notice rather than wait forever.
-async fn bounded<T>(call: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, sqlx::Error> {
-    tokio::time::timeout(DB_CALL_TIMEOUT, call)
-        .await
-        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
 }
 
 /// Runs the claim loop until `shutdown`, then lets in-flight triggers finish (up to the

@@ -310,3 +310,47 @@ async fn a_loopback_target_outside_the_allowlist_is_refused_at_trigger_time(pool
     );
     assert_eq!(target.arrivals(), 0, "no request reached the target");
 }
+
+/// Issue 9: `on_dead: next_fire` dead-letters a fire that ran out of attempts and keeps the
+/// schedule going at its next instant.
+#[sqlx::test(migrations = "../migrations")]
+async fn with_on_dead_next_fire_a_dead_fire_is_counted_and_the_schedule_goes_on(pool: PgPool) {
+    let target = RecordingTarget::start().await;
+    let anchor = Utc::now();
+    let mut schedule = new_schedule(
+        "keeps going",
+        ScheduleSpec::Every {
+            every: "2s".into(),
+            interval_ms: 2_000,
+            anchor,
+        },
+        target.url("fail"),
+        quick_retries(2),
+    );
+    schedule.on_dead = executor::model::OnDead::NextFire;
+    let id = schedules::insert(
+        &pool,
+        &schedule,
+        Some(anchor + TimeDelta::seconds(1)),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let _executor = ExecutorProcess::start(&database_url(&pool), "next-fire", &[]);
+    let view = wait_for_schedule(&pool, id, Duration::from_secs(20), |s| s.dead_fires >= 2).await;
+    assert_eq!(view.state, ScheduleState::Active, "the schedule goes on");
+    let reason = view.last_error.unwrap_or_default();
+    assert!(
+        reason.contains("was dead-lettered after 2 attempts: HTTP 500"),
+        "{reason}"
+    );
+    let fires: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT execution_id) FROM executions WHERE schedule_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(fires >= 2, "each fire has its own execution id: {fires}");
+}

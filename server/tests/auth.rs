@@ -285,3 +285,33 @@ async fn server_function_bodies_over_the_limit_are_refused(pool: PgPool) {
     .await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// Issue 9, item 8: a bulk server function takes a bounded list.
+#[sqlx::test(migrations = "../migrations")]
+async fn bulk_rearm_takes_at_most_500_ids(pool: PgPool) {
+    let ids: Vec<String> = (0..501u128)
+        .map(|n| format!("\"{}\"", uuid::Uuid::from_u128(n)))
+        .collect();
+    use leptos::server_fn::ServerFn;
+    let path = <app::server_fns::schedules::RearmSchedules as ServerFn>::PATH;
+    let response = send(
+        router(pool, None),
+        Request::post(path)
+            .header("content-type", "application/json")
+            .body(Body::from(format!("{{\"ids\": [{}]}}", ids.join(","))))
+            .unwrap(),
+    )
+    .await;
+    assert!(!response.status().is_success(), "{}", response.status());
+    let body = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(body.contains("the limit is 500"), "{body}");
+}

@@ -4,9 +4,9 @@
 //! A claim sets `claimed_by`, a fresh random `claim_token`, and moves `next_run_at` to the
 //! lease expiry, so a claimed schedule is simply not due until its lease runs out; if its
 //! executor dies, the schedule becomes due again and any executor claims it (with `attempt`
-//! + 1). Every write after a claim is fenced on its token, which no other claim of the same
-//! schedule can share, so a holder that lost its lease, or whose claim an edit or "Trigger
-//! now" replaced, changes nothing.
+//! one higher). Every write after a claim is fenced on its token, which no other claim of the
+//! same schedule can share, so a holder that lost its lease, or whose claim an edit or
+//! "Trigger now" replaced, changes nothing.
 //!
 //! Time comes from the database: due checks and lease expiries use PostgreSQL's `now()`
 //! unless a test passes a fixed instant, so executors with skewed clocks agree on both.

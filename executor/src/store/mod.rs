@@ -53,6 +53,17 @@ pub fn storable(text: &str) -> String {
 /// as lost (a half-open connection never answers; this bounds the wait).
 pub const DB_CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Runs a database call with [`DB_CALL_TIMEOUT`]: a half-open connection never answers, and
+/// the executor's loops must notice rather than wait forever. A call past the limit fails as
+/// [`sqlx::Error::PoolTimedOut`].
+pub async fn bounded<T>(
+    call: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    tokio::time::timeout(DB_CALL_TIMEOUT, call)
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+}
+
 /// Where the database is: what `connect` was told.
 #[derive(Debug, Clone)]
 pub enum DatabaseLocation {

@@ -147,14 +147,41 @@ pub fn database_url(pool: &PgPool) -> String {
 /// An executor process, killed when dropped.
 pub struct ExecutorProcess {
     pub child: Child,
+    pub log: std::path::PathBuf,
+}
+
+/// Debian's libfaketime (package `faketime`).
+pub const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+/// How to start an executor beyond its arguments.
+#[derive(Debug, Default, Clone)]
+pub struct Launch {
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// Run under libfaketime with this offset (`"-5s"`, `"+5s"`): the process's wall clock
+    /// is skewed, its monotonic clock is not.
+    pub clock_offset: Option<String>,
 }
 
 impl ExecutorProcess {
     pub fn start(database_url: &str, id: &str, extra: &[&str]) -> Self {
+        Self::launch(database_url, id, extra, Launch::default())
+    }
+
+    pub fn launch(database_url: &str, id: &str, extra: &[&str], launch: Launch) -> Self {
         let log =
             std::env::temp_dir().join(format!("scheduleman-test-{id}-{}.log", std::process::id()));
         let log_file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_executor"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_executor"));
+        if let Some(offset) = &launch.clock_offset {
+            // libfaketime preloaded into the executor itself (the `faketime` wrapper forks,
+            // and killing it would leave the executor running).
+            command
+                .env("LD_PRELOAD", LIBFAKETIME)
+                .env("FAKETIME", offset)
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
+        let child = command
             .args([
                 "run",
                 "--id",
@@ -168,11 +195,17 @@ impl ExecutorProcess {
             .env("DATABASE_URL", database_url)
             .env("SCHEDULEMAN_TARGET_ALLOWLIST", "127.0.0.0/8")
             .env("RUST_LOG", "info,executor=debug")
+            .envs(launch.env)
             .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()
             .expect("start the executor binary");
-        Self { child }
+        Self { child, log }
+    }
+
+    /// What the executor has logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// SIGKILL, as a crash would.

@@ -1,0 +1,659 @@
+//! The fault-injection suite: real executor processes against a real PostgreSQL, with faults
+//! nobody's schedule should feel: hostile targets, skewed clocks, a slow attempt overtaken by
+//! "Trigger now", and a database connection that stops forwarding. Each case prints one line
+//! (`chaos: <case>: expected …, received …, duplicates …, lost …, worst lag …`) and fails on
+//! any loss. `CHAOS_SECONDS` sets how long the steady cases run (default 12; `make chaos`
+//! runs 60).
+
+mod support;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use executor::commands::{self, Action};
+use executor::model::{RetryPolicy, ScheduleState};
+use executor::schedule::ScheduleSpec;
+use executor::store::schedules;
+use sqlx::PgPool;
+use support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use uuid::Uuid;
+
+fn steady_seconds() -> i64 {
+    std::env::var("CHAOS_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12)
+}
+
+/// One request a chaos target received and finished answering.
+#[derive(Debug, Clone)]
+struct Arrival {
+    path: String,
+    schedule_id: Uuid,
+    scheduled_for: DateTime<Utc>,
+    arrived_at: DateTime<Utc>,
+}
+
+/// A webhook target that misbehaves by path: `/ok` answers at once; `/nul`, `/utf8` and
+/// `/huge` answer 500 with a NUL byte, invalid UTF-8 or 10 MB; `/endless` answers 500 with
+/// a body that never ends; `/stall` never answers; `/late` answers 200 after 2.9 s;
+/// `/redirect` sends a private address; `/slow-fail-once` fails its first request after 2 s
+/// and answers every later one at once.
+#[derive(Clone, Default)]
+struct ChaosTarget {
+    arrivals: Arc<Mutex<Vec<Arrival>>>,
+    slow_failed: Arc<AtomicBool>,
+}
+
+impl ChaosTarget {
+    async fn start() -> (Self, SocketAddr) {
+        let target = Self::default();
+        let app = Router::new()
+            .route("/{behaviour}", any(misbehave))
+            .with_state(target.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (target, addr)
+    }
+
+    fn arrivals(&self, path: &str) -> Vec<Arrival> {
+        self.arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+async fn misbehave(
+    State(target): State<ChaosTarget>,
+    Path(behaviour): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let arrived_at = Utc::now();
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let record = |target: &ChaosTarget| {
+        target.arrivals.lock().unwrap().push(Arrival {
+            path: behaviour.clone(),
+            schedule_id: text("x-scheduleman-schedule-id")
+                .parse()
+                .unwrap_or_default(),
+            scheduled_for: DateTime::parse_from_rfc3339(&text("x-scheduleman-scheduled-for"))
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default(),
+            arrived_at,
+        })
+    };
+    let error = StatusCode::INTERNAL_SERVER_ERROR;
+    match behaviour.as_str() {
+        "ok" => {
+            record(&target);
+            (StatusCode::OK, "ok").into_response()
+        }
+        "nul" => (error, b"bad\0reply".to_vec()).into_response(),
+        "utf8" => (error, vec![b'b', 0xff, 0xfe, b'd']).into_response(),
+        "huge" => (error, vec![b'x'; 10 * 1024 * 1024]).into_response(),
+        "endless" => {
+            let chunks = futures_stream();
+            (error, Body::from_stream(chunks)).into_response()
+        }
+        "stall" => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            StatusCode::OK.into_response()
+        }
+        "late" => {
+            tokio::time::sleep(Duration::from_millis(2900)).await;
+            StatusCode::OK.into_response()
+        }
+        "redirect" => (
+            StatusCode::FOUND,
+            [("location", "http://10.0.0.1/internal")],
+        )
+            .into_response(),
+        "slow-fail-once" => {
+            if target.slow_failed.swap(true, Ordering::SeqCst) {
+                record(&target);
+                StatusCode::OK.into_response()
+            } else {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                record(&target);
+                (error, "first attempt fails, slowly").into_response()
+            }
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A body that sends a byte every 100 ms, forever.
+fn futures_stream(
+) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::convert::Infallible>> + Send {
+    struct Drip(tokio::time::Interval);
+    impl futures_core::Stream for Drip {
+        type Item = Result<Vec<u8>, std::convert::Infallible>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            self.0.poll_tick(cx).map(|_| Some(Ok(b"x".to_vec())))
+        }
+    }
+    Drip(tokio::time::interval(Duration::from_millis(100)))
+}
+
+/// A name server that receives queries and never answers.
+async fn silent_dns() -> SocketAddr {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 512];
+        while socket.recv_from(&mut buf).await.is_ok() {}
+    });
+    addr
+}
+
+/// A listener that counts connections: an HTTP proxy nobody should use.
+async fn proxy_trap() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (addr, connections)
+}
+
+/// A TCP proxy in front of PostgreSQL that can stop forwarding (connections stay open, bytes
+/// stop moving: a half-open network).
+struct FreezableProxy {
+    addr: SocketAddr,
+    frozen: Arc<AtomicBool>,
+}
+
+impl FreezableProxy {
+    async fn start(upstream: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let frozen = Arc::new(AtomicBool::new(false));
+        let gate = frozen.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = TcpStream::connect(upstream).await else {
+                    continue;
+                };
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                tokio::spawn(pump(client_read, server_write, gate.clone()));
+                tokio::spawn(pump(server_read, client_write, gate.clone()));
+            }
+        });
+        Self { addr, frozen }
+    }
+
+    fn freeze(&self, frozen: bool) {
+        self.frozen.store(frozen, Ordering::SeqCst);
+    }
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<AtomicBool>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        while frozen.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let read = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => read,
+        };
+        while frozen.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if to.write_all(&buf[..read]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Stores an `every 1s` schedule (anchored now, on a whole millisecond, as the
+/// `X-Scheduleman-Scheduled-For` header writes instants) calling `url`.
+async fn every_second(pool: &PgPool, name: &str, url: String, retry: RetryPolicy) -> Uuid {
+    let anchor = Utc::now().trunc_subsecs(3);
+    let spec = ScheduleSpec::Every {
+        every: "1s".into(),
+        interval_ms: 1_000,
+        anchor,
+    };
+    schedules::insert(
+        pool,
+        &new_schedule(name, spec, url, retry),
+        Some(anchor + TimeDelta::seconds(1)),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// What healthy schedules received in a window, against what they should have.
+#[derive(Debug, Default)]
+struct Tally {
+    expected: usize,
+    received: usize,
+    duplicates: usize,
+    lost: usize,
+    early: usize,
+    worst_lag_ms: i64,
+}
+
+impl Tally {
+    /// Counts fires of `schedules` (each `every 1s` from its anchor) that fall inside
+    /// `[from, to]`, except those inside `excused` (fires a fault made impossible, which the
+    /// fire-once rule folds into one).
+    fn of(
+        schedules: &BTreeMap<Uuid, DateTime<Utc>>,
+        arrivals: &[Arrival],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        excused: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Self {
+        let mut tally = Tally::default();
+        let mut seen: HashMap<(Uuid, DateTime<Utc>), usize> = HashMap::new();
+        for arrival in arrivals
+            .iter()
+            .filter(|a| schedules.contains_key(&a.schedule_id))
+        {
+            *seen
+                .entry((arrival.schedule_id, arrival.scheduled_for))
+                .or_default() += 1;
+            let lag = (arrival.arrived_at - arrival.scheduled_for).num_milliseconds();
+            tally.worst_lag_ms = tally.worst_lag_ms.max(lag);
+            if arrival.arrived_at < arrival.scheduled_for {
+                tally.early += 1;
+            }
+        }
+        tally.duplicates = seen.values().map(|n| n - 1).sum();
+        let fired: HashSet<(Uuid, DateTime<Utc>)> = seen.keys().copied().collect();
+        for (id, anchor) in schedules {
+            let mut at = *anchor + TimeDelta::seconds(1);
+            while at <= to {
+                let excused_here = excused.is_some_and(|(a, b)| at >= a && at <= b);
+                if at >= from && !excused_here {
+                    tally.expected += 1;
+                    if fired.contains(&(*id, at)) {
+                        tally.received += 1;
+                    } else {
+                        tally.lost += 1;
+                    }
+                }
+                at += TimeDelta::seconds(1);
+            }
+        }
+        tally
+    }
+
+    fn print(&self, case: &str) {
+        println!(
+            "chaos: {case}: expected {}, received {}, duplicates {}, lost {}, early {}, worst lag {} ms",
+            self.expected,
+            self.received,
+            self.duplicates,
+            self.lost,
+            self.early,
+            self.worst_lag_ms
+        );
+    }
+}
+
+async fn anchors(pool: &PgPool, ids: &[Uuid]) -> BTreeMap<Uuid, DateTime<Utc>> {
+    let mut out = BTreeMap::new();
+    for id in ids {
+        let view = schedules::get(pool, *id).await.unwrap().unwrap();
+        if let ScheduleSpec::Every { anchor, .. } = view.schedule {
+            out.insert(*id, anchor);
+        }
+    }
+    out
+}
+
+fn quick_death() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 2,
+        backoff_initial_ms: 200,
+        backoff_max_ms: 200,
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
+    let (target, addr) = ChaosTarget::start().await;
+    let dns = silent_dns().await;
+    let (proxy, proxy_connections) = proxy_trap().await;
+    let mut healthy = Vec::new();
+    for i in 0..20 {
+        healthy.push(
+            every_second(
+                &pool,
+                &format!("healthy-{i}"),
+                format!("http://{addr}/ok"),
+                RetryPolicy::default(),
+            )
+            .await,
+        );
+    }
+    let hostile_cases = [
+        (
+            "nul",
+            format!("http://{addr}/nul"),
+            "HTTP 500: bad\u{FFFD}reply",
+        ),
+        (
+            "utf8",
+            format!("http://{addr}/utf8"),
+            "HTTP 500: b\u{FFFD}\u{FFFD}d",
+        ),
+        ("huge", format!("http://{addr}/huge"), "HTTP 500: xxxx"),
+        ("endless", format!("http://{addr}/endless"), "HTTP 500: xxx"),
+        ("stall", format!("http://{addr}/stall"), "timeout after 3 s"),
+        ("redirect", format!("http://{addr}/redirect"), "HTTP 302"),
+        (
+            "slow-dns",
+            format!("http://slow.chaos.test:{}/ok", addr.port()),
+            "DNS failure for slow.chaos.test: no answer within 2 s",
+        ),
+    ];
+    let mut hostile = Vec::new();
+    for (name, url, reason) in &hostile_cases {
+        hostile.push((
+            *name,
+            every_second(&pool, name, url.clone(), quick_death()).await,
+            *reason,
+        ));
+    }
+    let late = every_second(&pool, "late", format!("http://{addr}/late"), quick_death()).await;
+    let proxy_url = format!("http://{proxy}");
+    let launch = Launch {
+        env: [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+        ]
+        .into_iter()
+        .map(|name| (name.to_owned(), proxy_url.clone()))
+        .collect(),
+        clock_offset: None,
+    };
+    let url = database_url(&pool);
+    let dns_arg = dns.to_string();
+    let _executor =
+        ExecutorProcess::launch(&url, "chaos-hostile", &["--dns-servers", &dns_arg], launch);
+    let start = Utc::now();
+    let seconds = steady_seconds();
+    tokio::time::sleep(Duration::from_secs(seconds as u64 + 3)).await;
+
+    let anchors = anchors(&pool, &healthy).await;
+    let tally = Tally::of(
+        &anchors,
+        &target.arrivals("ok"),
+        start + TimeDelta::seconds(2),
+        start + TimeDelta::seconds(seconds),
+        None,
+    );
+    tally.print("hostile targets (20 healthy every-1s schedules beside 8 hostile ones)");
+    assert_eq!(tally.lost, 0, "{tally:?}");
+    assert_eq!(tally.duplicates, 0, "{tally:?}");
+    assert!(tally.worst_lag_ms < 10_000, "{tally:?}");
+    assert_eq!(
+        proxy_connections.load(Ordering::SeqCst),
+        0,
+        "the executor ignored the proxy variables"
+    );
+    for (name, id, reason) in hostile {
+        let view = schedules::get(&pool, id).await.unwrap().unwrap();
+        let error = view.last_error.clone().unwrap_or_default();
+        println!(
+            "chaos: hostile {name}: state {}, reason {error:?}",
+            view.state.as_str()
+        );
+        assert_eq!(view.state, ScheduleState::Dead, "{name}: {view:?}");
+        assert!(error.starts_with(reason), "{name}: {error:?}");
+    }
+    let late = schedules::get(&pool, late).await.unwrap().unwrap();
+    println!(
+        "chaos: hostile late (2.9 s): state {}, last outcome {:?}, reason {:?}",
+        late.state.as_str(),
+        late.last_outcome,
+        late.last_error
+    );
+    assert!(
+        late.last_outcome.as_deref() == Some("success")
+            || late
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("timeout after 3 s")),
+        "{late:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn executors_with_clocks_apart_never_fire_twice_or_early(pool: PgPool) {
+    let (target, addr) = ChaosTarget::start().await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(
+            every_second(
+                &pool,
+                &format!("clock-{i}"),
+                format!("http://{addr}/ok"),
+                RetryPolicy::default(),
+            )
+            .await,
+        );
+    }
+    let url = database_url(&pool);
+    let _executors: Vec<_> = [None, Some("-5s"), Some("+5s")]
+        .into_iter()
+        .enumerate()
+        .map(|(n, offset)| {
+            ExecutorProcess::launch(
+                &url,
+                &format!("clock-{n}"),
+                &[],
+                Launch {
+                    env: Vec::new(),
+                    clock_offset: offset.map(str::to_owned),
+                },
+            )
+        })
+        .collect();
+    let start = Utc::now();
+    let seconds = steady_seconds();
+    tokio::time::sleep(Duration::from_secs(seconds as u64 + 3)).await;
+    let tally = Tally::of(
+        &anchors(&pool, &ids).await,
+        &target.arrivals("ok"),
+        start + TimeDelta::seconds(2),
+        start + TimeDelta::seconds(seconds),
+        None,
+    );
+    tally.print("clocks 5 s apart (3 executors: on time, 5 s slow, 5 s fast)");
+    assert_eq!(tally.duplicates, 0, "{tally:?}");
+    assert_eq!(tally.early, 0, "{tally:?}");
+    assert_eq!(tally.lost, 0, "{tally:?}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool) {
+    let (target, addr) = ChaosTarget::start().await;
+    let first = Utc::now() + TimeDelta::seconds(1);
+    let spec = ScheduleSpec::Every {
+        every: "1h".into(),
+        interval_ms: 3_600_000,
+        anchor: first - TimeDelta::hours(1),
+    };
+    let id = schedules::insert(
+        &pool,
+        &new_schedule(
+            "slow then now",
+            spec,
+            format!("http://{addr}/slow-fail-once"),
+            RetryPolicy::default(),
+        ),
+        Some(first),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let url = database_url(&pool);
+    let _executor = ExecutorProcess::start(&url, "chaos-trigger-now", &[]);
+    // Wait until the slow first attempt is in flight, then "Trigger now".
+    wait_for_schedule(&pool, id, Duration::from_secs(10), |s| {
+        s.claimed_by.is_some()
+    })
+    .await;
+    commands::act(&pool, id, Action::Trigger).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let arrivals = target.arrivals("slow-fail-once");
+    let view = schedules::get(&pool, id).await.unwrap().unwrap();
+    let attempts: Vec<(String, Uuid)> = sqlx::query_as(
+        "SELECT outcome, execution_id FROM executions WHERE schedule_id = $1 ORDER BY started_at",
+    )
+    .bind(id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    println!(
+        "chaos: trigger now during a slow attempt: expected 2, received {}, attempts {:?}, last outcome {:?}",
+        arrivals.len(),
+        attempts.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
+        view.last_outcome
+    );
+    assert_eq!(
+        arrivals.len(),
+        2,
+        "the slow fire and the triggered one, and no retry of the slow fire"
+    );
+    let outcomes: Vec<&str> = attempts.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        ["failure", "success"],
+        "each fire has its own outcome"
+    );
+    assert_ne!(
+        attempts[0].1, attempts[1].1,
+        "each fire has its own execution id"
+    );
+    assert_eq!(view.last_outcome.as_deref(), Some("success"));
+    assert_eq!(view.attempt, 0, "no retry is pending");
+    assert!(
+        view.next_run_at
+            .is_some_and(|at| at > Utc::now() + TimeDelta::minutes(30)),
+        "next due in an hour: {:?}",
+        view.next_run_at
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_frozen_database_connection_is_noticed_and_nothing_is_lost(pool: PgPool) {
+    let (target, addr) = ChaosTarget::start().await;
+    let options = pool.connect_options();
+    let upstream: SocketAddr = format!("{}:{}", options.get_host(), options.get_port())
+        .parse()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], options.get_port())));
+    let proxy = FreezableProxy::start(upstream).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        ids.push(
+            every_second(
+                &pool,
+                &format!("cut-{i}"),
+                format!("http://{addr}/ok"),
+                RetryPolicy::default(),
+            )
+            .await,
+        );
+    }
+    let url = format!(
+        "postgres://{}@{}/{}",
+        options.get_username(),
+        proxy.addr,
+        options.get_database().unwrap_or("postgres")
+    );
+    let executor = ExecutorProcess::start(&url, "chaos-cut", &[]);
+    let cut_seconds = if steady_seconds() >= 60 { 30 } else { 12 };
+    let start = Utc::now();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let cut_at = Utc::now();
+    proxy.freeze(true);
+    tokio::time::sleep(Duration::from_secs(cut_seconds)).await;
+    proxy.freeze(false);
+    let healed_at = Utc::now();
+    tokio::time::sleep(Duration::from_secs(14)).await;
+
+    let arrivals = target.arrivals("ok");
+    // Fires due while the connection was frozen fold into one (fire once), and the
+    // executor needs up to the database call limit (10 s) to give up on the frozen
+    // connection: those are excused; every other fire must arrive.
+    let excused = (
+        cut_at - TimeDelta::seconds(1),
+        healed_at + TimeDelta::seconds(11),
+    );
+    let tally = Tally::of(
+        &anchors(&pool, &ids).await,
+        &arrivals,
+        start + TimeDelta::seconds(2),
+        healed_at + TimeDelta::seconds(13),
+        Some(excused),
+    );
+    tally.print(&format!(
+        "database connection frozen for {cut_seconds} s (10 every-1s schedules)"
+    ));
+    let log = executor.log_text();
+    assert!(
+        log.contains("claiming failed"),
+        "the executor says the database is gone"
+    );
+    assert!(
+        log.contains("claiming resumed"),
+        "the executor says it recovered"
+    );
+    assert_eq!(tally.lost, 0, "{tally:?}");
+    for id in &ids {
+        assert!(
+            arrivals
+                .iter()
+                .any(|a| a.schedule_id == *id && a.arrived_at > healed_at),
+            "schedule {id} fires again after the cut"
+        );
+    }
+}
