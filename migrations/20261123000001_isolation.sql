@@ -1,6 +1,10 @@
 -- Isolation: a claim token unique per claim (the write-back fence), what a dead fire does to
 -- its schedule, and a per-schedule signing secret.
 
+-- Connections carry a 10 s statement_timeout; building an index on a large history may take
+-- longer. This migration runs in one transaction, and the setting ends with it.
+SET LOCAL statement_timeout = 0;
+
 -- Set to a fresh random value by every claim; every write after the claim is fenced on it,
 -- so no older claim of the same schedule (same executor, same attempt number) can match.
 ALTER TABLE schedules ADD COLUMN claim_token uuid;

@@ -15,6 +15,8 @@ use crate::store::{executions, executors};
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Rows deleted per statement, so no table is locked for long.
 const DELETE_BATCH: i64 = 10_000;
+/// Schedules whose history is trimmed per statement.
+const SCHEDULES_PER_ROUND: i64 = 200;
 
 /// What is kept.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +47,7 @@ pub async fn run(pool: PgPool, retention: Retention, shutdown: CancellationToken
             Ok(deleted) => tracing::info!(deleted, "pruned old execution records"),
             Err(error) => tracing::warn!(%error, "pruning execution records failed"),
         }
-        match executions::prune_beyond(&pool, retention.keep_attempts, DELETE_BATCH).await {
+        match executions::prune_beyond(&pool, retention.keep_attempts, SCHEDULES_PER_ROUND).await {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(
                 deleted,

@@ -446,10 +446,18 @@ async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
             .unwrap();
         }
     }
-    let deleted = executor::store::executions::prune_beyond(&pool, 3, 2)
+    // One schedule per round forces several rounds.
+    let deleted = executor::store::executions::prune_beyond(&pool, 3, 1)
         .await
         .unwrap();
     assert_eq!(deleted, 4);
+    assert_eq!(
+        executor::store::executions::prune_beyond(&pool, 3, 1)
+            .await
+            .unwrap(),
+        0,
+        "nothing more to prune"
+    );
     let kept: Vec<(String, i32)> = sqlx::query_as(
         "SELECT schedule_id::text, attempt FROM executions ORDER BY schedule_id, attempt",
     )

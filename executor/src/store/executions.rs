@@ -30,36 +30,54 @@ pub async fn prune(pool: &PgPool, before: DateTime<Utc>, batch: i64) -> Result<u
     }
 }
 
-/// Deletes every schedule's attempts beyond its newest `keep`, at most `batch` rows per
-/// statement. Returns how many rows went.
-pub async fn prune_beyond(pool: &PgPool, keep: i64, batch: i64) -> Result<u64, sqlx::Error> {
+/// Deletes every schedule's attempts beyond its newest `keep`, walking schedules in id order
+/// `schedules_per_round` at a time (each round reads only those schedules' newest rows through
+/// the `(schedule_id, id)` index, never the whole table). Returns how many rows went.
+pub async fn prune_beyond(
+    pool: &PgPool,
+    keep: i64,
+    schedules_per_round: i64,
+) -> Result<u64, sqlx::Error> {
     let mut total = 0;
+    let mut after: Option<Uuid> = None;
     loop {
-        let deleted = sqlx::query!(
+        let round = sqlx::query!(
             r#"
-            DELETE FROM executions
-            WHERE id IN (
-                SELECT e.id
-                FROM (SELECT schedule_id FROM executions
-                      GROUP BY schedule_id HAVING count(*) > $1) AS crowded
-                CROSS JOIN LATERAL (
-                    SELECT id FROM executions
-                    WHERE schedule_id = crowded.schedule_id
-                    ORDER BY id DESC
-                    OFFSET $1
-                ) AS e
+            WITH batch AS (
+                SELECT id FROM schedules
+                WHERE $1::uuid IS NULL OR id > $1
+                ORDER BY id
                 LIMIT $2
+            ),
+            cutoff AS (
+                SELECT batch.id AS schedule_id,
+                       (SELECT e.id FROM executions AS e
+                        WHERE e.schedule_id = batch.id
+                        ORDER BY e.id DESC
+                        OFFSET $3 LIMIT 1) AS oldest_dropped
+                FROM batch
+            ),
+            deleted AS (
+                DELETE FROM executions AS e
+                USING cutoff
+                WHERE cutoff.oldest_dropped IS NOT NULL
+                  AND e.schedule_id = cutoff.schedule_id
+                  AND e.id <= cutoff.oldest_dropped
+                RETURNING 1
             )
+            SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1) AS "last",
+                   (SELECT count(*) FROM deleted) AS "deleted!"
             "#,
+            after,
+            schedules_per_round,
             keep,
-            batch
         )
-        .execute(pool)
-        .await?
-        .rows_affected();
-        total += deleted;
-        if deleted < batch as u64 {
-            return Ok(total);
+        .fetch_one(pool)
+        .await?;
+        total += round.deleted as u64;
+        match round.last {
+            Some(last) => after = Some(last),
+            None => return Ok(total),
         }
     }
 }
