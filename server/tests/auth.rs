@@ -24,18 +24,23 @@ fn get(uri: &str) -> axum::http::request::Builder {
     Request::get(uri)
 }
 
-async fn login_cookie(pool: &PgPool) -> String {
-    let response = send(
+/// Signs in with the right token, asking to go to `next` (form-encoded) afterwards.
+async fn login(pool: &PgPool, next: &str) -> Response {
+    send(
         router(pool.clone(), Some(TOKEN)),
         Request::post("/login")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(Body::from(format!(
-                "token={}&next=%2F",
+                "token={}&next={next}",
                 TOKEN.replace(' ', "+")
             )))
             .unwrap(),
     )
-    .await;
+    .await
+}
+
+async fn login_cookie(pool: &PgPool) -> String {
+    let response = login(pool, "%2F").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = response.headers()["set-cookie"]
         .to_str()
@@ -254,17 +259,7 @@ async fn login_never_redirects_off_site(pool: PgPool) {
         "%2F%5Cevil.example",
         "%2F%2Fevil.example",
     ] {
-        let response = send(
-            router(pool.clone(), Some(TOKEN)),
-            Request::post("/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "token={}&next={next}",
-                    TOKEN.replace(' ', "+")
-                )))
-                .unwrap(),
-        )
-        .await;
+        let response = login(&pool, next).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers()["location"], "/", "{next}");
     }
@@ -303,15 +298,6 @@ async fn bulk_rearm_takes_at_most_500_ids(pool: PgPool) {
     )
     .await;
     assert!(!response.status().is_success(), "{}", response.status());
-    let body = String::from_utf8(
-        response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let body = support::body_text(response).await;
     assert!(body.contains("the limit is 500"), "{body}");
 }
