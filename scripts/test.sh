@@ -18,6 +18,9 @@ step "cargo clippy -D warnings (native, then the wasm frontend)"
 cargo clippy --quiet --workspace --exclude frontend --all-targets -- -D warnings
 cargo clippy --quiet -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+step "cargo doc, warnings denied (broken intra-doc links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude frontend
+
 step "building the executor and starting a throwaway PostgreSQL"
 cargo build --quiet -p executor
 PG_DIR=$(mktemp -d /tmp/scheduleman-test-XXXXXX)

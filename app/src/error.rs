@@ -1,9 +1,9 @@
 //! The error every server function returns: serializable, and worded for the person using
 //! the UI. Internal details are logged on the server, never sent.
 
-use executor::validate::FieldError;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use scheduleman::validate::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// Why a server function failed, in words a user can act on.
@@ -56,9 +56,9 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<executor::commands::CommandError> for AppError {
-    fn from(error: executor::commands::CommandError) -> Self {
-        use executor::commands::CommandError;
+impl From<scheduleman::commands::CommandError> for AppError {
+    fn from(error: scheduleman::commands::CommandError) -> Self {
+        use scheduleman::commands::CommandError;
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("There is no schedule {id}.")),
@@ -69,8 +69,8 @@ impl From<executor::commands::CommandError> for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<executor::store::StoreError> for AppError {
-    fn from(error: executor::store::StoreError) -> Self {
+impl From<scheduleman::store::StoreError> for AppError {
+    fn from(error: scheduleman::store::StoreError) -> Self {
         tracing::error!(%error, "store error in a server function");
         Self::DatabaseUnavailable
     }

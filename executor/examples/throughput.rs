@@ -17,7 +17,7 @@ use axum::routing::any;
 use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
-use executor::store::{self, LocalPostgres};
+use scheduleman::store::{self, LocalPostgres};
 
 /// When a trigger arrived, and its lag in microseconds.
 type Arrival = (DateTime<Utc>, i64);

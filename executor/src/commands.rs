@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
-use crate::outcome::revived_next_run;
+use crate::runner::outcome::revived_next_run;
 use crate::ssrf::TargetPolicy;
 use crate::store::schedules;
 use crate::validate::{self, FieldError, ScheduleRequest, Validated};

@@ -1,5 +1,17 @@
-//! Scheduleman's shared core: schedule types and math (pure, builds for the browser) and,
-//! with the `server` feature, the PostgreSQL store and the executor's parts.
+//! Scheduleman's core library. The `executor` binary is one consumer of it; the web server
+//! and the UI's server functions are others. Its layers, from the bottom:
+//!
+//! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`]): schedule math, the shared
+//!   vocabulary and input checks; no I/O, builds for the browser.
+//! - **[`store`]**: every SQL statement, one file per table or concern.
+//! - **[`commands`]**: what a person can do to schedules, shared by the REST API and the UI.
+//! - **[`runner`]**: the claim-and-trigger loop and its parts (the HTTP trigger, the pure
+//!   outcome decision, heartbeats, retention, the executor's metrics endpoint).
+//! - **[`dev`]**: what development and tests need: a private PostgreSQL and an echo target.
+//!
+//! [`ssrf`] (which targets may be called) serves both `commands` and `runner`; [`logging`] and
+//! [`shutdown`] serve both binaries. Everything beyond the pure layer needs the `server`
+//! feature.
 #![warn(missing_docs)]
 
 pub mod model;
@@ -10,28 +22,16 @@ pub mod validate;
 #[cfg(feature = "server")]
 pub mod commands;
 #[cfg(feature = "server")]
-pub mod echo;
-#[cfg(feature = "server")]
-pub mod heartbeat;
+pub mod dev;
 #[cfg(feature = "server")]
 pub mod logging;
 #[cfg(feature = "server")]
-pub mod metrics;
+pub mod prometheus;
 #[cfg(feature = "server")]
-pub mod ops;
-#[cfg(feature = "server")]
-pub mod outcome;
-#[cfg(feature = "server")]
-pub mod retention;
+pub mod runner;
 #[cfg(feature = "server")]
 pub mod shutdown;
-#[cfg(feature = "server")]
-pub mod signing;
 #[cfg(feature = "server")]
 pub mod ssrf;
 #[cfg(feature = "server")]
 pub mod store;
-#[cfg(feature = "server")]
-pub mod trigger;
-#[cfg(feature = "server")]
-pub mod worker;

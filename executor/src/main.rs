@@ -7,15 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use executor::heartbeat::{self, Identity};
-use executor::logging::{self, LogFormat};
-use executor::metrics::ExecutorMetrics;
-use executor::schedule::{self, ScheduleInput};
-use executor::ssrf::TargetPolicy;
-use executor::store::{self, DatabaseLocation, LocalPostgres};
-use executor::trigger::{DnsServers, Trigger};
-use executor::worker::{self, WorkerConfig};
-use executor::{echo, ops, retention, shutdown};
+use scheduleman::dev::echo;
+use scheduleman::logging::{self, LogFormat};
+use scheduleman::runner::heartbeat::{self, Identity};
+use scheduleman::runner::metrics::ExecutorMetrics;
+use scheduleman::runner::trigger::{DnsServers, Trigger};
+use scheduleman::runner::worker::{self, WorkerConfig};
+use scheduleman::runner::{ops, retention};
+use scheduleman::schedule::{self, ScheduleInput};
+use scheduleman::shutdown;
+use scheduleman::ssrf::TargetPolicy;
+use scheduleman::store::{self, DatabaseLocation, LocalPostgres};
 
 /// Scheduleman's executor: claims due schedules and triggers their webhooks.
 #[derive(Debug, Parser)]
@@ -97,7 +99,7 @@ impl DatabaseArgs {
         let data_dir = self
             .data_dir
             .clone()
-            .unwrap_or_else(store::local_postgres::default_data_dir);
+            .unwrap_or_else(scheduleman::dev::local_postgres::default_data_dir);
         DatabaseLocation::from_settings(self.database_url.clone(), &data_dir)
     }
 }
@@ -198,12 +200,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: RunArgs) -> Result<(), String> {
-    let minimum_lease = executor::trigger::TRIGGER_TIMEOUT + Duration::from_secs(1);
+    let minimum_lease = scheduleman::runner::trigger::TRIGGER_TIMEOUT + Duration::from_secs(1);
     if args.lease < minimum_lease {
         return Err(format!(
             "--lease {:?} is too short: it must outlast a trigger's {:?} limit (at least {:?})",
             args.lease,
-            executor::trigger::TRIGGER_TIMEOUT,
+            scheduleman::runner::trigger::TRIGGER_TIMEOUT,
             minimum_lease
         ));
     }
@@ -322,8 +324,9 @@ fn next(args: NextArgs) -> ExitCode {
 }
 
 async fn db(action: DbAction) -> Result<(), String> {
-    let data_dir =
-        |dir: Option<PathBuf>| dir.unwrap_or_else(store::local_postgres::default_data_dir);
+    let data_dir = |dir: Option<PathBuf>| {
+        dir.unwrap_or_else(scheduleman::dev::local_postgres::default_data_dir)
+    };
     match action {
         DbAction::Start { data_dir: dir } => {
             let location = DatabaseLocation::Local(data_dir(dir));
@@ -331,7 +334,10 @@ async fn db(action: DbAction) -> Result<(), String> {
                 .await
                 .map_err(|error| error.to_string())?;
             if let Some(server) = &database.local {
-                println!("{}", server.url(store::local_postgres::DATABASE_NAME));
+                println!(
+                    "{}",
+                    server.url(scheduleman::dev::local_postgres::DATABASE_NAME)
+                );
             }
             Ok(())
         }

@@ -280,6 +280,26 @@ pub struct ExecutorView {
     pub in_flight: i32,
 }
 
+/// One webhook request to make: which fire of which schedule, where, and how it is signed.
+/// What the trigger needs, and nothing of where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookCall<'a> {
+    /// The schedule.
+    pub schedule_id: uuid::Uuid,
+    /// The fire's execution id, the same for all its attempts.
+    pub execution_id: uuid::Uuid,
+    /// The schedule's name.
+    pub name: &'a str,
+    /// The fire's scheduled instant.
+    pub scheduled_for: DateTime<Utc>,
+    /// This attempt's number, from 1.
+    pub attempt: i32,
+    /// Where and how to call.
+    pub target: &'a Target,
+    /// The key requests are signed with, if the schedule has its own.
+    pub signing_secret: Option<&'a str>,
+}
+
 /// A validated schedule ready to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSchedule {

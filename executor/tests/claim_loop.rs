@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use executor::model::{RetryPolicy, ScheduleState};
-use executor::schedule::ScheduleSpec;
-use executor::store::{schedules, LocalPostgres};
+use scheduleman::model::{RetryPolicy, ScheduleState};
+use scheduleman::schedule::ScheduleSpec;
+use scheduleman::store::{schedules, LocalPostgres};
 use sqlx::PgPool;
 use support::*;
 
@@ -237,7 +237,7 @@ async fn executors_carry_on_after_postgres_restarts() {
     let server = LocalPostgres::start_throwaway().expect("a private PostgreSQL");
     let url = server.url("postgres");
     let pool = PgPool::connect(&url).await.unwrap();
-    executor::store::migrate(&pool).await.unwrap();
+    scheduleman::store::migrate(&pool).await.unwrap();
     let target = RecordingTarget::start().await;
     let spec = ScheduleSpec::Every {
         every: "1s".into(),
@@ -327,7 +327,7 @@ async fn with_on_dead_next_fire_a_dead_fire_is_counted_and_the_schedule_goes_on(
         target.url("fail"),
         quick_retries(2),
     );
-    schedule.on_dead = executor::model::OnDead::NextFire;
+    schedule.on_dead = scheduleman::model::OnDead::NextFire;
     let id = schedules::insert(
         &pool,
         &schedule,

@@ -1,6 +1,6 @@
 //! The private PostgreSQL: started from the installed binaries, reused, and kept.
 
-use executor::store::{self, DatabaseLocation, LocalPostgres};
+use scheduleman::store::{self, DatabaseLocation, LocalPostgres};
 use sqlx::Connection;
 
 #[tokio::test]
@@ -28,10 +28,11 @@ async fn a_private_server_starts_is_reused_and_keeps_its_data() {
     // Stopped and started again: the data is still there.
     LocalPostgres::stop(&dir).expect("stop");
     let restarted = LocalPostgres::start(&dir).expect("restart");
-    let mut conn =
-        sqlx::PgConnection::connect(&restarted.url(store::local_postgres::DATABASE_NAME))
-            .await
-            .expect("connect after restart");
+    let mut conn = sqlx::PgConnection::connect(
+        &restarted.url(scheduleman::dev::local_postgres::DATABASE_NAME),
+    )
+    .await
+    .expect("connect after restart");
     let value: i32 = sqlx::query_scalar("SELECT value FROM kept")
         .fetch_one(&mut conn)
         .await

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use executor::metrics::ExecutorMetrics;
-use executor::ops;
 use http_body_util::BodyExt;
+use scheduleman::runner::metrics::ExecutorMetrics;
+use scheduleman::runner::ops;
 use sqlx::PgPool;
 use tower::ServiceExt;
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use executor::store::{self, executors, overview};
+use scheduleman::store::{self, executors, overview};
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = "../migrations")]
@@ -107,10 +107,10 @@ mod claims {
     use std::collections::HashSet;
 
     use chrono::{DateTime, TimeDelta, Utc};
-    use executor::model::{Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, Target};
-    use executor::schedule::ScheduleSpec;
-    use executor::store::claims::{self, Settlement};
-    use executor::store::schedules;
+    use scheduleman::model::{Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, Target};
+    use scheduleman::schedule::ScheduleSpec;
+    use scheduleman::store::claims::{self, Settlement};
+    use scheduleman::store::schedules;
     use sqlx::PgPool;
 
     async fn insert_due(pool: &PgPool, count: usize, due: DateTime<Utc>) {
@@ -447,12 +447,12 @@ async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
         }
     }
     // One schedule per round forces several rounds.
-    let deleted = executor::store::executions::prune_beyond(&pool, 3, 1)
+    let deleted = scheduleman::store::executions::prune_beyond(&pool, 3, 1)
         .await
         .unwrap();
     assert_eq!(deleted, 4);
     assert_eq!(
-        executor::store::executions::prune_beyond(&pool, 3, 1)
+        scheduleman::store::executions::prune_beyond(&pool, 3, 1)
             .await
             .unwrap(),
         0,
@@ -512,7 +512,7 @@ async fn pruning_removes_only_attempts_older_than_the_cutoff(pool: PgPool) {
         .unwrap();
     }
     // A batch of 2 forces several rounds.
-    let deleted = executor::store::executions::prune(&pool, now - TimeDelta::days(30), 2)
+    let deleted = scheduleman::store::executions::prune(&pool, now - TimeDelta::days(30), 2)
         .await
         .unwrap();
     assert_eq!(deleted, 3);

@@ -33,5 +33,5 @@ pub struct Config {
     pub session_ttl: std::time::Duration,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
-    pub log_format: executor::logging::LogFormat,
+    pub log_format: scheduleman::logging::LogFormat,
 }

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::metrics::HttpMetrics;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use executor::metrics::HttpMetrics;
 use sqlx::PgPool;
 
 /// `GET /healthz`: the process is up.
@@ -17,7 +17,7 @@ pub async fn live() -> &'static str {
 
 /// `GET /readyz`: the database answers and has every migration applied (503 otherwise).
 pub async fn ready(State(pool): State<PgPool>) -> (StatusCode, String) {
-    match executor::store::migrations_applied(&pool).await {
+    match scheduleman::store::migrations_applied(&pool).await {
         Ok(true) => (StatusCode::OK, "ready\n".into()),
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use executor::store::{self, DatabaseLocation};
 use leptos::config::get_configuration;
+use scheduleman::store::{self, DatabaseLocation};
 use server::auth::{self, Auth};
 use server::config::Config;
 use server::{app, AppState};
@@ -13,7 +13,7 @@ use server::{app, AppState};
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
-    executor::logging::init(config.log_format);
+    scheduleman::logging::init(config.log_format);
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -36,7 +36,7 @@ async fn serve(config: Config) -> Result<(), String> {
 
     let data_dir = config
         .data_dir
-        .unwrap_or_else(store::local_postgres::default_data_dir);
+        .unwrap_or_else(scheduleman::dev::local_postgres::default_data_dir);
     let location = DatabaseLocation::from_settings(config.database_url, &data_dir);
     let database = store::connect(&location, config.db_pool)
         .await
@@ -67,7 +67,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|error| format!("listening on {addr}: {error}"))?;
     tracing::info!("listening on http://{addr}");
-    let shutdown = executor::shutdown::on_signal();
+    let shutdown = scheduleman::shutdown::on_signal();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await

@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
-use executor::metrics::HttpMetrics;
-use executor::ssrf::TargetPolicy;
+use crate::metrics::HttpMetrics;
+use scheduleman::ssrf::TargetPolicy;
 use sqlx::PgPool;
 
 use crate::auth::{self, Auth};

@@ -644,7 +644,7 @@ async fn executions_and_executors_are_listed(pool: PgPool) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let now = chrono::Utc::now();
-    executor::store::executors::heartbeat(&pool, "executor-1", "host", 7, now, 2, now)
+    scheduleman::store::executors::heartbeat(&pool, "executor-1", "host", 7, now, 2, now)
         .await
         .unwrap();
     let (_, _, executors) = call(router(pool), "GET", "/api/v1/executors", None, None).await;

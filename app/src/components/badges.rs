@@ -1,7 +1,7 @@
 //! Small labels: a schedule's state, and its last outcome with the reason on hover.
 
-use executor::model::ScheduleState;
 use leptos::prelude::*;
+use scheduleman::model::ScheduleState;
 
 /// The state as a coloured label.
 #[component]

@@ -1,7 +1,7 @@
 //! `/dead-letters`: every dead schedule, why it died, and re-arming one or many.
 
-use executor::model::ScheduleView;
 use leptos::prelude::*;
+use scheduleman::model::ScheduleView;
 use uuid::Uuid;
 
 use crate::components::time::LocalTime;

@@ -1,9 +1,9 @@
 //! The home page: headline figures, then every schedule with its next execution and last
 //! outcome, filtered by state, searched by name, paged by name.
 
-use executor::model::{ScheduleState, ScheduleView};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use scheduleman::model::{ScheduleState, ScheduleView};
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
 use crate::components::time::{in_zone, Countdown, LocalTime};

@@ -2,9 +2,9 @@
 //! the reason it failed; with the actions a person needs.
 
 use chrono::Utc;
-use executor::model::{ExecutionView, OnDead, ScheduleState, ScheduleView};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use scheduleman::model::{ExecutionView, OnDead, ScheduleState, ScheduleView};
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};

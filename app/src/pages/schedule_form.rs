@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use executor::model::{Misfire, OnDead};
-use executor::schedule::zone::{self, LocalTime as Reading};
-use executor::schedule::ScheduleInput;
-use executor::validate::{ScheduleRequest, TargetRequest};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use scheduleman::model::{Misfire, OnDead};
+use scheduleman::schedule::zone::{self, LocalTime as Reading};
+use scheduleman::schedule::ScheduleInput;
+use scheduleman::validate::{ScheduleRequest, TargetRequest};
 use uuid::Uuid;
 
 use crate::components::secret::SecretOnce;
@@ -327,7 +327,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 <div>
                     <label class=LABEL for="method">"Method"</label>
                     <select id="method" class=INPUT on:change=move |e| method.set(event_target_value(&e))>
-                        {executor::validate::METHODS.map(|m| view! { <option value=m selected=move || method.get() == m>{m}</option> })}
+                        {scheduleman::validate::METHODS.map(|m| view! { <option value=m selected=move || method.get() == m>{m}</option> })}
                     </select>
                     <FieldError message=error_for("target.method") />
                 </div>

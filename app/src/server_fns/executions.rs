@@ -1,7 +1,7 @@
 //! A schedule's attempt history.
 
-use executor::model::ExecutionView;
 use leptos::prelude::*;
+use scheduleman::model::ExecutionView;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -17,7 +17,7 @@ pub async fn list_executions(
 ) -> Result<Vec<ExecutionView>, AppError> {
     let pool = super::pool()?;
     Ok(
-        executor::store::executions::list_for_schedule(&pool, schedule_id, before, HISTORY_PAGE)
+        scheduleman::store::executions::list_for_schedule(&pool, schedule_id, before, HISTORY_PAGE)
             .await?,
     )
 }

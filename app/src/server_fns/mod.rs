@@ -15,8 +15,8 @@ fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn policy() -> Result<std::sync::Arc<executor::ssrf::TargetPolicy>, crate::error::AppError> {
-    leptos::prelude::use_context::<std::sync::Arc<executor::ssrf::TargetPolicy>>().ok_or_else(
+fn policy() -> Result<std::sync::Arc<scheduleman::ssrf::TargetPolicy>, crate::error::AppError> {
+    leptos::prelude::use_context::<std::sync::Arc<scheduleman::ssrf::TargetPolicy>>().ok_or_else(
         || {
             tracing::error!("no target policy in the server function's context");
             crate::error::AppError::DatabaseUnavailable

@@ -1,7 +1,7 @@
 //! The dashboard's headline figures.
 
-use executor::overview::Overview;
 use leptos::prelude::*;
+use scheduleman::overview::Overview;
 
 use crate::error::AppError;
 
@@ -9,5 +9,5 @@ use crate::error::AppError;
 #[server(prefix = "/rpc")]
 pub async fn get_overview() -> Result<Overview, AppError> {
     let pool = super::pool()?;
-    Ok(executor::store::overview::read(&pool, chrono::Utc::now()).await?)
+    Ok(scheduleman::store::overview::read(&pool, chrono::Utc::now()).await?)
 }

@@ -1,9 +1,9 @@
 //! Schedules: list, read, save, act on, delete; and the dead-letter queue.
 
-use executor::model::ScheduleView;
-use executor::validate::ScheduleRequest;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use scheduleman::model::ScheduleView;
+use scheduleman::validate::ScheduleRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -29,8 +29,8 @@ pub async fn list_schedules(
     after_name: Option<String>,
     after_id: Option<Uuid>,
 ) -> Result<SchedulePage, AppError> {
-    use executor::model::ScheduleState;
-    use executor::store::schedules::{self, ListFilter};
+    use scheduleman::model::ScheduleState;
+    use scheduleman::store::schedules::{self, ListFilter};
     let filter = match filter.as_str() {
         "failing" => ListFilter::Failing,
         other => ScheduleState::from_db(other).map_or(ListFilter::All, ListFilter::State),
@@ -47,7 +47,7 @@ pub async fn list_schedules(
 /// One schedule.
 #[server(prefix = "/rpc")]
 pub async fn get_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
-    Ok(executor::commands::fetch(&super::pool()?, id).await?)
+    Ok(scheduleman::commands::fetch(&super::pool()?, id).await?)
 }
 
 /// A saved schedule: its id, and its signing secret when it was just created.
@@ -66,14 +66,14 @@ pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result
     let policy = super::policy()?;
     Ok(match id {
         None => {
-            let created = executor::commands::create(&pool, &policy, &request).await?;
+            let created = scheduleman::commands::create(&pool, &policy, &request).await?;
             Saved {
                 id: created.schedule.id,
                 signing_secret: Some(created.signing_secret),
             }
         }
         Some(id) => {
-            let view = executor::commands::replace(&pool, &policy, id, &request, None).await?;
+            let view = scheduleman::commands::replace(&pool, &policy, id, &request, None).await?;
             Saved {
                 id: view.id,
                 signing_secret: None,
@@ -85,7 +85,7 @@ pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result
 /// Gives a schedule a new signing secret and returns it (shown once).
 #[server(prefix = "/rpc")]
 pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
-    Ok(executor::commands::rotate_secret(&super::pool()?, id)
+    Ok(scheduleman::commands::rotate_secret(&super::pool()?, id)
         .await?
         .signing_secret)
 }
@@ -93,15 +93,15 @@ pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
 /// Pauses, resumes, triggers or re-arms a schedule.
 #[server(prefix = "/rpc")]
 pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, AppError> {
-    let action = executor::commands::Action::from_name(&action)
+    let action = scheduleman::commands::Action::from_name(&action)
         .ok_or_else(|| AppError::Conflict(format!("{action:?} is not an action")))?;
-    Ok(executor::commands::act(&super::pool()?, id, action).await?)
+    Ok(scheduleman::commands::act(&super::pool()?, id, action).await?)
 }
 
 /// Deletes a schedule and its history.
 #[server(prefix = "/rpc")]
 pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
-    if executor::store::schedules::delete(&super::pool()?, id).await? {
+    if scheduleman::store::schedules::delete(&super::pool()?, id).await? {
         Ok(())
     } else {
         Err(AppError::NotFound(format!("There is no schedule {id}.")))
@@ -111,8 +111,8 @@ pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
 /// Every dead schedule, most recently dead first.
 #[server(prefix = "/rpc")]
 pub async fn list_dead_letters() -> Result<Vec<ScheduleView>, AppError> {
-    use executor::model::ScheduleState;
-    use executor::store::schedules::{self, ListFilter};
+    use scheduleman::model::ScheduleState;
+    use scheduleman::store::schedules::{self, ListFilter};
     let pool = super::pool()?;
     let mut items = schedules::list(
         &pool,
@@ -126,11 +126,11 @@ pub async fn list_dead_letters() -> Result<Vec<ScheduleView>, AppError> {
     Ok(items)
 }
 
-/// Re-arms several dead schedules (at most [`executor::commands::MAX_BULK_IDS`]); how many
+/// Re-arms several dead schedules (at most [`scheduleman::commands::MAX_BULK_IDS`]); how many
 /// were re-armed.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
-    use executor::commands::MAX_BULK_IDS;
+    use scheduleman::commands::MAX_BULK_IDS;
     if ids.len() > MAX_BULK_IDS {
         return Err(AppError::Conflict(format!(
             "{} schedules at once; the limit is {MAX_BULK_IDS}",
@@ -140,9 +140,9 @@ pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
     let pool = super::pool()?;
     let mut rearmed = 0;
     for id in ids {
-        match executor::commands::act(&pool, id, executor::commands::Action::Rearm).await {
+        match scheduleman::commands::act(&pool, id, scheduleman::commands::Action::Rearm).await {
             Ok(_) => rearmed += 1,
-            Err(executor::commands::CommandError::Database(error)) => return Err(error.into()),
+            Err(scheduleman::commands::CommandError::Database(error)) => return Err(error.into()),
             Err(_) => {} // re-armed or deleted meanwhile
         }
     }

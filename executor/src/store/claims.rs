@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::schedules::{retry_policy, target};
 use super::storable;
-use crate::model::{Misfire, OnDead, RetryPolicy, ScheduleState, Target};
+use crate::model::{Misfire, OnDead, RetryPolicy, ScheduleState, Target, WebhookCall};
 use crate::schedule::ScheduleSpec;
 
 /// A schedule claimed by an executor for one attempt.
@@ -49,6 +49,21 @@ pub struct Claim {
     pub attempt: i32,
     /// This claim's token: the write-back fence, unique per claim.
     pub token: Uuid,
+}
+
+impl Claim {
+    /// The webhook request this claim makes.
+    pub fn webhook_call(&self) -> WebhookCall<'_> {
+        WebhookCall {
+            schedule_id: self.schedule_id,
+            execution_id: self.execution_id,
+            name: &self.name,
+            scheduled_for: self.fire_at,
+            attempt: self.attempt,
+            target: &self.target,
+            signing_secret: self.signing_secret.as_deref(),
+        }
+    }
 }
 
 /// A claimed row that cannot be read (its stored definition does not decode): the worker

@@ -1,10 +1,10 @@
-//! Everything Scheduleman says to PostgreSQL: connecting (to `DATABASE_URL` or a private
-//! server), migrations, and, one file per table, every query.
+//! Everything Scheduleman says to PostgreSQL: connecting (to `DATABASE_URL`, or to the
+//! private server [`crate::dev::local_postgres`] starts), migrations, and, one file per
+//! table, every query.
 
 pub mod claims;
 pub mod executions;
 pub mod executors;
-pub mod local_postgres;
 pub mod overview;
 pub mod schedules;
 
@@ -15,7 +15,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
 
-pub use local_postgres::{LocalPostgres, LocalPostgresError};
+use crate::dev::local_postgres;
+pub use crate::dev::local_postgres::{LocalPostgres, LocalPostgresError};
 
 /// The migrations in `migrations/`, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");

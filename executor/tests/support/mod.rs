@@ -14,9 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::any;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use executor::model::{Misfire, NewSchedule, OnDead, RetryPolicy, Target};
-use executor::schedule::ScheduleSpec;
-use executor::store::schedules;
+use scheduleman::model::{Misfire, NewSchedule, OnDead, RetryPolicy, Target};
+use scheduleman::schedule::ScheduleSpec;
+use scheduleman::store::schedules;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -194,7 +194,7 @@ impl ExecutorProcess {
             .args(extra)
             .env("DATABASE_URL", database_url)
             .env("SCHEDULEMAN_TARGET_ALLOWLIST", "127.0.0.0/8")
-            .env("RUST_LOG", "info,executor=debug")
+            .env("RUST_LOG", "info,scheduleman=debug")
             .envs(launch.env)
             .stdout(Stdio::null())
             .stderr(log_file)
@@ -286,8 +286,8 @@ pub async fn wait_for_schedule(
     pool: &PgPool,
     id: Uuid,
     limit: Duration,
-    check: impl Fn(&executor::model::ScheduleView) -> bool,
-) -> executor::model::ScheduleView {
+    check: impl Fn(&scheduleman::model::ScheduleView) -> bool,
+) -> scheduleman::model::ScheduleView {
     let deadline = Instant::now() + limit;
     loop {
         let schedule = schedules::get(pool, id)

@@ -5,7 +5,7 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use executor::validate::FieldError;
+use scheduleman::validate::FieldError;
 use serde::Serialize;
 
 /// Why an API request failed.
@@ -139,9 +139,9 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl From<executor::commands::CommandError> for ApiError {
-    fn from(error: executor::commands::CommandError) -> Self {
-        use executor::commands::CommandError;
+impl From<scheduleman::commands::CommandError> for ApiError {
+    fn from(error: scheduleman::commands::CommandError) -> Self {
+        use scheduleman::commands::CommandError;
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
@@ -151,8 +151,8 @@ impl From<executor::commands::CommandError> for ApiError {
     }
 }
 
-impl From<executor::schedule::ScheduleError> for ApiError {
-    fn from(error: executor::schedule::ScheduleError) -> Self {
+impl From<scheduleman::schedule::ScheduleError> for ApiError {
+    fn from(error: scheduleman::schedule::ScheduleError) -> Self {
         Self::invalid(&format!("schedule.{}", error.field()), error.to_string())
     }
 }

@@ -3,8 +3,8 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use executor::model::ExecutionView;
-use executor::store::{executions, schedules};
+use scheduleman::model::ExecutionView;
+use scheduleman::store::{executions, schedules};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use executor::model::ExecutorView;
-use executor::store::executors;
-use executor::store::overview::ALIVE_WINDOW;
+use scheduleman::model::ExecutorView;
+use scheduleman::store::executors;
+use scheduleman::store::overview::ALIVE_WINDOW;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;

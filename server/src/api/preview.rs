@@ -4,7 +4,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use executor::schedule::{self, ScheduleInput};
+use scheduleman::schedule::{self, ScheduleInput};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ProblemDocument};

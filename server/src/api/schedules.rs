@@ -6,10 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use executor::commands::{self, Action};
-use executor::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
-use executor::store::schedules::{self, ListFilter};
-use executor::validate::ScheduleRequest;
+use scheduleman::commands::{self, Action};
+use scheduleman::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
+use scheduleman::store::schedules::{self, ListFilter};
+use scheduleman::validate::ScheduleRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

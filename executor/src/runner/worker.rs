@@ -13,12 +13,12 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::metrics::ExecutorMetrics;
-use crate::outcome::{self, AttemptContext, Decision};
+use crate::runner::metrics::ExecutorMetrics;
+use crate::runner::outcome::{self, AttemptContext, Decision};
+use crate::runner::trigger::{Attempted, Trigger};
 use crate::store::bounded;
 use crate::store::claims::{self, AttemptRecord, Claim, Settlement, Unreadable};
 use crate::store::schedules::CHANGES_CHANNEL;
-use crate::trigger::{Attempted, Trigger};
 
 /// How the claim loop behaves.
 #[derive(Debug, Clone)]
@@ -265,7 +265,7 @@ async fn attempt(
         metrics.skipped.fetch_add(1, Ordering::Relaxed);
         return (settlement(&claim, &skip, None), None);
     }
-    let mut attempted = trigger.fire(&claim).await;
+    let mut attempted = trigger.fire(&claim.webhook_call()).await;
     attempted.started_at = clock.from_local(attempted.started_at);
     let now = clock.now();
     let lag_ms = (attempted.started_at - claim.fire_at).num_milliseconds();

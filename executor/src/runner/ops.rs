@@ -12,7 +12,7 @@ use axum::Router;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::metrics::ExecutorMetrics;
+use crate::runner::metrics::ExecutorMetrics;
 use crate::store;
 
 type OpsState = (PgPool, Arc<ExecutorMetrics>);
