@@ -62,7 +62,10 @@ impl From<scheduleman::commands::CommandError> for AppError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("There is no schedule {id}.")),
-            CommandError::Conflict(reason) => Self::Conflict(reason),
+            CommandError::StaleVersion { .. }
+            | CommandError::WrongState { .. }
+            | CommandError::Unreadable(_)
+            | CommandError::TooMany { .. } => Self::Conflict(error.to_string()),
             CommandError::Database(error) => error.into(),
         }
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
 use crate::runner::outcome::revived_next_run;
 use crate::ssrf::TargetPolicy;
-use crate::store::schedules;
+use crate::store::schedules::{self, ListFilter};
 use crate::validate::{self, FieldError, ScheduleRequest, Validated};
 
 /// Why a command was refused.
@@ -20,9 +20,33 @@ pub enum CommandError {
     /// No such schedule.
     #[error("there is no schedule {0}")]
     NotFound(Uuid),
-    /// The schedule changed meanwhile, or is in the wrong state.
-    #[error("{0}")]
-    Conflict(String),
+    /// The schedule changed since the version the caller saw.
+    #[error("the schedule changed meanwhile: it is at version {current}, not {expected}; reload and retry")]
+    StaleVersion {
+        /// Its version now.
+        current: i64,
+        /// The version the caller expected.
+        expected: i64,
+    },
+    /// The action does not apply to a schedule in this state.
+    #[error("cannot {} a schedule that is {}", .action.verb(), .state.as_str())]
+    WrongState {
+        /// What was asked.
+        action: Action,
+        /// The schedule's state.
+        state: ScheduleState,
+    },
+    /// The stored definition cannot be read, so no next run can be computed.
+    #[error("the stored schedule cannot be read: {0}")]
+    Unreadable(String),
+    /// A bulk action named more schedules than it takes.
+    #[error("{given} schedules at once; the limit is {limit}")]
+    TooMany {
+        /// How many were named.
+        given: usize,
+        /// The most one call takes.
+        limit: usize,
+    },
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -49,6 +73,14 @@ impl Action {
             Self::Resume => "resume",
             Self::Trigger => "trigger",
             Self::Rearm => "rearm",
+        }
+    }
+
+    /// The action as a verb in a sentence ("cannot re-arm …").
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Rearm => "re-arm",
+            other => other.name(),
         }
     }
 
@@ -125,11 +157,10 @@ pub async fn replace(
     .await?;
     if updated.is_none() {
         let current = fetch(pool, id).await?;
-        return Err(CommandError::Conflict(format!(
-            "the schedule changed meanwhile: it is at version {}, not {}; reload and retry",
-            current.version,
-            expected_version.unwrap_or_default()
-        )));
+        return Err(CommandError::StaleVersion {
+            current: current.version,
+            expected: expected_version.unwrap_or_default(),
+        });
     }
     fetch(pool, id).await
 }
@@ -139,9 +170,10 @@ pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView
     let current = fetch(pool, id).await?;
     let now = Utc::now();
     let revived = || -> Result<Option<DateTime<Utc>>, CommandError> {
-        let schedule = current.schedule.compile().map_err(|error| {
-            CommandError::Conflict(format!("the stored schedule cannot be read: {error}"))
-        })?;
+        let schedule = current
+            .schedule
+            .compile()
+            .map_err(|error| CommandError::Unreadable(error.to_string()))?;
         Ok(revived_next_run(&schedule, now))
     };
     let (from, to, next_run_at) = match action {
@@ -152,16 +184,57 @@ pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView
     };
     let changed = schedules::transition(pool, id, &[from], to, next_run_at, true, now).await?;
     if changed.is_none() {
-        return Err(CommandError::Conflict(format!(
-            "cannot {} a schedule that is {}",
-            match action {
-                Action::Rearm => "re-arm",
-                other => other.name(),
-            },
-            current.state.as_str()
-        )));
+        return Err(CommandError::WrongState {
+            action,
+            state: current.state,
+        });
     }
     fetch(pool, id).await
+}
+
+/// Re-arms up to [`MAX_BULK_IDS`] dead schedules; how many were re-armed (the others were
+/// not dead, or are gone).
+pub async fn rearm_many(pool: &PgPool, ids: &[Uuid]) -> Result<usize, CommandError> {
+    if ids.len() > MAX_BULK_IDS {
+        return Err(CommandError::TooMany {
+            given: ids.len(),
+            limit: MAX_BULK_IDS,
+        });
+    }
+    let mut rearmed = 0;
+    for id in ids {
+        match act(pool, *id, Action::Rearm).await {
+            Ok(_) => rearmed += 1,
+            Err(CommandError::Database(error)) => return Err(error.into()),
+            Err(_) => {} // re-armed or deleted meanwhile
+        }
+    }
+    Ok(rearmed)
+}
+
+/// One page of schedules in name order (see [`schedules::list`]).
+pub async fn list(
+    pool: &PgPool,
+    filter: ListFilter,
+    search: Option<&str>,
+    after: Option<(&str, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ScheduleView>, CommandError> {
+    Ok(schedules::list(pool, filter, search, after, limit).await?)
+}
+
+/// The dead-letter queue: dead schedules, most recently dead first, at most `limit`.
+pub async fn dead_letters(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleView>, CommandError> {
+    Ok(schedules::list_dead(pool, limit).await?)
+}
+
+/// Deletes a schedule and its history.
+pub async fn delete(pool: &PgPool, id: Uuid) -> Result<(), CommandError> {
+    if schedules::delete(pool, id).await? {
+        Ok(())
+    } else {
+        Err(CommandError::NotFound(id))
+    }
 }
 
 /// Reads a schedule, or says it does not exist.

@@ -522,3 +522,28 @@ async fn pruning_removes_only_attempts_older_than_the_cutoff(pool: PgPool) {
         .unwrap();
     assert_eq!(left, 2);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
+    let now = Utc::now();
+    for (name, minutes_ago) in [("older", 30), ("newest", 1), ("oldest", 90)] {
+        sqlx::query(
+            "INSERT INTO schedules (name, kind, spec, target_url, state, dead_at) \
+             VALUES ($1, 'every', '{\"kind\": \"every\", \"every\": \"1h\", \
+             \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
+             'http://h.test/', 'dead', $2)",
+        )
+        .bind(name)
+        .bind(now - TimeDelta::minutes(minutes_ago))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(dead, ["newest", "older", "oldest"]);
+}

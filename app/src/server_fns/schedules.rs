@@ -29,15 +29,19 @@ pub async fn list_schedules(
     after_name: Option<String>,
     after_id: Option<Uuid>,
 ) -> Result<SchedulePage, AppError> {
-    use scheduleman::model::ScheduleState;
-    use scheduleman::store::schedules::{self, ListFilter};
-    let filter = match filter.as_str() {
-        "failing" => ListFilter::Failing,
-        other => ScheduleState::from_db(other).map_or(ListFilter::All, ListFilter::State),
-    };
+    use scheduleman::store::schedules::ListFilter;
+    let filter: ListFilter =
+        filter
+            .parse()
+            .map_err(|error: scheduleman::store::schedules::UnknownFilter| {
+                AppError::Invalid(vec![scheduleman::validate::FieldError {
+                    field: "state".into(),
+                    reason: error.to_string(),
+                }])
+            })?;
     let after = after_name.as_deref().zip(after_id);
     let pool = super::pool()?;
-    let items = schedules::list(&pool, filter, Some(&search), after, PAGE_SIZE).await?;
+    let items = scheduleman::commands::list(&pool, filter, Some(&search), after, PAGE_SIZE).await?;
     let next = (items.len() as i64 == PAGE_SIZE)
         .then(|| items.last().map(|last| (last.name.clone(), last.id)))
         .flatten();
@@ -101,50 +105,18 @@ pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, A
 /// Deletes a schedule and its history.
 #[server(prefix = "/rpc")]
 pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
-    if scheduleman::store::schedules::delete(&super::pool()?, id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound(format!("There is no schedule {id}.")))
-    }
+    Ok(scheduleman::commands::delete(&super::pool()?, id).await?)
 }
 
 /// Every dead schedule, most recently dead first.
 #[server(prefix = "/rpc")]
 pub async fn list_dead_letters() -> Result<Vec<ScheduleView>, AppError> {
-    use scheduleman::model::ScheduleState;
-    use scheduleman::store::schedules::{self, ListFilter};
-    let pool = super::pool()?;
-    let mut items = schedules::list(
-        &pool,
-        ListFilter::State(ScheduleState::Dead),
-        None,
-        None,
-        500,
-    )
-    .await?;
-    items.sort_by_key(|s| std::cmp::Reverse(s.dead_at));
-    Ok(items)
+    Ok(scheduleman::commands::dead_letters(&super::pool()?, 500).await?)
 }
 
 /// Re-arms several dead schedules (at most [`scheduleman::commands::MAX_BULK_IDS`]); how many
 /// were re-armed.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
-    use scheduleman::commands::MAX_BULK_IDS;
-    if ids.len() > MAX_BULK_IDS {
-        return Err(AppError::Conflict(format!(
-            "{} schedules at once; the limit is {MAX_BULK_IDS}",
-            ids.len()
-        )));
-    }
-    let pool = super::pool()?;
-    let mut rearmed = 0;
-    for id in ids {
-        match scheduleman::commands::act(&pool, id, scheduleman::commands::Action::Rearm).await {
-            Ok(_) => rearmed += 1,
-            Err(scheduleman::commands::CommandError::Database(error)) => return Err(error.into()),
-            Err(_) => {} // re-armed or deleted meanwhile
-        }
-    }
-    Ok(rearmed)
+    Ok(scheduleman::commands::rearm_many(&super::pool()?, &ids).await?)
 }

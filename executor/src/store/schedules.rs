@@ -92,6 +92,26 @@ pub enum ListFilter {
     Failing,
 }
 
+/// A list filter that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a state; use all, active, paused, completed, dead or failing")]
+pub struct UnknownFilter(pub String);
+
+impl std::str::FromStr for ListFilter {
+    type Err = UnknownFilter;
+
+    /// `all` (or nothing), a state's name, or `failing`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "" | "all" => Ok(Self::All),
+            "failing" => Ok(Self::Failing),
+            other => ScheduleState::from_db(other)
+                .map(Self::State)
+                .ok_or_else(|| UnknownFilter(other.to_owned())),
+        }
+    }
+}
+
 impl ListFilter {
     fn as_sql(self) -> Option<&'static str> {
         match self {
@@ -303,6 +323,28 @@ pub async fn list(
     Ok(rows.into_iter().map(ScheduleView::from).collect())
 }
 
+/// Dead schedules, most recently dead first, at most `limit`.
+pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleView>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        ScheduleRow,
+        r#"
+        SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
+               target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, on_dead,
+               dead_fires, state, next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome, last_error, dead_at, version, created_at, updated_at
+        FROM schedules
+        WHERE state = 'dead'
+        ORDER BY dead_at DESC NULLS LAST, id
+        LIMIT $1
+        "#,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ScheduleView::from).collect())
+}
+
 /// Deletes a schedule and its history; whether it existed.
 pub async fn delete(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
     let deleted = sqlx::query!("DELETE FROM schedules WHERE id = $1", id)
@@ -383,4 +425,27 @@ async fn announce_change(tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx:
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_filters_parse_once_for_api_and_ui() {
+        for (text, filter) in [
+            ("", ListFilter::All),
+            ("all", ListFilter::All),
+            ("failing", ListFilter::Failing),
+            ("dead", ListFilter::State(ScheduleState::Dead)),
+            (" paused ", ListFilter::State(ScheduleState::Paused)),
+        ] {
+            assert_eq!(text.parse::<ListFilter>(), Ok(filter), "{text:?}");
+        }
+        let error = "zombie".parse::<ListFilter>().unwrap_err();
+        assert!(
+            error.to_string().contains("\"zombie\" is not a state"),
+            "{error}"
+        );
+    }
 }

@@ -145,7 +145,10 @@ impl From<scheduleman::commands::CommandError> for ApiError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
-            CommandError::Conflict(reason) => Self::Conflict(reason),
+            CommandError::TooMany { .. } => Self::invalid("ids", error.to_string()),
+            CommandError::StaleVersion { .. }
+            | CommandError::WrongState { .. }
+            | CommandError::Unreadable(_) => Self::Conflict(error.to_string()),
             CommandError::Database(error) => error.into(),
         }
     }

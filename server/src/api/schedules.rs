@@ -7,8 +7,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scheduleman::commands::{self, Action};
-use scheduleman::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
-use scheduleman::store::schedules::{self, ListFilter};
+use scheduleman::model::{CreatedSchedule, ScheduleView, SigningSecret};
+use scheduleman::store::schedules::{ListFilter, UnknownFilter};
 use scheduleman::validate::ScheduleRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -72,16 +72,12 @@ pub async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<SchedulePage>, ApiError> {
     let Query(params) = params?;
-    let filter = match params.state.as_deref() {
-        None | Some("") | Some("all") => ListFilter::All,
-        Some("failing") => ListFilter::Failing,
-        Some(other) => ListFilter::State(ScheduleState::from_db(other).ok_or_else(|| {
-            ApiError::invalid(
-                "state",
-                format!("{other:?} is not a state; use active, paused, completed, dead or failing"),
-            )
-        })?),
-    };
+    let filter: ListFilter = params
+        .state
+        .as_deref()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|error: UnknownFilter| ApiError::invalid("state", error.to_string()))?;
     let limit = params.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid(
@@ -90,7 +86,7 @@ pub async fn list(
         ));
     }
     let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
-    let items = schedules::list(
+    let items = commands::list(
         &state.pool,
         filter,
         params.search.as_deref(),
@@ -162,11 +158,8 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    if schedules::delete(&state.pool, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound(format!("there is no schedule {id}")))
-    }
+    commands::delete(&state.pool, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/pause", tag = "actions", params(("id" = Uuid, Path)),
@@ -223,14 +216,7 @@ pub async fn rotate_secret(
 #[utoipa::path(get, path = "/api/v1/dead-letters", tag = "schedules",
     responses((status = 200, body = SchedulePage)))]
 pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<SchedulePage>, ApiError> {
-    let items = schedules::list(
-        &state.pool,
-        ListFilter::State(ScheduleState::Dead),
-        None,
-        None,
-        MAX_PAGE,
-    )
-    .await?;
+    let items = commands::dead_letters(&state.pool, MAX_PAGE).await?;
     Ok(Json(SchedulePage {
         items,
         next_cursor: None,
