@@ -76,8 +76,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let due = Utc::now() + TimeDelta::seconds(8);
     // Schedule n is due at due + n/N × spread; its spec says the same instant.
     sqlx::query(
-        "INSERT INTO schedules (name, kind, spec, target_url, next_run_at) \
-         SELECT 'bench-' || n, 'at', \
+        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
+         SELECT 'bench-' || n, \
                 jsonb_build_object('kind', 'at', 'tz', 'UTC', 'at', \
                     to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')), \
                 $1, t \

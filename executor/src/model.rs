@@ -67,6 +67,11 @@ impl RetryPolicy {
 /// What happens to fires missed while no executor ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "server",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Misfire {
     /// Fire once for the whole missed period, then resume.
@@ -84,20 +89,16 @@ impl Misfire {
             Self::Skip => "skip",
         }
     }
-
-    /// Reads the database spelling (unknown text means the default).
-    pub fn from_db(text: &str) -> Self {
-        if text == "skip" {
-            Self::Skip
-        } else {
-            Self::FireOnce
-        }
-    }
 }
 
 /// What a fire that runs out of attempts does to its schedule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "server",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDead {
     /// The schedule is dead-lettered and waits for an update or a re-arm.
@@ -116,20 +117,16 @@ impl OnDead {
             Self::NextFire => "next_fire",
         }
     }
-
-    /// Reads the database spelling (unknown text means the default).
-    pub fn from_db(text: &str) -> Self {
-        if text == "next_fire" {
-            Self::NextFire
-        } else {
-            Self::Stop
-        }
-    }
 }
 
 /// Where a schedule is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "server",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleState {
     /// Fires when due.
@@ -153,8 +150,8 @@ impl ScheduleState {
         }
     }
 
-    /// Reads the database spelling.
-    pub fn from_db(text: &str) -> Option<Self> {
+    /// Reads a state's name, as people and URLs write it.
+    pub fn from_name(text: &str) -> Option<Self> {
         Some(match text {
             "active" => Self::Active,
             "paused" => Self::Paused,
@@ -162,6 +159,35 @@ impl ScheduleState {
             "dead" => Self::Dead,
             _ => return None,
         })
+    }
+}
+
+/// How an attempt, or a fire, ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "server",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The target answered 2xx.
+    Success,
+    /// The attempt failed (the reason is kept beside it).
+    Failure,
+    /// A missed fire was skipped without a request (`misfire: skip`).
+    Skipped,
+}
+
+impl Outcome {
+    /// The database spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Skipped => "skipped",
+        }
     }
 }
 
@@ -202,8 +228,8 @@ pub struct ScheduleView {
     pub claimed_by: Option<String>,
     /// When it last made an attempt.
     pub last_fired_at: Option<DateTime<Utc>>,
-    /// How that attempt ended: `success`, `failure` or `skipped`.
-    pub last_outcome: Option<String>,
+    /// How that attempt ended.
+    pub last_outcome: Option<Outcome>,
     /// Why it failed, when it did.
     pub last_error: Option<String>,
     /// When it was dead-lettered.
@@ -252,8 +278,8 @@ pub struct ExecutionView {
     pub executor_id: String,
     /// When the request started.
     pub started_at: DateTime<Utc>,
-    /// `success` or `failure`.
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: Outcome,
     /// The HTTP status, when an answer came.
     pub http_status: Option<i32>,
     /// How long it took.
@@ -340,21 +366,26 @@ mod tests {
     }
 
     #[test]
-    fn states_and_misfire_rules_round_trip_through_their_database_spelling() {
+    fn database_spellings_are_the_json_spellings() {
+        let json = |value: serde_json::Value| value.as_str().unwrap_or_default().to_owned();
         for state in [
             ScheduleState::Active,
             ScheduleState::Paused,
             ScheduleState::Completed,
             ScheduleState::Dead,
         ] {
-            assert_eq!(ScheduleState::from_db(state.as_str()), Some(state));
+            assert_eq!(ScheduleState::from_name(state.as_str()), Some(state));
+            assert_eq!(json(serde_json::json!(state)), state.as_str());
         }
-        assert_eq!(ScheduleState::from_db("zombie"), None);
+        assert_eq!(ScheduleState::from_name("zombie"), None);
         for misfire in [Misfire::FireOnce, Misfire::Skip] {
-            assert_eq!(Misfire::from_db(misfire.as_str()), misfire);
+            assert_eq!(json(serde_json::json!(misfire)), misfire.as_str());
         }
         for on_dead in [OnDead::Stop, OnDead::NextFire] {
-            assert_eq!(OnDead::from_db(on_dead.as_str()), on_dead);
+            assert_eq!(json(serde_json::json!(on_dead)), on_dead.as_str());
+        }
+        for outcome in [Outcome::Success, Outcome::Failure, Outcome::Skipped] {
+            assert_eq!(json(serde_json::json!(outcome)), outcome.as_str());
         }
     }
 }

@@ -21,7 +21,7 @@ use axum::routing::any;
 use axum::Router;
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use scheduleman::commands::{self, Action};
-use scheduleman::model::{RetryPolicy, ScheduleState};
+use scheduleman::model::{Outcome, RetryPolicy, ScheduleState};
 use scheduleman::schedule::ScheduleSpec;
 use scheduleman::store::schedules;
 use sqlx::PgPool;
@@ -454,7 +454,7 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
         late.last_error
     );
     assert!(
-        late.last_outcome.as_deref() == Some("success")
+        late.last_outcome == Some(Outcome::Success)
             || late
                 .last_error
                 .as_deref()
@@ -573,7 +573,7 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
         attempts[0].1, attempts[1].1,
         "each fire has its own execution id"
     );
-    assert_eq!(view.last_outcome.as_deref(), Some("success"));
+    assert_eq!(view.last_outcome, Some(Outcome::Success));
     assert_eq!(view.attempt, 0, "no retry is pending");
     assert!(
         view.next_run_at

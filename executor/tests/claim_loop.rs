@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use scheduleman::model::{RetryPolicy, ScheduleState};
+use scheduleman::model::{Outcome, RetryPolicy, ScheduleState};
 use scheduleman::schedule::ScheduleSpec;
 use scheduleman::store::{schedules, LocalPostgres};
 use sqlx::PgPool;
@@ -199,7 +199,7 @@ async fn a_failing_target_is_retried_with_backoff_then_dead_and_an_edit_rearms_i
         s.state == ScheduleState::Completed
     })
     .await;
-    assert_eq!(done.last_outcome.as_deref(), Some("success"));
+    assert_eq!(done.last_outcome, Some(Outcome::Success));
     assert_eq!(
         target
             .deliveries()

@@ -52,8 +52,8 @@ async fn overview_counts_schedules_by_state_and_live_executors(pool: PgPool) {
         ("d", "dead"),
     ] {
         sqlx::query(
-            "INSERT INTO schedules (name, kind, spec, target_url, state) \
-             VALUES ($1, 'every', '{}', 'http://example.test/', $2)",
+            "INSERT INTO schedules (name, spec, target_url, state) \
+             VALUES ($1, '{}', 'http://example.test/', $2)",
         )
         .bind(name)
         .bind(state)
@@ -107,7 +107,9 @@ mod claims {
     use std::collections::HashSet;
 
     use chrono::{DateTime, TimeDelta, Utc};
-    use scheduleman::model::{Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, Target};
+    use scheduleman::model::{
+        Misfire, NewSchedule, OnDead, Outcome, RetryPolicy, ScheduleState, Target,
+    };
     use scheduleman::schedule::ScheduleSpec;
     use scheduleman::store::claims::{self, Settlement};
     use scheduleman::store::schedules;
@@ -146,7 +148,7 @@ mod claims {
             next_run_at: None,
             fire_done: true,
             dead_fire: false,
-            outcome: "success",
+            outcome: Outcome::Success,
             error: None,
         }
     }
@@ -308,8 +310,8 @@ mod claims {
         let now = Utc::now();
         insert_due(&pool, 3, now).await;
         sqlx::query(
-            "INSERT INTO schedules (name, kind, spec, target_url, state, next_run_at) \
-             VALUES ('broken', 'cron', '{\"kind\": \"lunar\"}', 'http://h.test/', 'active', $1)",
+            "INSERT INTO schedules (name, spec, target_url, state, next_run_at) \
+             VALUES ('broken', '{\"kind\": \"lunar\"}', 'http://h.test/', 'active', $1)",
         )
         .bind(now - TimeDelta::minutes(1)) // first in due order
         .execute(&pool)
@@ -341,7 +343,7 @@ mod claims {
             .claims;
         let mut settlements: Vec<Settlement> = claimed.iter().map(done).collect();
         settlements[1].state = ScheduleState::Dead;
-        settlements[1].outcome = "failure";
+        settlements[1].outcome = Outcome::Failure;
         settlements[1].error = Some("HTTP 500: bad\0reply".into());
         let attempts: Vec<claims::AttemptRecord> = claimed
             .iter()
@@ -352,7 +354,7 @@ mod claims {
                 attempt: claim.attempt,
                 started_at: now,
                 finished_at: now,
-                outcome: "failure",
+                outcome: Outcome::Failure,
                 http_status: Some(500),
                 latency_ms: 3,
                 error: Some("bad\0reply".into()),
@@ -419,8 +421,8 @@ async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
         "00000000-0000-0000-0000-000000000002",
     ] {
         sqlx::query(
-            "INSERT INTO schedules (id, name, kind, spec, target_url) \
-             VALUES ($1::uuid, 's', 'every', '{}', 'http://h.test/')",
+            "INSERT INTO schedules (id, name, spec, target_url) \
+             VALUES ($1::uuid, 's', '{}', 'http://h.test/')",
         )
         .bind(id)
         .execute(&pool)
@@ -492,8 +494,8 @@ async fn executors_silent_for_longer_than_the_expiry_are_removed(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn pruning_removes_only_attempts_older_than_the_cutoff(pool: PgPool) {
     sqlx::query(
-        "INSERT INTO schedules (id, name, kind, spec, target_url) \
-         VALUES ('00000000-0000-0000-0000-000000000001', 's', 'every', '{}', 'http://h.test/')",
+        "INSERT INTO schedules (id, name, spec, target_url) \
+         VALUES ('00000000-0000-0000-0000-000000000001', 's', '{}', 'http://h.test/')",
     )
     .execute(&pool)
     .await
@@ -528,8 +530,8 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
     let now = Utc::now();
     for (name, minutes_ago) in [("older", 30), ("newest", 1), ("oldest", 90)] {
         sqlx::query(
-            "INSERT INTO schedules (name, kind, spec, target_url, state, dead_at) \
-             VALUES ($1, 'every', '{\"kind\": \"every\", \"every\": \"1h\", \
+            "INSERT INTO schedules (name, spec, target_url, state, dead_at) \
+             VALUES ($1, '{\"kind\": \"every\", \"every\": \"1h\", \
              \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
              'http://h.test/', 'dead', $2)",
         )

@@ -1,7 +1,7 @@
 //! Small labels: a schedule's state, and its last outcome with the reason on hover.
 
 use leptos::prelude::*;
-use scheduleman::model::ScheduleState;
+use scheduleman::model::{Outcome, ScheduleState};
 
 /// The state as a coloured label.
 #[component]
@@ -21,12 +21,12 @@ pub fn StateBadge(state: ScheduleState) -> impl IntoView {
 
 /// The last outcome; a failure shows its reason on hover (and in full on the detail page).
 #[component]
-pub fn OutcomeBadge(outcome: Option<String>, error: Option<String>) -> impl IntoView {
-    let (label, colour) = match outcome.as_deref() {
-        Some("success") => ("delivered", "bg-emerald-50 text-emerald-700"),
-        Some("failure") => ("failed", "bg-red-50 text-red-700"),
-        Some("skipped") => ("skipped", "bg-slate-100 text-slate-600"),
-        _ => ("not yet", "bg-slate-50 text-slate-400"),
+pub fn OutcomeBadge(outcome: Option<Outcome>, error: Option<String>) -> impl IntoView {
+    let (label, colour) = match outcome {
+        Some(Outcome::Success) => ("delivered", "bg-emerald-50 text-emerald-700"),
+        Some(Outcome::Failure) => ("failed", "bg-red-50 text-red-700"),
+        Some(Outcome::Skipped) => ("skipped", "bg-slate-100 text-slate-600"),
+        None => ("not yet", "bg-slate-50 text-slate-400"),
     };
     view! {
         <span

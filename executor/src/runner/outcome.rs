@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::model::{Misfire, OnDead, RetryPolicy, ScheduleState};
+use crate::model::{Misfire, OnDead, Outcome, RetryPolicy, ScheduleState};
 use crate::schedule::Schedule;
 
 /// How late a fire may start before a `skip` schedule skips it.
@@ -50,8 +50,8 @@ pub struct RowChange {
     pub fire_done: bool,
     /// Whether a fire was dead-lettered while the schedule goes on.
     pub dead_fire: bool,
-    /// `success`, `failure` or `skipped`.
-    pub outcome: &'static str,
+    /// How the fire, or the attempt, ended.
+    pub outcome: Outcome,
 }
 
 impl Decision {
@@ -69,28 +69,28 @@ impl Decision {
             outcome,
         };
         match *self {
-            Self::Fired { next_run } => finished(next_run, "success"),
-            Self::Skipped { next_run } => finished(next_run, "skipped"),
+            Self::Fired { next_run } => finished(next_run, Outcome::Success),
+            Self::Skipped { next_run } => finished(next_run, Outcome::Skipped),
             Self::Retry { at } => RowChange {
                 state: ScheduleState::Active,
                 next_run_at: Some(at),
                 fire_done: false,
                 dead_fire: false,
-                outcome: "failure",
+                outcome: Outcome::Failure,
             },
             Self::Dead => RowChange {
                 state: ScheduleState::Dead,
                 next_run_at: None,
                 fire_done: false,
                 dead_fire: false,
-                outcome: "failure",
+                outcome: Outcome::Failure,
             },
             Self::DeadFire { next_run } => RowChange {
                 state: ScheduleState::Active,
                 next_run_at: Some(next_run),
                 fire_done: true,
                 dead_fire: true,
-                outcome: "failure",
+                outcome: Outcome::Failure,
             },
         }
     }
@@ -276,7 +276,7 @@ mod tests {
                 Some(at),
                 true,
                 false,
-                "success",
+                Outcome::Success,
             ),
             (
                 Decision::Fired { next_run: None },
@@ -284,7 +284,7 @@ mod tests {
                 None,
                 true,
                 false,
-                "success",
+                Outcome::Success,
             ),
             (
                 Decision::Skipped { next_run: Some(at) },
@@ -292,7 +292,7 @@ mod tests {
                 Some(at),
                 true,
                 false,
-                "skipped",
+                Outcome::Skipped,
             ),
             (
                 Decision::Retry { at },
@@ -300,7 +300,7 @@ mod tests {
                 Some(at),
                 false,
                 false,
-                "failure",
+                Outcome::Failure,
             ),
             (
                 Decision::Dead,
@@ -308,7 +308,7 @@ mod tests {
                 None,
                 false,
                 false,
-                "failure",
+                Outcome::Failure,
             ),
             (
                 Decision::DeadFire { next_run: at },
@@ -316,7 +316,7 @@ mod tests {
                 Some(at),
                 true,
                 true,
-                "failure",
+                Outcome::Failure,
             ),
         ];
         for (decision, state, next_run_at, fire_done, dead_fire, outcome) in cases {

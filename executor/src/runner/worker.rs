@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::model::Outcome;
 use crate::runner::metrics::ExecutorMetrics;
 use crate::runner::outcome::{self, AttemptContext, Decision};
 use crate::runner::trigger::{Attempted, Trigger};
@@ -332,9 +333,9 @@ fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -
         started_at: attempted.started_at,
         finished_at: attempted.started_at + latency,
         outcome: if error.is_none() {
-            "success"
+            Outcome::Success
         } else {
-            "failure"
+            Outcome::Failure
         },
         http_status: attempted.status.map(i32::from),
         latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::schedules::{retry_policy, target};
 use super::storable;
-use crate::model::{Misfire, OnDead, RetryPolicy, ScheduleState, Target, WebhookCall};
+use crate::model::{Misfire, OnDead, Outcome, RetryPolicy, ScheduleState, Target, WebhookCall};
 use crate::schedule::ScheduleSpec;
 
 /// A schedule claimed by an executor for one attempt.
@@ -118,8 +118,8 @@ pub struct Settlement {
     pub fire_done: bool,
     /// Whether this fire was dead-lettered while the schedule goes on (`on_dead: next_fire`).
     pub dead_fire: bool,
-    /// `success`, `failure` or `skipped`.
-    pub outcome: &'static str,
+    /// How the attempt (or the skip) ended.
+    pub outcome: Outcome,
     /// Why it failed, when it did.
     pub error: Option<String>,
 }
@@ -139,8 +139,8 @@ pub struct AttemptRecord {
     pub started_at: DateTime<Utc>,
     /// When it ended.
     pub finished_at: DateTime<Utc>,
-    /// `success` or `failure`.
-    pub outcome: &'static str,
+    /// How it ended.
+    pub outcome: Outcome,
     /// The HTTP status, when one came back.
     pub http_status: Option<i32>,
     /// How long it took.
@@ -173,7 +173,6 @@ pub async fn claim_due(
         UPDATE schedules AS s
         SET claimed_by = $3,
             claim_token = gen_random_uuid(),
-            lease_expires_at = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
             next_run_at = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
             fire_at = COALESCE(s.fire_at, s.next_run_at),
             execution_id = COALESCE(s.execution_id, gen_random_uuid()),
@@ -183,7 +182,8 @@ pub async fn claim_due(
         RETURNING s.id, s.name, s.spec::text AS "spec!", s.target_url, s.target_method,
                   s.target_headers::text AS "target_headers!",
                   s.target_body, s.signing_secret, s.max_attempts, s.backoff_initial_ms,
-                  s.backoff_max_ms, s.misfire, s.on_dead, s.fire_at AS "fire_at!",
+                  s.backoff_max_ms, s.misfire AS "misfire: Misfire",
+                  s.on_dead AS "on_dead: OnDead", s.fire_at AS "fire_at!",
                   s.execution_id AS "execution_id!", s.attempt, s.claim_token AS "token!",
                   COALESCE($1::timestamptz, now()) AS "db_now!"
         "#,
@@ -208,8 +208,8 @@ pub async fn claim_due(
                 target: target(row.target_url, row.target_method, headers, row.target_body),
                 signing_secret: row.signing_secret,
                 retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
-                misfire: Misfire::from_db(&row.misfire),
-                on_dead: OnDead::from_db(&row.on_dead),
+                misfire: row.misfire,
+                on_dead: row.on_dead,
                 fire_at: row.fire_at,
                 execution_id: row.execution_id,
                 attempt: row.attempt,
@@ -256,7 +256,7 @@ pub async fn settle(
     let next_runs: Vec<Option<DateTime<Utc>>> = settlements.iter().map(|s| s.next_run_at).collect();
     let fire_done: Vec<bool> = settlements.iter().map(|s| s.fire_done).collect();
     let dead_fire: Vec<bool> = settlements.iter().map(|s| s.dead_fire).collect();
-    let outcomes: Vec<&str> = settlements.iter().map(|s| s.outcome).collect();
+    let outcomes: Vec<&str> = settlements.iter().map(|s| s.outcome.as_str()).collect();
     let errors: Vec<Option<String>> = settlements
         .iter()
         .map(|s| s.error.as_deref().map(storable))
@@ -273,7 +273,6 @@ pub async fn settle(
             next_run_at = i.next_run_at,
             claimed_by = NULL,
             claim_token = NULL,
-            lease_expires_at = NULL,
             attempt = CASE WHEN i.fire_done THEN 0 ELSE s.attempt END,
             fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
             execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,
@@ -319,7 +318,7 @@ async fn insert_attempts(
     let numbers: Vec<i32> = attempts.iter().map(|a| a.attempt).collect();
     let started: Vec<DateTime<Utc>> = attempts.iter().map(|a| a.started_at).collect();
     let finished: Vec<DateTime<Utc>> = attempts.iter().map(|a| a.finished_at).collect();
-    let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome).collect();
+    let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.as_str()).collect();
     let statuses: Vec<Option<i32>> = attempts.iter().map(|a| a.http_status).collect();
     let latencies: Vec<i32> = attempts.iter().map(|a| a.latency_ms).collect();
     let errors: Vec<Option<String>> = attempts

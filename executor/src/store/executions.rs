@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::model::ExecutionView;
+use crate::model::{ExecutionView, Outcome};
 
 /// Deletes attempts that started before `before`, at most `batch` rows per statement so
 /// the table is never locked for long. Returns how many rows went.
@@ -92,7 +92,8 @@ pub async fn list_for_schedule(
     sqlx::query_as!(
         ExecutionView,
         r#"
-        SELECT id, execution_id, scheduled_for, attempt, executor_id, started_at, outcome,
+        SELECT id, execution_id, scheduled_for, attempt, executor_id, started_at,
+               outcome AS "outcome: Outcome",
                http_status, latency_ms, error
         FROM executions
         WHERE schedule_id = $1 AND ($2::bigint IS NULL OR id < $2)

@@ -10,7 +10,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::model::{
-    Misfire, NewSchedule, OnDead, RetryPolicy, ScheduleState, ScheduleView, Target,
+    Misfire, NewSchedule, OnDead, Outcome, RetryPolicy, ScheduleState, ScheduleView, Target,
 };
 use crate::schedule::ScheduleSpec;
 
@@ -30,16 +30,16 @@ struct ScheduleRow {
     max_attempts: i32,
     backoff_initial_ms: i64,
     backoff_max_ms: i64,
-    misfire: String,
-    on_dead: String,
+    misfire: Misfire,
+    on_dead: OnDead,
     dead_fires: i32,
-    state: String,
+    state: ScheduleState,
     next_run_at: Option<DateTime<Utc>>,
     fire_at: Option<DateTime<Utc>>,
     attempt: i32,
     claimed_by: Option<String>,
     last_fired_at: Option<DateTime<Utc>>,
-    last_outcome: Option<String>,
+    last_outcome: Option<Outcome>,
     last_error: Option<String>,
     dead_at: Option<DateTime<Utc>>,
     version: i64,
@@ -62,10 +62,10 @@ impl From<ScheduleRow> for ScheduleView {
                 row.target_body,
             ),
             retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
-            misfire: Misfire::from_db(&row.misfire),
-            on_dead: OnDead::from_db(&row.on_dead),
+            misfire: row.misfire,
+            on_dead: row.on_dead,
             dead_fires: row.dead_fires,
-            state: ScheduleState::from_db(&row.state).unwrap_or(ScheduleState::Paused),
+            state: row.state,
             next_run_at: row.next_run_at,
             fire_at: row.fire_at,
             attempt: row.attempt,
@@ -105,7 +105,7 @@ impl std::str::FromStr for ListFilter {
         match text.trim() {
             "" | "all" => Ok(Self::All),
             "failing" => Ok(Self::Failing),
-            other => ScheduleState::from_db(other)
+            other => ScheduleState::from_name(other)
                 .map(Self::State)
                 .ok_or_else(|| UnknownFilter(other.to_owned())),
         }
@@ -146,17 +146,16 @@ pub async fn insert(
     };
     let row = sqlx::query!(
         r#"
-        INSERT INTO schedules (name, kind, spec, target_url, target_method, target_headers,
+        INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
                                target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                                misfire, state, next_run_at, created_at, updated_at, on_dead,
                                signing_secret)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15,
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14,
                 'whsec_' || replace(gen_random_uuid()::text, '-', '')
                          || replace(gen_random_uuid()::text, '-', ''))
         RETURNING id, signing_secret AS "signing_secret!"
         "#,
         schedule.name,
-        schedule.spec.kind(),
         Json(&schedule.spec) as _,
         schedule.target.url,
         schedule.target.method,
@@ -219,19 +218,18 @@ pub async fn update(
     let version = sqlx::query_scalar!(
         r#"
         UPDATE schedules
-        SET name = $2, kind = $3, spec = $4, target_url = $5, target_method = $6,
-            target_headers = $7, target_body = $8, max_attempts = $9,
-            backoff_initial_ms = $10, backoff_max_ms = $11, misfire = $12, state = $13,
-            on_dead = $17, dead_fires = 0,
-            next_run_at = $14, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, claim_token = NULL, lease_expires_at = NULL, dead_at = NULL,
-            version = version + 1, updated_at = $15
-        WHERE id = $1 AND ($16::bigint IS NULL OR version = $16)
+        SET name = $2, spec = $3, target_url = $4, target_method = $5,
+            target_headers = $6, target_body = $7, max_attempts = $8,
+            backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11, state = $12,
+            on_dead = $16, dead_fires = 0,
+            next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
+            claimed_by = NULL, claim_token = NULL, dead_at = NULL,
+            version = version + 1, updated_at = $14
+        WHERE id = $1 AND ($15::bigint IS NULL OR version = $15)
         RETURNING version
         "#,
         id,
         schedule.name,
-        schedule.spec.kind(),
         Json(&schedule.spec) as _,
         schedule.target.url,
         schedule.target.method,
@@ -261,9 +259,10 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::
         r#"
         SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
                target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, on_dead,
-               dead_fires, state,
-               next_run_at, fire_at, attempt, claimed_by, last_fired_at, last_outcome,
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
+               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
+               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome AS "last_outcome: Outcome",
                last_error, dead_at, version, created_at, updated_at
         FROM schedules
         WHERE id = $1
@@ -299,9 +298,10 @@ pub async fn list(
         r#"
         SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
                target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, on_dead,
-               dead_fires, state,
-               next_run_at, fire_at, attempt, claimed_by, last_fired_at, last_outcome,
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
+               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
+               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome AS "last_outcome: Outcome",
                last_error, dead_at, version, created_at, updated_at
         FROM schedules
         WHERE ($1::text IS NULL
@@ -330,9 +330,9 @@ pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleView>, s
         r#"
         SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
                target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire, on_dead,
-               dead_fires, state, next_run_at, fire_at, attempt, claimed_by, last_fired_at,
-               last_outcome, last_error, dead_at, version, created_at, updated_at
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
+               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome AS "last_outcome: Outcome", last_error, dead_at, version, created_at, updated_at
         FROM schedules
         WHERE state = 'dead'
         ORDER BY dead_at DESC NULLS LAST, id
@@ -376,7 +376,6 @@ pub async fn transition(
             execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
             claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
             claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
-            lease_expires_at = CASE WHEN $5 THEN NULL ELSE lease_expires_at END,
             dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
             version = version + 1, updated_at = $6
         WHERE id = $1 AND state = ANY($2)

@@ -1,0 +1,9 @@
+-- Columns that were written and never read go (the claim's lease is next_run_at itself; the
+-- kind lives in spec), and outcomes get the same CHECK as states.
+
+ALTER TABLE schedules DROP COLUMN lease_expires_at;
+ALTER TABLE schedules DROP COLUMN kind;
+ALTER TABLE schedules ADD CONSTRAINT schedules_last_outcome_check
+    CHECK (last_outcome IN ('success', 'failure', 'skipped'));
+ALTER TABLE executions ADD CONSTRAINT executions_outcome_check
+    CHECK (outcome IN ('success', 'failure', 'skipped'));
