@@ -191,7 +191,7 @@ fn Row(schedule: ScheduleView) -> impl IntoView {
             </td>
             <td class="px-4 py-2 text-slate-600">{schedule.description.clone()}</td>
             <td class="next-execution px-4 py-2">{next}</td>
-            <td class="px-4 py-2"><OutcomeBadge outcome=schedule.last_outcome.clone() error=schedule.last_error.clone() /></td>
+            <td class="px-4 py-2"><OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() /></td>
             <td class="px-4 py-2"><StateBadge state=schedule.state /></td>
         </tr>
     }

@@ -171,7 +171,7 @@ fn Summary(
             </div>
             <div>
                 <dt class="text-slate-500">"Last outcome"</dt>
-                <dd id="last-outcome" class="mt-1"><OutcomeBadge outcome=schedule.last_outcome.clone() error=schedule.last_error.clone() /></dd>
+                <dd id="last-outcome" class="mt-1"><OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() /></dd>
             </div>
             <div><dt class="text-slate-500">"Target"</dt><dd class="mt-1 break-all font-mono">{format!("{} {}", schedule.target.method, schedule.target.url)}</dd></div>
             <div><dt class="text-slate-500">"Retries"</dt><dd class="mt-1">{format!("{} attempts, first retry after {} ms, at most {} ms apart", schedule.retry.max_attempts, schedule.retry.backoff_initial_ms, schedule.retry.backoff_max_ms)}</dd></div>
