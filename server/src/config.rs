@@ -1,22 +1,16 @@
 //! The server's settings: every flag and environment variable it reads. The site address,
 //! root and package names come from the standard `LEPTOS_*` variables (or `Cargo.toml`).
 
-use std::path::PathBuf;
-
 use clap::Parser;
+use scheduleman::store::DatabaseArgs;
 
 /// Scheduleman's web server: the UI, its server functions and the HTTP API.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Config {
-    /// PostgreSQL URL. When unset, a private server is started from the installed PostgreSQL
-    /// binaries with its data in --data-dir.
-    #[arg(long, env = "DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// Data directory of the private PostgreSQL (used only without DATABASE_URL).
-    /// Default: `.scheduleman/pg` in the working directory.
-    #[arg(long, env = "SCHEDULEMAN_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    /// Where the database is.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Maximum number of pooled database connections.
     #[arg(long, env = "SCHEDULEMAN_DB_POOL", default_value_t = 10)]
     pub db_pool: u32,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use leptos::config::get_configuration;
-use scheduleman::store::{self, DatabaseLocation};
+use scheduleman::store;
 use server::auth::{self, Auth};
 use server::config::Config;
 use server::{app, AppState};
@@ -34,11 +34,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let leptos_options = leptos_config.leptos_options;
     let addr = leptos_options.site_addr;
 
-    let data_dir = config
-        .data_dir
-        .unwrap_or_else(scheduleman::dev::local_postgres::default_data_dir);
-    let location = DatabaseLocation::from_settings(config.database_url, &data_dir);
-    let database = store::connect(&location, config.db_pool)
+    let database = store::connect(&config.database.location(), config.db_pool)
         .await
         .map_err(|error| format!("connecting to the database: {error}"))?;
     if let Some(local) = &database.local {

@@ -65,6 +65,30 @@ pub async fn bounded<T>(
         .unwrap_or(Err(sqlx::Error::PoolTimedOut))
 }
 
+/// The database settings both binaries take (flatten into a `clap::Parser`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL. When unset, a private server is started from the installed
+    /// PostgreSQL binaries with its data in --data-dir.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Data directory of the private PostgreSQL (used only without DATABASE_URL).
+    /// Default: `.scheduleman/pg` in the working directory.
+    #[arg(long, env = "SCHEDULEMAN_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+impl DatabaseArgs {
+    /// Where these settings say the database is.
+    pub fn location(&self) -> DatabaseLocation {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(local_postgres::default_data_dir);
+        DatabaseLocation::from_settings(self.database_url.clone(), &data_dir)
+    }
+}
+
 /// Where the database is: what `connect` was told.
 #[derive(Debug, Clone)]
 pub enum DatabaseLocation {
