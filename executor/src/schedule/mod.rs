@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use self::cron::{CronError, CronExpr};
-pub use run_at::parse_run_at;
+pub use run_at::{parse_run_at, read_local, LocalReading};
 pub use zone::UnknownZone;
 
 /// The shortest interval an `every` schedule may have.

@@ -2,17 +2,19 @@
 //! the browser by the same schedule math the executor uses, the target and retry fields,
 //! and the server's reasons shown next to the field they concern.
 
-use std::collections::BTreeMap;
+mod fields;
+mod run_at;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use scheduleman::model::{Misfire, OnDead};
-use scheduleman::schedule::zone::{self, LocalTime as Reading};
+use scheduleman::model::{Misfire, OnDead, RetryPolicy};
 use scheduleman::schedule::ScheduleInput;
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 use uuid::Uuid;
 
+use self::fields::{parse_headers, FieldError, ZoneSelect};
+use self::run_at::{resolve_run_at, split_run_at, RunAtNotes};
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, LocalTime};
 use crate::error::AppError;
@@ -121,9 +123,25 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
             .join("\n"),
     );
     let body = RwSignal::new(initial.target.body.clone().unwrap_or_default());
-    let max_attempts = RwSignal::new(initial.max_attempts.unwrap_or(5).to_string());
-    let backoff_initial = RwSignal::new(initial.backoff_initial_ms.unwrap_or(1000).to_string());
-    let backoff_max = RwSignal::new(initial.backoff_max_ms.unwrap_or(300_000).to_string());
+    let defaults = RetryPolicy::default();
+    let max_attempts = RwSignal::new(
+        initial
+            .max_attempts
+            .unwrap_or(defaults.max_attempts)
+            .to_string(),
+    );
+    let backoff_initial = RwSignal::new(
+        initial
+            .backoff_initial_ms
+            .unwrap_or(defaults.backoff_initial_ms)
+            .to_string(),
+    );
+    let backoff_max = RwSignal::new(
+        initial
+            .backoff_max_ms
+            .unwrap_or(defaults.backoff_max_ms)
+            .to_string(),
+    );
     let misfire = RwSignal::new(initial.misfire.unwrap_or_default());
     let on_dead = RwSignal::new(initial.on_dead.unwrap_or_default());
     let paused = RwSignal::new(initial.paused);
@@ -384,147 +402,5 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 {move || if save.pending().get() { "Saving…" } else { "Save schedule" }}
             </button>
         </form>
-    }
-}
-
-/// A reason next to its field, when there is one.
-#[component]
-fn FieldError(message: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
-    view! { {move || message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })} }
-}
-
-/// An IANA zone picker.
-#[component]
-fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoView {
-    view! {
-        <select id=id class=INPUT on:change=move |e| zone.set(event_target_value(&e))>
-            {chrono_tz::TZ_VARIANTS.iter().map(|z| {
-                let name = z.name();
-                view! { <option value=name selected=move || zone.get() == name>{name}</option> }
-            }).collect_view()}
-        </select>
-    }
-}
-
-/// The Run At reading resolved: what to submit and what to show.
-#[derive(Debug, Clone, PartialEq)]
-struct RunAt {
-    /// The text sent to the server (with an explicit offset when the later of two
-    /// occurrences was picked).
-    submit: String,
-    /// The instant.
-    instant: DateTime<Utc>,
-    /// Both occurrences, when the reading is ambiguous.
-    ambiguous: Option<(DateTime<Utc>, DateTime<Utc>)>,
-}
-
-fn resolve_run_at(local: &str, zone_name: &str, later: bool) -> Result<RunAt, String> {
-    let zone = zone::parse(zone_name).map_err(|e| e.to_string())?;
-    let reading = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(local, f).ok())
-        .ok_or_else(|| "pick a date and a time".to_owned())?;
-    match zone::resolve(zone, reading) {
-        Reading::Single(instant) => Ok(RunAt {
-            submit: local.to_owned(),
-            instant,
-            ambiguous: None,
-        }),
-        Reading::Ambiguous {
-            earlier,
-            later: second,
-        } => {
-            let instant = if later { second } else { earlier };
-            Ok(RunAt {
-                submit: instant.with_timezone(&zone).to_rfc3339(),
-                instant,
-                ambiguous: Some((earlier, second)),
-            })
-        }
-        Reading::Gap {
-            gap_start,
-            gap_end_reading,
-            ..
-        } => Err(format!(
-            "{} does not exist in {zone_name}: the clocks jump from {} to {} that day",
-            reading.format("%Y-%m-%d %H:%M"),
-            gap_start.format("%H:%M"),
-            gap_end_reading.format("%H:%M"),
-        )),
-    }
-}
-
-/// The resolved instant in UTC and the viewer's zone; a DST gap flagged; a choice between
-/// the two occurrences of an ambiguous time.
-#[component]
-fn RunAtNotes(run_at: Memo<Result<RunAt, String>>, later: RwSignal<bool>) -> impl IntoView {
-    move || {
-        match run_at.get() {
-        Ok(run) => view! {
-            <p id="run-at-instant" class="mt-2 text-sm text-slate-600">
-                "That is " {crate::components::time::utc_text(run.instant)} " · " <LocalTime at=run.instant />
-            </p>
-            {run.ambiguous.map(|(first, second)| view! {
-                <div id="ambiguous" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
-                    "This time occurs twice that day (the clocks go back). Which one?"
-                    <label class="ml-3"><input type="radio" name="occurrence" prop:checked=move || !later.get() on:change=move |_| later.set(false) />" the first (" {crate::components::time::utc_text(first)} ")"</label>
-                    <label class="ml-3"><input type="radio" name="occurrence" prop:checked=move || later.get() on:change=move |_| later.set(true) />" the second (" {crate::components::time::utc_text(second)} ")"</label>
-                </div>
-            })}
-        }.into_any(),
-        Err(reason) => view! { <p id="run-at-warning" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">{reason}</p> }.into_any(),
-    }
-    }
-}
-
-/// A stored Run At split into the picker's local reading and zone.
-fn split_run_at(at: Option<&str>, tz: Option<&str>) -> (String, String) {
-    let zone = tz.unwrap_or("UTC").to_owned();
-    let local = at
-        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
-        .map(|instant| {
-            let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
-            instant
-                .with_timezone(&tz)
-                .format("%Y-%m-%dT%H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|| {
-            (Utc::now() + chrono::TimeDelta::hours(1))
-                .format("%Y-%m-%dT%H:00")
-                .to_string()
-        });
-    (local, zone)
-}
-
-fn parse_headers(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
-        .filter(|(name, _)| !name.is_empty())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn run_at_in_a_gap_is_flagged_and_an_overlap_offers_both() {
-        let gap = resolve_run_at("2027-03-14T02:30", "America/New_York", false).unwrap_err();
-        assert!(gap.contains("does not exist in America/New_York"), "{gap}");
-        let first = resolve_run_at("2027-11-07T01:30", "America/New_York", false).unwrap();
-        let second = resolve_run_at("2027-11-07T01:30", "America/New_York", true).unwrap();
-        assert!(first.ambiguous.is_some());
-        assert_eq!(second.instant - first.instant, chrono::TimeDelta::hours(1));
-        assert!(second.submit.ends_with("-05:00"), "{}", second.submit);
-    }
-
-    #[test]
-    fn headers_are_read_one_per_line() {
-        let headers = parse_headers("X-Team: ops\n\nAuthorization: Bearer abc:def\n");
-        assert_eq!(headers["X-Team"], "ops");
-        assert_eq!(headers["Authorization"], "Bearer abc:def");
-        assert_eq!(headers.len(), 2);
     }
 }
