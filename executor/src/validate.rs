@@ -1,5 +1,6 @@
 //! Turning what a user submits (API body or form) into a [`NewSchedule`], with every problem
-//! reported against the field it concerns. Pure: the UI runs the same checks in the browser.
+//! reported against the field it concerns. Pure; the UI previews a schedule's timing in the
+//! browser with the same schedule code, and shows these reasons when the server returns them.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -62,14 +62,15 @@ pub fn ScheduleDetail() -> impl IntoView {
             navigate("/", Default::default());
         }
     });
-    // Pending triggers and retries change on their own: look again every few seconds.
+    // Pending triggers and retries change on their own: look again every few seconds, until
+    // the page is left.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let _ = set_interval_with_handle(
-            move || changes.update(|n| *n += 1),
-            std::time::Duration::from_secs(3),
-        );
-    });
+    if let Ok(refresh) = set_interval_with_handle(
+        move || changes.update(|n| *n += 1),
+        std::time::Duration::from_secs(3),
+    ) {
+        on_cleanup(move || refresh.clear());
+    }
 
     view! {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>

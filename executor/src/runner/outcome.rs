@@ -13,7 +13,7 @@ pub const MISFIRE_GRACE: TimeDelta = TimeDelta::seconds(10);
 /// What to do with the schedule after an attempt (or instead of one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// The fire is done (delivered or skipped); the schedule next runs at `next_run`, or is
+    /// The fire was delivered; the schedule next runs at `next_run`, or is
     /// completed when `None`.
     Fired {
         /// The next fire instant.

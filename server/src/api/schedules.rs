@@ -164,7 +164,7 @@ pub async fn delete(
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/pause", tag = "actions", params(("id" = Uuid, Path)),
     responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
-/// `POST /schedules/{id}/pause`: an active (or dead) schedule stops firing.
+/// `POST /schedules/{id}/pause`: an active schedule stops firing (409 in any other state).
 pub async fn pause(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
