@@ -43,24 +43,8 @@ async fn heartbeats_insert_refresh_and_remove_the_executor_row(pool: PgPool) {
         .is_empty());
 }
 
-#[sqlx::test(migrations = "../migrations")]
+#[sqlx::test(migrations = "../migrations", fixtures("schedules_by_state"))]
 async fn overview_counts_schedules_by_state_and_live_executors(pool: PgPool) {
-    for (name, state) in [
-        ("a", "active"),
-        ("b", "active"),
-        ("c", "paused"),
-        ("d", "dead"),
-    ] {
-        sqlx::query(
-            "INSERT INTO schedules (name, spec, target_url, state) \
-             VALUES ($1, '{}', 'http://example.test/', $2)",
-        )
-        .bind(name)
-        .bind(state)
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
     let now = Utc::now();
     executors::heartbeat(&pool, "alive", "h", 1, now, 0, now)
         .await
@@ -414,21 +398,8 @@ mod claims {
 
 /// Issue 9, item 14: beyond the newest N attempts per schedule, history is pruned even
 /// inside the retention period.
-#[sqlx::test(migrations = "../migrations")]
+#[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
 async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
-    for id in [
-        "00000000-0000-0000-0000-000000000001",
-        "00000000-0000-0000-0000-000000000002",
-    ] {
-        sqlx::query(
-            "INSERT INTO schedules (id, name, spec, target_url) \
-             VALUES ($1::uuid, 's', '{}', 'http://h.test/')",
-        )
-        .bind(id)
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
     let now = Utc::now();
     for (schedule, count) in [
         ("00000000-0000-0000-0000-000000000001", 7),
@@ -491,15 +462,8 @@ async fn executors_silent_for_longer_than_the_expiry_are_removed(pool: PgPool) {
     assert_eq!(left[0].id, "alive");
 }
 
-#[sqlx::test(migrations = "../migrations")]
+#[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
 async fn pruning_removes_only_attempts_older_than_the_cutoff(pool: PgPool) {
-    sqlx::query(
-        "INSERT INTO schedules (id, name, spec, target_url) \
-         VALUES ('00000000-0000-0000-0000-000000000001', 's', '{}', 'http://h.test/')",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
     let now = Utc::now();
     for days_ago in [40, 35, 31, 29, 1] {
         let started = now - TimeDelta::days(days_ago);
@@ -548,4 +512,61 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
         .map(|s| s.name)
         .collect();
     assert_eq!(dead, ["newest", "older", "oldest"]);
+}
+
+/// Every action from every state: which ones apply, and what each leaves behind.
+#[sqlx::test(migrations = "../migrations")]
+async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: PgPool) {
+    use scheduleman::commands::{self, Action, CommandError};
+    use scheduleman::model::ScheduleState::{self, Active, Completed, Dead, Paused};
+
+    // (from, action, Some(to)) when the action applies, None when it is refused.
+    let table: [(ScheduleState, Action, Option<ScheduleState>); 16] = [
+        (Active, Action::Pause, Some(Paused)),
+        (Active, Action::Resume, None),
+        (Active, Action::Trigger, Some(Active)),
+        (Active, Action::Rearm, None),
+        (Paused, Action::Pause, None),
+        (Paused, Action::Resume, Some(Active)),
+        (Paused, Action::Trigger, None),
+        (Paused, Action::Rearm, None),
+        (Completed, Action::Pause, None),
+        (Completed, Action::Resume, None),
+        (Completed, Action::Trigger, None),
+        (Completed, Action::Rearm, None),
+        (Dead, Action::Pause, None),
+        (Dead, Action::Resume, None),
+        (Dead, Action::Trigger, None),
+        (Dead, Action::Rearm, Some(Active)),
+    ];
+    for (from, action, expected) in table {
+        let id: uuid::Uuid = sqlx::query_scalar(
+            "INSERT INTO schedules (name, spec, target_url, state, next_run_at, attempt) \
+             VALUES ('t', '{\"kind\": \"every\", \"every\": \"1h\", \"interval_ms\": 3600000, \
+             \"anchor\": \"2026-01-01T00:00:00Z\"}', 'http://h.test/', $1, \
+             CASE WHEN $1 = 'active' THEN now() + interval '1 hour' END, \
+             CASE WHEN $1 = 'dead' THEN 3 ELSE 0 END) RETURNING id",
+        )
+        .bind(from.as_str())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let result = commands::act(&pool, id, action).await;
+        let case = format!("{} from {}", action.name(), from.as_str());
+        match (expected, result) {
+            (Some(to), Ok(view)) => {
+                assert_eq!(view.state, to, "{case}");
+                assert_eq!(view.attempt, 0, "{case}: attempts reset");
+                assert_eq!(
+                    view.next_run_at.is_some(),
+                    to == Active,
+                    "{case}: due only when active"
+                );
+            }
+            (None, Err(CommandError::WrongState { state, .. })) => {
+                assert_eq!(state, from, "{case}")
+            }
+            (expected, other) => panic!("{case}: expected {expected:?}, got {other:?}"),
+        }
+    }
 }

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::model::Outcome;
 use crate::runner::metrics::ExecutorMetrics;
 use crate::runner::outcome::{self, AttemptContext, Decision};
+use crate::runner::pacing::Pacing;
 use crate::runner::trigger::{Attempted, Trigger};
 use crate::store::bounded;
 use crate::store::claims::{self, AttemptRecord, Claim, Settlement, Unreadable};
@@ -38,6 +39,9 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// How long shutdown waits for triggers in flight.
     pub shutdown_grace: Duration,
+    /// Seeds the loop's random choices (poll jitter, retry jitter): a test replays them,
+    /// and executors seeded differently never move in lock-step.
+    pub seed: u64,
 }
 
 /// One claim's result on its way to the batched write-back.
@@ -98,6 +102,11 @@ pub async fn run(
     let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut failures = 0u32;
+    let mut rng = fastrand::Rng::with_seed(config.seed);
+    let pacing = Pacing {
+        poll_min: config.poll_min,
+        poll_max: config.poll_max,
+    };
 
     while !shutdown.is_cancelled() {
         while tasks.try_join_next().is_some() {}
@@ -126,7 +135,7 @@ pub async fn run(
             }
             Err(error) => {
                 failures += 1;
-                let pause = Duration::from_millis(200 * u64::from(failures.min(10)));
+                let pause = Pacing::after_failures(failures);
                 tracing::warn!(%error, failures, retry_in = ?pause, "claiming failed; is the database up?");
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -157,8 +166,9 @@ pub async fn run(
                 metrics.clone(),
                 clock.clone(),
             );
+            let jitter = rng.f64();
             tasks.spawn(async move {
-                let settled = attempt(&trigger, claim, &metrics, &clock).await;
+                let settled = attempt(&trigger, claim, &metrics, &clock, jitter).await;
                 metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
                 drop(permit);
                 if settle_tx.send(settled).await.is_err() {
@@ -169,7 +179,7 @@ pub async fn run(
         if full_batch {
             continue; // more may be due right now
         }
-        let pause = idle_pause(&pool, &config, &clock).await;
+        let pause = idle_pause(&pool, &pacing, &clock, &mut rng).await;
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = wake.notified() => {}
@@ -199,30 +209,26 @@ pub async fn run(
     listener.abort();
 }
 
-/// How long to sleep when the last claim found less than a full batch: until the earliest
-/// known due time, never longer than a random poll interval in [poll_min, poll_max] (so
-/// executors never move in lock-step), and a few random milliseconds at least (so rows due
-/// but locked by another executor are not spun on).
-async fn idle_pause(pool: &PgPool, config: &WorkerConfig, clock: &DbClock) -> Duration {
-    let span = config.poll_max.saturating_sub(config.poll_min);
-    let poll = config.poll_min + span.mul_f64(fastrand::f64());
-    let floor = Duration::from_millis(2 + fastrand::u64(0..8));
-    match bounded(claims::next_due(pool)).await {
+/// How long to sleep when the last claim found less than a full batch (see
+/// [`Pacing::idle_pause`]); reads the next due time and the database's clock.
+async fn idle_pause(
+    pool: &PgPool,
+    pacing: &Pacing,
+    clock: &DbClock,
+    rng: &mut fastrand::Rng,
+) -> Duration {
+    let until_due = match bounded(claims::next_due(pool)).await {
         Ok(due) => {
             clock.observe(due.db_now);
-            match due.next {
-                Some(next) => (next - due.db_now)
-                    .to_std()
-                    .unwrap_or(Duration::ZERO)
-                    .clamp(floor, poll.max(floor)),
-                None => poll,
-            }
+            due.next
+                .map(|next| (next - due.db_now).to_std().unwrap_or(Duration::ZERO))
         }
         Err(error) => {
             tracing::debug!(%error, "cannot read the next due time");
-            poll
+            None
         }
-    }
+    };
+    pacing.idle_pause(until_due, rng)
 }
 
 /// The settlement that dead-letters a claimed row that cannot be read.
@@ -246,6 +252,7 @@ async fn attempt(
     claim: Claim,
     metrics: &ExecutorMetrics,
     clock: &DbClock,
+    jitter: f64,
 ) -> Settled {
     let attempt = claim.attempt.max(1) as u32;
     let schedule = match claim.spec.compile() {
@@ -284,7 +291,7 @@ async fn attempt(
         fire_at: claim.fire_at,
         attempt,
     };
-    let decision = outcome::decide(context, attempted.failure.is_none(), now, fastrand::f64());
+    let decision = outcome::decide(context, attempted.failure.is_none(), now, jitter);
     metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
     let counter = match (&reason, &decision) {
         (None, _) => &metrics.delivered,

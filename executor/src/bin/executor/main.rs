@@ -95,6 +95,7 @@ async fn run(args: RunArgs) -> Result<(), String> {
         poll_max: args.poll_max,
         lease: args.lease,
         shutdown_grace: args.shutdown_grace,
+        seed: fastrand::u64(..),
     };
     tracing::info!(id = %identity.id, concurrency = config.concurrency, "executor running");
     let metrics = Arc::new(ExecutorMetrics::default());
