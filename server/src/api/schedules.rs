@@ -143,7 +143,7 @@ pub async fn patch(
     let current = commands::fetch(&state.pool, id).await?;
     let mut merged = serde_json::to_value(ScheduleRequest::from_view(&current))
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
-    merge_patch(&mut merged, patch);
+    json_patch::merge(&mut merged, &patch);
     let request: ScheduleRequest = serde_json::from_value(merged)
         .map_err(|error| ApiError::invalid("body", error.to_string()))?;
     let expected = expected_version(&headers)?;
@@ -241,22 +241,6 @@ fn with_etag(view: ScheduleView) -> impl IntoResponse {
     ([(header::ETAG, etag)], Json(view))
 }
 
-/// RFC 7386: objects merge key by key, `null` removes, anything else replaces.
-fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
-    match (target, patch) {
-        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
-            for (key, value) in patch {
-                if value.is_null() {
-                    target.remove(&key);
-                } else {
-                    merge_patch(target.entry(key).or_insert(serde_json::Value::Null), value);
-                }
-            }
-        }
-        (target, patch) => *target = patch,
-    }
-}
-
 /// The cursor: the last item's name and id, hex-encoded so it is opaque and URL-safe.
 fn encode_cursor(name: &str, id: Uuid) -> String {
     hex::encode(format!("{id}{name}"))
@@ -275,19 +259,6 @@ fn decode_cursor(cursor: &str) -> Result<(String, Uuid), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn merge_patch_follows_rfc_7386() {
-        let mut doc = serde_json::json!({"a": {"b": 1, "c": 2}, "d": [1], "e": "x"});
-        merge_patch(
-            &mut doc,
-            serde_json::json!({"a": {"b": null, "z": 3}, "d": [2], "f": true}),
-        );
-        assert_eq!(
-            doc,
-            serde_json::json!({"a": {"c": 2, "z": 3}, "d": [2], "e": "x", "f": true})
-        );
-    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

@@ -14,6 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -124,13 +125,9 @@ impl Auth {
 
     fn cookie_ok(&self, headers: &HeaderMap) -> bool {
         let now_ms = chrono::Utc::now().timestamp_millis();
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .any(|(name, value)| name == SESSION_COOKIE && self.session_valid(value, now_ms))
+        CookieJar::from_headers(headers)
+            .get(SESSION_COOKIE)
+            .is_some_and(|cookie| self.session_valid(cookie.value(), now_ms))
     }
 }
 
