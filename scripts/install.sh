@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs rustc >= 1.96
 SQLX_CLI_VERSION=0.8.6        # matches the sqlx in Cargo.lock
+LEPTOSFMT_VERSION=0.1.33      # formats view! macros (about 2 minutes to build)
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 
@@ -54,6 +55,11 @@ if [ "$(cargo_tool_version cargo-sqlx sqlx --version)" != "$SQLX_CLI_VERSION" ];
     say "cargo install sqlx-cli@$SQLX_CLI_VERSION"
     cargo install --quiet --locked --force "sqlx-cli@$SQLX_CLI_VERSION" \
         --no-default-features --features postgres,rustls
+fi
+
+if [ "$(cargo_tool_version leptosfmt --version)" != "$LEPTOSFMT_VERSION" ]; then
+    say "cargo install leptosfmt@$LEPTOSFMT_VERSION"
+    cargo install --quiet --locked --force "leptosfmt@$LEPTOSFMT_VERSION"
 fi
 
 # Tailwind, wasm-opt and Playwright, as package-lock.json pins them. `npm install`, not

@@ -11,8 +11,10 @@ step() { echo "==> $*" >&2; }
 
 scripts/install.sh
 
-step "cargo fmt --check"
+step "cargo fmt --check, leptosfmt --check (view! macros)"
 cargo fmt --all --check
+leptosfmt --check app/src | grep -v "^✅" || true
+leptosfmt --check app/src >/dev/null
 
 step "cargo clippy -D warnings (native, then the wasm frontend)"
 cargo clippy --quiet --workspace --exclude frontend --all-targets -- -D warnings

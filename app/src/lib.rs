@@ -48,7 +48,10 @@ pub fn App() -> impl IntoView {
                         view=pages::schedule_detail::ScheduleDetail
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/schedules/:id/edit") view=pages::schedule_form::EditSchedule />
+                    <Route
+                        path=path!("/schedules/:id/edit")
+                        view=pages::schedule_form::EditSchedule
+                    />
                     <Route
                         path=path!("/dead-letters")
                         view=pages::dead_letters::DeadLetters

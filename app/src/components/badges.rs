@@ -13,9 +13,9 @@ pub fn StateBadge(state: ScheduleState) -> impl IntoView {
         ScheduleState::Dead => "bg-red-100 text-red-800",
     };
     view! {
-        <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {colour}")>
-            {state.as_str()}
-        </span>
+        <span class=format!(
+            "rounded-full px-2 py-0.5 text-xs font-medium {colour}",
+        )>{state.as_str()}</span>
     }
 }
 
@@ -35,6 +35,7 @@ pub fn OutcomeBadge(outcome: Option<Outcome>, error: Option<String>) -> impl Int
         >
             {label}
         </span>
-        {error.map(|reason| view! { <span class="ml-2 text-xs text-red-700 reason">{reason}</span> })}
+        {error
+            .map(|reason| view! { <span class="ml-2 text-xs text-red-700 reason">{reason}</span> })}
     }
 }

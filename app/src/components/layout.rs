@@ -16,17 +16,24 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/" class="text-lg font-semibold tracking-tight text-indigo-700">
                     "Scheduleman"
                 </a>
-                <a href="/" class=link>"Schedules"</a>
-                <a href="/schedules/new" class=link>"New schedule"</a>
-                <a href="/dead-letters" class=link>"Dead letters"</a>
-                <a href="/executors" class=link>"Executors"</a>
-                <a href="/api/v1/docs" class=link rel="external">"API"</a>
+                <a href="/" class=link>
+                    "Schedules"
+                </a>
+                <a href="/schedules/new" class=link>
+                    "New schedule"
+                </a>
+                <a href="/dead-letters" class=link>
+                    "Dead letters"
+                </a>
+                <a href="/executors" class=link>
+                    "Executors"
+                </a>
+                <a href="/api/v1/docs" class=link rel="external">
+                    "API"
+                </a>
             </nav>
         </header>
-        <main
-            class="mx-auto max-w-6xl px-6 py-8"
-            data-hydrated=move || hydrated.get().to_string()
-        >
+        <main class="mx-auto max-w-6xl px-6 py-8" data-hydrated=move || hydrated.get().to_string()>
             {children()}
         </main>
     }

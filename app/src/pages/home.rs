@@ -68,44 +68,61 @@ pub fn Home() -> impl IntoView {
                 </a>
             </div>
         </div>
-        <Transition fallback=|| view! { <p class="mt-6 text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="mt-6 text-slate-500">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(figures) => view! {
-                        <dl class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-5">
-                            <Figure label="Active" value=figures.active />
-                            <Figure label="Due in the next hour" value=figures.due_next_hour />
-                            <Figure label="Failing" value=figures.failing />
-                            <Figure label="Dead" value=figures.dead />
-                            <Figure label="Executors alive" value=figures.executors_alive />
-                        </dl>
-                        <p id="as-of" class="mt-3 text-xs text-slate-500">
-                            "As of " {figures.as_of.format("%H:%M:%S%.3f UTC").to_string()}
-                        </p>
-                    }.into_any(),
-                    Err(error) => view! {
-                        <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p>
-                    }.into_any(),
+                    Ok(figures) => {
+                        view! {
+                            <dl class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-5">
+                                <Figure label="Active" value=figures.active />
+                                <Figure label="Due in the next hour" value=figures.due_next_hour />
+                                <Figure label="Failing" value=figures.failing />
+                                <Figure label="Dead" value=figures.dead />
+                                <Figure label="Executors alive" value=figures.executors_alive />
+                            </dl>
+                            <p id="as-of" class="mt-3 text-xs text-slate-500">
+                                "As of "
+                                {figures.as_of.format("%H:%M:%S%.3f UTC").to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! {
+                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
         <div class="mt-6 flex flex-wrap items-center justify-between gap-3">
             <nav class="flex gap-1" aria-label="Filter by state">
-                {FILTERS.map(|(value, label)| {
-                    let selected = move || param("state").as_str() == value || (value == "all" && param("state").is_empty());
-                    view! {
-                        <a
-                            href=format!("/?state={value}")
-                            class=move || if selected() {
-                                "rounded-md bg-indigo-600 px-2.5 py-1 text-sm text-white"
-                            } else {
-                                "rounded-md px-2.5 py-1 text-sm text-slate-600 hover:bg-slate-100"
-                            }
-                        >
-                            {label}
-                        </a>
-                    }
-                })}
+                {FILTERS
+                    .map(|(value, label)| {
+                        let selected = move || {
+                            param("state").as_str() == value
+                                || (value == "all" && param("state").is_empty())
+                        };
+                        view! {
+                            <a
+                                href=format!("/?state={value}")
+                                class=move || {
+                                    if selected() {
+                                        "rounded-md bg-indigo-600 px-2.5 py-1 text-sm text-white"
+                                    } else {
+                                        "rounded-md px-2.5 py-1 text-sm text-slate-600 hover:bg-slate-100"
+                                    }
+                                }
+                            >
+                                {label}
+                            </a>
+                        }
+                    })}
             </nav>
             <form method="get" action="/" class="flex gap-2">
                 <input type="hidden" name="state" value=move || param("state") />
@@ -116,7 +133,10 @@ pub fn Home() -> impl IntoView {
                     value=move || param("search")
                     class="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
                 />
-                <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm">
+                <button
+                    type="submit"
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm"
+                >
                     "Search"
                 </button>
             </form>
@@ -124,20 +144,29 @@ pub fn Home() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) if page.items.is_empty() => view! {
-                        <p class="mt-6 text-slate-500">"No schedules here yet. "
-                            <a href="/schedules/new" class="text-indigo-700 underline">"Create one"</a>"."
-                        </p>
-                    }.into_any(),
+                    Ok(page) if page.items.is_empty() => {
+                        view! {
+                            <p class="mt-6 text-slate-500">
+                                "No schedules here yet. "
+                                <a href="/schedules/new" class="text-indigo-700 underline">
+                                    "Create one"
+                                </a>"."
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Ok(page) => {
-                        let next = page.next.clone().map(|(name, id)| {
-                            format!(
-                                "/?state={}&search={}&after_name={}&after_id={id}",
-                                param("state"),
-                                urlencode(&param("search")),
-                                urlencode(&name)
-                            )
-                        });
+                        let next = page
+                            .next
+                            .clone()
+                            .map(|(name, id)| {
+                                format!(
+                                    "/?state={}&search={}&after_name={}&after_id={id}",
+                                    param("state"),
+                                    urlencode(&param("search")),
+                                    urlencode(&name),
+                                )
+                            });
                         view! {
                             <table class="mt-4 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
                                 <thead class="bg-slate-50 text-xs uppercase text-slate-500">
@@ -149,16 +178,35 @@ pub fn Home() -> impl IntoView {
                                         <th class="px-4 py-2">"State"</th>
                                     </tr>
                                 </thead>
-                                <tbody>{page.items.into_iter().map(|s| view! { <Row schedule=s /> }).collect_view()}</tbody>
+                                <tbody>
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|s| view! { <Row schedule=s /> })
+                                        .collect_view()}
+                                </tbody>
                             </table>
-                            {next.map(|href| view! {
-                                <p class="mt-3 text-right"><a href=href class="text-sm text-indigo-700 underline">"Next page →"</a></p>
-                            })}
-                        }.into_any()
+                            {next
+                                .map(|href| {
+                                    view! {
+                                        <p class="mt-3 text-right">
+                                            <a href=href class="text-sm text-indigo-700 underline">
+                                                "Next page →"
+                                            </a>
+                                        </p>
+                                    }
+                                })}
+                        }
+                            .into_any()
                     }
-                    Err(error) => view! {
-                        <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p>
-                    }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
@@ -177,7 +225,9 @@ fn Row(schedule: ScheduleView) -> impl IntoView {
         (ScheduleState::Active, Some(at)) => {
             let title = in_zone(at, &zone);
             view! {
-                <div><LocalTime at=at title=title /></div>
+                <div>
+                    <LocalTime at=at title=title />
+                </div>
                 <Countdown at=at />
             }
             .into_any()
@@ -185,14 +235,26 @@ fn Row(schedule: ScheduleView) -> impl IntoView {
         _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
     };
     view! {
-        <tr class="schedule-row border-t border-slate-100 align-top" data-name=schedule.name.clone()>
+        <tr
+            class="schedule-row border-t border-slate-100 align-top"
+            data-name=schedule.name.clone()
+        >
             <td class="px-4 py-2 font-medium">
-                <a href=format!("/schedules/{}", schedule.id) class="text-indigo-700 hover:underline">{schedule.name.clone()}</a>
+                <a
+                    href=format!("/schedules/{}", schedule.id)
+                    class="text-indigo-700 hover:underline"
+                >
+                    {schedule.name.clone()}
+                </a>
             </td>
             <td class="px-4 py-2 text-slate-600">{schedule.description.clone()}</td>
             <td class="next-execution px-4 py-2">{next}</td>
-            <td class="px-4 py-2"><OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() /></td>
-            <td class="px-4 py-2"><StateBadge state=schedule.state /></td>
+            <td class="px-4 py-2">
+                <OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() />
+            </td>
+            <td class="px-4 py-2">
+                <StateBadge state=schedule.state />
+            </td>
         </tr>
     }
 }

@@ -73,36 +73,121 @@ pub fn ScheduleDetail() -> impl IntoView {
     }
 
     view! {
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="text-slate-500">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match schedule.await {
-                    Ok(s) => view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }.into_any(),
-                    Err(error) => view! { <p class="rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p> }.into_any(),
+                    Ok(s) => {
+                        view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! {
+                            <p class="rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
-        {move || rotate.value().get().map(|result| match result {
-            Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any(),
-            Err(e) => view! { <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> }.into_any(),
-        })}
-        {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <p id="action-error" class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> })}
-        {move || remove.value().get().and_then(|r| r.err()).map(|e| view! { <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">{e.to_string()}</p> })}
+        {move || {
+            rotate
+                .value()
+                .get()
+                .map(|result| match result {
+                    Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">
+                                {e.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                })
+        }}
+        {move || {
+            act.value()
+                .get()
+                .and_then(|r| r.err())
+                .map(|e| {
+                    view! {
+                        <p
+                            id="action-error"
+                            class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800"
+                        >
+                            {e.to_string()}
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            remove
+                .value()
+                .get()
+                .and_then(|r| r.err())
+                .map(|e| {
+                    view! {
+                        <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">
+                            {e.to_string()}
+                        </p>
+                    }
+                })
+        }}
         <h2 class="mt-8 text-lg font-semibold">"Execution history"</h2>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match history.await {
-                    Ok(rows) if rows.is_empty() && before.get_untracked().is_none() => view! { <p class="mt-2 text-sm text-slate-500">"No attempts yet."</p> }.into_any(),
+                    Ok(rows) if rows.is_empty() && before.get_untracked().is_none() => {
+                        view! { <p class="mt-2 text-sm text-slate-500">"No attempts yet."</p> }
+                            .into_any()
+                    }
                     Ok(rows) => {
-                        let older = (rows.len() as i64 == HISTORY_PAGE).then(|| rows.last().map(|r| r.id)).flatten();
+                        let older = (rows.len() as i64 == HISTORY_PAGE)
+                            .then(|| rows.last().map(|r| r.id))
+                            .flatten();
                         view! {
                             <History rows=rows />
                             <div class="mt-2 flex gap-3 text-sm">
-                                {move || before.get().map(|_| view! { <button class="text-indigo-700 underline" on:click=move |_| before.set(None)>"Newest"</button> })}
-                                {older.map(|id| view! { <button id="older" class="text-indigo-700 underline" on:click=move |_| before.set(Some(id))>"Older →"</button> })}
+                                {move || {
+                                    before
+                                        .get()
+                                        .map(|_| {
+                                            view! {
+                                                <button
+                                                    class="text-indigo-700 underline"
+                                                    on:click=move |_| before.set(None)
+                                                >
+                                                    "Newest"
+                                                </button>
+                                            }
+                                        })
+                                }}
+                                {older
+                                    .map(|id| {
+                                        view! {
+                                            <button
+                                                id="older"
+                                                class="text-indigo-700 underline"
+                                                on:click=move |_| before.set(Some(id))
+                                            >
+                                                "Older →"
+                                            </button>
+                                        }
+                                    })}
                             </div>
-                        }.into_any()
+                        }
+                            .into_any()
                     }
-                    Err(error) => view! { <p class="mt-2 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <p class="mt-2 rounded-md bg-red-50 p-3 text-red-800">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
@@ -140,55 +225,161 @@ fn Summary(
     view! {
         <div class="flex flex-wrap items-start justify-between gap-3">
             <div>
-                <h1 id="schedule-name" class="text-2xl font-semibold">{schedule.name.clone()}</h1>
-                <p id="schedule-description" class="mt-1 text-slate-600">{schedule.description.clone()}</p>
+                <h1 id="schedule-name" class="text-2xl font-semibold">
+                    {schedule.name.clone()}
+                </h1>
+                <p id="schedule-description" class="mt-1 text-slate-600">
+                    {schedule.description.clone()}
+                </p>
             </div>
             <div class="flex flex-wrap gap-2">
-                {(state == ScheduleState::Active).then(|| view! {
-                    <button id="trigger" class=button on:click=move |_| { act.dispatch((id, "trigger")); }>"Trigger now"</button>
-                    <button id="pause" class=button on:click=move |_| { act.dispatch((id, "pause")); }>"Pause"</button>
-                })}
-                {(state == ScheduleState::Paused).then(|| view! {
-                    <button id="resume" class=button on:click=move |_| { act.dispatch((id, "resume")); }>"Resume"</button>
-                })}
-                {(state == ScheduleState::Dead).then(|| view! {
-                    <button id="rearm" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white" on:click=move |_| { act.dispatch((id, "rearm")); }>"Re-arm"</button>
-                })}
-                <a href=format!("/schedules/{id}/edit") class=button>"Edit"</a>
-                <button id="rotate-secret" class=button on:click=move |_| { rotate.dispatch(id); }>"New signing secret"</button>
-                <button id="delete" class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700" on:click=confirm_delete>"Delete"</button>
+                {(state == ScheduleState::Active)
+                    .then(|| {
+                        view! {
+                            <button
+                                id="trigger"
+                                class=button
+                                on:click=move |_| {
+                                    act.dispatch((id, "trigger"));
+                                }
+                            >
+                                "Trigger now"
+                            </button>
+                            <button
+                                id="pause"
+                                class=button
+                                on:click=move |_| {
+                                    act.dispatch((id, "pause"));
+                                }
+                            >
+                                "Pause"
+                            </button>
+                        }
+                    })}
+                {(state == ScheduleState::Paused)
+                    .then(|| {
+                        view! {
+                            <button
+                                id="resume"
+                                class=button
+                                on:click=move |_| {
+                                    act.dispatch((id, "resume"));
+                                }
+                            >
+                                "Resume"
+                            </button>
+                        }
+                    })}
+                {(state == ScheduleState::Dead)
+                    .then(|| {
+                        view! {
+                            <button
+                                id="rearm"
+                                class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white"
+                                on:click=move |_| {
+                                    act.dispatch((id, "rearm"));
+                                }
+                            >
+                                "Re-arm"
+                            </button>
+                        }
+                    })} <a href=format!("/schedules/{id}/edit") class=button>
+                    "Edit"
+                </a>
+                <button
+                    id="rotate-secret"
+                    class=button
+                    on:click=move |_| {
+                        rotate.dispatch(id);
+                    }
+                >
+                    "New signing secret"
+                </button>
+                <button
+                    id="delete"
+                    class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700"
+                    on:click=confirm_delete
+                >
+                    "Delete"
+                </button>
             </div>
         </div>
         <dl class="mt-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3">
-            <div><dt class="text-slate-500">"State"</dt><dd id="state" class="mt-1"><StateBadge state=state /></dd></div>
+            <div>
+                <dt class="text-slate-500">"State"</dt>
+                <dd id="state" class="mt-1">
+                    <StateBadge state=state />
+                </dd>
+            </div>
             <div>
                 <dt class="text-slate-500">"Next execution"</dt>
                 <dd id="next-execution" class="mt-1">
                     {match (state, schedule.next_run_at) {
-                        (ScheduleState::Active, Some(at)) => view! { <LocalTime at=at title=in_zone(at, &zone) />" " <Countdown at=at /> }.into_any(),
+                        (ScheduleState::Active, Some(at)) => {
+                            view! {
+                                <LocalTime at=at title=in_zone(at, &zone) />
+                                " "
+                                <Countdown at=at />
+                            }
+                                .into_any()
+                        }
                         _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
                     }}
                 </dd>
             </div>
             <div>
                 <dt class="text-slate-500">"Last outcome"</dt>
-                <dd id="last-outcome" class="mt-1"><OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() /></dd>
+                <dd id="last-outcome" class="mt-1">
+                    <OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() />
+                </dd>
             </div>
-            <div><dt class="text-slate-500">"Target"</dt><dd class="mt-1 break-all font-mono">{format!("{} {}", schedule.target.method, schedule.target.url)}</dd></div>
-            <div><dt class="text-slate-500">"Retries"</dt><dd class="mt-1">{format!("{} attempts, first retry after {} ms, at most {} ms apart", schedule.retry.max_attempts, schedule.retry.backoff_initial_ms, schedule.retry.backoff_max_ms)}</dd></div>
-            <div><dt class="text-slate-500">"Attempts at the current fire"</dt><dd class="mt-1">{schedule.attempt}</dd></div>
+            <div>
+                <dt class="text-slate-500">"Target"</dt>
+                <dd class="mt-1 break-all font-mono">
+                    {format!("{} {}", schedule.target.method, schedule.target.url)}
+                </dd>
+            </div>
+            <div>
+                <dt class="text-slate-500">"Retries"</dt>
+                <dd class="mt-1">
+                    {format!(
+                        "{} attempts, first retry after {} ms, at most {} ms apart",
+                        schedule.retry.max_attempts,
+                        schedule.retry.backoff_initial_ms,
+                        schedule.retry.backoff_max_ms,
+                    )}
+                </dd>
+            </div>
+            <div>
+                <dt class="text-slate-500">"Attempts at the current fire"</dt>
+                <dd class="mt-1">{schedule.attempt}</dd>
+            </div>
             <div>
                 <dt class="text-slate-500">"When a fire runs out of attempts"</dt>
-                <dd id="on-dead" class="mt-1">{match schedule.on_dead {
-                    OnDead::Stop => "Stop the schedule (dead letter)".to_owned(),
-                    OnDead::NextFire => format!("Dead-letter the fire, keep the schedule ({} dead-lettered so far)", schedule.dead_fires),
-                }}</dd>
+                <dd id="on-dead" class="mt-1">
+                    {match schedule.on_dead {
+                        OnDead::Stop => "Stop the schedule (dead letter)".to_owned(),
+                        OnDead::NextFire => {
+                            format!(
+                                "Dead-letter the fire, keep the schedule ({} dead-lettered so far)",
+                                schedule.dead_fires,
+                            )
+                        }
+                    }}
+                </dd>
             </div>
         </dl>
         <h2 class="mt-8 text-lg font-semibold">"Next fire times"</h2>
-        {upcoming.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-500">"None: it does not fire again."</p> })}
+        {upcoming
+            .is_empty()
+            .then(|| {
+                view! { <p class="mt-2 text-sm text-slate-500">"None: it does not fire again."</p> }
+            })}
         <ol class="mt-2 space-y-0.5 text-sm text-slate-700">
-            {upcoming.into_iter().map(|at| view! { <li>{in_zone(at, &zone)}" · "<LocalTime at=at /></li> }).collect_view()}
+            {upcoming
+                .into_iter()
+                .map(|at| view! { <li>{in_zone(at, &zone)}" · "<LocalTime at=at /></li> })
+                .collect_view()}
         </ol>
     }
 }
@@ -203,7 +394,10 @@ fn web_confirm(message: &str) -> bool {
 #[component]
 fn History(rows: Vec<ExecutionView>) -> impl IntoView {
     view! {
-        <table id="history" class="mt-2 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+        <table
+            id="history"
+            class="mt-2 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm"
+        >
             <thead class="bg-slate-50 text-xs uppercase text-slate-500">
                 <tr>
                     <th class="px-3 py-2">"Fire time"</th>
@@ -215,16 +409,30 @@ fn History(rows: Vec<ExecutionView>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|row| view! {
-                    <tr class="execution border-t border-slate-100">
-                        <td class="px-3 py-1.5"><LocalTime at=row.scheduled_for /></td>
-                        <td class="px-3 py-1.5">{row.attempt}</td>
-                        <td class="px-3 py-1.5 font-mono text-xs">{row.executor_id}</td>
-                        <td class="px-3 py-1.5">{row.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</td>
-                        <td class="px-3 py-1.5">{format!("{} ms", row.latency_ms)}</td>
-                        <td class="error px-3 py-1.5 text-red-700">{row.error.unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|row| {
+                        view! {
+                            <tr class="execution border-t border-slate-100">
+                                <td class="px-3 py-1.5">
+                                    <LocalTime at=row.scheduled_for />
+                                </td>
+                                <td class="px-3 py-1.5">{row.attempt}</td>
+                                <td class="px-3 py-1.5 font-mono text-xs">{row.executor_id}</td>
+                                <td class="px-3 py-1.5">
+                                    {row
+                                        .http_status
+                                        .map(|s| s.to_string())
+                                        .unwrap_or_else(|| "—".into())}
+                                </td>
+                                <td class="px-3 py-1.5">{format!("{} ms", row.latency_ms)}</td>
+                                <td class="error px-3 py-1.5 text-red-700">
+                                    {row.error.unwrap_or_default()}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
     }

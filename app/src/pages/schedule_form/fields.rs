@@ -11,7 +11,11 @@ use super::INPUT;
 pub(super) fn FieldError(
     message: impl Fn() -> Option<String> + Send + Sync + 'static,
 ) -> impl IntoView {
-    view! { {move || message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })} }
+    view! {
+        {move || {
+            message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })
+        }}
+    }
 }
 
 /// An IANA zone picker.
@@ -19,10 +23,17 @@ pub(super) fn FieldError(
 pub(super) fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoView {
     view! {
         <select id=id class=INPUT on:change=move |e| zone.set(event_target_value(&e))>
-            {chrono_tz::TZ_VARIANTS.iter().map(|z| {
-                let name = z.name();
-                view! { <option value=name selected=move || zone.get() == name>{name}</option> }
-            }).collect_view()}
+            {chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| {
+                    let name = z.name();
+                    view! {
+                        <option value=name selected=move || zone.get() == name>
+                            {name}
+                        </option>
+                    }
+                })
+                .collect_view()}
         </select>
     }
 }

@@ -44,13 +44,28 @@ pub fn EditSchedule() -> impl IntoView {
     });
     view! {
         <h1 class="text-2xl font-semibold">"Edit schedule"</h1>
-        <Suspense fallback=|| view! { <p class="mt-6 text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="mt-6 text-slate-500">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match current.await {
-                    Ok(view) => view! {
-                        <ScheduleForm id=Some(view.id) initial=ScheduleRequest::from_view(&view) />
-                    }.into_any(),
-                    Err(error) => view! { <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p> }.into_any(),
+                    Ok(view) => {
+                        view! {
+                            <ScheduleForm
+                                id=Some(view.id)
+                                initial=ScheduleRequest::from_view(&view)
+                            />
+                        }
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! {
+                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -255,150 +270,368 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
     ];
 
     view! {
-        {move || new_secret().map(|(id, secret)| view! {
-            <SecretOnce secret=secret continue_to=format!("/schedules/{id}") />
-        })}
-        <form on:submit=submit class="mt-6 space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" class:hidden=move || new_secret().is_some() novalidate>
+        {move || {
+            new_secret()
+                .map(|(id, secret)| {
+                    view! { <SecretOnce secret=secret continue_to=format!("/schedules/{id}") /> }
+                })
+        }}
+        <form
+            on:submit=submit
+            class="mt-6 space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
+            class:hidden=move || new_secret().is_some()
+            novalidate
+        >
             <div>
-                <label class=LABEL for="name">"Name"</label>
-                <input id="name" class=INPUT prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
+                <label class=LABEL for="name">
+                    "Name"
+                </label>
+                <input
+                    id="name"
+                    class=INPUT
+                    prop:value=move || name.get()
+                    on:input=move |e| name.set(event_target_value(&e))
+                />
                 <FieldError message=error_for("name") />
             </div>
             <fieldset>
                 <legend class=LABEL>"When"</legend>
                 <div class="mt-1 flex gap-2" role="tablist">
-                    {kinds.map(|(k, value, label)| view! {
-                        <button
-                            type="button"
-                            data-kind=value
-                            class=move || if kind.get() == k { "kind rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white" } else { "kind rounded-md border border-slate-300 px-3 py-1.5 text-sm" }
-                            on:click=move |_| kind.set(k)
-                        >
-                            {label}
-                        </button>
-                    })}
+                    {kinds
+                        .map(|(k, value, label)| {
+                            view! {
+                                <button
+                                    type="button"
+                                    data-kind=value
+                                    class=move || {
+                                        if kind.get() == k {
+                                            "kind rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white"
+                                        } else {
+                                            "kind rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+                                        }
+                                    }
+                                    on:click=move |_| kind.set(k)
+                                >
+                                    {label}
+                                </button>
+                            }
+                        })}
                 </div>
                 <div class="mt-3">
                     {move || match kind.get() {
-                        Kind::Cron => view! {
-                            <div class="grid gap-3 sm:grid-cols-3">
-                                <div class="sm:col-span-2">
-                                    <label class=LABEL for="cron">"Cron expression"</label>
-                                    <input id="cron" class=format!("{INPUT} font-mono") prop:value=move || cron.get() on:input=move |e| cron.set(event_target_value(&e)) />
+                        Kind::Cron => {
+                            view! {
+                                <div class="grid gap-3 sm:grid-cols-3">
+                                    <div class="sm:col-span-2">
+                                        <label class=LABEL for="cron">
+                                            "Cron expression"
+                                        </label>
+                                        <input
+                                            id="cron"
+                                            class=format!("{INPUT} font-mono")
+                                            prop:value=move || cron.get()
+                                            on:input=move |e| cron.set(event_target_value(&e))
+                                        />
+                                    </div>
+                                    <div>
+                                        <label class=LABEL for="tz">
+                                            "Time zone"
+                                        </label>
+                                        <ZoneSelect id="tz" zone=tz />
+                                    </div>
                                 </div>
-                                <div>
-                                    <label class=LABEL for="tz">"Time zone"</label>
-                                    <ZoneSelect id="tz" zone=tz />
+                            }
+                                .into_any()
+                        }
+                        Kind::At => {
+                            view! {
+                                <div class="grid gap-3 sm:grid-cols-3">
+                                    <div class="sm:col-span-2">
+                                        <label class=LABEL for="at">
+                                            "Date and time"
+                                        </label>
+                                        <input
+                                            id="at"
+                                            type="datetime-local"
+                                            step="1"
+                                            class=INPUT
+                                            prop:value=move || at_local.get()
+                                            on:input=move |e| at_local.set(event_target_value(&e))
+                                        />
+                                    </div>
+                                    <div>
+                                        <label class=LABEL for="at-zone">
+                                            "Time zone"
+                                        </label>
+                                        <ZoneSelect id="at-zone" zone=at_zone />
+                                    </div>
                                 </div>
-                            </div>
-                        }.into_any(),
-                        Kind::At => view! {
-                            <div class="grid gap-3 sm:grid-cols-3">
-                                <div class="sm:col-span-2">
-                                    <label class=LABEL for="at">"Date and time"</label>
-                                    <input id="at" type="datetime-local" step="1" class=INPUT prop:value=move || at_local.get() on:input=move |e| at_local.set(event_target_value(&e)) />
-                                </div>
-                                <div>
-                                    <label class=LABEL for="at-zone">"Time zone"</label>
-                                    <ZoneSelect id="at-zone" zone=at_zone />
-                                </div>
-                            </div>
-                            <RunAtNotes run_at=run_at later=at_later />
-                        }.into_any(),
-                        Kind::In => view! {
-                            <label class=LABEL for="in">"In (e.g. 90s, 15m, 1h 30m, 2days)"</label>
-                            <input id="in" class=INPUT prop:value=move || in_.get() on:input=move |e| in_.set(event_target_value(&e)) />
-                        }.into_any(),
-                        Kind::Every => view! {
-                            <label class=LABEL for="every">"Every (at least 1s)"</label>
-                            <input id="every" class=INPUT prop:value=move || every.get() on:input=move |e| every.set(event_target_value(&e)) />
-                        }.into_any(),
+                                <RunAtNotes run_at=run_at later=at_later />
+                            }
+                                .into_any()
+                        }
+                        Kind::In => {
+                            view! {
+                                <label class=LABEL for="in">
+                                    "In (e.g. 90s, 15m, 1h 30m, 2days)"
+                                </label>
+                                <input
+                                    id="in"
+                                    class=INPUT
+                                    prop:value=move || in_.get()
+                                    on:input=move |e| in_.set(event_target_value(&e))
+                                />
+                            }
+                                .into_any()
+                        }
+                        Kind::Every => {
+                            view! {
+                                <label class=LABEL for="every">
+                                    "Every (at least 1s)"
+                                </label>
+                                <input
+                                    id="every"
+                                    class=INPUT
+                                    prop:value=move || every.get()
+                                    on:input=move |e| every.set(event_target_value(&e))
+                                />
+                            }
+                                .into_any()
+                        }
                     }}
                 </div>
                 <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
                     {move || match preview.get() {
                         Ok((description, instants)) => {
-                            let zone = match kind.get() { Kind::Cron => tz.get(), Kind::At => at_zone.get(), _ => "UTC".into() };
+                            let zone = match kind.get() {
+                                Kind::Cron => tz.get(),
+                                Kind::At => at_zone.get(),
+                                _ => "UTC".into(),
+                            };
                             view! {
-                                <p id="description" class="font-medium">{description}</p>
+                                <p id="description" class="font-medium">
+                                    {description}
+                                </p>
                                 <ol class="mt-2 space-y-0.5 text-slate-600">
-                                    {instants.into_iter().map(|at| {
-                                        let there = in_zone(at, &zone);
-                                        view! { <li class="next-fire">{there}" · "<LocalTime at=at /></li> }
-                                    }).collect_view()}
+                                    {instants
+                                        .into_iter()
+                                        .map(|at| {
+                                            let there = in_zone(at, &zone);
+                                            view! {
+                                                <li class="next-fire">{there}" · "<LocalTime at=at /></li>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </ol>
-                            }.into_any()
+                            }
+                                .into_any()
                         }
-                        // A Run At problem is already flagged under the picker.
                         Err(_) if kind.get() == Kind::At && run_at.get().is_err() => ().into_any(),
-                        Err(reason) => view! { <p id="schedule-error" class="text-red-700">{reason}</p> }.into_any(),
+                        Err(reason) => {
+                            // A Run At problem is already flagged under the picker.
+                            view! {
+                                <p id="schedule-error" class="text-red-700">
+                                    {reason}
+                                </p>
+                            }
+                                .into_any()
+                        }
                     }}
                 </div>
                 <FieldError message=error_for("schedule") />
             </fieldset>
             <fieldset class="grid gap-3 sm:grid-cols-4">
                 <div class="sm:col-span-3">
-                    <label class=LABEL for="url">"Target URL"</label>
-                    <input id="url" type="url" class=INPUT placeholder="https://…" prop:value=move || url.get() on:input=move |e| url.set(event_target_value(&e)) />
+                    <label class=LABEL for="url">
+                        "Target URL"
+                    </label>
+                    <input
+                        id="url"
+                        type="url"
+                        class=INPUT
+                        placeholder="https://…"
+                        prop:value=move || url.get()
+                        on:input=move |e| url.set(event_target_value(&e))
+                    />
                     <FieldError message=error_for("target.url") />
                 </div>
                 <div>
-                    <label class=LABEL for="method">"Method"</label>
-                    <select id="method" class=INPUT on:change=move |e| method.set(event_target_value(&e))>
-                        {scheduleman::validate::METHODS.map(|m| view! { <option value=m selected=move || method.get() == m>{m}</option> })}
+                    <label class=LABEL for="method">
+                        "Method"
+                    </label>
+                    <select
+                        id="method"
+                        class=INPUT
+                        on:change=move |e| method.set(event_target_value(&e))
+                    >
+                        {scheduleman::validate::METHODS
+                            .map(|m| {
+                                view! {
+                                    <option value=m selected=move || method.get() == m>
+                                        {m}
+                                    </option>
+                                }
+                            })}
                     </select>
                     <FieldError message=error_for("target.method") />
                 </div>
                 <div class="sm:col-span-2">
-                    <label class=LABEL for="headers">"Headers (one \"Name: value\" per line)"</label>
-                    <textarea id="headers" rows="3" class=format!("{INPUT} font-mono") prop:value=move || headers.get() on:input=move |e| headers.set(event_target_value(&e))></textarea>
+                    <label class=LABEL for="headers">
+                        "Headers (one \"Name: value\" per line)"
+                    </label>
+                    <textarea
+                        id="headers"
+                        rows="3"
+                        class=format!("{INPUT} font-mono")
+                        prop:value=move || headers.get()
+                        on:input=move |e| headers.set(event_target_value(&e))
+                    ></textarea>
                     <FieldError message=error_for("target.headers") />
                 </div>
                 <div class="sm:col-span-2">
-                    <label class=LABEL for="body">"Body (default: a JSON description of the trigger)"</label>
-                    <textarea id="body" rows="3" class=format!("{INPUT} font-mono") prop:value=move || body.get() on:input=move |e| body.set(event_target_value(&e))></textarea>
+                    <label class=LABEL for="body">
+                        "Body (default: a JSON description of the trigger)"
+                    </label>
+                    <textarea
+                        id="body"
+                        rows="3"
+                        class=format!("{INPUT} font-mono")
+                        prop:value=move || body.get()
+                        on:input=move |e| body.set(event_target_value(&e))
+                    ></textarea>
                     <FieldError message=error_for("target.body") />
                 </div>
             </fieldset>
             <fieldset class="grid gap-3 sm:grid-cols-4">
                 <div>
-                    <label class=LABEL for="max-attempts">"Max attempts"</label>
-                    <input id="max-attempts" type="number" min="1" max="100" class=INPUT prop:value=move || max_attempts.get() on:input=move |e| max_attempts.set(event_target_value(&e)) />
+                    <label class=LABEL for="max-attempts">
+                        "Max attempts"
+                    </label>
+                    <input
+                        id="max-attempts"
+                        type="number"
+                        min="1"
+                        max="100"
+                        class=INPUT
+                        prop:value=move || max_attempts.get()
+                        on:input=move |e| max_attempts.set(event_target_value(&e))
+                    />
                     <FieldError message=error_for("max_attempts") />
                 </div>
                 <div>
-                    <label class=LABEL for="backoff-initial">"First retry after (ms)"</label>
-                    <input id="backoff-initial" type="number" min="1" class=INPUT prop:value=move || backoff_initial.get() on:input=move |e| backoff_initial.set(event_target_value(&e)) />
+                    <label class=LABEL for="backoff-initial">
+                        "First retry after (ms)"
+                    </label>
+                    <input
+                        id="backoff-initial"
+                        type="number"
+                        min="1"
+                        class=INPUT
+                        prop:value=move || backoff_initial.get()
+                        on:input=move |e| backoff_initial.set(event_target_value(&e))
+                    />
                     <FieldError message=error_for("backoff_initial_ms") />
                 </div>
                 <div>
-                    <label class=LABEL for="backoff-max">"Longest retry delay (ms)"</label>
-                    <input id="backoff-max" type="number" min="1" class=INPUT prop:value=move || backoff_max.get() on:input=move |e| backoff_max.set(event_target_value(&e)) />
+                    <label class=LABEL for="backoff-max">
+                        "Longest retry delay (ms)"
+                    </label>
+                    <input
+                        id="backoff-max"
+                        type="number"
+                        min="1"
+                        class=INPUT
+                        prop:value=move || backoff_max.get()
+                        on:input=move |e| backoff_max.set(event_target_value(&e))
+                    />
                     <FieldError message=error_for("backoff_max_ms") />
                 </div>
                 <div>
-                    <label class=LABEL for="misfire">"Missed fires"</label>
-                    <select id="misfire" class=INPUT on:change=move |e| misfire.set(if event_target_value(&e) == "skip" { Misfire::Skip } else { Misfire::FireOnce })>
-                        <option value="fire_once" selected=move || misfire.get() == Misfire::FireOnce>"Fire once, then resume"</option>
-                        <option value="skip" selected=move || misfire.get() == Misfire::Skip>"Skip them"</option>
+                    <label class=LABEL for="misfire">
+                        "Missed fires"
+                    </label>
+                    <select
+                        id="misfire"
+                        class=INPUT
+                        on:change=move |e| {
+                            misfire
+                                .set(
+                                    if event_target_value(&e) == "skip" {
+                                        Misfire::Skip
+                                    } else {
+                                        Misfire::FireOnce
+                                    },
+                                )
+                        }
+                    >
+                        <option
+                            value="fire_once"
+                            selected=move || misfire.get() == Misfire::FireOnce
+                        >
+                            "Fire once, then resume"
+                        </option>
+                        <option value="skip" selected=move || misfire.get() == Misfire::Skip>
+                            "Skip them"
+                        </option>
                     </select>
                 </div>
                 <div>
-                    <label class=LABEL for="on-dead">"When a fire runs out of attempts"</label>
-                    <select id="on-dead" class=INPUT on:change=move |e| on_dead.set(if event_target_value(&e) == "next_fire" { OnDead::NextFire } else { OnDead::Stop })>
-                        <option value="stop" selected=move || on_dead.get() == OnDead::Stop>"Stop the schedule (dead letter)"</option>
-                        <option value="next_fire" selected=move || on_dead.get() == OnDead::NextFire>"Dead-letter the fire, keep the schedule"</option>
+                    <label class=LABEL for="on-dead">
+                        "When a fire runs out of attempts"
+                    </label>
+                    <select
+                        id="on-dead"
+                        class=INPUT
+                        on:change=move |e| {
+                            on_dead
+                                .set(
+                                    if event_target_value(&e) == "next_fire" {
+                                        OnDead::NextFire
+                                    } else {
+                                        OnDead::Stop
+                                    },
+                                )
+                        }
+                    >
+                        <option value="stop" selected=move || on_dead.get() == OnDead::Stop>
+                            "Stop the schedule (dead letter)"
+                        </option>
+                        <option
+                            value="next_fire"
+                            selected=move || on_dead.get() == OnDead::NextFire
+                        >
+                            "Dead-letter the fire, keep the schedule"
+                        </option>
                     </select>
                 </div>
             </fieldset>
             <label class="flex items-center gap-2 text-sm">
-                <input type="checkbox" prop:checked=move || paused.get() on:change=move |e| paused.set(event_target_checked(&e)) />
+                <input
+                    type="checkbox"
+                    prop:checked=move || paused.get()
+                    on:change=move |e| paused.set(event_target_checked(&e))
+                />
                 "Paused"
             </label>
-            {move || save.value().get().and_then(|r| r.err()).filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! {
-                <p class="rounded-md bg-red-50 p-3 text-sm text-red-800">{error.to_string()}</p>
-            })}
-            <button id="save" type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500" disabled=move || save.pending().get()>
+            {move || {
+                save.value()
+                    .get()
+                    .and_then(|r| r.err())
+                    .filter(|e| !matches!(e, AppError::Invalid(_)))
+                    .map(|error| {
+                        view! {
+                            <p class="rounded-md bg-red-50 p-3 text-sm text-red-800">
+                                {error.to_string()}
+                            </p>
+                        }
+                    })
+            }}
+            <button
+                id="save"
+                type="submit"
+                class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+                disabled=move || save.pending().get()
+            >
                 {move || if save.pending().get() { "Saving…" } else { "Save schedule" }}
             </button>
         </form>

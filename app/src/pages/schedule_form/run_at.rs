@@ -51,22 +51,56 @@ pub(super) fn RunAtNotes(
     run_at: Memo<Result<RunAt, String>>,
     later: RwSignal<bool>,
 ) -> impl IntoView {
-    move || {
-        match run_at.get() {
+    move || match run_at.get() {
         Ok(run) => view! {
             <p id="run-at-instant" class="mt-2 text-sm text-slate-600">
-                "That is " {crate::components::time::utc_text(run.instant)} " · " <LocalTime at=run.instant />
+                "That is "
+                {crate::components::time::utc_text(run.instant)}
+                " · "
+                <LocalTime at=run.instant />
             </p>
-            {run.ambiguous.map(|(first, second)| view! {
-                <div id="ambiguous" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
-                    "This time occurs twice that day (the clocks go back). Which one?"
-                    <label class="ml-3"><input type="radio" name="occurrence" prop:checked=move || !later.get() on:change=move |_| later.set(false) />" the first (" {crate::components::time::utc_text(first)} ")"</label>
-                    <label class="ml-3"><input type="radio" name="occurrence" prop:checked=move || later.get() on:change=move |_| later.set(true) />" the second (" {crate::components::time::utc_text(second)} ")"</label>
-                </div>
-            })}
-        }.into_any(),
-        Err(reason) => view! { <p id="run-at-warning" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">{reason}</p> }.into_any(),
-    }
+            {run
+                .ambiguous
+                .map(|(first, second)| {
+                    view! {
+                        <div
+                            id="ambiguous"
+                            class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900"
+                        >
+                            "This time occurs twice that day (the clocks go back). Which one?"
+                            <label class="ml-3">
+                                <input
+                                    type="radio"
+                                    name="occurrence"
+                                    prop:checked=move || !later.get()
+                                    on:change=move |_| later.set(false)
+                                />
+                                " the first ("
+                                {crate::components::time::utc_text(first)}
+                                ")"
+                            </label>
+                            <label class="ml-3">
+                                <input
+                                    type="radio"
+                                    name="occurrence"
+                                    prop:checked=move || later.get()
+                                    on:change=move |_| later.set(true)
+                                />
+                                " the second ("
+                                {crate::components::time::utc_text(second)}
+                                ")"
+                            </label>
+                        </div>
+                    }
+                })}
+        }
+        .into_any(),
+        Err(reason) => view! {
+            <p id="run-at-warning" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+                {reason}
+            </p>
+        }
+        .into_any(),
     }
 }
 
