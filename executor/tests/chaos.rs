@@ -541,7 +541,26 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
     })
     .await;
     commands::act(&pool, id, Action::Trigger).await.unwrap();
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // Both attempts recorded, then room for a wrong retry of the slow fire to show up (the
+    // first retry would come 1 s after its failure).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let recorded: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM executions WHERE schedule_id = $1")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if recorded >= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{recorded} attempts recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let arrivals = target.arrivals("slow-fail-once");
     let view = schedules::get(&pool, id).await.unwrap().unwrap();
