@@ -659,7 +659,7 @@ async fn a_frozen_database_connection_is_noticed_and_nothing_is_lost(pool: PgPoo
     ));
     let log = executor.log_text();
     assert!(
-        log.contains("claiming failed"),
+        log.contains("is the database up?"),
         "the executor says the database is gone"
     );
     assert!(

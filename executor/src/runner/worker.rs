@@ -179,7 +179,7 @@ pub async fn run(
         if full_batch {
             continue; // more may be due right now
         }
-        let pause = idle_pause(&pool, &pacing, &clock, &mut rng).await;
+        let pause = idle_pause(&pool, &pacing, &clock, &mut rng, &mut failures).await;
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = wake.notified() => {}
@@ -211,11 +211,14 @@ pub async fn run(
 
 /// How long to sleep when the last claim found less than a full batch (see
 /// [`Pacing::idle_pause`]); reads the next due time and the database's clock.
+/// A failure counts toward `failures` (the claim loop's run of database failures) and is
+/// reported as a failed claim is: the executor says when the database stops answering.
 async fn idle_pause(
     pool: &PgPool,
     pacing: &Pacing,
     clock: &DbClock,
     rng: &mut fastrand::Rng,
+    failures: &mut u32,
 ) -> Duration {
     let until_due = match bounded(claims::next_due(pool)).await {
         Ok(due) => {
@@ -224,7 +227,8 @@ async fn idle_pause(
                 .map(|next| (next - due.db_now).to_std().unwrap_or(Duration::ZERO))
         }
         Err(error) => {
-            tracing::debug!(%error, "cannot read the next due time");
+            *failures += 1;
+            tracing::warn!(%error, failures = *failures, "reading the next due time failed; is the database up?");
             None
         }
     };
