@@ -6,8 +6,10 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
+use crate::overview::Overview;
 use crate::runner::outcome::revived_next_run;
 use crate::ssrf::TargetPolicy;
+use crate::store::overview;
 use crate::store::schedules::{self, ListFilter};
 use crate::validate::{self, FieldError, ScheduleRequest, Validated};
 
@@ -234,6 +236,40 @@ pub async fn delete(pool: &PgPool, id: Uuid) -> Result<(), CommandError> {
         Ok(())
     } else {
         Err(CommandError::NotFound(id))
+    }
+}
+
+/// The headline figures, read from the database at most once per `ttl` however many people
+/// look (the counts scan the table: 200 ms at a million schedules), one read at a time.
+#[derive(Debug)]
+pub struct OverviewCache {
+    ttl: chrono::TimeDelta,
+    latest: tokio::sync::Mutex<Option<Overview>>,
+}
+
+impl OverviewCache {
+    /// A cache whose figures are at most `ttl` old.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl: chrono::TimeDelta::from_std(ttl).unwrap_or(chrono::TimeDelta::MAX),
+            latest: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The figures: the cached ones while younger than the ttl (unless `fresh`), else a new
+    /// read. Concurrent callers wait for one read rather than each starting their own.
+    pub async fn read(&self, pool: &PgPool, fresh: bool) -> Result<Overview, CommandError> {
+        let mut latest = self.latest.lock().await;
+        let now = Utc::now();
+        if let Some(cached) = latest
+            .as_ref()
+            .filter(|cached| !fresh && now - cached.as_of < self.ttl)
+        {
+            return Ok(cached.clone());
+        }
+        let figures = overview::read(pool, now).await?;
+        *latest = Some(figures.clone());
+        Ok(figures)
     }
 }
 

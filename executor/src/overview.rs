@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// "Due in the next hour" is counted up to this many (read from the due index, so it costs
+/// the same at a million schedules as at a thousand); more reads as this number.
+pub const DUE_COUNT_CAP: i64 = 10_000;
+
 /// How many schedules are in each state, and how many executors are alive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
@@ -14,7 +18,7 @@ pub struct Overview {
     pub completed: i64,
     /// Schedules in the `dead` state.
     pub dead: i64,
-    /// Active schedules due within the next hour.
+    /// Active schedules due within the next hour, counted up to [`DUE_COUNT_CAP`].
     pub due_next_hour: i64,
     /// Active schedules whose latest attempt failed (retrying).
     pub failing: i64,

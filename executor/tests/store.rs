@@ -570,3 +570,79 @@ async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: Pg
         }
     }
 }
+
+/// Issue 10: name search goes through the trigram side table, which follows creations and
+/// renames (and never fires' updates).
+#[sqlx::test(migrations = "../migrations")]
+async fn name_search_follows_creations_and_renames(pool: PgPool) {
+    use scheduleman::store::schedules::{self, ListFilter};
+    let spec = r#"{"kind": "every", "every": "1h", "interval_ms": 3600000, "anchor": "2026-01-01T00:00:00Z"}"#;
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url) \
+         SELECT 'report ' || n, $1::jsonb, 'http://h.test/' FROM generate_series(1, 3) AS n",
+    )
+    .bind(spec)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let names = |search: &'static str| {
+        let pool = pool.clone();
+        async move {
+            schedules::list(&pool, ListFilter::All, Some(search), None, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(names("PORT 2").await, ["report 2"]);
+    assert_eq!(names("report").await.len(), 3);
+    sqlx::query("UPDATE schedules SET name = 'nightly backup' WHERE name = 'report 2'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(names("report 2").await.is_empty(), "the old name is gone");
+    assert_eq!(names("backup").await, ["nightly backup"]);
+    // An update that leaves the name alone (every fire's) writes nothing to the side table.
+    sqlx::query("UPDATE schedules SET next_run_at = now()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule_names")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 3);
+}
+
+/// Issue 10: the headline figures are cached for a few seconds (Refresh reads afresh), and
+/// "due in the next hour" stops counting at its cap.
+#[sqlx::test(migrations = "../migrations")]
+async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
+    use scheduleman::commands::OverviewCache;
+    use scheduleman::overview::DUE_COUNT_CAP;
+    let insert = |count: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO schedules (name, spec, target_url, next_run_at) \
+                 SELECT 's' || n, '{}', 'http://h.test/', now() + interval '10 minutes' \
+                 FROM generate_series(1, $1) AS n",
+            )
+            .bind(count)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    insert(5).await;
+    let cache = OverviewCache::new(Duration::from_secs(3600));
+    assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
+    insert(DUE_COUNT_CAP).await;
+    let cached = cache.read(&pool, false).await.unwrap();
+    assert_eq!(cached.active, 5, "still the cached figures");
+    let fresh = cache.read(&pool, true).await.unwrap();
+    assert_eq!(fresh.active, DUE_COUNT_CAP + 5);
+    assert_eq!(fresh.due_next_hour, DUE_COUNT_CAP, "counted up to the cap");
+}

@@ -11,10 +11,14 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
 use crate::metrics::HttpMetrics;
+use scheduleman::commands::OverviewCache;
 use scheduleman::ssrf::TargetPolicy;
 use sqlx::PgPool;
 
 use crate::auth::{self, Auth};
+
+/// How old the home page's headline figures may be.
+const OVERVIEW_TTL: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::{api, health, limits};
 
 /// What every handler may need.
@@ -30,6 +34,8 @@ pub struct AppState {
     pub auth: Auth,
     /// API latency, for `/metrics`.
     pub metrics: Arc<HttpMetrics>,
+    /// The headline figures, a few seconds old at most.
+    pub overview: Arc<OverviewCache>,
 }
 
 impl AppState {
@@ -46,6 +52,7 @@ impl AppState {
             policy: Arc::new(policy),
             auth,
             metrics: Arc::new(HttpMetrics::default()),
+            overview: Arc::new(OverviewCache::new(OVERVIEW_TTL)),
         }
     }
 }
@@ -53,7 +60,11 @@ impl AppState {
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let (pool, policy) = (state.pool.clone(), state.policy.clone());
+    let (pool, policy, overview) = (
+        state.pool.clone(),
+        state.policy.clone(),
+        state.overview.clone(),
+    );
     let options = state.leptos_options.clone();
     Router::new()
         .route("/login", get(auth::login_page).post(auth::login))
@@ -71,6 +82,7 @@ pub fn app(state: AppState) -> Router {
             move || {
                 provide_context(pool.clone());
                 provide_context(policy.clone());
+                provide_context(overview.clone());
             },
             move || shell(options.clone()),
         )

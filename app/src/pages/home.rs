@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use scheduleman::model::{ScheduleState, ScheduleView};
+use scheduleman::overview::DUE_COUNT_CAP;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
 use crate::components::time::{in_zone, Countdown, LocalTime};
@@ -23,7 +24,8 @@ const FILTERS: [(&str, &str); 6] = [
 #[component]
 pub fn Home() -> impl IntoView {
     let refreshes = RwSignal::new(0u32);
-    let overview = Resource::new(move || refreshes.get(), |_| get_overview());
+    // The first read may come from the server's few-seconds cache; Refresh reads afresh.
+    let overview = Resource::new(move || refreshes.get(), |n| get_overview(n > 0));
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
     let page = Resource::new(
@@ -77,7 +79,11 @@ pub fn Home() -> impl IntoView {
                         view! {
                             <dl class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-5">
                                 <Figure label="Active" value=figures.active />
-                                <Figure label="Due in the next hour" value=figures.due_next_hour />
+                                <Figure
+                                    label="Due in the next hour"
+                                    value=figures.due_next_hour
+                                    cap=DUE_COUNT_CAP
+                                />
                                 <Figure label="Failing" value=figures.failing />
                                 <Figure label="Dead" value=figures.dead />
                                 <Figure label="Executors alive" value=figures.executors_alive />
@@ -261,11 +267,21 @@ fn Row(schedule: ScheduleView) -> impl IntoView {
 
 /// One labelled figure.
 #[component]
-fn Figure(label: &'static str, value: i64) -> impl IntoView {
+fn Figure(
+    label: &'static str,
+    value: i64,
+    /// A count stopped at this many reads "N+".
+    #[prop(optional)]
+    cap: Option<i64>,
+) -> impl IntoView {
+    let figure = move |value: i64| match cap {
+        Some(cap) if value >= cap => format!("{cap}+"),
+        _ => value.to_string(),
+    };
     view! {
         <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <dt class="text-sm text-slate-500">{label}</dt>
-            <dd class="mt-1 text-2xl font-semibold">{value}</dd>
+            <dd class="mt-1 text-2xl font-semibold">{figure(value)}</dd>
         </div>
     }
 }

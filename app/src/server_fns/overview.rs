@@ -5,9 +5,16 @@ use scheduleman::overview::Overview;
 
 use crate::error::AppError;
 
-/// Counts of schedules by state and of live executors.
+/// Counts of schedules by state and of live executors: a few seconds old at most, or read
+/// afresh when `fresh` (a person pressed Refresh).
 #[server(prefix = "/rpc")]
-pub async fn get_overview() -> Result<Overview, AppError> {
+pub async fn get_overview(fresh: bool) -> Result<Overview, AppError> {
     let pool = super::pool()?;
-    Ok(scheduleman::store::overview::read(&pool, chrono::Utc::now()).await?)
+    let cache =
+        leptos::prelude::use_context::<std::sync::Arc<scheduleman::commands::OverviewCache>>()
+            .ok_or_else(|| {
+                tracing::error!("no overview cache in the server function's context");
+                AppError::DatabaseUnavailable
+            })?;
+    Ok(cache.read(&pool, fresh).await?)
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::PgPool;
 
-use crate::overview::Overview;
+use crate::overview::{Overview, DUE_COUNT_CAP};
 
 /// How recent a heartbeat must be for its executor to count as alive.
 pub const ALIVE_WINDOW: TimeDelta = TimeDelta::seconds(30);
@@ -17,13 +17,17 @@ pub async fn read(pool: &PgPool, now: DateTime<Utc>) -> Result<Overview, sqlx::E
             count(*) FILTER (WHERE state = 'paused')    AS "paused!",
             count(*) FILTER (WHERE state = 'completed') AS "completed!",
             count(*) FILTER (WHERE state = 'dead')      AS "dead!",
-            count(*) FILTER (WHERE state = 'active' AND next_run_at <= $2) AS "due_next_hour!",
+            (SELECT count(*) FROM (
+                SELECT 1 FROM schedules
+                WHERE state = 'active' AND next_run_at <= $2
+                LIMIT $3) AS due) AS "due_next_hour!",
             count(*) FILTER (WHERE state = 'active' AND last_outcome = 'failure') AS "failing!",
             (SELECT count(*) FROM executors WHERE last_seen_at >= $1) AS "executors_alive!"
         FROM schedules
         "#,
         now - ALIVE_WINDOW,
-        now + TimeDelta::hours(1)
+        now + TimeDelta::hours(1),
+        DUE_COUNT_CAP,
     )
     .fetch_one(pool)
     .await?;
