@@ -275,9 +275,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::
 }
 
 /// One page of schedules in (name, id) order, after the `after` position, filtered by
-/// state and by a case-insensitive name search. The search is answered twice over on
-/// purpose: through `schedule_names`' trigram index (fast when few names match) and as a
-/// filter on the name order (fast when many do); the planner takes the cheaper.
+/// state and by a case-insensitive name search (through `schedule_names`' trigram index).
 pub async fn list(
     pool: &PgPool,
     filter: ListFilter,
@@ -295,35 +293,70 @@ pub async fn list(
         )
     });
     let (after_name, after_id) = after.unzip();
-    let rows = sqlx::query_as!(
-        ScheduleRow,
-        r#"
-        SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
-               target_headers AS "target_headers: Json<BTreeMap<String, String>>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
-               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
-               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
-               last_outcome AS "last_outcome: Outcome",
-               last_error, dead_at, version, created_at, updated_at
-        FROM schedules
-        WHERE ($1::text IS NULL
-               OR state = $1
-               OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
-          AND ($2::text IS NULL
-               OR (name ILIKE $2
-                   AND id IN (SELECT id FROM schedule_names WHERE name ILIKE $2)))
-          AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
-        ORDER BY name, id
-        LIMIT $5
-        "#,
-        filter.as_sql(),
-        pattern,
-        after_name,
-        after_id,
-        limit,
-    )
-    .fetch_all(pool)
-    .await?;
+    // Two statements, not one with `$2 IS NULL OR …`: PostgreSQL cannot turn a subquery under
+    // OR into a join, and the search would then scan the table.
+    let rows = match pattern {
+        None => {
+            sqlx::query_as!(
+                ScheduleRow,
+                r#"
+                SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
+                       target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
+                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
+                       last_error, dead_at, version, created_at, updated_at
+                FROM schedules
+                WHERE ($1::text IS NULL
+                       OR state = $1
+                       OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
+                  AND ($2::text IS NULL OR (name, id) > ($2, $3::uuid))
+                ORDER BY name, id
+                LIMIT $4
+                "#,
+                filter.as_sql(),
+                after_name,
+                after_id,
+                limit,
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        // The search is asked twice on purpose: through `schedule_names`' trigram index
+        // (fast when few names match) and as a filter on the name order (fast when many do);
+        // the planner takes the cheaper.
+        Some(pattern) => {
+            sqlx::query_as!(
+                ScheduleRow,
+                r#"
+                SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
+                       target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
+                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
+                       last_error, dead_at, version, created_at, updated_at
+                FROM schedules
+                WHERE ($1::text IS NULL
+                       OR state = $1
+                       OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
+                  AND name ILIKE $2
+                  AND id IN (SELECT id FROM schedule_names WHERE name ILIKE $2)
+                  AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
+                ORDER BY name, id
+                LIMIT $5
+                "#,
+                filter.as_sql(),
+                pattern,
+                after_name,
+                after_id,
+                limit,
+            )
+            .fetch_all(pool)
+            .await?
+        }
+    };
     Ok(rows.into_iter().map(ScheduleView::from).collect())
 }
 
