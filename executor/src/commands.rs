@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::model::{CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
+use crate::model::{CreatedRef, CreatedSchedule, ScheduleState, ScheduleView, SigningSecret};
 use crate::overview::Overview;
 use crate::runner::outcome::revived_next_run;
 use crate::ssrf::TargetPolicy;
@@ -44,6 +44,8 @@ pub enum CommandError {
     /// A bulk action named more schedules than it takes.
     #[error("{given} schedules at once; the limit is {limit}")]
     TooMany {
+        /// The request field holding the list.
+        field: &'static str,
         /// How many were named.
         given: usize,
         /// The most one call takes.
@@ -130,6 +132,71 @@ pub async fn create(
     })
 }
 
+/// Most schedules one bulk creation may hold.
+pub const MAX_BATCH: usize = 20_000;
+
+/// Creates many schedules at once, all or none: every request is validated (reasons name
+/// `schedules[i].<field>`), each distinct target host is checked once, then all are stored
+/// in one statement. The answer is in request order.
+pub async fn create_many(
+    pool: &PgPool,
+    policy: &TargetPolicy,
+    requests: &[ScheduleRequest],
+) -> Result<Vec<CreatedRef>, CommandError> {
+    if requests.len() > MAX_BATCH {
+        return Err(CommandError::TooMany {
+            field: "schedules",
+            given: requests.len(),
+            limit: MAX_BATCH,
+        });
+    }
+    let now = Utc::now();
+    let mut errors = Vec::new();
+    let mut valid = Vec::with_capacity(requests.len());
+    for (index, request) in requests.iter().enumerate() {
+        match validate::validate(request, now) {
+            Ok(checked) => valid.push((index, checked)),
+            Err(problems) => errors.extend(problems.into_iter().map(|problem| FieldError {
+                field: format!("schedules[{index}].{}", problem.field),
+                reason: problem.reason,
+            })),
+        }
+    }
+    let mut hosts: std::collections::HashMap<String, Result<(), String>> = Default::default();
+    for (index, checked) in &valid {
+        let url = &checked.schedule.target.url;
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|parsed| parsed.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if !hosts.contains_key(&host) {
+            let verdict = policy.check_url(url).await;
+            hosts.insert(host.clone(), verdict);
+        }
+        if let Some(Err(reason)) = hosts.get(&host) {
+            errors.push(FieldError {
+                field: format!("schedules[{index}].target.url"),
+                reason: reason.clone(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CommandError::Invalid(errors));
+    }
+    let rows: Vec<_> = valid
+        .into_iter()
+        .map(|(_, checked)| (checked.schedule, checked.next_run_at))
+        .collect();
+    Ok(schedules::insert_many(pool, &rows, now)
+        .await?
+        .into_iter()
+        .map(|inserted| CreatedRef {
+            id: inserted.id,
+            signing_secret: inserted.signing_secret,
+        })
+        .collect())
+}
+
 /// Gives a schedule a new signing secret (returned this once); the old one stops working.
 pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<SigningSecret, CommandError> {
     schedules::rotate_secret(pool, id)
@@ -199,6 +266,7 @@ pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView
 pub async fn rearm_many(pool: &PgPool, ids: &[Uuid]) -> Result<usize, CommandError> {
     if ids.len() > MAX_BULK_IDS {
         return Err(CommandError::TooMany {
+            field: "ids",
             given: ids.len(),
             limit: MAX_BULK_IDS,
         });

@@ -254,6 +254,16 @@ pub struct CreatedSchedule {
     pub signing_secret: String,
 }
 
+/// One schedule of a bulk creation: its id and signing secret (shown only now).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedRef {
+    /// The new schedule's id.
+    pub id: uuid::Uuid,
+    /// The key its requests are signed with.
+    pub signing_secret: String,
+}
+
 /// A schedule's new signing secret, after a rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

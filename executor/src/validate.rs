@@ -76,6 +76,15 @@ pub struct ScheduleRequest {
     pub paused: bool,
 }
 
+/// Many schedules to create at once, all or none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The schedules, each as `POST /schedules` takes one.
+    pub schedules: Vec<ScheduleRequest>,
+}
+
 /// The webhook as submitted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

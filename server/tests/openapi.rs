@@ -94,6 +94,7 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
         ("POST", "/api/v1/schedules/{id}/resume"),
         ("POST", "/api/v1/schedules/{id}/rotate-secret"),
         ("POST", "/api/v1/schedules/{id}/trigger"),
+        ("POST", "/api/v1/schedules:batch"),
         ("PUT", "/api/v1/schedules/{id}"),
     ];
     let documented: Vec<(&str, &str)> = operations

@@ -651,3 +651,70 @@ async fn executions_and_executors_are_listed(pool: PgPool) {
     assert_eq!(executors["items"][0]["id"], "executor-1");
     assert_eq!(executors["items"][0]["in_flight"], 2);
 }
+
+/// Issue 10: bulk creation stores every schedule in one go, in request order, or none.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_batch_creates_all_in_order_or_none(pool: PgPool) {
+    let batch: Vec<Value> = (0..300).map(|i| nightly(&format!("bulk {i:03}"))).collect();
+    let (status, _, created) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules:batch",
+        Some(json!({ "schedules": batch })),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let created = created["created"].as_array().unwrap();
+    assert_eq!(created.len(), 300);
+    for (i, item) in created.iter().enumerate().step_by(37) {
+        let name: String = sqlx::query_scalar("SELECT name FROM schedules WHERE id = $1::uuid")
+            .bind(item["id"].as_str().unwrap())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(name, format!("bulk {i:03}"), "answers are in request order");
+        assert!(item["signing_secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_"));
+    }
+    let searchable: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule_names")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(searchable, 300, "bulk-created schedules are searchable");
+
+    // One bad schedule: nothing is stored, and the reason names it.
+    let mut bad: Vec<Value> = (0..5).map(|i| nightly(&format!("more {i}"))).collect();
+    bad[3]["schedule"] = json!({"cron": "0 25 * * *"});
+    let (status, _, problem) = call(
+        router(pool.clone()),
+        "POST",
+        "/api/v1/schedules:batch",
+        Some(json!({ "schedules": bad })),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "schedules[3].schedule.cron");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM schedules")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 300, "all or none");
+
+    let too_many: Vec<Value> = (0..=scheduleman::commands::MAX_BATCH)
+        .map(|_| json!({"name": "x", "schedule": {"every": "1h"}, "target": {"url": "https://hooks.test/"}}))
+        .collect();
+    let (status, _, problem) = call(
+        router(pool),
+        "POST",
+        "/api/v1/schedules:batch",
+        Some(json!({ "schedules": too_many })),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "schedules");
+}

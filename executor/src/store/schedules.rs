@@ -180,6 +180,104 @@ pub async fn insert(
     })
 }
 
+/// Stores many new schedules in one statement and one transaction (all or none), each with a
+/// fresh signing secret, and announces them once. The answer is in input order.
+pub async fn insert_many(
+    pool: &PgPool,
+    schedules: &[(NewSchedule, Option<DateTime<Utc>>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Inserted>, sqlx::Error> {
+    let column = |f: &dyn Fn(&NewSchedule) -> String| -> Vec<String> {
+        schedules.iter().map(|(s, _)| f(s)).collect()
+    };
+    let names = column(&|s| s.name.clone());
+    let specs = column(&|s| serde_json::to_string(&s.spec).unwrap_or_default());
+    let urls = column(&|s| s.target.url.clone());
+    let methods = column(&|s| s.target.method.clone());
+    let headers = column(&|s| serde_json::to_string(&s.target.headers).unwrap_or_default());
+    let bodies: Vec<Option<String>> = schedules
+        .iter()
+        .map(|(s, _)| s.target.body.clone())
+        .collect();
+    let attempts: Vec<i32> = schedules
+        .iter()
+        .map(|(s, _)| s.retry.max_attempts as i32)
+        .collect();
+    let initial: Vec<i64> = schedules
+        .iter()
+        .map(|(s, _)| s.retry.backoff_initial_ms as i64)
+        .collect();
+    let longest: Vec<i64> = schedules
+        .iter()
+        .map(|(s, _)| s.retry.backoff_max_ms as i64)
+        .collect();
+    let misfires = column(&|s| s.misfire.as_str().to_owned());
+    let on_dead = column(&|s| s.on_dead.as_str().to_owned());
+    let states = column(&|s| {
+        if s.paused {
+            ScheduleState::Paused
+        } else {
+            ScheduleState::Active
+        }
+        .as_str()
+        .to_owned()
+    });
+    let next_runs: Vec<Option<DateTime<Utc>>> = schedules.iter().map(|(_, at)| *at).collect();
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query!(
+        r#"
+        WITH input AS (
+            SELECT gen_random_uuid() AS id,
+                   'whsec_' || replace(gen_random_uuid()::text, '-', '')
+                            || replace(gen_random_uuid()::text, '-', '') AS secret,
+                   t.*
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                        $6::text[], $7::int4[], $8::int8[], $9::int8[], $10::text[],
+                        $11::text[], $12::text[], $13::timestamptz[])
+                 WITH ORDINALITY
+                 AS t(name, spec, url, method, headers, body, max_attempts, backoff_initial_ms,
+                      backoff_max_ms, misfire, on_dead, state, next_run_at, ord)
+        ),
+        stored AS (
+            INSERT INTO schedules (id, name, spec, target_url, target_method, target_headers,
+                                   target_body, max_attempts, backoff_initial_ms,
+                                   backoff_max_ms, misfire, on_dead, state, next_run_at,
+                                   signing_secret, created_at, updated_at)
+            SELECT id, name, spec::jsonb, url, method, headers::jsonb, body, max_attempts,
+                   backoff_initial_ms, backoff_max_ms, misfire, on_dead, state, next_run_at,
+                   secret, $14, $14
+            FROM input
+        )
+        SELECT id AS "id!", secret AS "secret!" FROM input ORDER BY ord
+        "#,
+        &names,
+        &specs,
+        &urls,
+        &methods,
+        &headers,
+        &bodies as &[Option<String>],
+        &attempts,
+        &initial,
+        &longest,
+        &misfires,
+        &on_dead,
+        &states,
+        &next_runs as &[Option<DateTime<Utc>>],
+        now,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Inserted {
+            id: row.id,
+            signing_secret: row.secret,
+        })
+        .collect())
+}
+
 /// Gives a schedule a new signing secret and returns it; `None` when there is no such
 /// schedule. Requests already in flight keep the old signature.
 pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<Option<String>, sqlx::Error> {

@@ -145,7 +145,7 @@ impl From<scheduleman::commands::CommandError> for ApiError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
-            CommandError::TooMany { .. } => Self::invalid("ids", error.to_string()),
+            CommandError::TooMany { field, .. } => Self::invalid(field, error.to_string()),
             CommandError::StaleVersion { .. }
             | CommandError::WrongState { .. }
             | CommandError::Unreadable(_) => Self::Conflict(error.to_string()),

@@ -22,6 +22,8 @@ use crate::router::AppState;
 
 /// The largest request body the API reads (a schedule's own body may be 64 KiB).
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+/// The largest bulk creation body (`POST /schedules:batch`, up to 20,000 schedules).
+pub const MAX_BATCH_BYTES: usize = 32 * 1024 * 1024;
 
 /// The document's fixed parts; paths and schemas come from the handlers.
 #[derive(OpenApi)]
@@ -58,6 +60,11 @@ impl Modify for BearerToken {
 pub fn routes() -> Router<AppState> {
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(schedules::create, schedules::list))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(schedules::create_batch))
+                .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+        )
         .routes(routes!(
             schedules::get,
             schedules::replace,

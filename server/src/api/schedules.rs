@@ -7,9 +7,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scheduleman::commands::{self, Action};
-use scheduleman::model::{CreatedSchedule, ScheduleView, SigningSecret};
+use scheduleman::model::{CreatedRef, CreatedSchedule, ScheduleView, SigningSecret};
 use scheduleman::store::schedules::{ListFilter, UnknownFilter};
-use scheduleman::validate::ScheduleRequest;
+use scheduleman::validate::{BatchRequest, ScheduleRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -62,6 +62,27 @@ pub async fn create(
         Json(created),
     )
         .into_response())
+}
+
+/// `POST /schedules:batch`: 201 with every new schedule's id and signing secret, in request
+/// order; or 422 with a reason per `schedules[i].<field>` and nothing stored.
+#[utoipa::path(post, path = "/api/v1/schedules:batch", tag = "schedules", request_body = BatchRequest,
+    responses((status = 201, body = BatchCreated), (status = 400, body = ProblemDocument),
+        (status = 413, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+pub async fn create_batch(
+    State(state): State<AppState>,
+    body: Result<Json<BatchRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(batch) = body?;
+    let created = commands::create_many(&state.pool, &state.policy, &batch.schedules).await?;
+    Ok((StatusCode::CREATED, Json(BatchCreated { created })).into_response())
+}
+
+/// The answer to a bulk creation.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BatchCreated {
+    /// Each new schedule, in request order.
+    pub created: Vec<CreatedRef>,
 }
 
 /// `GET /schedules`: a page, filtered and searched.
