@@ -1,6 +1,7 @@
 //! The server's state and its router: probes, the Leptos pages and their server functions,
 //! and the static files of the site.
 
+use app::server_fns::session::TokenRequired;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::middleware;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         state.policy.clone(),
         state.overview.clone(),
     );
+    let sign_in = TokenRequired(state.auth.is_enabled());
     let options = state.leptos_options.clone();
     Router::new()
         .route("/login", get(auth::login_page).post(auth::login))
@@ -83,6 +85,7 @@ pub fn app(state: AppState) -> Router {
                 provide_context(pool.clone());
                 provide_context(policy.clone());
                 provide_context(overview.clone());
+                provide_context(sign_in);
             },
             move || shell(options.clone()),
         )

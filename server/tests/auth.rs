@@ -301,3 +301,34 @@ async fn bulk_rearm_takes_at_most_500_ids(pool: PgPool) {
     let body = support::body_text(response).await;
     assert!(body.contains("the limit is 500"), "{body}");
 }
+
+/// Issue 9, item 6: the UI offers "Sign out" where there is a session to end, and signing
+/// out clears the cookie.
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_offer_sign_out_only_behind_a_token(pool: PgPool) {
+    let cookie = login_cookie(&pool).await;
+    let signed_in = send(
+        router(pool.clone(), Some(TOKEN)),
+        get("/executors")
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let html = support::body_text(signed_in).await;
+    assert!(
+        html.contains(r#"action="/logout""#),
+        "no sign-out form in {html}"
+    );
+    let open = send(
+        router(pool, None),
+        get("/executors").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let html = support::body_text(open).await;
+    assert!(
+        !html.contains("Sign out"),
+        "sign-out offered without a token"
+    );
+}

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::server_fns::session::sign_in_required;
+
 /// Wraps a page in the app's header and content area. `data-hydrated` on `<main>` turns
 /// `true` once the browser has hydrated the page (the end-to-end tests wait for it).
 #[component]
@@ -9,6 +11,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     super::time::provide_clock();
+    let sign_in = Resource::new(|| (), |_| sign_in_required());
     let link = "text-sm text-slate-600 hover:text-slate-900";
     view! {
         <header class="border-b border-slate-200 bg-white">
@@ -31,6 +34,20 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/api/v1/docs" class=link rel="external">
                     "API"
                 </a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        matches!(sign_in.await, Ok(true))
+                            .then(|| {
+                                view! {
+                                    <form method="post" action="/logout" class="ml-auto">
+                                        <button id="sign-out" type="submit" class=link>
+                                            "Sign out"
+                                        </button>
+                                    </form>
+                                }
+                            })
+                    })}
+                </Suspense>
             </nav>
         </header>
         <main class="mx-auto max-w-6xl px-6 py-8" data-hydrated=move || hydrated.get().to_string()>

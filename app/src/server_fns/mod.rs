@@ -5,6 +5,7 @@ pub mod executions;
 pub mod executors;
 pub mod overview;
 pub mod schedules;
+pub mod session;
 
 #[cfg(feature = "ssr")]
 fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
