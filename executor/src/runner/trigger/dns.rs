@@ -33,8 +33,18 @@ pub enum DnsServers {
 pub(super) fn resolver(servers: &DnsServers) -> Result<TokioResolver, TriggerSetupError> {
     let provider = TokioRuntimeProvider::default();
     let mut builder = match servers {
-        DnsServers::System => TokioResolver::builder(provider)
-            .map_err(|error| TriggerSetupError::Dns(error.to_string()))?,
+        // Without readable system settings the executor still starts: /etc/hosts and
+        // literal addresses work, and every other name fails with a reason in the history.
+        DnsServers::System => match TokioResolver::builder(provider.clone()) {
+            Ok(builder) => builder,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the system's DNS settings; only /etc/hosts names resolve (set SCHEDULEMAN_DNS_SERVERS)");
+                TokioResolver::builder_with_config(
+                    ResolverConfig::from_name_servers(Vec::new()),
+                    provider,
+                )
+            }
+        },
         DnsServers::These(addrs) => {
             let servers = addrs
                 .iter()
