@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use crate::model::Outcome;
 use crate::runner::metrics::ExecutorMetrics;
@@ -19,7 +20,7 @@ use crate::runner::outcome::{self, AttemptContext, Decision};
 use crate::runner::pacing::Pacing;
 use crate::runner::trigger::{Attempted, Trigger};
 use crate::store::bounded;
-use crate::store::claims::{self, AttemptRecord, Claim, Settlement, Unreadable};
+use crate::store::claims::{self, AttemptRecord, Claim, Settlement};
 use crate::store::schedules::CHANGES_CHANNEL;
 
 /// How the claim loop behaves.
@@ -151,7 +152,13 @@ pub async fn run(
         for unreadable in claimed.unreadable {
             tracing::error!(schedule_id = %unreadable.schedule_id, reason = %unreadable.reason, "dead-lettering a schedule that cannot be read");
             metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
-            if settle_tx.send((bury(unreadable), None)).await.is_err() {
+            let buried = settlement(
+                unreadable.schedule_id,
+                unreadable.token,
+                &Decision::Dead,
+                Some(unreadable.reason),
+            );
+            if settle_tx.send((buried, None)).await.is_err() {
                 tracing::error!("the write-back has stopped");
             }
         }
@@ -235,21 +242,6 @@ async fn idle_pause(
     pacing.idle_pause(until_due, rng)
 }
 
-/// The settlement that dead-letters a claimed row that cannot be read.
-fn bury(unreadable: Unreadable) -> Settlement {
-    let change = Decision::Dead.row_change();
-    Settlement {
-        schedule_id: unreadable.schedule_id,
-        token: unreadable.token,
-        state: change.state,
-        next_run_at: change.next_run_at,
-        fire_done: change.fire_done,
-        dead_fire: change.dead_fire,
-        outcome: change.outcome,
-        error: Some(unreadable.reason),
-    }
-}
-
 /// Triggers one claim and decides what becomes of its schedule, on the database's clock.
 async fn attempt(
     trigger: &Trigger,
@@ -263,7 +255,15 @@ async fn attempt(
         Ok(schedule) => schedule,
         Err(error) => {
             let reason = format!("the stored schedule cannot be read: {error}");
-            return (settlement(&claim, &Decision::Dead, Some(reason)), None);
+            return (
+                settlement(
+                    claim.schedule_id,
+                    claim.token,
+                    &Decision::Dead,
+                    Some(reason),
+                ),
+                None,
+            );
         }
     };
     if let Some(skip) = outcome::skip_missed_fire(
@@ -275,7 +275,10 @@ async fn attempt(
     ) {
         tracing::info!(schedule_id = %claim.schedule_id, fire_at = %claim.fire_at, "skipped a missed fire");
         metrics.skipped.fetch_add(1, Ordering::Relaxed);
-        return (settlement(&claim, &skip, None), None);
+        return (
+            settlement(claim.schedule_id, claim.token, &skip, None),
+            None,
+        );
     }
     let mut attempted = trigger.fire(&claim.webhook_call()).await;
     attempted.started_at = clock.from_local(attempted.started_at);
@@ -317,14 +320,23 @@ async fn attempt(
         )),
         (_, reason) => reason,
     };
-    (settlement(&claim, &decision, reason), Some(record))
+    (
+        settlement(claim.schedule_id, claim.token, &decision, reason),
+        Some(record),
+    )
 }
 
-fn settlement(claim: &Claim, decision: &Decision, error: Option<String>) -> Settlement {
+/// The write-back of `decision` for the claim `token` of `schedule_id`.
+fn settlement(
+    schedule_id: Uuid,
+    token: Uuid,
+    decision: &Decision,
+    error: Option<String>,
+) -> Settlement {
     let change = decision.row_change();
     Settlement {
-        schedule_id: claim.schedule_id,
-        token: claim.token,
+        schedule_id,
+        token,
         state: change.state,
         next_run_at: change.next_run_at,
         fire_done: change.fire_done,

@@ -230,9 +230,9 @@ fn decode_definition(
     spec: &str,
     headers: &str,
 ) -> Result<(ScheduleSpec, BTreeMap<String, String>), String> {
+    // Only decoding here: whether the timing compiles is the worker's question (it asks once,
+    // per fire, and dead-letters with the reason).
     let spec = serde_json::from_str::<ScheduleSpec>(spec)
-        .map_err(|error| format!("the stored schedule cannot be read: {error}"))?;
-    spec.compile()
         .map_err(|error| format!("the stored schedule cannot be read: {error}"))?;
     let headers = serde_json::from_str(headers)
         .map_err(|error| format!("the stored headers cannot be read: {error}"))?;
