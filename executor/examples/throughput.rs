@@ -44,14 +44,30 @@ struct Args {
     /// Spread the due instants evenly over this many seconds (0: all at once, a burst).
     #[arg(long, default_value_t = 0.0)]
     spread_seconds: f64,
+    /// Load `pg_stat_statements` and print the statements that took PostgreSQL's time.
+    #[arg(long)]
+    statements: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let server = LocalPostgres::start_throwaway()?;
-    let url = server.url("postgres");
-    let pool = sqlx::PgPool::connect(&url).await?;
+    let mut url = server.url("postgres");
+    let mut pool = sqlx::PgPool::connect(&url).await?;
+    if args.statements {
+        // The module must be preloaded: set it, restart on the same data, create the view.
+        sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        LocalPostgres::stop(server.data_dir())?;
+        url = LocalPostgres::start(server.data_dir())?.url("postgres");
+        pool = sqlx::PgPool::connect(&url).await?;
+        sqlx::query("CREATE EXTENSION pg_stat_statements")
+            .execute(&pool)
+            .await?;
+    }
     store::migrate(&pool).await?;
 
     let lags: Arc<Mutex<Vec<Arrival>>> = Arc::default();
@@ -143,6 +159,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let executor_cpu: f64 = executors.iter().map(|c| cpu_seconds(c.id(), false)).sum();
     let executor_rss_kib: Vec<u64> = executors.iter().map(|c| peak_rss_kib(c.id())).collect();
     let pg_cpu = postgres_cpu_seconds(postmaster) - pg_before;
+    if args.statements {
+        print_statements(&pool).await?;
+    }
     for child in &mut executors {
         let _ = child.kill();
         let _ = child.wait();
@@ -198,6 +217,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_trigger_us(pg_cpu)
     );
     println!("executor peak RSS: {executor_rss_kib:?} KiB");
+    Ok(())
+}
+
+/// The statements that took the most execution time, as `pg_stat_statements` counted them
+/// over the whole run (setup included).
+async fn print_statements(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, i64, f64, f64, i64, String)> = sqlx::query_as(
+        "SELECT calls, rows, total_exec_time, \
+                100 * total_exec_time / sum(total_exec_time) OVER (), \
+                shared_blks_hit + shared_blks_read + shared_blks_dirtied + shared_blks_written, \
+                regexp_replace(query, '\\s+', ' ', 'g') \
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12",
+    )
+    .fetch_all(pool)
+    .await?;
+    println!("pg_stat_statements (execution time, whole run):");
+    println!("  calls | rows | total ms | share | buffers | statement");
+    for (calls, rows, total, share, buffers, query) in rows {
+        let query: String = query.chars().take(110).collect();
+        println!("  {calls} | {rows} | {total:.0} | {share:.1} % | {buffers} | {query}");
+    }
     Ok(())
 }
 

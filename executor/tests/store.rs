@@ -441,6 +441,66 @@ async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
     assert_eq!(kept, [("1", 5), ("1", 6), ("1", 7), ("2", 1), ("2", 2)]);
 }
 
+/// Inserts `count` successful attempts of `schedule` (a fixture id).
+async fn insert_attempts(pool: &PgPool, schedule: &str, count: i32) {
+    let now = Utc::now();
+    for attempt in 1..=count {
+        sqlx::query(
+            "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
+             executor_id, started_at, finished_at, outcome, latency_ms) VALUES \
+             ($1::uuid, gen_random_uuid(), $2, $3, 'e', $2, $2, 'success', 5)",
+        )
+        .bind(schedule)
+        .bind(now)
+        .bind(attempt)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}
+
+/// Issue 10: after a full trim, the next trims visit only schedules with newer attempts,
+/// and still keep each of those to its newest N.
+#[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
+async fn incremental_trims_visit_only_schedules_with_newer_attempts(pool: PgPool) {
+    use scheduleman::store::executions::{newest_id, prune_beyond_since, Trimmed};
+    const ONE: &str = "00000000-0000-0000-0000-000000000001";
+    const TWO: &str = "00000000-0000-0000-0000-000000000002";
+    insert_attempts(&pool, ONE, 5).await;
+    insert_attempts(&pool, TWO, 5).await;
+    // As if a full pass had covered everything so far without trimming (keep was larger).
+    let covered = newest_id(&pool).await.unwrap();
+    insert_attempts(&pool, ONE, 2).await;
+
+    // One new row per round forces several rounds; only ONE is visited and trimmed.
+    let trimmed = prune_beyond_since(&pool, 3, covered, 1).await.unwrap();
+    assert_eq!(
+        trimmed,
+        Trimmed {
+            deleted: 4,
+            covered: covered + 2
+        }
+    );
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT schedule_id::text, count(*) FROM executions GROUP BY 1 ORDER BY 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(counts, [(ONE.to_owned(), 3), (TWO.to_owned(), 5)]);
+
+    let again = prune_beyond_since(&pool, 3, trimmed.covered, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Trimmed {
+            deleted: 0,
+            covered: trimmed.covered
+        },
+        "nothing new, nothing visited"
+    );
+}
+
 /// Issue 9, item 14: executors that stopped beating long ago are removed.
 #[sqlx::test(migrations = "../migrations")]
 async fn executors_silent_for_longer_than_the_expiry_are_removed(pool: PgPool) {

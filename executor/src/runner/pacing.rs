@@ -16,14 +16,14 @@ pub struct Pacing {
 impl Pacing {
     /// How long to sleep when the last claim found less than a full batch: until the next
     /// due schedule (`until_due`, when known), never longer than a random poll interval in
-    /// [poll_min, poll_max], and 2–9 random milliseconds at least (so rows due but locked by
-    /// another executor are not spun on).
+    /// [poll_min, poll_max]. When something is due already (locked by another executor, or
+    /// claimed and not yet committed), 2–9 random milliseconds, so it is not spun on.
     pub fn idle_pause(&self, until_due: Option<Duration>, rng: &mut fastrand::Rng) -> Duration {
         let span = self.poll_max.saturating_sub(self.poll_min);
         let poll = self.poll_min + span.mul_f64(rng.f64());
-        let floor = Duration::from_millis(rng.u64(2..10));
         match until_due {
-            Some(wait) => wait.clamp(floor, poll.max(floor)),
+            Some(Duration::ZERO) => Duration::from_millis(rng.u64(2..10)),
+            Some(wait) => wait.min(poll),
             None => poll,
         }
     }
@@ -57,6 +57,9 @@ mod tests {
             // Due soon: exactly then (above the floor).
             let soon = PACING.idle_pause(Some(Duration::from_millis(40)), &mut rng);
             assert_eq!(soon, Duration::from_millis(40));
+            // Due in a moment: exactly then too; a floor would make that fire late.
+            let moment = PACING.idle_pause(Some(Duration::from_millis(1)), &mut rng);
+            assert_eq!(moment, Duration::from_millis(1));
             // Due far off: no longer than a poll interval.
             let far = PACING.idle_pause(Some(Duration::from_secs(60)), &mut rng);
             assert!(far <= PACING.poll_max, "{far:?}");

@@ -9,14 +9,17 @@ use chrono::{TimeDelta, Utc};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::{executions, executors};
+use crate::store::executions::{self, Trimmed};
+use crate::store::executors;
 
 /// How often, on average, old rows are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Rows deleted per statement, so no table is locked for long.
 const DELETE_BATCH: i64 = 10_000;
-/// Schedules whose history is trimmed per statement.
+/// Schedules whose history is trimmed per statement in the full pass.
 const SCHEDULES_PER_ROUND: i64 = 200;
+/// New attempt rows whose schedules are trimmed per statement in an incremental pass.
+const ROWS_PER_ROUND: i64 = 20_000;
 
 /// What is kept.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +36,8 @@ pub struct Retention {
 pub async fn run(pool: PgPool, retention: Retention, shutdown: CancellationToken) {
     let age = |duration: Duration| TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX);
     let mut pause = Duration::from_secs(5 + fastrand::u64(0..25));
+    // The newest attempt row the per-schedule trim has covered; None until a full pass.
+    let mut covered: Option<i64> = None;
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -47,13 +52,17 @@ pub async fn run(pool: PgPool, retention: Retention, shutdown: CancellationToken
             Ok(deleted) => tracing::info!(deleted, "pruned old execution records"),
             Err(error) => tracing::warn!(%error, "pruning execution records failed"),
         }
-        match executions::prune_beyond(&pool, retention.keep_attempts, SCHEDULES_PER_ROUND).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(
-                deleted,
-                keep = retention.keep_attempts,
-                "pruned execution records beyond the per-schedule limit"
-            ),
+        match trim(&pool, retention.keep_attempts, covered).await {
+            Ok(trimmed) => {
+                covered = Some(trimmed.covered);
+                if trimmed.deleted > 0 {
+                    tracing::info!(
+                        deleted = trimmed.deleted,
+                        keep = retention.keep_attempts,
+                        "pruned execution records beyond the per-schedule limit"
+                    );
+                }
+            }
             Err(error) => tracing::warn!(%error, "pruning execution records failed"),
         }
         let stale = now
@@ -65,5 +74,21 @@ pub async fn run(pool: PgPool, retention: Retention, shutdown: CancellationToken
             Err(error) => tracing::warn!(%error, "removing stale executors failed"),
         }
         pause = PRUNE_EVERY.mul_f64(0.5 + fastrand::f64());
+    }
+}
+
+/// Trims every schedule's history to its newest `keep` attempts: all schedules on the first
+/// pass, then only those with attempts newer than the last pass `covered`.
+async fn trim(pool: &PgPool, keep: i64, covered: Option<i64>) -> Result<Trimmed, sqlx::Error> {
+    match covered {
+        Some(after) => executions::prune_beyond_since(pool, keep, after, ROWS_PER_ROUND).await,
+        None => {
+            let newest = executions::newest_id(pool).await?;
+            let deleted = executions::prune_beyond(pool, keep, SCHEDULES_PER_ROUND).await?;
+            Ok(Trimmed {
+                deleted,
+                covered: newest,
+            })
+        }
     }
 }

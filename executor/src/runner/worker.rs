@@ -45,6 +45,10 @@ pub struct WorkerConfig {
     pub seed: u64,
 }
 
+/// How long the claim loop waits for more free slots before claiming for fewer than half a
+/// batch.
+const GATHER: Duration = Duration::from_millis(2);
+
 /// One claim's result on its way to the batched write-back.
 type Settled = (Settlement, Option<AttemptRecord>);
 
@@ -111,7 +115,18 @@ pub async fn run(
 
     while !shutdown.is_cancelled() {
         while tasks.try_join_next().is_some() {}
-        let available = permits.available_permits().min(config.batch.max(1));
+        // In a burst, slots free one by one; claiming for each would cost a statement per
+        // few rows (docs/benchmarks.md). So wait up to GATHER for half a batch of free
+        // slots, never longer: a slow target holding slots must not hold up the others.
+        let wanted = config.batch.max(1).min(config.concurrency.max(1));
+        let half = wanted.div_ceil(2);
+        if (1..half).contains(&permits.available_permits()) {
+            let _ = tokio::time::timeout(GATHER, async {
+                while permits.available_permits() < half && tasks.join_next().await.is_some() {}
+            })
+            .await;
+        }
+        let available = permits.available_permits().min(wanted);
         if available == 0 {
             tokio::select! {
                 _ = shutdown.cancelled() => break,

@@ -82,6 +82,80 @@ pub async fn prune_beyond(
     }
 }
 
+/// The newest attempt's row id (0 when there is none): where an incremental trim
+/// ([`prune_beyond_since`]) after a full one ([`prune_beyond`]) starts.
+pub async fn newest_id(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT COALESCE(max(id), 0) AS "newest!" FROM executions"#)
+        .fetch_one(pool)
+        .await
+}
+
+/// What an incremental trim did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trimmed {
+    /// Attempts deleted.
+    pub deleted: u64,
+    /// The newest attempt row id it covered: pass it as `after` next time.
+    pub covered: i64,
+}
+
+/// Like [`prune_beyond`], but visits only the schedules with attempts written after row id
+/// `after`: once a pass has trimmed everything up to `after`, no other schedule can have
+/// gained rows. The cost follows the fires since then, not the number of schedules, so an
+/// idle million costs nothing. Walks the new rows `rows_per_round` ids at a time. A row
+/// whose id was taken before `after` but committed later is missed, which only delays its
+/// schedule's trim to that schedule's next attempt.
+pub async fn prune_beyond_since(
+    pool: &PgPool,
+    keep: i64,
+    after: i64,
+    rows_per_round: i64,
+) -> Result<Trimmed, sqlx::Error> {
+    let newest = newest_id(pool).await?;
+    let mut trimmed = Trimmed {
+        deleted: 0,
+        covered: after,
+    };
+    while trimmed.covered < newest {
+        let upto = trimmed
+            .covered
+            .saturating_add(rows_per_round.max(1))
+            .min(newest);
+        let deleted = sqlx::query_scalar!(
+            r#"
+            WITH recent AS (
+                SELECT DISTINCT schedule_id FROM executions WHERE id > $1 AND id <= $2
+            ),
+            cutoff AS (
+                SELECT recent.schedule_id,
+                       (SELECT e.id FROM executions AS e
+                        WHERE e.schedule_id = recent.schedule_id
+                        ORDER BY e.id DESC
+                        OFFSET $3 LIMIT 1) AS oldest_dropped
+                FROM recent
+            ),
+            deleted AS (
+                DELETE FROM executions AS e
+                USING cutoff
+                WHERE cutoff.oldest_dropped IS NOT NULL
+                  AND e.schedule_id = cutoff.schedule_id
+                  AND e.id <= cutoff.oldest_dropped
+                RETURNING 1
+            )
+            SELECT count(*) AS "deleted!" FROM deleted
+            "#,
+            trimmed.covered,
+            upto,
+            keep,
+        )
+        .fetch_one(pool)
+        .await?;
+        trimmed.deleted += deleted as u64;
+        trimmed.covered = upto;
+    }
+    Ok(trimmed)
+}
+
 /// One page of a schedule's attempts, newest first, before the row id `before`.
 pub async fn list_for_schedule(
     pool: &PgPool,
