@@ -15,6 +15,7 @@ fn next(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// One instant per line; where DST moved a run, its note follows a tab (issue 11).
 #[test]
 fn prints_instants_one_per_line_in_utc() {
     let (status, stdout, _) = next(&[
@@ -30,7 +31,8 @@ fn prints_instants_one_per_line_in_utc() {
     assert_eq!(status, 0);
     assert_eq!(
         stdout,
-        "2026-03-08T07:00:00Z\n2026-03-09T06:30:00Z\n2026-03-10T06:30:00Z\n"
+        "2026-03-08T07:00:00Z\t02:30 does not exist that day (clocks jump 02:00→03:00); runs at \
+         the first instant after the gap\n2026-03-09T06:30:00Z\n2026-03-10T06:30:00Z\n"
     );
 }
 

@@ -63,6 +63,26 @@ async fn preview_answers_cron_instants_across_a_dst_gap(pool: PgPool) {
         serde_json::json!(["2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"])
     );
     assert_eq!(json["description"], "At 02:30, America/New_York");
+    // Issue 11: a structured DST note on the instant the gap moved, none on the next.
+    assert_eq!(json["tz"], "America/New_York");
+    assert_eq!(
+        json["fires"][0],
+        serde_json::json!({
+            "at": "2026-03-08T07:00:00Z",
+            "local": "2026-03-08 03:00:00 EDT",
+            "dst": {
+                "kind": "shifted",
+                "reading": "2026-03-08T02:30:00",
+                "gap_start": "2026-03-08T02:00:00",
+                "gap_end": "2026-03-08T03:00:00",
+                "occurrence": null,
+                "fires_twice": null,
+                "text": "02:30 does not exist that day (clocks jump 02:00→03:00); runs at the \
+                         first instant after the gap"
+            }
+        })
+    );
+    assert_eq!(json["fires"][1]["dst"], Value::Null);
 }
 
 #[sqlx::test(migrations = "../migrations")]

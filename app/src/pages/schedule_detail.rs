@@ -8,6 +8,7 @@ use scheduleman::model::{ExecutionView, OnDead, ScheduleState, ScheduleView};
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::fires::FireList;
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::error::AppError;
@@ -204,11 +205,15 @@ fn Summary(
     rotate: Action<Uuid, Result<String, AppError>>,
 ) -> impl IntoView {
     let id = schedule.id;
-    let zone = schedule.schedule.zone().to_owned();
+    let zone: chrono_tz::Tz = schedule
+        .schedule
+        .zone()
+        .parse()
+        .unwrap_or(chrono_tz::Tz::UTC);
     let upcoming = schedule
         .schedule
         .compile()
-        .map(|s| s.upcoming(Utc::now(), 5))
+        .map(|s| s.upcoming_fires(Utc::now(), 5))
         .unwrap_or_default();
     let button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50";
     let state = schedule.state;
@@ -317,7 +322,7 @@ fn Summary(
                     {match (state, schedule.next_run_at) {
                         (ScheduleState::Active, Some(at)) => {
                             view! {
-                                <LocalTime at=at title=in_zone(at, &zone) />
+                                <LocalTime at=at title=in_zone(at, zone.name()) />
                                 " "
                                 <Countdown at=at />
                             }
@@ -375,12 +380,7 @@ fn Summary(
             .then(|| {
                 view! { <p class="mt-2 text-sm text-slate-500">"None: it does not fire again."</p> }
             })}
-        <ol class="mt-2 space-y-0.5 text-sm text-slate-700">
-            {upcoming
-                .into_iter()
-                .map(|at| view! { <li>{in_zone(at, &zone)}" · "<LocalTime at=at /></li> })
-                .collect_view()}
-        </ol>
+        <FireList fires=upcoming zone=zone />
     }
 }
 

@@ -3,6 +3,7 @@
 //! for the browser.
 
 pub mod cron;
+pub mod dst;
 mod run_at;
 pub mod zone;
 
@@ -13,6 +14,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use self::cron::{CronError, CronExpr};
+pub use dst::{DstNote, Fire};
 pub use run_at::{parse_run_at, read_local, LocalReading};
 pub use zone::UnknownZone;
 
@@ -421,16 +423,69 @@ impl Schedule {
             .take(count)
             .collect()
     }
+
+    /// The zone whose wall clock the schedule follows (cron only).
+    pub fn zone(&self) -> Option<Tz> {
+        match self {
+            Self::Cron { zone, .. } => Some(*zone),
+            Self::Once(_) | Self::Every { .. } => None,
+        }
+    }
+
+    /// The DST note of a fire at `at` (an instant this schedule fires at), if daylight-saving
+    /// time shifted or doubled it.
+    pub fn dst_note(&self, at: DateTime<Utc>) -> Option<DstNote> {
+        match self {
+            Self::Cron { expr, zone } => dst::note_for_cron(expr, *zone, at),
+            Self::Once(_) | Self::Every { .. } => None,
+        }
+    }
+
+    /// The next `count` fires strictly after `after`, each with its DST note.
+    pub fn upcoming_fires(&self, after: DateTime<Utc>, count: usize) -> Vec<Fire> {
+        self.upcoming(after, count)
+            .into_iter()
+            .map(|at| Fire {
+                at,
+                dst: self.dst_note(at),
+            })
+            .collect()
+    }
 }
 
-/// The next `count` fire instants of `input`, strictly after `after` (which also stands for
-/// "now" when resolving `in` and `at`): what `executor next` and the preview endpoint answer.
+/// A preview: the schedule resolved and compiled, and its next fires with DST notes.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// What would be stored.
+    pub spec: ScheduleSpec,
+    /// The zone the notes and local times refer to (the cron or Run At zone; UTC otherwise).
+    pub zone: Tz,
+    /// The next fires, ascending.
+    pub fires: Vec<Fire>,
+}
+
+/// The next `count` fires of `input`, strictly after `after` (which also stands for "now"
+/// when resolving `in` and `at`), each with its DST note: what `executor next`, the preview
+/// endpoint and the form show.
 pub fn preview(
     input: &ScheduleInput,
     after: DateTime<Utc>,
     count: usize,
-) -> Result<Vec<DateTime<Utc>>, ScheduleError> {
-    Ok(input.resolve(after)?.compile()?.upcoming(after, count))
+) -> Result<Preview, ScheduleError> {
+    let spec = input.resolve(after)?;
+    let schedule = spec.compile()?;
+    let zone = zone::parse(spec.zone()).unwrap_or(Tz::UTC);
+    let mut fires = schedule.upcoming_fires(after, count);
+    // A Run At typed as a local time that happens twice runs at its first occurrence.
+    if let (Schedule::Once(at), Some(text)) = (&schedule, input.at.as_deref()) {
+        if DateTime::parse_from_rfc3339(text.trim()).is_err() {
+            let note = dst::note_for_reading(zone, zone::reading_at(zone, *at));
+            for fire in &mut fires {
+                fire.dst = note;
+            }
+        }
+    }
+    Ok(Preview { spec, zone, fires })
 }
 
 /// An instant as RFC 3339 UTC with whole seconds and a `Z`: `2026-03-08T07:00:00Z`.

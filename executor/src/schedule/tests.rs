@@ -228,16 +228,100 @@ fn unknown_input_fields_are_refused() {
 
 #[test]
 fn preview_lists_instants_strictly_after() {
-    let instants = preview(
+    let preview = preview(
         &input(r#"{"cron": "30 2 * * *", "tz": "America/New_York"}"#),
         utc("2026-03-07T12:00:00Z"),
         2,
     )
     .unwrap();
+    let instants: Vec<_> = preview.fires.iter().map(|fire| fire.at).collect();
     assert_eq!(
         instants,
         [utc("2026-03-08T07:00:00Z"), utc("2026-03-09T06:30:00Z")]
     );
+}
+
+/// Issue 11, feature 1: the preview says where DST moved or doubled a run, in words.
+#[test]
+fn preview_notes_runs_shifted_by_a_gap_and_repeated_by_an_overlap() {
+    let new_york: Tz = "America/New_York".parse().unwrap();
+    let spring = preview(
+        &input(r#"{"cron": "30 2 * * *", "tz": "America/New_York"}"#),
+        utc("2026-03-07T12:00:00Z"),
+        2,
+    )
+    .unwrap();
+    let shifted = &spring.fires[0];
+    assert_eq!(
+        shifted.dst.unwrap().explain(new_york, shifted.at),
+        "02:30 does not exist that day (clocks jump 02:00→03:00); runs at the first instant \
+         after the gap"
+    );
+    assert_eq!(spring.fires[1].dst, None, "the next day is ordinary");
+
+    // Fixed-time: 01:30 on the fall-back day runs once, at the first (EDT).
+    let autumn = preview(
+        &input(r#"{"cron": "30 1 * * *", "tz": "America/New_York"}"#),
+        utc("2026-10-31T12:00:00Z"),
+        2,
+    )
+    .unwrap();
+    let once = &autumn.fires[0];
+    assert_eq!(once.at, utc("2026-11-01T05:30:00Z"));
+    assert_eq!(
+        once.dst.unwrap().explain(new_york, once.at),
+        "01:30 happens twice (clocks go back); runs at the first (EDT)"
+    );
+    assert_eq!(autumn.fires[1].at, utc("2026-11-02T06:30:00Z"));
+
+    // Elapsed-time (`*` hour): 01:30 runs at both occurrences, each noted.
+    let hourly = preview(
+        &input(r#"{"cron": "30 * * * *", "tz": "America/New_York"}"#),
+        utc("2026-11-01T05:00:00Z"),
+        2,
+    )
+    .unwrap();
+    let notes: Vec<String> = hourly
+        .fires
+        .iter()
+        .map(|fire| fire.dst.unwrap().explain(new_york, fire.at))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "01:30 happens twice (clocks go back); runs at both, this is the first (EDT)",
+            "01:30 happens twice (clocks go back); runs at both, this is the second (EST)"
+        ]
+    );
+
+    // Only the instants DST touched are noted.
+    let plain = preview(
+        &input(r#"{"cron": "0 9 * * *", "tz": "UTC"}"#),
+        utc("2026-03-07T00:00:00Z"),
+        5,
+    )
+    .unwrap();
+    assert!(plain.fires.iter().all(|fire| fire.dst.is_none()));
+}
+
+/// A Run At typed as a local time that happens twice runs at the first; the preview says so.
+#[test]
+fn preview_notes_a_run_at_in_an_overlap() {
+    let at = preview(
+        &input(r#"{"at": "2026-11-01T01:30", "tz": "America/New_York"}"#),
+        utc("2026-10-01T00:00:00Z"),
+        1,
+    )
+    .unwrap();
+    assert_eq!(at.fires[0].at, utc("2026-11-01T05:30:00Z"));
+    assert!(matches!(
+        at.fires[0].dst,
+        Some(DstNote::Repeated {
+            occurrence: 1,
+            fires_twice: false,
+            ..
+        })
+    ));
 }
 
 #[test]

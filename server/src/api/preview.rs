@@ -3,8 +3,9 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use axum::Json;
-use chrono::{DateTime, Utc};
-use scheduleman::schedule::{self, ScheduleInput};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use scheduleman::schedule::{self, DstNote, ScheduleInput};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ProblemDocument};
@@ -37,13 +38,85 @@ pub struct PreviewParams {
     count: Option<usize>,
 }
 
-/// The answer: the instants (RFC 3339 UTC, whole seconds) and the schedule in words.
+/// The answer: the instants (RFC 3339 UTC, whole seconds), the same with their local time
+/// and DST notes, and the schedule in words.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Preview {
     /// Fire instants strictly after `after`, ascending.
     pub instants: Vec<String>,
+    /// The same fires with their wall-clock time and, where daylight-saving time shifted
+    /// or doubled one, a note.
+    pub fires: Vec<PreviewFire>,
+    /// The zone of `fires[].local` and the notes.
+    pub tz: String,
     /// The schedule in plain words.
     pub description: String,
+}
+
+/// One fire of a preview.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PreviewFire {
+    /// RFC 3339 UTC, whole seconds.
+    pub at: String,
+    /// The wall-clock time in `tz` with its abbreviation: `2026-03-08 03:00 EDT`.
+    pub local: String,
+    /// Set when daylight-saving time shifted or doubled this fire.
+    pub dst: Option<PreviewDstNote>,
+}
+
+/// How daylight-saving time changed a fire.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PreviewDstNote {
+    /// `shifted`: the asked-for time does not exist that day and the fire moved to the first
+    /// instant after the gap; `repeated`: the time happens twice that day.
+    pub kind: String,
+    /// The asked-for wall-clock time, `2026-03-08T02:30:00`.
+    pub reading: String,
+    /// For `shifted`: the first skipped reading and the reading the clocks jumped to.
+    pub gap_start: Option<String>,
+    /// See `gap_start`.
+    pub gap_end: Option<String>,
+    /// For `repeated`: which occurrence this fire is (1 or 2).
+    pub occurrence: Option<u8>,
+    /// For `repeated`: whether the schedule fires at both occurrences.
+    pub fires_twice: Option<bool>,
+    /// The note in words.
+    pub text: String,
+}
+
+impl PreviewDstNote {
+    fn new(note: DstNote, zone: Tz, at: DateTime<Utc>) -> Self {
+        let reading = |r: NaiveDateTime| r.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let text = note.explain(zone, at);
+        match note {
+            DstNote::Shifted {
+                reading: asked,
+                gap_start,
+                gap_end,
+            } => Self {
+                kind: "shifted".into(),
+                reading: reading(asked),
+                gap_start: Some(reading(gap_start)),
+                gap_end: Some(reading(gap_end)),
+                occurrence: None,
+                fires_twice: None,
+                text,
+            },
+            DstNote::Repeated {
+                reading: asked,
+                occurrence,
+                fires_twice,
+            } => Self {
+                kind: "repeated".into(),
+                reading: reading(asked),
+                gap_start: None,
+                gap_end: None,
+                occurrence: Some(occurrence),
+                fires_twice: Some(fires_twice),
+                text,
+            },
+        }
+    }
 }
 
 /// Answers the next instants, or 422 with the reason.
@@ -78,13 +151,30 @@ pub async fn preview(
         every: params.every,
         tz: params.tz,
     };
-    let spec = input.resolve(after)?;
-    let instants = spec.compile()?.upcoming(after, count);
+    let preview = schedule::preview(&input, after, count)?;
+    let zone = preview.zone;
     Ok(Json(Preview {
-        instants: instants
-            .into_iter()
-            .map(schedule::rfc3339_seconds)
+        instants: preview
+            .fires
+            .iter()
+            .map(|fire| schedule::rfc3339_seconds(fire.at))
             .collect(),
-        description: spec.describe(),
+        fires: preview
+            .fires
+            .iter()
+            .map(|fire| PreviewFire {
+                at: schedule::rfc3339_seconds(fire.at),
+                local: fire
+                    .at
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%d %H:%M:%S %Z")
+                    .to_string(),
+                dst: fire
+                    .dst
+                    .map(|note| PreviewDstNote::new(note, zone, fire.at)),
+            })
+            .collect(),
+        tz: zone.name().to_owned(),
+        description: preview.spec.describe(),
     }))
 }

@@ -9,14 +9,14 @@ use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use scheduleman::model::{Misfire, OnDead, RetryPolicy};
-use scheduleman::schedule::ScheduleInput;
+use scheduleman::schedule::{self, ScheduleInput};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 use uuid::Uuid;
 
 use self::fields::{parse_headers, FieldError, ZoneSelect};
 use self::run_at::{resolve_run_at, split_run_at, RunAtNotes};
+use crate::components::fires::FireList;
 use crate::components::secret::SecretOnce;
-use crate::components::time::{in_zone, LocalTime};
 use crate::error::AppError;
 use crate::server_fns::schedules::{get_schedule, SaveSchedule, Saved};
 
@@ -201,18 +201,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
         }
     };
     let preview = Memo::new(move |_| {
-        let input = timing();
-        let now = Utc::now();
-        input
-            .resolve(now)
-            .map(|spec| {
-                (
-                    spec.describe(),
-                    spec.compile()
-                        .map(|s| s.upcoming(now, 5))
-                        .unwrap_or_default(),
-                )
-            })
+        schedule::preview(&timing(), Utc::now(), 5)
+            .map(|preview| (preview.spec.describe(), preview.fires, preview.zone))
             .map_err(|error| error.to_string())
     });
 
@@ -402,27 +392,12 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 </div>
                 <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
                     {move || match preview.get() {
-                        Ok((description, instants)) => {
-                            let zone = match kind.get() {
-                                Kind::Cron => tz.get(),
-                                Kind::At => at_zone.get(),
-                                _ => "UTC".into(),
-                            };
+                        Ok((description, fires, zone)) => {
                             view! {
                                 <p id="description" class="font-medium">
                                     {description}
                                 </p>
-                                <ol class="mt-2 space-y-0.5 text-slate-600">
-                                    {instants
-                                        .into_iter()
-                                        .map(|at| {
-                                            let there = in_zone(at, &zone);
-                                            view! {
-                                                <li class="next-fire">{there}" · "<LocalTime at=at /></li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ol>
+                                <FireList fires=fires zone=zone />
                             }
                                 .into_any()
                         }

@@ -155,9 +155,15 @@ fn next(args: NextArgs) -> ExitCode {
         tz: args.tz,
     };
     match schedule::preview(&input, after, args.count) {
-        Ok(instants) => {
-            for instant in instants {
-                println!("{}", schedule::rfc3339_seconds(instant));
+        Ok(preview) => {
+            // One instant per line; a DST note follows a tab, so the first column stays
+            // machine-readable.
+            for fire in preview.fires {
+                let at = schedule::rfc3339_seconds(fire.at);
+                match fire.dst {
+                    Some(note) => println!("{at}\t{}", note.explain(preview.zone, fire.at)),
+                    None => println!("{at}"),
+                }
             }
             ExitCode::SUCCESS
         }
