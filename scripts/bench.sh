@@ -2,8 +2,10 @@
 # `make bench`: release builds, then the benchmark scenarios, each printing its figures:
 # a burst of 20,000 due at once, steady 100/s, 5,000/s and 10,000/s, all with 2 executors at their
 # default settings (throughput, lag p50/p90/p99/max, lost, duplicates, CPU µs per trigger
-# for the executors and PostgreSQL, executor peak RSS), then bulk creation of 20,000
-# schedules. Each scenario starts its own throwaway PostgreSQL. Record runs in
+# for the executors and PostgreSQL, executor peak RSS); 2 executors idle over 1,000,000
+# stored schedules (CPU %); bulk creation of 20,000 schedules; and the server over HTTP:
+# single creations from 16 clients, then the home page, dead letters, list and search with
+# 1,000,000 stored. Each scenario starts its own throwaway PostgreSQL. Record runs in
 # docs/benchmarks.md with the command.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -12,6 +14,7 @@ cd "$SCHEDULEMAN_ROOT"
 scripts/install.sh
 echo "==> building release binaries" >&2
 cargo build --quiet --release -p executor --bin executor --example throughput --example bulk_create
+cargo build --quiet --release -p server --example http_load
 
 run() {
     echo
@@ -23,4 +26,6 @@ run "$bench/throughput" --schedules 20000 --executors 2
 run "$bench/throughput" --schedules 1000 --executors 2 --spread-seconds 10
 run "$bench/throughput" --schedules 25000 --executors 2 --spread-seconds 5
 run "$bench/throughput" --schedules 100000 --executors 2 --spread-seconds 10
+run "$bench/throughput" --schedules 1000000 --executors 2 --idle-seconds 60
 run "$bench/bulk_create" --schedules 20000 --rounds 3
+run "$bench/http_load" --clients 16 --seconds 5 --stored 1000000

@@ -21,6 +21,7 @@ use axum::routing::any;
 use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
+use scheduleman::dev::bench;
 use scheduleman::store::{self, LocalPostgres};
 
 /// When a trigger arrived, its lag in microseconds, and its execution id.
@@ -44,6 +45,10 @@ struct Args {
     /// Spread the due instants evenly over this many seconds (0: all at once, a burst).
     #[arg(long, default_value_t = 0.0)]
     spread_seconds: f64,
+    /// Idle scenario: the schedules fall due only after this many seconds (spread over a day
+    /// from then); the executors run this long and their CPU use while idle is printed.
+    #[arg(long, default_value_t = 0)]
+    idle_seconds: u64,
     /// Load `pg_stat_statements` and print the statements that took PostgreSQL's time.
     #[arg(long)]
     statements: bool,
@@ -53,21 +58,12 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let server = LocalPostgres::start_throwaway()?;
-    let mut url = server.url("postgres");
-    let mut pool = sqlx::PgPool::connect(&url).await?;
-    if args.statements {
-        // The module must be preloaded: set it, restart on the same data, create the view.
-        sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
-            .execute(&pool)
-            .await?;
-        pool.close().await;
-        LocalPostgres::stop(server.data_dir())?;
-        url = LocalPostgres::start(server.data_dir())?.url("postgres");
-        pool = sqlx::PgPool::connect(&url).await?;
-        sqlx::query("CREATE EXTENSION pg_stat_statements")
-            .execute(&pool)
-            .await?;
-    }
+    let url = if args.statements {
+        bench::enable_statements(&server, "postgres").await?
+    } else {
+        server.url("postgres")
+    };
+    let pool = sqlx::PgPool::connect(&url).await?;
     store::migrate(&pool).await?;
 
     let lags: Arc<Mutex<Vec<Arrival>>> = Arc::default();
@@ -101,7 +97,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target_url = format!("http://{}/hook", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, target).await });
 
-    let due = Utc::now() + TimeDelta::seconds(8);
+    let (due, spread) = if args.idle_seconds > 0 {
+        // Nothing falls due while the idle scenario watches.
+        let start = Utc::now() + TimeDelta::seconds(args.idle_seconds as i64 + 60);
+        (start, 86_400.0)
+    } else {
+        (Utc::now() + TimeDelta::seconds(8), args.spread_seconds)
+    };
     // Schedule n is due at due + n/N × spread; its spec says the same instant.
     sqlx::query(
         "INSERT INTO schedules (name, spec, target_url, next_run_at) \
@@ -115,13 +117,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .bind(&target_url)
     .bind(args.schedules)
     .bind(due)
-    .bind(args.spread_seconds)
+    .bind(spread)
     .execute(&pool)
     .await?;
     println!(
         "stored {} schedules due from {due} over {} s",
-        args.schedules, args.spread_seconds
+        args.schedules, spread
     );
+    if args.idle_seconds > 0 {
+        sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+    }
 
     let binary = std::env::current_exe()?
         .parent()
@@ -133,8 +138,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|(flag, value)| value.map(|v| [flag.to_owned(), v.to_string()]))
         .flatten()
         .collect();
-    let postmaster = postmaster_pid(server.data_dir())?;
-    let pg_before = postgres_cpu_seconds(postmaster);
+    let postmaster =
+        bench::postmaster_pid(server.data_dir()).ok_or("cannot read the postmaster's pid")?;
+    let pg_before = bench::postgres_cpu_seconds(postmaster);
     let mut executors: Vec<Child> = (0..args.executors)
         .map(|n| {
             Command::new(&binary)
@@ -148,6 +154,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect::<Result<_, _>>()?;
 
+    if args.idle_seconds > 0 {
+        // Let the executors start (and run their first history trim), then watch them idle.
+        tokio::time::sleep(Duration::from_secs(45)).await;
+        let cpu = |child: &Child| bench::cpu_seconds(&child.id().to_string(), false);
+        let before: Vec<f64> = executors.iter().map(cpu).collect();
+        let pg_before = bench::postgres_cpu_seconds(postmaster);
+        tokio::time::sleep(Duration::from_secs(args.idle_seconds)).await;
+        let percent: Vec<String> = executors
+            .iter()
+            .zip(before)
+            .map(|(child, before)| {
+                format!(
+                    "{:.2} %",
+                    (cpu(child) - before) / args.idle_seconds as f64 * 100.0
+                )
+            })
+            .collect();
+        let pg = (bench::postgres_cpu_seconds(postmaster) - pg_before) / args.idle_seconds as f64;
+        println!(
+            "idle with {} stored, over {} s: executor CPU {percent:?}, PostgreSQL {:.2} % of a core",
+            args.schedules,
+            args.idle_seconds,
+            pg * 100.0
+        );
+        for child in &mut executors {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        return Ok(());
+    }
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let received = lags.lock().map(|l| l.len()).unwrap_or(0) as i64;
@@ -156,11 +192,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let executor_cpu: f64 = executors.iter().map(|c| cpu_seconds(c.id(), false)).sum();
-    let executor_rss_kib: Vec<u64> = executors.iter().map(|c| peak_rss_kib(c.id())).collect();
-    let pg_cpu = postgres_cpu_seconds(postmaster) - pg_before;
+    let executor_cpu: f64 = executors
+        .iter()
+        .map(|c| bench::cpu_seconds(&c.id().to_string(), false))
+        .sum();
+    let executor_rss_kib: Vec<u64> = executors
+        .iter()
+        .map(|c| bench::peak_rss_kib(c.id()))
+        .collect();
+    let pg_cpu = bench::postgres_cpu_seconds(postmaster) - pg_before;
     if args.statements {
-        print_statements(&pool).await?;
+        bench::print_statements(&pool).await?;
     }
     for child in &mut executors {
         let _ = child.kill();
@@ -218,92 +260,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("executor peak RSS: {executor_rss_kib:?} KiB");
     Ok(())
-}
-
-/// The statements that took the most execution time, as `pg_stat_statements` counted them
-/// over the whole run (setup included).
-async fn print_statements(pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, i64, f64, f64, i64, String)> = sqlx::query_as(
-        "SELECT calls, rows, total_exec_time, \
-                100 * total_exec_time / sum(total_exec_time) OVER (), \
-                shared_blks_hit + shared_blks_read + shared_blks_dirtied + shared_blks_written, \
-                regexp_replace(query, '\\s+', ' ', 'g') \
-         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12",
-    )
-    .fetch_all(pool)
-    .await?;
-    println!("pg_stat_statements (execution time, whole run):");
-    println!("  calls | rows | total ms | share | buffers | statement");
-    for (calls, rows, total, share, buffers, query) in rows {
-        let query: String = query.chars().take(110).collect();
-        println!("  {calls} | {rows} | {total:.0} | {share:.1} % | {buffers} | {query}");
-    }
-    Ok(())
-}
-
-/// Clock ticks per second of /proc's CPU times.
-const TICKS_PER_SECOND: f64 = 100.0;
-
-/// A process's CPU seconds (user + system), with its reaped children's when `children`.
-fn cpu_seconds(pid: u32, children: bool) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name: state is field 3, utime 14 … cstime 17.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let field = |n: usize| {
-        fields
-            .get(n - 3)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let own = field(14) + field(15);
-    let reaped = if children { field(16) + field(17) } else { 0.0 };
-    (own + reaped) / TICKS_PER_SECOND
-}
-
-/// PostgreSQL's CPU seconds: the postmaster (with the backends it has reaped) and every
-/// process it runs now.
-fn postgres_cpu_seconds(postmaster: u32) -> f64 {
-    let children: f64 = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| parent_of(*pid) == Some(postmaster))
-        .map(|pid| cpu_seconds(pid, false))
-        .sum();
-    cpu_seconds(postmaster, true) + children
-}
-
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?
-        .1
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// The postmaster's pid, from its data directory.
-fn postmaster_pid(data_dir: &std::path::Path) -> Result<u32, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(data_dir.join("postmaster.pid"))?;
-    Ok(text.lines().next().unwrap_or_default().trim().parse()?)
-}
-
-/// A process's peak resident set size (VmHWM), in KiB.
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -1,6 +1,8 @@
 //! What a person can do to schedules, shared by the REST API and the UI's server functions:
 //! validate, check the target, store, and say precisely why when refused.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -308,36 +310,79 @@ pub async fn delete(pool: &PgPool, id: Uuid) -> Result<(), CommandError> {
 }
 
 /// The headline figures, read from the database at most once per `ttl` however many people
-/// look (the counts scan the table: 200 ms at a million schedules), one read at a time.
-#[derive(Debug)]
+/// look (the counts scan the table: 130 ms at a million schedules). Past the ttl, readers get
+/// the last figures at once while one refresh runs in the background, so no page load waits
+/// for a count; only the first read (and a `fresh` one) waits, one at a time.
+#[derive(Debug, Clone)]
 pub struct OverviewCache {
     ttl: chrono::TimeDelta,
-    latest: tokio::sync::Mutex<Option<Overview>>,
+    latest: Arc<std::sync::Mutex<Option<Overview>>>,
+    /// Held by the one read in progress (first, fresh or background).
+    reading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl OverviewCache {
-    /// A cache whose figures are at most `ttl` old.
+    /// A cache whose figures are refreshed once older than `ttl`.
     pub fn new(ttl: std::time::Duration) -> Self {
         Self {
             ttl: chrono::TimeDelta::from_std(ttl).unwrap_or(chrono::TimeDelta::MAX),
-            latest: tokio::sync::Mutex::new(None),
+            latest: Arc::default(),
+            reading: Arc::default(),
         }
     }
 
-    /// The figures: the cached ones while younger than the ttl (unless `fresh`), else a new
-    /// read. Concurrent callers wait for one read rather than each starting their own.
-    pub async fn read(&self, pool: &PgPool, fresh: bool) -> Result<Overview, CommandError> {
-        let mut latest = self.latest.lock().await;
-        let now = Utc::now();
-        if let Some(cached) = latest
-            .as_ref()
-            .filter(|cached| !fresh && now - cached.as_of < self.ttl)
-        {
-            return Ok(cached.clone());
+    fn cached(&self) -> Option<Overview> {
+        self.latest.lock().ok().and_then(|latest| latest.clone())
+    }
+
+    fn store(&self, figures: &Overview) {
+        if let Ok(mut latest) = self.latest.lock() {
+            *latest = Some(figures.clone());
         }
-        let figures = overview::read(pool, now).await?;
-        *latest = Some(figures.clone());
+    }
+
+    /// The figures: the cached ones (refreshed behind the caller once older than the ttl),
+    /// or, when there are none yet or `fresh` is asked, a new read.
+    pub async fn read(&self, pool: &PgPool, fresh: bool) -> Result<Overview, CommandError> {
+        if !fresh {
+            if let Some(cached) = self.cached() {
+                if Utc::now() - cached.as_of >= self.ttl {
+                    self.refresh_behind(pool);
+                }
+                return Ok(cached);
+            }
+        }
+        let _reading = self.reading.lock().await;
+        // Someone else may have read while we waited.
+        if let Some(cached) = self
+            .cached()
+            .filter(|c| !fresh && Utc::now() - c.as_of < self.ttl)
+        {
+            return Ok(cached);
+        }
+        let figures = overview::read(pool, Utc::now()).await?;
+        self.store(&figures);
         Ok(figures)
+    }
+
+    /// Reads the figures in the background (at start, so the first page load finds them).
+    pub fn warm(&self, pool: &PgPool) {
+        self.refresh_behind(pool);
+    }
+
+    /// Starts one background read unless one is in progress.
+    fn refresh_behind(&self, pool: &PgPool) {
+        let Ok(reading) = self.reading.clone().try_lock_owned() else {
+            return;
+        };
+        let (cache, pool) = (self.clone(), pool.clone());
+        tokio::spawn(async move {
+            match overview::read(&pool, Utc::now()).await {
+                Ok(figures) => cache.store(&figures),
+                Err(error) => tracing::warn!(%error, "refreshing the headline figures failed"),
+            }
+            drop(reading);
+        });
     }
 }
 

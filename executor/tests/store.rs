@@ -100,6 +100,16 @@ mod claims {
     use sqlx::PgPool;
 
     async fn insert_due(pool: &PgPool, count: usize, due: DateTime<Utc>) {
+        insert_due_seen_at(pool, count, due, due).await;
+    }
+
+    /// Inserts `count` one-shot schedules due at `due`, as if created at `now`.
+    async fn insert_due_seen_at(
+        pool: &PgPool,
+        count: usize,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) {
         for i in 0..count {
             let schedule = NewSchedule {
                 name: format!("due-{i}"),
@@ -118,10 +128,34 @@ mod claims {
                 on_dead: OnDead::Stop,
                 paused: false,
             };
-            schedules::insert(pool, &schedule, Some(due), due)
+            schedules::insert(pool, &schedule, Some(due), now)
                 .await
                 .unwrap();
         }
+    }
+
+    /// Issue 10: a NOTIFY per creation serialised every commit on PostgreSQL's notification
+    /// lock; only schedules due within the wake horizon (which bounds every executor's poll
+    /// interval) wake executors.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn only_schedules_due_within_the_wake_horizon_wake_executors(pool: PgPool) {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&pool)
+            .await
+            .unwrap();
+        listener.listen(schedules::CHANGES_CHANNEL).await.unwrap();
+        let now = Utc::now();
+        let horizon = TimeDelta::from_std(schedules::WAKE_HORIZON).unwrap();
+        insert_due_seen_at(&pool, 1, now + horizon + TimeDelta::hours(1), now).await;
+        assert!(!woken(&mut listener).await, "due long after the horizon");
+        insert_due_seen_at(&pool, 1, now + horizon - TimeDelta::seconds(1), now).await;
+        assert!(woken(&mut listener).await, "due within the horizon");
+    }
+
+    /// Whether a notification arrives within 300 ms.
+    async fn woken(listener: &mut sqlx::postgres::PgListener) -> bool {
+        tokio::time::timeout(std::time::Duration::from_millis(300), listener.recv())
+            .await
+            .is_ok()
     }
 
     fn done(claim: &claims::Claim) -> Settlement {
@@ -705,4 +739,46 @@ async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
     let fresh = cache.read(&pool, true).await.unwrap();
     assert_eq!(fresh.active, DUE_COUNT_CAP + 5);
     assert_eq!(fresh.due_next_hour, DUE_COUNT_CAP, "counted up to the cap");
+}
+
+/// Issue 10: once the figures are older than the ttl, a reader gets them at once (no count
+/// of a million rows on its page load) while one refresh runs behind it.
+#[sqlx::test(migrations = "../migrations")]
+async fn stale_headline_figures_are_served_while_one_refresh_runs(pool: PgPool) {
+    use scheduleman::commands::OverviewCache;
+    let insert = |count: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO schedules (name, spec, target_url, next_run_at) \
+                 SELECT 's' || n, '{}', 'http://h.test/', now() + interval '10 minutes' \
+                 FROM generate_series(1, $1) AS n",
+            )
+            .bind(count)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    insert(5).await;
+    let cache = OverviewCache::new(Duration::from_millis(1));
+    assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
+    insert(3).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        cache.read(&pool, false).await.unwrap().active,
+        5,
+        "the stale figures, at once"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if cache.read(&pool, false).await.unwrap().active == 8 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refresh never landed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

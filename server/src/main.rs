@@ -53,12 +53,10 @@ async fn serve(config: Config) -> Result<(), String> {
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
     }
-    let router = app(AppState::new(
-        leptos_options,
-        database.pool.clone(),
-        policy,
-        auth,
-    ));
+    let state = AppState::new(leptos_options, database.pool.clone(), policy, auth);
+    // The first home page should not wait for a count of every schedule.
+    state.overview.warm(&database.pool);
+    let router = app(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| format!("listening on {addr}: {error}"))?;

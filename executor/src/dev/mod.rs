@@ -1,5 +1,7 @@
-//! For development and tests: a private PostgreSQL started from the installed binaries (also
-//! the default database when `DATABASE_URL` is unset) and an echo target that logs triggers.
+//! For development, tests and benchmarks: a private PostgreSQL started from the installed
+//! binaries (also the default database when `DATABASE_URL` is unset), an echo target that
+//! logs triggers, and what the benchmark programs measure with.
 
+pub mod bench;
 pub mod echo;
 pub mod local_postgres;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -131,7 +131,12 @@ pub struct Inserted {
     pub signing_secret: String,
 }
 
-/// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it.
+/// How far ahead a new schedule must be due for executors to be woken for it: an executor
+/// re-reads the next due time at least this often (its `--poll-max` may not exceed it).
+pub const WAKE_HORIZON: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it
+/// when it is due within [`WAKE_HORIZON`].
 pub async fn insert(
     pool: &PgPool,
     schedule: &NewSchedule,
@@ -172,7 +177,13 @@ pub async fn insert(
     )
     .fetch_one(&mut *tx)
     .await?;
-    announce_change(&mut tx).await?;
+    // Executors re-read the next due time at least every poll interval (at most
+    // WAKE_HORIZON), so only a schedule due sooner needs to wake them. Every NOTIFY
+    // serialises its commit on PostgreSQL's notification queue lock, which capped creation.
+    let horizon = TimeDelta::from_std(WAKE_HORIZON).unwrap_or(TimeDelta::MAX);
+    if next_run_at.is_some_and(|at| at <= now + horizon) {
+        announce_change(&mut tx).await?;
+    }
     tx.commit().await?;
     Ok(Inserted {
         id: row.id,

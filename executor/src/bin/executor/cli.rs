@@ -94,7 +94,7 @@ pub(crate) struct RunArgs {
     /// Shortest idle poll interval (each poll picks a random one between the bounds).
     #[arg(long, env = "SCHEDULEMAN_POLL_MIN", default_value = "250ms", value_parser = humantime::parse_duration)]
     pub(crate) poll_min: Duration,
-    /// Longest idle poll interval.
+    /// Longest idle poll interval (at most 60s: new schedules due later wake no executor).
     #[arg(long, env = "SCHEDULEMAN_POLL_MAX", default_value = "1s", value_parser = humantime::parse_duration)]
     pub(crate) poll_max: Duration,
     /// How long a claim is held before another executor may take it over (at least 4s:

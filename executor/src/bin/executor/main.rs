@@ -53,6 +53,14 @@ async fn run(args: RunArgs) -> Result<(), String> {
             minimum_lease
         ));
     }
+    if args.poll_max > store::schedules::WAKE_HORIZON {
+        return Err(format!(
+            "--poll-max {:?} is too long: new schedules wake executors only when due within \
+             {:?}, so an executor must look at least that often",
+            args.poll_max,
+            store::schedules::WAKE_HORIZON
+        ));
+    }
     if args.poll_min > args.poll_max {
         return Err(format!(
             "--poll-min {:?} is longer than --poll-max {:?}",
