@@ -125,6 +125,9 @@ fn time_of_day(expr: &CronExpr) -> String {
     text.join(", ")
 }
 
+/// "first" … "fifth", for `n#k`.
+const ORDINALS: [&str; 5] = ["first", "second", "third", "fourth", "fifth"];
+
 fn days(expr: &CronExpr) -> Option<String> {
     let month_days = if expr.day_of_month_star && expr.days_of_month.values().count() == 31 {
         None
@@ -163,6 +166,13 @@ fn days(expr: &CronExpr) -> Option<String> {
             items.push(format!(
                 "on the last {} of the month",
                 WEEKDAYS[day as usize]
+            ));
+        }
+        for bit in expr.nth_weekdays.values() {
+            items.push(format!(
+                "on the {} {} of the month",
+                ORDINALS[(bit % 5) as usize],
+                WEEKDAYS[(bit / 5) as usize]
             ));
         }
         (!items.is_empty()).then(|| items.join(" and "))

@@ -77,6 +77,8 @@ pub struct CronExpr {
     days_of_week: CronField,
     /// Weekdays whose last occurrence in the month matches (`5L`).
     last_weekdays: CronField,
+    /// Nth weekdays of the month (`5#2`, the second Friday), as bit `weekday * 5 + (n - 1)`.
+    nth_weekdays: CronField,
     day_of_month_star: bool,
     day_of_week_star: bool,
     fixed_time: bool,
@@ -120,7 +122,10 @@ impl CronExpr {
         let by_month_day =
             self.days_of_month.contains(day) || (self.last_day_of_month && day == month_length);
         let by_weekday = self.days_of_week.contains(weekday)
-            || (self.last_weekdays.contains(weekday) && day + 7 > month_length);
+            || (self.last_weekdays.contains(weekday) && day + 7 > month_length)
+            || self
+                .nth_weekdays
+                .contains(nth_weekday_bit(weekday, (day - 1) / 7 + 1));
         if self.day_of_month_star || self.day_of_week_star {
             by_month_day && by_weekday
         } else {
@@ -223,6 +228,11 @@ impl CronExpr {
     pub fn describe(&self) -> String {
         describe::describe(self)
     }
+}
+
+/// The bit of [`CronExpr::nth_weekdays`] for the `n`th (1–5) `weekday` (0 = Sunday).
+fn nth_weekday_bit(weekday: u32, n: u32) -> u32 {
+    weekday * 5 + (n - 1)
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {

@@ -130,7 +130,8 @@ const DAY_OF_WEEK: FieldSpec = FieldSpec {
     max: 7,
     names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
     expected: "a weekday 0–7 (0 and 7 are Sunday) or SUN–SAT, nL (the last such weekday \
-               of the month), a range, a list or a step",
+               of the month), n#k (the k-th such weekday of the month, k 1–5), a range, a list \
+               or a step",
 };
 
 /// The macros and the 5-field expressions they stand for.
@@ -173,7 +174,11 @@ pub(super) fn parse(source: &str) -> Result<CronExpr, CronError> {
     let hours = parse_field(rest[1], &HOUR, position(1))?;
     let (days_of_month, last_day_of_month) = parse_day_of_month(rest[2], position(2))?;
     let months = parse_field(rest[3], &MONTH, position(3))?;
-    let (days_of_week, last_weekdays) = parse_day_of_week(rest[4], position(4))?;
+    let DayOfWeek {
+        days: days_of_week,
+        last: last_weekdays,
+        nth: nth_weekdays,
+    } = parse_day_of_week(rest[4], position(4))?;
 
     let expr = CronExpr {
         source: trimmed.to_owned(),
@@ -186,6 +191,7 @@ pub(super) fn parse(source: &str) -> Result<CronExpr, CronError> {
         months,
         days_of_week,
         last_weekdays,
+        nth_weekdays,
         day_of_month_star: rest[2].starts_with('*'),
         day_of_week_star: rest[4].starts_with('*'),
         fixed_time: !rest[0].starts_with('*') && !rest[1].starts_with('*'),
@@ -219,24 +225,50 @@ fn parse_day_of_month(text: &str, position: usize) -> Result<(CronField, bool), 
     Ok((bits, last))
 }
 
+/// A parsed day-of-week field.
+struct DayOfWeek {
+    /// Plain weekdays.
+    days: CronField,
+    /// `nL`: the last such weekday of the month.
+    last: CronField,
+    /// `n#k`: the k-th such weekday of the month (see [`super::nth_weekday_bit`]).
+    nth: CronField,
+}
+
 /// Day-of-week: the plain syntax (7 folds onto 0, Sunday) plus `nL`, the last weekday `n`
-/// of the month.
-fn parse_day_of_week(text: &str, position: usize) -> Result<(CronField, CronField), CronError> {
-    let mut bits = CronField::EMPTY;
-    let mut last = CronField::EMPTY;
+/// of the month, and `n#k`, its k-th (Quartz's and croner's extension).
+fn parse_day_of_week(text: &str, position: usize) -> Result<DayOfWeek, CronError> {
+    let mut field = DayOfWeek {
+        days: CronField::EMPTY,
+        last: CronField::EMPTY,
+        nth: CronField::EMPTY,
+    };
     for item in text.split(',') {
         let upper = item.to_ascii_uppercase();
-        if let Some(day) = upper.strip_suffix('L').filter(|day| !day.is_empty()) {
+        if let Some((day, nth)) = upper.split_once('#') {
             let value = parse_value(day, &DAY_OF_WEEK, position, item)?;
-            last = last.with(value % 7);
+            let nth: u32 = nth
+                .parse()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .ok_or_else(|| CronError::Malformed {
+                    position,
+                    name: DAY_OF_WEEK.name,
+                    text: item.to_owned(),
+                    expected: "n#k with k 1–5 (the k-th such weekday of the month)",
+                })?;
+            field.nth = field.nth.with(super::nth_weekday_bit(value % 7, nth));
+        } else if let Some(day) = upper.strip_suffix('L').filter(|day| !day.is_empty()) {
+            let value = parse_value(day, &DAY_OF_WEEK, position, item)?;
+            field.last = field.last.with(value % 7);
         } else {
-            bits = bits.union(parse_item(item, &DAY_OF_WEEK, position)?);
+            field.days = field.days.union(parse_item(item, &DAY_OF_WEEK, position)?);
         }
     }
-    if bits.contains(7) {
-        bits = bits.without(7).with(0);
+    if field.days.contains(7) {
+        field.days = field.days.without(7).with(0);
     }
-    Ok((bits, last))
+    Ok(field)
 }
 
 /// One list item: `*`, `*/s`, `a`, `a-b` or `a-b/s`.

@@ -97,6 +97,37 @@ fn syntax_table() {
             "2026-11-01T00:00:00Z",
             &["2026-11-27T12:00:00Z", "2026-12-25T12:00:00Z"],
         ),
+        // Issue 11: the second Friday (`5#2`), the first Monday by name, the fifth Sunday
+        // (only in months that have one).
+        (
+            "0 9 * * 5#2",
+            "2026-11-01T00:00:00Z",
+            &[
+                "2026-11-13T09:00:00Z",
+                "2026-12-11T09:00:00Z",
+                "2027-01-08T09:00:00Z",
+            ],
+        ),
+        (
+            "0 9 * * MON#1",
+            "2026-11-01T00:00:00Z",
+            &["2026-11-02T09:00:00Z", "2026-12-07T09:00:00Z"],
+        ),
+        (
+            "0 0 * * 0#5",
+            "2026-11-01T00:00:00Z",
+            &["2026-11-29T00:00:00Z", "2027-01-31T00:00:00Z"],
+        ),
+        // 7 is Sunday too; a list mixes forms.
+        (
+            "0 0 * * 7#1,5L",
+            "2026-11-01T00:00:00Z",
+            &[
+                "2026-11-27T00:00:00Z",
+                "2026-12-06T00:00:00Z",
+                "2026-12-25T00:00:00Z",
+            ],
+        ),
         // Both day fields restricted: either matches (the 13th, or any Friday).
         (
             "0 0 13 * 5",
@@ -188,6 +219,13 @@ fn errors_name_the_field_and_the_reason() {
         ("0 0 30 2 *", "never fires"),
         ("0 0 31 4,6,9,11 *", "never fires"),
         (",5 * * * *", "cron field 1 (minute) has \"\""),
+        (
+            "0 0 * * 5#6",
+            "cron field 5 (day-of-week) has \"5#6\", which is not n#k with k 1–5",
+        ),
+        ("0 0 * * 5#0", "k 1–5"),
+        ("0 0 * * 8#1", "cron field 5 (day-of-week) is 8"),
+        ("0 0 * * 5#", "k 1–5"),
     ];
     for (expr, expected) in cases {
         let error = expr.parse::<CronExpr>().expect_err(expr).to_string();
@@ -401,6 +439,7 @@ fn describes_in_plain_words() {
         ("0 0 1 * *", "At 00:00, on day 1 of the month"),
         ("0 0 L * *", "At 00:00, on the last day of the month"),
         ("0 12 * * 5L", "At 12:00, on the last Friday of the month"),
+        ("0 9 * * 5#2", "At 09:00, on the second Friday of the month"),
         ("0 9,17 * * *", "At 09:00 and 17:00"),
         (
             "0 0 13 * 5",
