@@ -39,6 +39,25 @@ test('Tailwind styles are applied', async () => {
   assert.equal(padding, '32px');
 });
 
+test('the icon is served, and no request of the home page fails (issue 11)', async () => {
+  for (const path of ['/favicon.ico', '/favicon.svg']) {
+    const response = await fetch(baseUrl + path);
+    assert.equal(response.status, 200, path);
+    assert.match(response.headers.get('content-type') ?? '', /^image\//, path);
+  }
+  const page = await browser.newPage();
+  const failed = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(baseUrl + '/');
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
+  assert.deepEqual(failed, []);
+  const icon = await page.$eval('link[rel="icon"]', (el) => el.getAttribute('href'));
+  assert.equal((await fetch(baseUrl + icon)).status, 200);
+  await page.close();
+});
+
 test('an unknown address answers 404 with a way back', async () => {
   const response = await fetch(baseUrl + '/no-such-page');
   assert.equal(response.status, 404);

@@ -81,6 +81,41 @@ test('every, in and Run At schedules are created through the form', async () => 
   assert.match(await page.textContent('#schedule-description'), /Once at 2099-06-01 09:00 IST/);
 });
 
+// The next full hour on Tokyo's wall clock (UTC+9, no DST), as the picker writes it.
+function nextFullHourInTokyo(now) {
+  const tokyo = new Date(now + 9 * 3600e3);
+  tokyo.setUTCMinutes(0, 0, 0);
+  tokyo.setUTCHours(tokyo.getUTCHours() + 1);
+  return tokyo.toISOString().slice(0, 16);
+}
+
+test('a new schedule opens in the browser zone on its next full hour, retry delays in humantime (issue 11)', async () => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  const before = nextFullHourInTokyo(Date.now());
+  await page.goto(baseUrl + '/schedules/new');
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('#tz')?.value === 'Asia/Tokyo');
+  await page.click('button[data-kind="at"]');
+  assert.equal(await page.inputValue('#at-zone'), 'Asia/Tokyo');
+  const opened = await page.inputValue('#at');
+  assert.ok([before, nextFullHourInTokyo(Date.now())].includes(opened), opened);
+  await page.waitForSelector('#run-at-instant');
+  assert.equal(await page.locator('#run-at-warning, #schedule-error').count(), 0, 'no error before typing');
+
+  assert.equal(await page.inputValue('#backoff-initial'), '1s');
+  assert.equal(await page.inputValue('#backoff-max'), '5m');
+  await page.fill('#backoff-initial', '300000');
+  const error = page.locator('.field-error');
+  await error.first().waitFor();
+  assert.match(await error.first().textContent(), /no unit; write e\.g\. 300000ms, 1s or 5m/);
+  await screenshot(page, 'new-schedule-defaults');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a Run At inside a DST gap is flagged, and an ambiguous one offers both', async () => {
   const { page } = await openHydrated(browser, '/schedules/new');
   await page.click('button[data-kind="at"]');
@@ -110,7 +145,7 @@ test('a failing target shows why, dies, appears in dead letters and is re-armed'
   const name = unique('failing');
   await fillCommon(page, name, `${echoUrl}/fail?fail=503`);
   await page.fill('#max-attempts', '2');
-  await page.fill('#backoff-initial', '200');
+  await page.fill('#backoff-initial', '200ms');
   await saveAndOpen(page);
   await page.waitForFunction(() => document.querySelector('#state')?.textContent.includes('dead'), null, { timeout: 30_000 });
   assert.match(await page.textContent('#last-outcome'), /HTTP 503: failing on request with 503/);

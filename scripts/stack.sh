@@ -36,6 +36,11 @@ stop_stack() {
     STACK_PIDS=()
 }
 
+# free_addr: a loopback address with a port nobody listens on now.
+free_addr() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print("127.0.0.1:%d" % s.getsockname()[1])'
+}
+
 # wait_for_url URL SECONDS: polls until URL answers 2xx.
 wait_for_url() {
     local url=$1 deadline=$((SECONDS + $2))

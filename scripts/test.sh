@@ -11,6 +11,8 @@ step() { echo "==> $*" >&2; }
 
 scripts/install.sh
 
+scripts/prune-target.sh
+
 step "cargo fmt --check, leptosfmt --check (view! macros)"
 cargo fmt --all --check
 leptosfmt --check app/src | grep -v "^✅" || true
@@ -45,10 +47,18 @@ cargo test --workspace --exclude frontend 2>&1 | tee "$PG_DIR/cargo-test.log"
 
 step "browser end-to-end tests"
 cargo leptos build
-SITE_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-ECHO_ADDR=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SITE_ADDR=$(free_addr)
+ECHO_ADDR=$(free_addr)
 start_stack "$DATABASE_URL" "$SITE_ADDR" "$ECHO_ADDR" 2 "$PG_DIR/logs"
+# A second server, started with an API token, for the sign-in test.
+GUARDED_ADDR=$(free_addr)
+GUARDED_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ADDR=$GUARDED_ADDR SCHEDULEMAN_API_TOKEN=$GUARDED_TOKEN \
+    "$TARGET_DIR/debug/server" >"$PG_DIR/logs/server-guarded.log" 2>&1 &
+STACK_PIDS+=($!)
+wait_for_url "http://$GUARDED_ADDR/readyz" 120
 SCHEDULEMAN_URL="http://$SITE_ADDR" SCHEDULEMAN_ECHO_URL="http://$ECHO_ADDR" \
+    SCHEDULEMAN_GUARDED_URL="http://$GUARDED_ADDR" SCHEDULEMAN_GUARDED_TOKEN="$GUARDED_TOKEN" \
     node --test --test-reporter=spec end2end/ 2>&1 | tee "$PG_DIR/end2end.log" || {
     echo "end-to-end tests failed; server log:" >&2
     tail -n 50 "$PG_DIR/logs/server.log" >&2

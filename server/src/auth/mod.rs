@@ -189,7 +189,7 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/readyz" | "/login" | "/logout" | "/favicon.svg"
+        "/healthz" | "/readyz" | "/login" | "/logout" | "/favicon.svg" | "/favicon.ico"
     ) || path.starts_with("/pkg/")
 }
 

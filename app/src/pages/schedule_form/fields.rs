@@ -38,6 +38,27 @@ pub(super) fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoV
     }
 }
 
+/// A retry delay as typed (humantime: `1s`, `5m`, `1h 30m`), in milliseconds.
+pub(super) fn parse_retry_delay(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let duration = humantime::parse_duration(text).map_err(|error| {
+        if text.chars().all(|c| c.is_ascii_digit()) && !text.is_empty() {
+            format!("{text:?} has no unit; write e.g. {text}ms, 1s or 5m")
+        } else {
+            format!("{text:?} is not a duration such as 1s, 5m or 1h 30m ({error})")
+        }
+    })?;
+    match u64::try_from(duration.as_millis()) {
+        Ok(0) | Err(_) => Err(format!("{text:?} must be at least 1ms")),
+        Ok(ms) => Ok(ms),
+    }
+}
+
+/// A retry delay in milliseconds as the field shows it: `1s`, `5m`.
+pub(super) fn show_retry_delay(ms: u64) -> String {
+    humantime::format_duration(std::time::Duration::from_millis(ms)).to_string()
+}
+
 /// The headers textarea, one `Name: value` per line.
 pub(super) fn parse_headers(text: &str) -> BTreeMap<String, String> {
     text.lines()
@@ -50,6 +71,23 @@ pub(super) fn parse_headers(text: &str) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 11: retry delays read and shown as humantime, not raw milliseconds.
+    #[test]
+    fn retry_delays_are_humantime() {
+        assert_eq!(parse_retry_delay("1s"), Ok(1_000));
+        assert_eq!(parse_retry_delay(" 5m "), Ok(300_000));
+        assert_eq!(parse_retry_delay("1h 30m"), Ok(5_400_000));
+        assert_eq!(show_retry_delay(300_000), "5m");
+        assert_eq!(show_retry_delay(1_500), "1s 500ms");
+        assert!(parse_retry_delay("300000").unwrap_err().contains("no unit"));
+        assert!(parse_retry_delay("soon")
+            .unwrap_err()
+            .contains("not a duration"));
+        assert!(parse_retry_delay("0s")
+            .unwrap_err()
+            .contains("at least 1ms"));
+    }
 
     #[test]
     fn headers_are_read_one_per_line() {

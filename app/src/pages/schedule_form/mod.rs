@@ -13,7 +13,7 @@ use scheduleman::schedule::{self, ScheduleInput};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 use uuid::Uuid;
 
-use self::fields::{parse_headers, FieldError, ZoneSelect};
+use self::fields::{parse_headers, parse_retry_delay, show_retry_delay, FieldError, ZoneSelect};
 use self::run_at::{resolve_run_at, split_run_at, RunAtNotes};
 use crate::components::fires::FireList;
 use crate::components::secret::SecretOnce;
@@ -145,28 +145,34 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
             .unwrap_or(defaults.max_attempts)
             .to_string(),
     );
-    let backoff_initial = RwSignal::new(
+    let backoff_initial = RwSignal::new(show_retry_delay(
         initial
             .backoff_initial_ms
-            .unwrap_or(defaults.backoff_initial_ms)
-            .to_string(),
-    );
-    let backoff_max = RwSignal::new(
-        initial
-            .backoff_max_ms
-            .unwrap_or(defaults.backoff_max_ms)
-            .to_string(),
-    );
+            .unwrap_or(defaults.backoff_initial_ms),
+    ));
+    let backoff_max = RwSignal::new(show_retry_delay(
+        initial.backoff_max_ms.unwrap_or(defaults.backoff_max_ms),
+    ));
+    let backoff_initial_ms = Memo::new(move |_| parse_retry_delay(&backoff_initial.get()));
+    let backoff_max_ms = Memo::new(move |_| parse_retry_delay(&backoff_max.get()));
     let misfire = RwSignal::new(initial.misfire.unwrap_or_default());
     let on_dead = RwSignal::new(initial.on_dead.unwrap_or_default());
     let paused = RwSignal::new(initial.paused);
 
-    // The browser's zone is the Run At default for a new schedule.
+    // The browser's zone is the default of both zones (cron and Run At) when the schedule
+    // has none yet; a new Run At then opens on that zone's next full hour.
     #[cfg(feature = "hydrate")]
-    if initial.schedule.at.is_none() {
+    {
+        let (has_zone, has_at) = (initial.schedule.tz.is_some(), initial.schedule.at.is_some());
         Effect::new(move |_| {
             if let Some(zone) = crate::components::time::browser_zone() {
-                at_zone.set(zone);
+                if !has_zone {
+                    tz.set(zone.clone());
+                }
+                if !has_at {
+                    at_local.set(run_at::next_full_hour(&zone, Utc::now()));
+                    at_zone.set(zone);
+                }
             }
         });
     }
@@ -232,8 +238,17 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
         })) => Some((id, secret)),
         _ => None,
     };
+    // A delay that does not parse is flagged under its field and blocks saving.
+    let delay_error = move |delay: Memo<Result<u64, String>>, field: &'static str| {
+        move || delay.get().err().or_else(error_for(field))
+    };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
+        let (Ok(backoff_initial_ms), Ok(backoff_max_ms)) =
+            (backoff_initial_ms.get(), backoff_max_ms.get())
+        else {
+            return;
+        };
         let request = ScheduleRequest {
             name: name.get(),
             schedule: timing(),
@@ -244,8 +259,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 body: Some(body.get()).filter(|b| !b.trim().is_empty()),
             },
             max_attempts: max_attempts.get().trim().parse().ok(),
-            backoff_initial_ms: backoff_initial.get().trim().parse().ok(),
-            backoff_max_ms: backoff_max.get().trim().parse().ok(),
+            backoff_initial_ms: Some(backoff_initial_ms),
+            backoff_max_ms: Some(backoff_max_ms),
             misfire: Some(misfire.get()),
             on_dead: Some(on_dead.get()),
             paused: paused.get(),
@@ -495,31 +510,31 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 </div>
                 <div>
                     <label class=LABEL for="backoff-initial">
-                        "First retry after (ms)"
+                        "First retry after"
                     </label>
                     <input
                         id="backoff-initial"
-                        type="number"
-                        min="1"
+                        type="text"
+                        placeholder="1s"
                         class=INPUT
                         prop:value=move || backoff_initial.get()
                         on:input=move |e| backoff_initial.set(event_target_value(&e))
                     />
-                    <FieldError message=error_for("backoff_initial_ms") />
+                    <FieldError message=delay_error(backoff_initial_ms, "backoff_initial_ms") />
                 </div>
                 <div>
                     <label class=LABEL for="backoff-max">
-                        "Longest retry delay (ms)"
+                        "Longest retry delay"
                     </label>
                     <input
                         id="backoff-max"
-                        type="number"
-                        min="1"
+                        type="text"
+                        placeholder="5m"
                         class=INPUT
                         prop:value=move || backoff_max.get()
                         on:input=move |e| backoff_max.set(event_target_value(&e))
                     />
-                    <FieldError message=error_for("backoff_max_ms") />
+                    <FieldError message=delay_error(backoff_max_ms, "backoff_max_ms") />
                 </div>
                 <div>
                     <label class=LABEL for="misfire">

@@ -1,7 +1,7 @@
 //! The Run At picker's logic: a local reading in a zone resolved as the library resolves it
 //! (a DST gap refused, an overlap offering both occurrences), and the notes shown under it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use leptos::prelude::*;
 use scheduleman::schedule::zone;
 use scheduleman::schedule::{read_local, LocalReading};
@@ -116,17 +116,54 @@ pub(super) fn split_run_at(at: Option<&str>, tz: Option<&str>) -> (String, Strin
                 .format("%Y-%m-%dT%H:%M:%S")
                 .to_string()
         })
-        .unwrap_or_else(|| {
-            (Utc::now() + chrono::TimeDelta::hours(1))
-                .format("%Y-%m-%dT%H:00")
-                .to_string()
-        });
+        .unwrap_or_else(|| next_full_hour(&zone, Utc::now()));
     (local, zone)
+}
+
+/// The next full hour after `now` on `zone_name`'s wall clock, as the picker shows it
+/// (`2026-11-23T20:00`): where a new Run At opens. An hour the clocks skip is passed over.
+pub(super) fn next_full_hour(zone_name: &str, now: DateTime<Utc>) -> String {
+    let zone = zone::parse(zone_name).unwrap_or(chrono_tz::Tz::UTC);
+    let reading = zone::reading_at(zone, now);
+    let mut hour = reading
+        .date()
+        .and_hms_opt(reading.hour(), 0, 0)
+        .unwrap_or(reading);
+    for _ in 0..3 {
+        hour += chrono::TimeDelta::hours(1);
+        if !matches!(zone::resolve(zone, hour), zone::LocalTime::Gap { .. }) {
+            break;
+        }
+    }
+    hour.format("%Y-%m-%dT%H:%M").to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 11: a new Run At opens on the next full hour of the picker's zone, not on a
+    /// UTC hour read in another zone (hours in the past east of UTC).
+    #[test]
+    fn a_new_run_at_opens_on_the_next_full_hour_of_its_zone() {
+        let now: DateTime<Utc> = "2026-11-23T10:20:00Z".parse().unwrap();
+        assert_eq!(next_full_hour("Asia/Tokyo", now), "2026-11-23T20:00");
+        assert_eq!(next_full_hour("America/New_York", now), "2026-11-23T06:00");
+        assert_eq!(next_full_hour("UTC", now), "2026-11-23T11:00");
+        // 01:30 EST on the spring-forward day: 02:00 does not exist, so 03:00.
+        let spring: DateTime<Utc> = "2027-03-14T06:30:00Z".parse().unwrap();
+        assert_eq!(
+            next_full_hour("America/New_York", spring),
+            "2027-03-14T03:00"
+        );
+        let opened = resolve_run_at(
+            &next_full_hour("Asia/Tokyo", Utc::now()),
+            "Asia/Tokyo",
+            false,
+        )
+        .unwrap();
+        assert!(opened.instant > Utc::now(), "never in the past");
+    }
 
     #[test]
     fn run_at_in_a_gap_is_flagged_and_an_overlap_offers_both() {
