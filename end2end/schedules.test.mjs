@@ -151,7 +151,19 @@ test('a failing target shows why, dies, appears in dead letters and is re-armed'
   assert.match(await page.textContent('#last-outcome'), /HTTP 503: failing on request with 503/);
   await page.waitForSelector('#history tr.execution');
   assert.match(await page.textContent('#history'), /HTTP 503/);
+  // Punctuality (issue 11): the fire failed both attempts; the chart has its hour.
+  await page.waitForSelector('#punctuality #day .fires');
+  assert.equal(await page.textContent('#punctuality #day .fires'), '1 fire, 1 failed');
+  assert.equal(await page.textContent('#punctuality #day .success-rate'), '0 %');
+  assert.match(await page.textContent('#punctuality #day .lag'), /lag p50 \d+ ms · p99 \d+ ms/);
+  assert.equal(await page.locator('#punctuality-chart g.hour').count(), 1);
+  assert.match(await page.textContent('#history tr.execution .lag'), /\d+ (ms|s)/);
   await screenshot(page, 'schedule-dead');
+
+  const { page: home } = await openHydrated(browser, `/?search=${encodeURIComponent(name)}`);
+  const listed = home.locator(`tr.schedule-row[data-name="${name}"] .success-day`);
+  await listed.waitFor();
+  assert.equal(await listed.textContent(), '0 %');
 
   const { page: dead } = await openHydrated(browser, '/dead-letters');
   const row = dead.locator(`tr.dead-row[data-name="${name}"]`);

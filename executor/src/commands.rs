@@ -386,6 +386,15 @@ impl OverviewCache {
     }
 }
 
+/// A schedule's punctuality and health as of now, or says it does not exist.
+pub async fn punctuality(
+    pool: &PgPool,
+    id: Uuid,
+) -> Result<crate::punctuality::Punctuality, CommandError> {
+    fetch(pool, id).await?;
+    Ok(crate::store::punctuality::read(pool, id, Utc::now()).await?)
+}
+
 /// Reads a schedule, or says it does not exist.
 pub async fn fetch(pool: &PgPool, id: Uuid) -> Result<ScheduleView, CommandError> {
     schedules::get(pool, id)

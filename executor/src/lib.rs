@@ -1,7 +1,7 @@
 //! Scheduleman's core library. The `executor` binary is one consumer of it; the web server
 //! and the UI's server functions are others. Its layers, from the bottom:
 //!
-//! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`]): schedule math, the shared
+//! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`], [`punctuality`]): schedule math, the shared
 //!   vocabulary and input checks; no I/O, builds for the browser.
 //! - **[`store`]**: every SQL statement, one file per table or concern.
 //! - **[`commands`]**: what a person can do to schedules, shared by the REST API and the UI.
@@ -16,6 +16,7 @@
 
 pub mod model;
 pub mod overview;
+pub mod punctuality;
 pub mod schedule;
 pub mod validate;
 

@@ -298,6 +298,17 @@ pub struct ExecutionView {
     pub error: Option<String>,
 }
 
+impl ExecutionView {
+    /// How late the attempt started: request start minus the scheduled instant, in
+    /// milliseconds (a retry's includes its backoff).
+    pub fn lag_ms(&self) -> f64 {
+        (self.started_at - self.scheduled_for)
+            .num_microseconds()
+            .unwrap_or(i64::MAX) as f64
+            / 1_000.0
+    }
+}
+
 /// An executor as its heartbeat row describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -782,3 +782,81 @@ async fn stale_headline_figures_are_served_while_one_refresh_runs(pool: PgPool) 
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// Issue 11, feature 4: lag (first attempts) and the share of fires that succeeded, over 24
+/// hours and 7 days, hour by hour, for a page of the list, and per schedule for Prometheus.
+#[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
+async fn punctuality_counts_fires_lag_and_success_per_window(pool: PgPool) {
+    use scheduleman::punctuality::Window;
+    use scheduleman::store::punctuality;
+    const ONE: &str = "00000000-0000-0000-0000-000000000001";
+    let now = Utc::now();
+    // (fire, attempt, started this long ago, lag in ms, outcome)
+    let attempts = [
+        ("a", 1, TimeDelta::minutes(70), 10, "failure"),
+        ("a", 2, TimeDelta::minutes(65), 5_010, "success"),
+        ("b", 1, TimeDelta::minutes(130), 30, "success"),
+        ("c", 1, TimeDelta::days(3), 50, "failure"),
+        ("d", 1, TimeDelta::days(9), 70, "success"), // outside both windows
+    ];
+    for (fire, attempt, ago, lag_ms, outcome) in attempts {
+        let started = now - ago;
+        sqlx::query(
+            "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
+             executor_id, started_at, finished_at, outcome, latency_ms) VALUES \
+             ($1::uuid, md5($2)::uuid, $3, $4, 'e', $5, $5, $6, 5)",
+        )
+        .bind(ONE)
+        .bind(fire)
+        .bind(started - TimeDelta::milliseconds(lag_ms))
+        .bind(attempt)
+        .bind(started)
+        .bind(outcome)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let one: uuid::Uuid = ONE.parse().unwrap();
+    let figures = punctuality::read(&pool, one, now).await.unwrap();
+    assert_eq!(
+        figures.day,
+        Window {
+            fires: 2,
+            succeeded: 2,
+            lag_p50_ms: Some(10.0),
+            lag_p99_ms: Some(30.0)
+        },
+        "a retry's lag is not the fire's"
+    );
+    assert_eq!(
+        figures.week,
+        Window {
+            fires: 3,
+            succeeded: 2,
+            lag_p50_ms: Some(30.0),
+            lag_p99_ms: Some(50.0)
+        }
+    );
+    assert_eq!(figures.hours.len(), 2, "two hours had attempts");
+    assert_eq!(
+        figures
+            .hours
+            .iter()
+            .map(|h| (h.succeeded, h.failed))
+            .collect::<Vec<_>>(),
+        [(1, 0), (1, 1)]
+    );
+
+    let two: uuid::Uuid = "00000000-0000-0000-0000-000000000002".parse().unwrap();
+    let rates = punctuality::success_rates(&pool, &[one, two], now - TimeDelta::hours(24))
+        .await
+        .unwrap();
+    assert_eq!(rates.len(), 1, "no attempts, no rate");
+    assert_eq!(rates[&one].success_rate(), Some(1.0));
+
+    let health = punctuality::recent_by_schedule(&pool, now, TimeDelta::hours(24), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(health.len(), 1);
+    assert_eq!(health[0].window, figures.day);
+}

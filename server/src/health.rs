@@ -33,12 +33,25 @@ pub async fn ready(State(pool): State<PgPool>) -> (StatusCode, String) {
     }
 }
 
-/// `GET /metrics`: API latency by status class, in Prometheus's text format.
-pub async fn metrics(State(metrics): State<Arc<HttpMetrics>>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(),
+/// `GET /metrics`: API latency by status class, and each schedule's figures over the last
+/// 24 hours (left out, with a warning in the log, when the database does not answer).
+pub async fn metrics(
+    State(metrics): State<Arc<HttpMetrics>>,
+    State(pool): State<PgPool>,
+) -> impl IntoResponse {
+    let mut text = metrics.render();
+    let health = scheduleman::store::punctuality::recent_by_schedule(
+        &pool,
+        chrono::Utc::now(),
+        chrono::TimeDelta::hours(24),
+        crate::metrics::HEALTH_MAX_ATTEMPTS,
     )
+    .await;
+    match health {
+        Ok(health) => text.push_str(&crate::metrics::render_schedule_health(&health)),
+        Err(error) => tracing::warn!(%error, "per-schedule metrics left out"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 /// Middleware timing every API request.

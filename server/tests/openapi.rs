@@ -87,6 +87,7 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
         ("GET", "/api/v1/schedules"),
         ("GET", "/api/v1/schedules/{id}"),
         ("GET", "/api/v1/schedules/{id}/executions"),
+        ("GET", "/api/v1/schedules/{id}/punctuality"),
         ("PATCH", "/api/v1/schedules/{id}"),
         ("POST", "/api/v1/schedules"),
         ("POST", "/api/v1/schedules/{id}/pause"),
@@ -104,22 +105,33 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
     assert_eq!(documented, expected);
 
     // Each documented operation reaches its handler: a problem document or JSON answer,
-    // never the site's HTML fallback nor 405.
-    for (method, path) in &operations {
-        let uri = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+    // never the site's HTML fallback nor 405. Asked four ways: as is (an empty object for a
+    // body), with malformed JSON, with an unknown query parameter, and without the token
+    // of a server that has one.
+    let cases = ["plain", "malformed", "unknown query", "no token"];
+    for ((method, path), case) in operations
+        .iter()
+        .flat_map(|op| cases.iter().map(move |case| (op, *case)))
+    {
+        let mut uri = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+        if case == "unknown query" {
+            uri.push_str("?bogus=1");
+        }
         let mut request = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).unwrap())
             .uri(&uri);
         let body = if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
             request = request.header("content-type", "application/json");
-            Body::from("{}")
+            Body::from(if case == "malformed" { "{" } else { "{}" })
         } else {
             Body::empty()
         };
-        let response = router(pool.clone())
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
+        let router = if case == "no token" {
+            support::router_with(pool.clone(), "", Some("a token"))
+        } else {
+            router(pool.clone())
+        };
+        let response = router.oneshot(request.body(body).unwrap()).await.unwrap();
         assert_ne!(
             response.status(),
             StatusCode::METHOD_NOT_ALLOWED,
@@ -133,6 +145,23 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
             content_type.as_deref().is_none_or(|t| t.contains("json")),
             "{method} {uri} answered {content_type:?}"
         );
+        // Issue 11: the answer, error or not, is documented with the media type it has.
+        let status = response.status().as_str().to_owned();
+        let documented = &doc["paths"][path][method.to_lowercase()]["responses"][&status];
+        assert!(
+            documented.is_object(),
+            "{method} {path} ({case}) answered {status}, which its document does not list"
+        );
+        if let Some(media) = content_type
+            .as_deref()
+            .map(|t| t.split(';').next().unwrap_or(t))
+        {
+            assert!(
+                documented["content"][media].is_object(),
+                "{method} {path} ({case}) answered {status} as {media}; documented: {}",
+                documented["content"]
+            );
+        }
     }
 }
 

@@ -718,3 +718,61 @@ async fn a_batch_creates_all_in_order_or_none(pool: PgPool) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "schedules");
 }
+
+/// Issue 11, feature 4: a schedule's punctuality over the API and in /metrics.
+#[sqlx::test(migrations = "../migrations")]
+async fn punctuality_is_answered_per_schedule_and_exported_to_prometheus(pool: PgPool) {
+    let created = create(&pool, nightly("punctual")).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    // Two fires in the last hour: one on time (4 ms late), one that failed then succeeded.
+    for (fire, attempt, lag_ms, outcome) in [
+        ("a", 1, 4, "success"),
+        ("b", 1, 8, "failure"),
+        ("b", 2, 2_008, "success"),
+    ] {
+        sqlx::query(
+            "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
+             executor_id, started_at, finished_at, outcome, latency_ms) VALUES \
+             ($1::uuid, md5($2)::uuid, now() - $3 * interval '1 millisecond' - interval '10 minutes', \
+              $4, 'e', now() - interval '10 minutes', now(), $5, 5)",
+        )
+        .bind(&id)
+        .bind(fire)
+        .bind(lag_ms)
+        .bind(attempt)
+        .bind(outcome)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let uri = format!("/api/v1/schedules/{id}/punctuality");
+    let (status, _, figures) = call(router(pool.clone()), "GET", &uri, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{figures}");
+    assert_eq!(figures["day"]["fires"], 2);
+    assert_eq!(figures["day"]["succeeded"], 2);
+    assert_eq!(figures["day"]["lag_p50_ms"], 4.0);
+    assert_eq!(figures["day"]["lag_p99_ms"], 8.0, "first attempts only");
+    assert_eq!(figures["week"]["fires"], 2);
+    assert_eq!(figures["hours"].as_array().unwrap().len(), 1);
+
+    let missing = "/api/v1/schedules/00000000-0000-0000-0000-0000000000ff/punctuality";
+    let (status, _, _) = call(router(pool.clone()), "GET", missing, None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let response = router(pool)
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = support::body_text(response).await;
+    let labels = format!("schedule_id=\"{id}\",name=\"punctual\"");
+    for line in [
+        format!("scheduleman_schedule_fires{{{labels}}} 2"),
+        format!("scheduleman_schedule_success_ratio{{{labels}}} 1"),
+        format!("scheduleman_schedule_lag_seconds{{{labels},quantile=\"0.5\"}} 0.004"),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line} missing from\n{text}"
+        );
+    }
+}

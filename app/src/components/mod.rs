@@ -3,5 +3,6 @@
 pub mod badges;
 pub mod fires;
 pub mod layout;
+pub mod punctuality;
 pub mod secret;
 pub mod time;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use scheduleman::model::{ScheduleState, ScheduleView};
 use scheduleman::overview::DUE_COUNT_CAP;
+use scheduleman::punctuality::{percent, Window};
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
 use crate::components::time::{in_zone, Countdown, LocalTime};
@@ -181,6 +182,12 @@ pub fn Home() -> impl IntoView {
                                         <th class="px-4 py-2">"When"</th>
                                         <th class="px-4 py-2">"Next execution"</th>
                                         <th class="px-4 py-2">"Last outcome"</th>
+                                        <th
+                                            class="px-4 py-2"
+                                            title="Fires that succeeded in the last 24 hours"
+                                        >
+                                            "Success 24 h"
+                                        </th>
                                         <th class="px-4 py-2">"State"</th>
                                     </tr>
                                 </thead>
@@ -188,7 +195,10 @@ pub fn Home() -> impl IntoView {
                                     {page
                                         .items
                                         .into_iter()
-                                        .map(|s| view! { <Row schedule=s /> })
+                                        .map(|s| {
+                                            let day = page.day.get(&s.id).copied().unwrap_or_default();
+                                            view! { <Row schedule=s day=day /> }
+                                        })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -225,7 +235,7 @@ fn urlencode(text: &str) -> String {
 
 /// One schedule's row.
 #[component]
-fn Row(schedule: ScheduleView) -> impl IntoView {
+fn Row(schedule: ScheduleView, day: Window) -> impl IntoView {
     let zone = schedule.schedule.zone().to_owned();
     let next = match (schedule.state, schedule.next_run_at) {
         (ScheduleState::Active, Some(at)) => {
@@ -257,6 +267,9 @@ fn Row(schedule: ScheduleView) -> impl IntoView {
             <td class="next-execution px-4 py-2">{next}</td>
             <td class="px-4 py-2">
                 <OutcomeBadge outcome=schedule.last_outcome error=schedule.last_error.clone() />
+            </td>
+            <td class="success-day px-4 py-2 text-slate-600" title=format!("{} fires", day.fires)>
+                {percent(day.success_rate())}
             </td>
             <td class="px-4 py-2">
                 <StateBadge state=schedule.state />

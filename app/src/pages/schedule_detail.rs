@@ -5,14 +5,16 @@ use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use scheduleman::model::{ExecutionView, OnDead, ScheduleState, ScheduleView};
+use scheduleman::punctuality::lag_text;
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
 use crate::components::fires::FireList;
+use crate::components::punctuality::PunctualityPanel;
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::error::AppError;
-use crate::server_fns::executions::{list_executions, HISTORY_PAGE};
+use crate::server_fns::executions::{get_punctuality, list_executions, HISTORY_PAGE};
 use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
 
 /// The detail page.
@@ -37,6 +39,15 @@ pub fn ScheduleDetail() -> impl IntoView {
             match id {
                 Some(id) => list_executions(id, before).await,
                 None => Ok(Vec::new()),
+            }
+        },
+    );
+    let punctuality = Resource::new(
+        move || (id(), changes.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_punctuality(id).await.map(Some),
+                None => Ok(None),
             }
         },
     );
@@ -136,6 +147,25 @@ pub fn ScheduleDetail() -> impl IntoView {
                     }
                 })
         }}
+        <h2 class="mt-8 text-lg font-semibold">"Punctuality and health"</h2>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match punctuality.await {
+                    Ok(Some(figures)) => {
+                        view! { <PunctualityPanel figures=figures now=Utc::now() /> }.into_any()
+                    }
+                    Ok(None) => ().into_any(),
+                    Err(e) => {
+                        view! {
+                            <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">
+                                {e.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
         <h2 class="mt-8 text-lg font-semibold">"Execution history"</h2>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -348,10 +378,14 @@ fn Summary(
                 <dt class="text-slate-500">"Retries"</dt>
                 <dd class="mt-1">
                     {format!(
-                        "{} attempts, first retry after {} ms, at most {} ms apart",
+                        "{} attempts, first retry after {}, at most {} apart",
                         schedule.retry.max_attempts,
-                        schedule.retry.backoff_initial_ms,
-                        schedule.retry.backoff_max_ms,
+                        humantime::format_duration(
+                            std::time::Duration::from_millis(schedule.retry.backoff_initial_ms),
+                        ),
+                        humantime::format_duration(
+                            std::time::Duration::from_millis(schedule.retry.backoff_max_ms),
+                        ),
                     )}
                 </dd>
             </div>
@@ -404,6 +438,9 @@ fn History(rows: Vec<ExecutionView>) -> impl IntoView {
                     <th class="px-3 py-2">"Attempt"</th>
                     <th class="px-3 py-2">"Executor"</th>
                     <th class="px-3 py-2">"Status"</th>
+                    <th class="px-3 py-2" title="Request start minus the scheduled instant">
+                        "Lag"
+                    </th>
                     <th class="px-3 py-2">"Latency"</th>
                     <th class="px-3 py-2">"Why it failed"</th>
                 </tr>
@@ -412,6 +449,7 @@ fn History(rows: Vec<ExecutionView>) -> impl IntoView {
                 {rows
                     .into_iter()
                     .map(|row| {
+                        let lag = lag_text(Some(row.lag_ms()));
                         view! {
                             <tr class="execution border-t border-slate-100">
                                 <td class="px-3 py-1.5">
@@ -425,6 +463,7 @@ fn History(rows: Vec<ExecutionView>) -> impl IntoView {
                                         .map(|s| s.to_string())
                                         .unwrap_or_else(|| "—".into())}
                                 </td>
+                                <td class="lag px-3 py-1.5">{lag}</td>
                                 <td class="px-3 py-1.5">{format!("{} ms", row.latency_ms)}</td>
                                 <td class="error px-3 py-1.5 text-red-700">
                                     {row.error.unwrap_or_default()}

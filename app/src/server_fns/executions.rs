@@ -1,7 +1,8 @@
-//! A schedule's attempt history.
+//! A schedule's attempt history, and its punctuality and health computed from it.
 
 use leptos::prelude::*;
 use scheduleman::model::ExecutionView;
+use scheduleman::punctuality::Punctuality;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -20,4 +21,11 @@ pub async fn list_executions(
         scheduleman::store::executions::list_for_schedule(&pool, schedule_id, before, HISTORY_PAGE)
             .await?,
     )
+}
+
+/// A schedule's lag and success over the last 24 hours and 7 days, hour by hour for a day.
+#[server(prefix = "/rpc")]
+pub async fn get_punctuality(schedule_id: Uuid) -> Result<Punctuality, AppError> {
+    let pool = super::pool()?;
+    Ok(scheduleman::commands::punctuality(&pool, schedule_id).await?)
 }

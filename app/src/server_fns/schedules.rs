@@ -17,6 +17,9 @@ pub const PAGE_SIZE: i64 = 50;
 pub struct SchedulePage {
     /// The schedules, by name.
     pub items: Vec<ScheduleView>,
+    /// Fires and successful fires over the last 24 hours, for the listed schedules that had
+    /// attempts then.
+    pub day: std::collections::HashMap<Uuid, scheduleman::punctuality::Window>,
     /// The next page's position (its first name and id), when there is one.
     pub next: Option<(String, Uuid)>,
 }
@@ -45,7 +48,10 @@ pub async fn list_schedules(
     let next = (items.len() as i64 == PAGE_SIZE)
         .then(|| items.last().map(|last| (last.name.clone(), last.id)))
         .flatten();
-    Ok(SchedulePage { items, next })
+    let ids: Vec<Uuid> = items.iter().map(|s| s.id).collect();
+    let since = chrono::Utc::now() - chrono::TimeDelta::hours(24);
+    let day = scheduleman::store::punctuality::success_rates(&pool, &ids, since).await?;
+    Ok(SchedulePage { items, next, day })
 }
 
 /// One schedule.

@@ -6,6 +6,7 @@ pub mod claims;
 pub mod executions;
 pub mod executors;
 pub mod overview;
+pub mod punctuality;
 pub mod schedules;
 
 use std::path::Path;

@@ -1,9 +1,11 @@
-//! `GET /api/v1/schedules/{id}/executions`: a schedule's attempt history, newest first.
+//! `GET /api/v1/schedules/{id}/executions`: a schedule's attempt history, newest first; and
+//! `GET /api/v1/schedules/{id}/punctuality`: its lag and success computed from it.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use scheduleman::model::ExecutionView;
+use scheduleman::punctuality::Punctuality;
 use scheduleman::store::{executions, schedules};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -35,7 +37,7 @@ pub struct ExecutionParams {
 /// Answers one page of the history.
 #[utoipa::path(get, path = "/api/v1/schedules/{id}/executions", tag = "schedules",
     params(("id" = Uuid, Path), ExecutionParams),
-    responses((status = 200, body = ExecutionPage), (status = 404, body = ProblemDocument)))]
+    responses((status = 200, body = ExecutionPage), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -57,4 +59,17 @@ pub async fn list(
         .then(|| items.last().map(|e| e.id))
         .flatten();
     Ok(Json(ExecutionPage { items, next_cursor }))
+}
+
+/// Answers a schedule's lag and success over 24 hours and 7 days, hour by hour for a day.
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/punctuality", tag = "schedules",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Punctuality), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn punctuality(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Punctuality>, ApiError> {
+    Ok(Json(
+        scheduleman::commands::punctuality(&state.pool, id).await?,
+    ))
 }

@@ -56,6 +56,75 @@ impl Modify for BearerToken {
     }
 }
 
+/// Adds the error answers every operation can give, beside the ones each handler lists:
+/// 401 (no or wrong token, when the server has one), 403 (a cross-site request or a foreign
+/// `Host` without a token), 503 (the database does not answer); 400 for a malformed query
+/// string or body; 413 and 422 for operations that take a body. All are
+/// `application/problem+json`.
+fn document_common_errors(document: &mut OpenApiDocument) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| -> RefOr<utoipa::openapi::Response> {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ProblemDocument")))
+                    .build(),
+            )
+            .build()
+            .into()
+    };
+    for item in document.paths.paths.values_mut() {
+        let with_body = [&mut item.post, &mut item.put, &mut item.patch];
+        let body_ops: Vec<_> = with_body.into_iter().flatten().collect();
+        for operation in body_ops {
+            let responses = &mut operation.responses.responses;
+            for (status, why) in [
+                (
+                    "400",
+                    "The body is not JSON, or the query string is malformed",
+                ),
+                ("413", "The body is larger than the limit"),
+                ("422", "A value is invalid; the reason names the field"),
+            ] {
+                responses
+                    .entry(status.into())
+                    .or_insert_with(|| problem(why));
+            }
+        }
+        let all = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in all.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            for (status, why) in [
+                (
+                    "400",
+                    "The query string is malformed or names an unknown parameter",
+                ),
+                (
+                    "401",
+                    "No token, or the wrong one (only when the server has one)",
+                ),
+                (
+                    "403",
+                    "A cross-site request, or a foreign Host without a token",
+                ),
+                ("503", "The database does not answer"),
+            ] {
+                responses
+                    .entry(status.into())
+                    .or_insert_with(|| problem(why));
+            }
+        }
+    }
+}
+
 /// The API's routes (full paths), including its OpenAPI document and docs page.
 pub fn routes() -> Router<AppState> {
     let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -77,10 +146,13 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(schedules::rearm))
         .routes(routes!(schedules::rotate_secret))
         .routes(routes!(executions::list))
+        .routes(routes!(executions::punctuality))
         .routes(routes!(schedules::dead_letters))
         .routes(routes!(executors::list))
         .routes(routes!(preview::preview))
         .split_for_parts();
+    let mut document = document;
+    document_common_errors(&mut document);
     router
         .route(
             "/api/v1/openapi.json",

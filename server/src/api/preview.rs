@@ -121,7 +121,7 @@ impl PreviewDstNote {
 
 /// Answers the next instants, or 422 with the reason.
 #[utoipa::path(get, path = "/api/v1/preview", tag = "schedules", params(PreviewParams),
-    responses((status = 200, body = Preview), (status = 422, body = ProblemDocument)))]
+    responses((status = 200, body = Preview), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn preview(
     params: Result<Query<PreviewParams>, QueryRejection>,
 ) -> Result<Json<Preview>, ApiError> {

@@ -46,8 +46,8 @@ pub struct ListParams {
 
 /// `POST /schedules`: 201 with the stored schedule and its signing secret (shown only now).
 #[utoipa::path(post, path = "/api/v1/schedules", tag = "schedules", request_body = ScheduleRequest,
-    responses((status = 201, body = CreatedSchedule), (status = 400, body = ProblemDocument),
-        (status = 413, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+    responses((status = 201, body = CreatedSchedule), (status = 400, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     body: Result<Json<ScheduleRequest>, JsonRejection>,
@@ -67,8 +67,8 @@ pub async fn create(
 /// `POST /schedules:batch`: 201 with every new schedule's id and signing secret, in request
 /// order; or 422 with a reason per `schedules[i].<field>` and nothing stored.
 #[utoipa::path(post, path = "/api/v1/schedules:batch", tag = "schedules", request_body = BatchRequest,
-    responses((status = 201, body = BatchCreated), (status = 400, body = ProblemDocument),
-        (status = 413, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+    responses((status = 201, body = BatchCreated), (status = 400, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create_batch(
     State(state): State<AppState>,
     body: Result<Json<BatchRequest>, JsonRejection>,
@@ -87,7 +87,7 @@ pub struct BatchCreated {
 
 /// `GET /schedules`: a page, filtered and searched.
 #[utoipa::path(get, path = "/api/v1/schedules", tag = "schedules", params(ListParams),
-    responses((status = 200, body = SchedulePage), (status = 422, body = ProblemDocument)))]
+    responses((status = 200, body = SchedulePage), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, QueryRejection>,
@@ -123,7 +123,7 @@ pub async fn list(
 
 /// `GET /schedules/{id}`, with its version as the ETag.
 #[utoipa::path(get, path = "/api/v1/schedules/{id}", tag = "schedules", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -133,8 +133,8 @@ pub async fn get(
 
 #[utoipa::path(put, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = ScheduleRequest,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument),
-        (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `PUT /schedules/{id}`: replaces the definition (re-arming a dead schedule). With
 /// `If-Match: "<version>"`, a stale version answers 409.
 pub async fn replace(
@@ -151,8 +151,8 @@ pub async fn replace(
 
 #[utoipa::path(patch, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = Object,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument),
-        (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `PATCH /schedules/{id}`: a JSON merge patch (RFC 7386) over the current definition.
 pub async fn patch(
     State(state): State<AppState>,
@@ -174,7 +174,7 @@ pub async fn patch(
 
 /// `DELETE /schedules/{id}`: 204.
 #[utoipa::path(delete, path = "/api/v1/schedules/{id}", tag = "schedules", params(("id" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = ProblemDocument)))]
+    responses((status = 204), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -184,7 +184,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/pause", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `POST /schedules/{id}/pause`: an active schedule stops firing (409 in any other state).
 pub async fn pause(
     State(state): State<AppState>,
@@ -194,7 +194,7 @@ pub async fn pause(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/resume", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `POST /schedules/{id}/resume`: a paused schedule fires again from its next instant.
 pub async fn resume(
     State(state): State<AppState>,
@@ -204,7 +204,7 @@ pub async fn resume(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/trigger", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on).
 pub async fn trigger(
     State(state): State<AppState>,
@@ -214,7 +214,7 @@ pub async fn trigger(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/rearm", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `POST /schedules/{id}/rearm`: a dead schedule becomes active with a fresh next run.
 pub async fn rearm(
     State(state): State<AppState>,
@@ -224,7 +224,7 @@ pub async fn rearm(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/rotate-secret", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = SigningSecret), (status = 404, body = ProblemDocument)))]
+    responses((status = 200, body = SigningSecret), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 /// `POST /schedules/{id}/rotate-secret`: a new signing secret, shown only in this answer.
 pub async fn rotate_secret(
     State(state): State<AppState>,
