@@ -65,7 +65,8 @@ impl From<scheduleman::commands::CommandError> for AppError {
             CommandError::StaleVersion { .. }
             | CommandError::WrongState { .. }
             | CommandError::Unreadable(_)
-            | CommandError::TooMany { .. } => Self::Conflict(error.to_string()),
+            | CommandError::TooMany { .. }
+            | CommandError::PlanChanged => Self::Conflict(error.to_string()),
             CommandError::Database(error) => error.into(),
         }
     }

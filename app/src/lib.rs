@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                     // Read-only pages render completely on the server (no JavaScript needed).
                     <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async />
                     <Route path=path!("/schedules/new") view=pages::schedule_form::NewSchedule />
+                    <Route path=path!("/import") view=pages::import::ImportCrontab />
                     <Route
                         path=path!("/schedules/:id")
                         view=pages::schedule_detail::ScheduleDetail

@@ -1,7 +1,8 @@
 //! Scheduleman's core library. The `executor` binary is one consumer of it; the web server
 //! and the UI's server functions are others. Its layers, from the bottom:
 //!
-//! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`], [`punctuality`]): schedule math, the shared
+//! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`], [`punctuality`],
+//!   [`crontab`]): schedule math, the shared
 //!   vocabulary and input checks; no I/O, builds for the browser.
 //! - **[`store`]**: every SQL statement, one file per table or concern.
 //! - **[`commands`]**: what a person can do to schedules, shared by the REST API and the UI.
@@ -14,6 +15,7 @@
 //! feature.
 #![warn(missing_docs)]
 
+pub mod crontab;
 pub mod model;
 pub mod overview;
 pub mod punctuality;

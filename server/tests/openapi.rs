@@ -89,6 +89,8 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
         ("GET", "/api/v1/schedules/{id}/executions"),
         ("GET", "/api/v1/schedules/{id}/punctuality"),
         ("PATCH", "/api/v1/schedules/{id}"),
+        ("POST", "/api/v1/crontab/import"),
+        ("POST", "/api/v1/crontab/preview"),
         ("POST", "/api/v1/schedules"),
         ("POST", "/api/v1/schedules/{id}/pause"),
         ("POST", "/api/v1/schedules/{id}/rearm"),

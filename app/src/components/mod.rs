@@ -6,3 +6,4 @@ pub mod layout;
 pub mod punctuality;
 pub mod secret;
 pub mod time;
+pub mod zone_select;

@@ -3,6 +3,7 @@
 pub mod dead_letters;
 pub mod executors;
 pub mod home;
+pub mod import;
 pub mod not_found;
 pub mod schedule_detail;
 pub mod schedule_form;

@@ -3,6 +3,7 @@
 
 pub mod executions;
 pub mod executors;
+pub mod imports;
 pub mod overview;
 pub mod schedules;
 pub mod session;

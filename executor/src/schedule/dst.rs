@@ -11,6 +11,7 @@ use super::zone::{self, LocalTime};
 
 /// A fire instant, with a note when daylight-saving time shifted or doubled it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fire {
     /// When it fires.
     pub at: DateTime<Utc>,
@@ -20,6 +21,7 @@ pub struct Fire {
 
 /// How daylight-saving time changed one fire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DstNote {
     /// The wall-clock time asked for does not exist that day: the clocks jumped from

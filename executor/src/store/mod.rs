@@ -5,6 +5,7 @@
 pub mod claims;
 pub mod executions;
 pub mod executors;
+pub mod imports;
 pub mod overview;
 pub mod punctuality;
 pub mod schedules;

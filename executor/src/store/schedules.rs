@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::types::Json;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::model::{
@@ -198,6 +198,19 @@ pub async fn insert_many(
     schedules: &[(NewSchedule, Option<DateTime<Utc>>)],
     now: DateTime<Utc>,
 ) -> Result<Vec<Inserted>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let inserted = insert_many_in(&mut tx, schedules, now).await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+/// [`insert_many`]'s statement, in the caller's transaction (which announces and commits).
+pub(super) async fn insert_many_in(
+    tx: &mut PgConnection,
+    schedules: &[(NewSchedule, Option<DateTime<Utc>>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Inserted>, sqlx::Error> {
     let column = |f: &dyn Fn(&NewSchedule) -> String| -> Vec<String> {
         schedules.iter().map(|(s, _)| f(s)).collect()
     };
@@ -234,7 +247,6 @@ pub async fn insert_many(
         .to_owned()
     });
     let next_runs: Vec<Option<DateTime<Utc>>> = schedules.iter().map(|(_, at)| *at).collect();
-    let mut tx = pool.begin().await?;
     let rows = sqlx::query!(
         r#"
         WITH input AS (
@@ -278,8 +290,6 @@ pub async fn insert_many(
     )
     .fetch_all(&mut *tx)
     .await?;
-    announce_change(&mut tx).await?;
-    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|row| Inserted {
@@ -319,6 +329,21 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    let version = update_in(&mut tx, id, schedule, next_run_at, expected_version, now).await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// [`update`]'s statement, in the caller's transaction (which announces and commits).
+pub(super) async fn update_in(
+    tx: &mut PgConnection,
+    id: Uuid,
+    schedule: &NewSchedule,
+    next_run_at: Option<DateTime<Utc>>,
+    expected_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
     let state = if schedule.paused {
         ScheduleState::Paused
     } else {
@@ -356,8 +381,6 @@ pub async fn update(
     )
     .fetch_optional(&mut *tx)
     .await?;
-    announce_change(&mut tx).await?;
-    tx.commit().await?;
     Ok(version)
 }
 
@@ -565,9 +588,9 @@ pub(super) fn retry_policy(max_attempts: i32, initial_ms: i64, max_ms: i64) -> R
 }
 
 /// Tells listening executors that schedules changed (delivered when `tx` commits).
-async fn announce_change(tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+pub(super) async fn announce_change(tx: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query!("SELECT pg_notify($1, '')", CHANGES_CHANNEL)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }

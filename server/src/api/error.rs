@@ -148,7 +148,8 @@ impl From<scheduleman::commands::CommandError> for ApiError {
             CommandError::TooMany { field, .. } => Self::invalid(field, error.to_string()),
             CommandError::StaleVersion { .. }
             | CommandError::WrongState { .. }
-            | CommandError::Unreadable(_) => Self::Conflict(error.to_string()),
+            | CommandError::Unreadable(_)
+            | CommandError::PlanChanged => Self::Conflict(error.to_string()),
             CommandError::Database(error) => error.into(),
         }
     }

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod error;
 pub mod executions;
 pub mod executors;
+pub mod imports;
 pub mod preview;
 pub mod schedules;
 
@@ -150,6 +151,8 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(schedules::dead_letters))
         .routes(routes!(executors::list))
         .routes(routes!(preview::preview))
+        .routes(routes!(imports::preview))
+        .routes(routes!(imports::confirm))
         .split_for_parts();
     let mut document = document;
     document_common_errors(&mut document);

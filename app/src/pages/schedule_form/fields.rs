@@ -1,10 +1,8 @@
-//! The form's small parts: a field's error, the zone picker, and the headers textarea.
+//! The form's small parts: a field's error, retry delays, and the headers textarea.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-
-use super::INPUT;
 
 /// A reason next to its field, when there is one.
 #[component]
@@ -15,26 +13,6 @@ pub(super) fn FieldError(
         {move || {
             message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })
         }}
-    }
-}
-
-/// An IANA zone picker.
-#[component]
-pub(super) fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoView {
-    view! {
-        <select id=id class=INPUT on:change=move |e| zone.set(event_target_value(&e))>
-            {chrono_tz::TZ_VARIANTS
-                .iter()
-                .map(|z| {
-                    let name = z.name();
-                    view! {
-                        <option value=name selected=move || zone.get() == name>
-                            {name}
-                        </option>
-                    }
-                })
-                .collect_view()}
-        </select>
     }
 }
 

@@ -13,10 +13,11 @@ use scheduleman::schedule::{self, ScheduleInput};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 use uuid::Uuid;
 
-use self::fields::{parse_headers, parse_retry_delay, show_retry_delay, FieldError, ZoneSelect};
+use self::fields::{parse_headers, parse_retry_delay, show_retry_delay, FieldError};
 use self::run_at::{resolve_run_at, split_run_at, RunAtNotes};
 use crate::components::fires::FireList;
 use crate::components::secret::SecretOnce;
+use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
 use crate::server_fns::schedules::{get_schedule, SaveSchedule, Saved};
 

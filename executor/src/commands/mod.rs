@@ -1,6 +1,8 @@
 //! What a person can do to schedules, shared by the REST API and the UI's server functions:
 //! validate, check the target, store, and say precisely why when refused.
 
+pub mod import;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -53,6 +55,10 @@ pub enum CommandError {
         /// The most one call takes.
         limit: usize,
     },
+    /// A confirmed import's plan is no longer the one shown (the crontab, the checks or the
+    /// stored schedules changed meanwhile).
+    #[error("the import would now do something else than the preview showed; preview it again")]
+    PlanChanged,
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),

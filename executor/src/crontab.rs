@@ -1,0 +1,345 @@
+//! Reading a crontab: what each line is (a schedule, a zone change, a comment, an
+//! environment line) and, for a schedule, its expression, zone, name, webhook target and the
+//! key that recognises it when the same crontab is imported again; and the import's request,
+//! plan and result. Pure; the import command (`commands::import`) compares the lines with
+//! what is stored.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::schedule::{zone, CronExpr, Fire};
+
+/// What to import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRequest {
+    /// Where the crontab comes from (`web-1:root`, say): a second import from the same
+    /// source changes the schedules the first one made.
+    pub source: String,
+    /// The crontab.
+    pub text: String,
+    /// The zone of lines with no `CRON_TZ=`/`TZ=` above them.
+    pub tz: String,
+    /// The webhook of lines whose command is not a URL or a `curl`/`wget` of one.
+    #[serde(default)]
+    pub target_url: Option<String>,
+}
+
+/// What an import would do, line by line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportPlan {
+    /// Every line, with what it was read as and what importing it does.
+    pub lines: Vec<PlannedLine>,
+    /// Schedules imported from this source before whose line is gone: left as they are.
+    pub gone: Vec<GoneSchedule>,
+    /// Counts: schedules to create, to change, left alone, and lines in error.
+    pub create: usize,
+    /// See `create`.
+    pub change: usize,
+    /// See `create`.
+    pub unchanged: usize,
+    /// See `create`.
+    pub errors: usize,
+    /// Send it back to confirm: the import is refused if the plan would differ by then.
+    pub digest: String,
+}
+
+/// One line of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlannedLine {
+    /// The line as read.
+    #[serde(flatten)]
+    pub line: CrontabLine,
+    /// For a schedule: its timing in words.
+    pub description: Option<String>,
+    /// For a schedule: its next fires, with DST notes.
+    pub fires: Vec<Fire>,
+    /// For a schedule: create, change or leave alone.
+    pub action: Option<ImportAction>,
+    /// Why the line cannot be imported (also for a schedule line the checks refuse).
+    pub error: Option<String>,
+}
+
+/// What importing a schedule line does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ImportAction {
+    /// A new schedule.
+    Create,
+    /// The schedule a previous import made from this line changes.
+    Change {
+        /// The schedule.
+        id: Uuid,
+        /// What changes, in words ("cron 0 2 * * * → 0 3 * * *").
+        changes: Vec<String>,
+    },
+    /// The schedule a previous import made from this line stays as it is.
+    Unchanged {
+        /// The schedule.
+        id: Uuid,
+    },
+}
+
+/// A schedule imported before from this source whose line is no longer there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GoneSchedule {
+    /// The schedule.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// The command it was imported from.
+    pub key: String,
+}
+
+/// What a confirmed import did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportDone {
+    /// Schedules created.
+    pub created: usize,
+    /// Schedules changed.
+    pub changed: usize,
+    /// Schedules left alone.
+    pub unchanged: usize,
+}
+
+/// The longest name a schedule may have; longer commands are cut (with "…").
+const NAME_LIMIT: usize = 200;
+
+/// One line of a crontab and what it was read as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrontabLine {
+    /// 1-based line number.
+    pub number: usize,
+    /// The line as written.
+    pub text: String,
+    /// What it was read as.
+    pub item: LineItem,
+}
+
+/// What a crontab line is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LineItem {
+    /// Empty or only spaces.
+    Blank,
+    /// A `#` comment (the one right above a schedule names it).
+    Comment,
+    /// `CRON_TZ=` or `TZ=`: the zone of the lines below.
+    Zone {
+        /// The IANA zone.
+        tz: String,
+    },
+    /// Another `NAME=value` line: not used (Scheduleman calls webhooks, it runs no shell).
+    Environment {
+        /// The variable's name.
+        name: String,
+    },
+    /// A schedule.
+    Entry(Entry),
+    /// A line that cannot be read, and why.
+    Error {
+        /// The reason.
+        reason: String,
+    },
+}
+
+/// A crontab schedule line, read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Entry {
+    /// The cron expression (5 or 6 fields, or a macro).
+    pub cron: String,
+    /// Its zone: the last `CRON_TZ=`/`TZ=` above it, else the import's default.
+    pub tz: String,
+    /// The command part as written.
+    pub command: String,
+    /// The schedule's name: the comment right above the line, else the command.
+    pub name: String,
+    /// The webhook the command calls, when it is a URL or a `curl`/`wget` of one.
+    pub url: Option<String>,
+    /// The method: curl's `-X`/`--request`, `POST` when it sends data, else GET for
+    /// curl/wget and POST for a bare URL.
+    pub method: Option<String>,
+    /// What recognises this schedule on the next import of the same crontab: the command,
+    /// with `#2`, `#3`… for its later repetitions.
+    pub key: String,
+}
+
+/// Reads `text` line by line; schedules without a `CRON_TZ=`/`TZ=` line above them are in
+/// `default_tz`.
+pub fn parse(text: &str, default_tz: &str) -> Vec<CrontabLine> {
+    let mut tz = default_tz.to_owned();
+    let mut comment_above: Option<String> = None;
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    let mut lines = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let item = if line.is_empty() {
+            LineItem::Blank
+        } else if let Some(comment) = line.strip_prefix('#') {
+            let comment = comment.trim();
+            comment_above = (!comment.is_empty()).then(|| comment.to_owned());
+            lines.push(CrontabLine {
+                number: index + 1,
+                text: raw.to_owned(),
+                item: LineItem::Comment,
+            });
+            continue;
+        } else if let Some((name, value)) = environment(line) {
+            if name == "CRON_TZ" || name == "TZ" {
+                match zone::parse(value) {
+                    Ok(zone) => {
+                        tz = zone.name().to_owned();
+                        LineItem::Zone { tz: tz.clone() }
+                    }
+                    Err(error) => LineItem::Error {
+                        reason: error.to_string(),
+                    },
+                }
+            } else {
+                LineItem::Environment {
+                    name: name.to_owned(),
+                }
+            }
+        } else {
+            match entry(line, &tz, comment_above.take()) {
+                Ok(mut entry) => {
+                    let count = seen.entry(entry.command.clone()).or_insert(0);
+                    *count += 1;
+                    if *count > 1 {
+                        entry.key = format!("{}#{count}", entry.command);
+                    }
+                    LineItem::Entry(entry)
+                }
+                Err(reason) => LineItem::Error { reason },
+            }
+        };
+        comment_above = None;
+        lines.push(CrontabLine {
+            number: index + 1,
+            text: raw.to_owned(),
+            item,
+        });
+    }
+    lines
+}
+
+/// `NAME=value` (a shell variable name, spaces allowed around `=`), quotes removed.
+fn environment(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = line.split_once('=')?;
+    let name = name.trim();
+    let is_name = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_name.then(|| (name, value.trim().trim_matches(|c| c == '"' || c == '\'')))
+}
+
+/// A schedule line: a macro and a command, or 5 fields (6 when the first six words form a
+/// valid expression with seconds and a command follows) and a command.
+fn entry(line: &str, tz: &str, comment: Option<String>) -> Result<Entry, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let fields = if words[0].starts_with('@') {
+        if words[0].eq_ignore_ascii_case("@reboot") {
+            return Err(
+                "@reboot runs when a machine starts; a scheduler has no such moment".to_owned(),
+            );
+        }
+        1
+    } else if words.len() > 6 && words[..6].join(" ").parse::<CronExpr>().is_ok() {
+        6
+    } else {
+        5
+    };
+    if words.len() <= fields {
+        return Err(if words.len() < fields {
+            format!(
+                "a schedule line has {fields} time fields and a command; this one has {} words",
+                words.len()
+            )
+        } else {
+            "there is no command after the time fields".to_owned()
+        });
+    }
+    let cron = words[..fields].join(" ");
+    cron.parse::<CronExpr>()
+        .map_err(|error| error.to_string())?;
+    let command = rest_after_words(line, fields).to_owned();
+    let (url, method) = webhook(&command);
+    let name = comment.unwrap_or_else(|| command.clone());
+    Ok(Entry {
+        cron,
+        tz: tz.to_owned(),
+        key: command.clone(),
+        name: cut(&name, NAME_LIMIT),
+        command,
+        url,
+        method,
+    })
+}
+
+/// `line` after its first `count` whitespace-separated words, as written.
+fn rest_after_words(line: &str, count: usize) -> &str {
+    let mut rest = line.trim_start();
+    for _ in 0..count {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[end..].trim_start();
+    }
+    rest
+}
+
+/// The URL a command calls, and the method: a bare URL, or `curl`/`wget` with one.
+fn webhook(command: &str) -> (Option<String>, Option<String>) {
+    let words: Vec<&str> = command
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
+        .collect();
+    let url = words
+        .iter()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(|w| (*w).to_owned());
+    let Some(url) = url else {
+        return (None, None);
+    };
+    let program = words[0].rsplit('/').next().unwrap_or(words[0]);
+    let method = match program {
+        "curl" => {
+            let explicit = words
+                .windows(2)
+                .find(|pair| pair[0] == "-X" || pair[0] == "--request")
+                .map(|pair| pair[1].to_ascii_uppercase());
+            let sends_data = words.iter().any(|w| {
+                matches!(
+                    *w,
+                    "-d" | "--data" | "--data-raw" | "--data-binary" | "--json"
+                )
+            });
+            explicit.unwrap_or_else(|| if sends_data { "POST" } else { "GET" }.to_owned())
+        }
+        "wget" => "GET".to_owned(),
+        _ if words[0] == url => "POST".to_owned(),
+        // Another program that takes a URL is not a webhook call.
+        _ => return (None, None),
+    };
+    (Some(url), Some(method))
+}
+
+fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(limit - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests;
