@@ -62,7 +62,14 @@ if [ "$(cargo_tool_version leptosfmt --version)" != "$LEPTOSFMT_VERSION" ]; then
     cargo install --quiet --locked --force "leptosfmt@$LEPTOSFMT_VERSION"
 fi
 
-# Tailwind, wasm-opt and Playwright, as package-lock.json pins them. `npm install`, not
+# cronsim, one of the two implementations the cron conformance suite compares with.
+CRONSIM_VERSION=2.8
+if ! python3 -c "import cronsim, importlib.metadata as m; assert m.version('cronsim') == '$CRONSIM_VERSION'" 2>/dev/null; then
+    say "pip install cronsim==$CRONSIM_VERSION"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "cronsim==$CRONSIM_VERSION"
+fi
+
+# Tailwind, wasm-opt, Playwright and croner, as package-lock.json pins them. `npm install`, not
 # `npm ci`: the registry here does not serve some of Tailwind's optional per-platform
 # binaries, so the lock omits them and `npm ci` refuses it as out of sync.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

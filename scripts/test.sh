@@ -45,6 +45,10 @@ cargo sqlx prepare --workspace --check -- --all-targets --workspace --exclude fr
 step "cargo test (unit and integration, against the throwaway PostgreSQL)"
 cargo test --workspace --exclude frontend 2>&1 | tee "$PG_DIR/cargo-test.log"
 
+step "cron conformance: Scheduleman against cronsim and croner (every disagreement explained)"
+cargo build --quiet -p executor --example conformance_next
+python3 conformance/run.py --ours "$TARGET_DIR/debug/examples/conformance_next"
+
 step "browser end-to-end tests"
 cargo leptos build
 SITE_ADDR=$(free_addr)
