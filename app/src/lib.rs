@@ -47,6 +47,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedules/new") view=pages::schedule_form::NewSchedule />
                     <Route path=path!("/import") view=pages::import::ImportCrontab />
                     <Route
+                        path=path!("/timeline")
+                        view=pages::timeline::TimelinePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/schedules/:id")
                         view=pages::schedule_detail::ScheduleDetail
                         ssr=SsrMode::Async

@@ -2,7 +2,7 @@
 //! and the UI's server functions are others. Its layers, from the bottom:
 //!
 //! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`], [`punctuality`],
-//!   [`crontab`]): schedule math, the shared
+//!   [`crontab`], [`timeline`]): schedule math, the shared
 //!   vocabulary and input checks; no I/O, builds for the browser.
 //! - **[`store`]**: every SQL statement, one file per table or concern.
 //! - **[`commands`]**: what a person can do to schedules, shared by the REST API and the UI.
@@ -20,6 +20,7 @@ pub mod model;
 pub mod overview;
 pub mod punctuality;
 pub mod schedule;
+pub mod timeline;
 pub mod validate;
 
 #[cfg(feature = "server")]

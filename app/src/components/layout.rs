@@ -25,6 +25,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/schedules/new" class=link>
                     "New schedule"
                 </a>
+                <a href="/timeline" class=link>
+                    "Timeline"
+                </a>
                 <a href="/import" class=link>
                     "Import"
                 </a>

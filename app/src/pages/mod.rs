@@ -7,3 +7,4 @@ pub mod import;
 pub mod not_found;
 pub mod schedule_detail;
 pub mod schedule_form;
+pub mod timeline;

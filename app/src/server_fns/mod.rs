@@ -7,6 +7,7 @@ pub mod imports;
 pub mod overview;
 pub mod schedules;
 pub mod session;
+pub mod timeline;
 
 #[cfg(feature = "ssr")]
 fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {

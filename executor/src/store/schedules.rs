@@ -384,6 +384,49 @@ pub(super) async fn update_in(
     Ok(version)
 }
 
+/// One due schedule's timing, for the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueTiming {
+    /// The schedule.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// When it fires.
+    pub spec: ScheduleSpec,
+}
+
+/// Active schedules due before `until` (soonest first, through the due index), at most
+/// `limit`; rows whose timing does not decode are left out.
+pub async fn due_before(
+    pool: &PgPool,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DueTiming>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT id, name, spec::text AS "spec!" FROM schedules
+        WHERE state = 'active' AND next_run_at < $1
+        ORDER BY next_run_at, id
+        LIMIT $2
+        "#,
+        until,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let spec = serde_json::from_str(&row.spec).ok()?;
+            Some(DueTiming {
+                id: row.id,
+                name: row.name,
+                spec,
+            })
+        })
+        .collect())
+}
+
 /// Reads one schedule.
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::Error> {
     let row = sqlx::query_as!(

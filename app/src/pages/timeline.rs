@@ -1,0 +1,236 @@
+//! The next 24 hours at a glance: one row per schedule with a mark per fire (a band for
+//! schedules that fire too often to draw one by one), hours in the viewer's zone, fires that
+//! daylight-saving time moved or doubled in amber, and the viewer's own clock changes marked.
+//! Clicking a fire opens its schedule.
+
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use chrono_tz::Tz;
+use leptos::prelude::*;
+use scheduleman::schedule::zone;
+use scheduleman::timeline::{Timeline, TimelineRow};
+
+use crate::server_fns::timeline::get_timeline;
+
+/// The strip's width in SVG units: one per minute of the window.
+const WIDTH: f64 = 1440.0;
+/// A row's height in SVG units.
+const HEIGHT: f64 = 18.0;
+
+/// The page.
+#[component]
+pub fn TimelinePage() -> impl IntoView {
+    let timeline = Resource::new(|| (), |_| get_timeline());
+    // The server draws in UTC; the browser redraws in its own zone.
+    let viewer = RwSignal::new(Tz::UTC);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(zone) =
+            crate::components::time::browser_zone().and_then(|name| name.parse::<Tz>().ok())
+        {
+            viewer.set(zone);
+        }
+    });
+    view! {
+        <h1 class="text-2xl font-semibold">"The next 24 hours"</h1>
+        <p class="mt-1 text-sm text-slate-600">
+            "Every fire due from now on, one row per schedule, in "
+            <span id="viewer-zone">{move || viewer.get().name().to_owned()}</span>
+            " time. Amber marks: daylight-saving time moved or doubled the fire. Click a fire to open its schedule."
+        </p>
+        <Suspense fallback=|| {
+            view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match timeline.await {
+                    Ok(timeline) => view! { <Chart timeline=timeline viewer=viewer /> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <p class="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Where `at` falls on the strip.
+fn x_of(timeline: &Timeline, at: DateTime<Utc>) -> f64 {
+    ((at - timeline.from).num_seconds() as f64 / 60.0).clamp(0.0, WIDTH)
+}
+
+/// The hours of the viewer's clock to label (every 3 hours), and the instants in the
+/// window where the viewer's clock changes.
+fn hour_ticks(timeline: &Timeline, viewer: Tz) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
+    let mut ticks = Vec::new();
+    let mut changes = Vec::new();
+    let mut at = timeline.from.with_second(0).unwrap_or(timeline.from);
+    at = at.with_minute(0).unwrap_or(at) + TimeDelta::hours(1);
+    let mut offset = zone::offset_at(viewer, at);
+    while at < timeline.to {
+        let reading = zone::reading_at(viewer, at);
+        if reading.minute() == 0 && reading.hour().is_multiple_of(3) {
+            ticks.push(at);
+        }
+        let next = at + TimeDelta::minutes(15);
+        let next_offset = zone::offset_at(viewer, next);
+        if next_offset != offset {
+            changes.push(next);
+            offset = next_offset;
+        }
+        at = next;
+    }
+    (ticks, changes)
+}
+
+#[component]
+fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
+    if timeline.rows.is_empty() {
+        return view! {
+            <p id="timeline-empty" class="mt-4 text-sm text-slate-500">
+                "Nothing is due in the next 24 hours."
+            </p>
+        }
+        .into_any();
+    }
+    let truncated = timeline.truncated;
+    let rows = timeline.rows.clone();
+    let axis = timeline.clone();
+    view! {
+        <div class="mt-4 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
+            <div class="grid grid-cols-[14rem_1fr] border-b border-slate-100 text-xs text-slate-500">
+                <div class="px-3 py-2">"Schedule"</div>
+                <div id="timeline-axis" class="relative h-8">
+                    {move || {
+                        let zone = viewer.get();
+                        let (ticks, changes) = hour_ticks(&axis, zone);
+                        let percent = |at| format!("left: {:.3}%", x_of(&axis, at) / WIDTH * 100.0);
+                        view! {
+                            {ticks
+                                .into_iter()
+                                .map(|tick| {
+                                    let label = tick
+                                        .with_timezone(&zone)
+                                        .format("%H:%M")
+                                        .to_string();
+                                    view! {
+                                        <span
+                                            class="tick absolute top-2 -translate-x-1/2"
+                                            style=percent(tick)
+                                        >
+                                            {label}
+                                        </span>
+                                    }
+                                })
+                                .collect_view()}
+                            {changes
+                                .into_iter()
+                                .map(|change| {
+                                    view! {
+                                        <span
+                                            class="clock-change absolute top-0 h-8 border-l-2 border-amber-500"
+                                            style=percent(change)
+                                            title="Your clocks change here"
+                                        ></span>
+                                    }
+                                })
+                                .collect_view()}
+                        }
+                    }}
+                </div>
+            </div>
+            {rows
+                .into_iter()
+                .map(|row| view! { <Row row=row timeline=timeline.clone() viewer=viewer /> })
+                .collect_view()}
+        </div>
+        {truncated
+            .then(|| {
+                view! {
+                    <p class="mt-2 text-sm text-slate-500">
+                        "More schedules are due than shown: the soonest 300 are drawn."
+                    </p>
+                }
+            })}
+    }
+        .into_any()
+}
+
+#[component]
+fn Row(row: TimelineRow, timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
+    let href = format!("/schedules/{}", row.id);
+    let marks = row
+        .fires
+        .into_iter()
+        .map(|fire| {
+            let x = x_of(&timeline, fire.at);
+            let href = href.clone();
+            let class = if fire.dst.is_some() {
+                "fire dst stroke-amber-500"
+            } else {
+                "fire stroke-indigo-600"
+            };
+            let title = move || {
+                let zone = viewer.get();
+                let when = fire
+                    .at
+                    .with_timezone(&zone)
+                    .format("%a %H:%M:%S %Z")
+                    .to_string();
+                match fire.dst {
+                    Some(note) => format!("{when} — DST: {}", note.explain(zone, fire.at)),
+                    None => when,
+                }
+            };
+            view! {
+                <a href=href>
+                    <line x1=x x2=x y1="2" y2=HEIGHT - 2.0 stroke-width="3" class=class>
+                        <title>{title}</title>
+                    </line>
+                </a>
+            }
+        })
+        .collect_view();
+    let band = row.band.map(|band| {
+        let (x1, x2) = (x_of(&timeline, band.first), x_of(&timeline, band.last));
+        let label = format!(
+            "{}{} fires",
+            if band.capped { "at least " } else { "" },
+            band.count
+        );
+        view! {
+            <a href=href.clone()>
+                <rect
+                    class="band fill-indigo-200"
+                    x=x1
+                    y="4"
+                    width=(x2 - x1).max(2.0)
+                    height=HEIGHT - 8.0
+                >
+                    <title>{label}</title>
+                </rect>
+            </a>
+        }
+    });
+    view! {
+        <div
+            class="timeline-row grid grid-cols-[14rem_1fr] border-b border-slate-100 last:border-0"
+            data-name=row.name.clone()
+        >
+            <a href=href.clone() class="truncate px-3 py-1 text-sm text-indigo-700 hover:underline">
+                {row.name.clone()}
+            </a>
+            <svg
+                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                preserveAspectRatio="none"
+                class="h-5 w-full bg-slate-50"
+            >
+                {band}
+                {marks}
+            </svg>
+        </div>
+    }
+}
