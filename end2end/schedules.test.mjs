@@ -116,6 +116,23 @@ test('a new schedule opens in the browser zone on its next full hour, retry dela
   await context.close();
 });
 
+test('the form and the detail page say where DST moved a run (issue 11)', async () => {
+  const { page, errors } = await openHydrated(browser, '/schedules/new');
+  // 02:30 on the second Sunday of March: the day New York's clocks jump 02:00 → 03:00.
+  await page.fill('#cron', '30 2 * 3 0#2');
+  await page.selectOption('#tz', 'America/New_York');
+  await page.waitForFunction(() => document.querySelector('#description')?.textContent.includes('second Sunday'));
+  const note = page.locator('#preview .next-fire .dst-note').first();
+  await note.waitFor();
+  assert.match(await note.textContent(), /DST: 02:30 does not exist that day \(clocks jump 02:00→03:00\); runs at the first instant after the gap/);
+  assert.match(await page.locator('#preview .next-fire').first().textContent(), /03:00:00 EDT/);
+  await screenshot(page, 'new-schedule-dst-note');
+  await fillCommon(page, unique('dst'), `${echoUrl}/dst`);
+  await saveAndOpen(page);
+  assert.equal(await page.locator('.next-fire .dst-note').count(), 5, 'every next fire is on a DST day');
+  assert.deepEqual(errors, []);
+});
+
 test('a Run At inside a DST gap is flagged, and an ambiguous one offers both', async () => {
   const { page } = await openHydrated(browser, '/schedules/new');
   await page.click('button[data-kind="at"]');
