@@ -22,7 +22,6 @@ use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
 use scheduleman::dev::bench;
-use scheduleman::store::{self, LocalPostgres};
 
 /// When a trigger arrived, its lag in microseconds, and its execution id.
 type Arrival = (DateTime<Utc>, i64, String);
@@ -57,14 +56,12 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let server = LocalPostgres::start_throwaway()?;
-    let url = if args.statements {
-        bench::enable_statements(&server, "postgres").await?
-    } else {
-        server.url("postgres")
-    };
-    let pool = sqlx::PgPool::connect(&url).await?;
-    store::migrate(&pool).await?;
+    let database = bench::start_database(args.statements, 10).await?;
+    let (pool, url, postmaster) = (
+        database.pool.clone(),
+        database.url.clone(),
+        database.postmaster,
+    );
 
     let lags: Arc<Mutex<Vec<Arrival>>> = Arc::default();
     let recorder = lags.clone();
@@ -138,8 +135,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|(flag, value)| value.map(|v| [flag.to_owned(), v.to_string()]))
         .flatten()
         .collect();
-    let postmaster =
-        bench::postmaster_pid(server.data_dir()).ok_or("cannot read the postmaster's pid")?;
     let pg_before = bench::postgres_cpu_seconds(postmaster);
     let mut executors: Vec<Child> = (0..args.executors)
         .map(|n| {

@@ -716,20 +716,7 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
 async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
     use scheduleman::commands::OverviewCache;
     use scheduleman::overview::DUE_COUNT_CAP;
-    let insert = |count: i64| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-                 SELECT 's' || n, '{}', 'http://h.test/', now() + interval '10 minutes' \
-                 FROM generate_series(1, $1) AS n",
-            )
-            .bind(count)
-            .execute(&pool)
-            .await
-            .unwrap();
-        }
-    };
+    let insert = |count: i64| insert_due_in_ten_minutes(&pool, count);
     insert(5).await;
     let cache = OverviewCache::new(Duration::from_secs(3600));
     assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
@@ -741,25 +728,25 @@ async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
     assert_eq!(fresh.due_next_hour, DUE_COUNT_CAP, "counted up to the cap");
 }
 
+/// Inserts `count` active schedules due in ten minutes.
+async fn insert_due_in_ten_minutes(pool: &PgPool, count: i64) {
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
+         SELECT 's' || n, '{}', 'http://h.test/', now() + interval '10 minutes' \
+         FROM generate_series(1, $1) AS n",
+    )
+    .bind(count)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 /// Issue 10: once the figures are older than the ttl, a reader gets them at once (no count
 /// of a million rows on its page load) while one refresh runs behind it.
 #[sqlx::test(migrations = "../migrations")]
 async fn stale_headline_figures_are_served_while_one_refresh_runs(pool: PgPool) {
     use scheduleman::commands::OverviewCache;
-    let insert = |count: i64| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query(
-                "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-                 SELECT 's' || n, '{}', 'http://h.test/', now() + interval '10 minutes' \
-                 FROM generate_series(1, $1) AS n",
-            )
-            .bind(count)
-            .execute(&pool)
-            .await
-            .unwrap();
-        }
-    };
+    let insert = |count: i64| insert_due_in_ten_minutes(&pool, count);
     insert(5).await;
     let cache = OverviewCache::new(Duration::from_millis(1));
     assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);

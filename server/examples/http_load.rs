@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use leptos::prelude::LeptosOptions;
 use scheduleman::dev::bench;
-use scheduleman::store::{self, LocalPostgres};
 use server::auth::Auth;
 use server::{app, AppState};
 
@@ -47,19 +46,8 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let server = LocalPostgres::start_throwaway()?;
-    let url = if args.statements {
-        bench::enable_statements(&server, "postgres").await?
-    } else {
-        server.url("postgres")
-    };
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(32)
-        .connect(&url)
-        .await?;
-    store::migrate(&pool).await?;
-    let postmaster =
-        bench::postmaster_pid(server.data_dir()).ok_or("cannot read the postmaster's pid")?;
+    let database = bench::start_database(args.statements, 32).await?;
+    let (pool, postmaster) = (database.pool.clone(), database.postmaster);
 
     let state = AppState::new(
         LeptosOptions::builder().output_name("scheduleman").build(),

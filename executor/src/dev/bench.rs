@@ -73,35 +73,70 @@ pub fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Why `pg_stat_statements` could not be set up.
+/// Why the benchmark's database could not be set up.
 #[derive(Debug, thiserror::Error)]
-pub enum StatementsError {
-    /// The server could not be restarted.
+pub enum BenchError {
+    /// The server could not be started or restarted.
     #[error(transparent)]
-    Restart(#[from] LocalPostgresError),
+    Postgres(#[from] LocalPostgresError),
     /// A statement failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The migrations failed.
+    #[error(transparent)]
+    Migrate(#[from] crate::store::StoreError),
+    /// `postmaster.pid` could not be read.
+    #[error("cannot read the postmaster's pid in {0}")]
+    NoPostmaster(std::path::PathBuf),
 }
 
-/// Preloads `pg_stat_statements` in `server` (a restart on the same data) and creates its
-/// view; returns the server's URL for `database` afterwards (the port may change).
-pub async fn enable_statements(
-    server: &LocalPostgres,
-    database: &str,
-) -> Result<String, StatementsError> {
-    let pool = PgPool::connect(&server.url(database)).await?;
-    sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
-        .execute(&pool)
+/// A benchmark's throwaway PostgreSQL, migrated, with what is measured on it.
+pub struct BenchDatabase {
+    /// The server (stopped and deleted when dropped).
+    pub server: LocalPostgres,
+    /// Its URL.
+    pub url: String,
+    /// A pool on it.
+    pub pool: PgPool,
+    /// The postmaster's pid, for [`postgres_cpu_seconds`].
+    pub postmaster: u32,
+}
+
+/// Starts a throwaway PostgreSQL, with `pg_stat_statements` preloaded when `statements`
+/// (a restart on the same data, since the module must be preloaded), and migrates it.
+pub async fn start_database(
+    statements: bool,
+    max_connections: u32,
+) -> Result<BenchDatabase, BenchError> {
+    let server = LocalPostgres::start_throwaway()?;
+    let mut url = server.url("postgres");
+    if statements {
+        let pool = PgPool::connect(&url).await?;
+        sqlx::query("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        LocalPostgres::stop(server.data_dir())?;
+        url = LocalPostgres::start(server.data_dir())?.url("postgres");
+    }
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(max_connections)
+        .connect(&url)
         .await?;
-    pool.close().await;
-    LocalPostgres::stop(server.data_dir())?;
-    let url = LocalPostgres::start(server.data_dir())?.url(database);
-    let pool = PgPool::connect(&url).await?;
-    sqlx::query("CREATE EXTENSION pg_stat_statements")
-        .execute(&pool)
-        .await?;
-    Ok(url)
+    if statements {
+        sqlx::query("CREATE EXTENSION pg_stat_statements")
+            .execute(&pool)
+            .await?;
+    }
+    crate::store::migrate(&pool).await?;
+    let postmaster = postmaster_pid(server.data_dir())
+        .ok_or_else(|| BenchError::NoPostmaster(server.data_dir().to_owned()))?;
+    Ok(BenchDatabase {
+        server,
+        url,
+        pool,
+        postmaster,
+    })
 }
 
 /// Prints the statements that took the most execution time, as `pg_stat_statements` counted
