@@ -847,3 +847,42 @@ async fn punctuality_counts_fires_lag_and_success_per_window(pool: PgPool) {
     assert_eq!(health.len(), 1);
     assert_eq!(health[0].window, figures.day);
 }
+
+/// A row whose stored timing no longer decodes (written by another version, or by hand)
+/// must not take the list, the dead letters or the other schedules' reads down with it:
+/// it is left out of lists (with a warning) and reading it says why.
+#[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
+async fn a_schedule_that_cannot_be_read_does_not_hide_the_others(pool: PgPool) {
+    use scheduleman::commands::{self, CommandError};
+    use scheduleman::store::schedules::{self, ListFilter};
+    let broken: uuid::Uuid = "00000000-0000-0000-0000-000000000002".parse().unwrap();
+    sqlx::query(
+        "UPDATE schedules SET spec = '{\"kind\": \"every\", \"every\": \"1h\", \
+         \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}' \
+         WHERE id = '00000000-0000-0000-0000-000000000001'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE schedules SET spec = '{\"kind\": \"fortnightly\"}', state = 'dead', \
+         dead_at = now() WHERE id = $1",
+    )
+    .bind(broken)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let listed = schedules::list(&pool, ListFilter::All, None, None, 50)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "the readable one is listed");
+    assert!(schedules::list_dead(&pool, 50).await.unwrap().is_empty());
+    match commands::fetch(&pool, broken).await {
+        Err(CommandError::Unreadable(reason)) => {
+            assert!(reason.contains("fortnightly"), "{reason}")
+        }
+        other => panic!("expected Unreadable, got {other:?}"),
+    }
+    let readable: uuid::Uuid = "00000000-0000-0000-0000-000000000001".parse().unwrap();
+    assert!(commands::fetch(&pool, readable).await.is_ok());
+}

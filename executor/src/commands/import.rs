@@ -127,7 +127,10 @@ async fn prepare(
         .filter(|imported| !keys.contains(imported.key.as_str()))
         .map(|imported| GoneSchedule {
             id: imported.id,
-            name: imported.view.name.clone(),
+            name: imported
+                .view
+                .as_ref()
+                .map_or_else(|| imported.key.clone(), |view| view.name.clone()),
             key: imported.key.clone(),
         })
         .collect();
@@ -280,7 +283,10 @@ async fn plan_entry(
 
 /// What an import would change in a schedule it made before, in words.
 fn differences(imported: &Imported, valid: &Validated) -> Vec<String> {
-    let (old, new) = (&imported.view, &valid.schedule);
+    let Some(old) = &imported.view else {
+        return vec!["the stored schedule cannot be read; it is replaced".into()];
+    };
+    let new = &valid.schedule;
     let timing = |spec: &ScheduleSpec| match spec {
         ScheduleSpec::Cron { cron, tz } => format!("{cron} ({tz})"),
         other => other.describe(),

@@ -433,7 +433,12 @@ pub async fn timeline(
 
 /// Reads a schedule, or says it does not exist.
 pub async fn fetch(pool: &PgPool, id: Uuid) -> Result<ScheduleView, CommandError> {
-    schedules::get(pool, id)
-        .await?
-        .ok_or(CommandError::NotFound(id))
+    match schedules::get(pool, id).await {
+        Ok(Some(view)) => Ok(view),
+        Ok(None) => Err(CommandError::NotFound(id)),
+        Err(schedules::ReadError::Unreadable(unreadable)) => {
+            Err(CommandError::Unreadable(unreadable.reason))
+        }
+        Err(schedules::ReadError::Database(error)) => Err(error.into()),
+    }
 }

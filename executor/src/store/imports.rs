@@ -15,8 +15,8 @@ pub struct Imported {
     pub id: Uuid,
     /// The line it came from (the command, `#2`… for repetitions).
     pub key: String,
-    /// The schedule as stored.
-    pub view: ScheduleView,
+    /// The schedule as stored; `None` when it cannot be read (an import replaces it).
+    pub view: Option<ScheduleView>,
 }
 
 /// The schedules imported from `source`.
@@ -34,13 +34,17 @@ pub async fn by_source(pool: &PgPool, source: &str) -> Result<Vec<Imported>, sql
     let mut imported = Vec::with_capacity(keys.len());
     for row in keys {
         // A schedule deleted meanwhile is simply not there any more.
-        if let Some(view) = schedules::get(pool, row.id).await? {
-            imported.push(Imported {
-                id: row.id,
-                key: row.key,
-                view,
-            });
-        }
+        let view = match schedules::get(pool, row.id).await {
+            Ok(Some(view)) => Some(view),
+            Ok(None) => continue,
+            Err(schedules::ReadError::Unreadable(_)) => None,
+            Err(schedules::ReadError::Database(error)) => return Err(error),
+        };
+        imported.push(Imported {
+            id: row.id,
+            key: row.key,
+            view,
+        });
     }
     Ok(imported)
 }

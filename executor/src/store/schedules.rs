@@ -22,10 +22,10 @@ pub const CHANGES_CHANNEL: &str = "scheduleman_schedules";
 struct ScheduleRow {
     id: Uuid,
     name: String,
-    spec: Json<ScheduleSpec>,
+    spec: Json<serde_json::Value>,
     target_url: String,
     target_method: String,
-    target_headers: Json<BTreeMap<String, String>>,
+    target_headers: Json<serde_json::Value>,
     target_body: Option<String>,
     max_attempts: i32,
     backoff_initial_ms: i64,
@@ -47,20 +47,61 @@ struct ScheduleRow {
     updated_at: DateTime<Utc>,
 }
 
-impl From<ScheduleRow> for ScheduleView {
-    fn from(row: ScheduleRow) -> Self {
-        let spec = row.spec.0;
-        Self {
+/// A stored schedule whose timing or headers no longer decode (written by another version,
+/// or by hand): the executor dead-letters it with this reason, and reads report it instead
+/// of failing every other schedule's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("schedule {id} cannot be read: {reason}")]
+pub struct Unreadable {
+    /// The schedule.
+    pub id: Uuid,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Why one schedule could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// The row is there but does not decode.
+    #[error(transparent)]
+    Unreadable(#[from] Unreadable),
+}
+
+/// The rows that decode, in order; each that does not is logged and left out.
+fn readable(rows: Vec<ScheduleRow>) -> Vec<ScheduleView> {
+    rows.into_iter()
+        .filter_map(|row| match ScheduleView::try_from(row) {
+            Ok(view) => Some(view),
+            Err(error) => {
+                tracing::warn!(schedule_id = %error.id, reason = %error.reason, "left out of a listing: the stored schedule cannot be read");
+                None
+            }
+        })
+        .collect()
+}
+
+impl TryFrom<ScheduleRow> for ScheduleView {
+    type Error = Unreadable;
+
+    fn try_from(row: ScheduleRow) -> Result<Self, Unreadable> {
+        let unreadable = |what: &str, error: serde_json::Error| Unreadable {
+            id: row.id,
+            reason: format!("its stored {what} does not decode ({error})"),
+        };
+        let spec: ScheduleSpec =
+            serde_json::from_value(row.spec.0.clone()).map_err(|e| unreadable("timing", e))?;
+        let headers: BTreeMap<String, String> =
+            serde_json::from_value(row.target_headers.0.clone())
+                .map_err(|e| unreadable("headers", e))?;
+        Ok(Self {
             id: row.id,
             name: row.name,
             description: spec.describe(),
             schedule: spec,
-            target: target(
-                row.target_url,
-                row.target_method,
-                row.target_headers.0,
-                row.target_body,
-            ),
+            target: target(row.target_url, row.target_method, headers, row.target_body),
             retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
             misfire: row.misfire,
             on_dead: row.on_dead,
@@ -77,7 +118,7 @@ impl From<ScheduleRow> for ScheduleView {
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
-        }
+        })
     }
 }
 
@@ -428,12 +469,12 @@ pub async fn due_before(
 }
 
 /// Reads one schedule.
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::Error> {
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, ReadError> {
     let row = sqlx::query_as!(
         ScheduleRow,
         r#"
-        SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
-               target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+               target_headers AS "target_headers: Json<serde_json::Value>",
                target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
                on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
                next_run_at, fire_at, attempt, claimed_by, last_fired_at,
@@ -446,7 +487,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleView>, sqlx::
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(ScheduleView::from))
+    Ok(row.map(ScheduleView::try_from).transpose()?)
 }
 
 /// One page of schedules in (name, id) order, after the `after` position, filtered by
@@ -475,8 +516,8 @@ pub async fn list(
             sqlx::query_as!(
                 ScheduleRow,
                 r#"
-                SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
-                       target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+                       target_headers AS "target_headers: Json<serde_json::Value>",
                        target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                        misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
                        state AS "state: ScheduleState", next_run_at, fire_at, attempt,
@@ -505,8 +546,8 @@ pub async fn list(
             sqlx::query_as!(
                 ScheduleRow,
                 r#"
-                SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
-                       target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+                       target_headers AS "target_headers: Json<serde_json::Value>",
                        target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                        misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
                        state AS "state: ScheduleState", next_run_at, fire_at, attempt,
@@ -532,7 +573,7 @@ pub async fn list(
             .await?
         }
     };
-    Ok(rows.into_iter().map(ScheduleView::from).collect())
+    Ok(readable(rows))
 }
 
 /// Dead schedules, most recently dead first, at most `limit`.
@@ -540,8 +581,8 @@ pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleView>, s
     let rows = sqlx::query_as!(
         ScheduleRow,
         r#"
-        SELECT id, name, spec AS "spec: Json<ScheduleSpec>", target_url, target_method,
-               target_headers AS "target_headers: Json<BTreeMap<String, String>>",
+        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+               target_headers AS "target_headers: Json<serde_json::Value>",
                target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
                on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by, last_fired_at,
                last_outcome AS "last_outcome: Outcome", last_error, dead_at, version, created_at, updated_at
@@ -554,7 +595,7 @@ pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleView>, s
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(ScheduleView::from).collect())
+    Ok(readable(rows))
 }
 
 /// Deletes a schedule and its history; whether it existed.

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use scheduleman::model::ExecutionView;
 use scheduleman::punctuality::Punctuality;
-use scheduleman::store::{executions, schedules};
+use scheduleman::store::executions;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -51,8 +51,10 @@ pub async fn list(
             format!("limit is {limit}; it must be 1–500"),
         ));
     }
-    if schedules::get(&state.pool, id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("there is no schedule {id}")));
+    // The history of a schedule that cannot be read is still there to see.
+    match scheduleman::commands::fetch(&state.pool, id).await {
+        Ok(_) | Err(scheduleman::commands::CommandError::Unreadable(_)) => {}
+        Err(error) => return Err(error.into()),
     }
     let items = executions::list_for_schedule(&state.pool, id, params.before, limit).await?;
     let next_cursor = (items.len() as i64 == limit)
