@@ -1,6 +1,7 @@
 //! Building blocks shared by several pages.
 
 pub mod badges;
+pub mod error_note;
 pub mod fires;
 pub mod layout;
 pub mod punctuality;

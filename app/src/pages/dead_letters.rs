@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use scheduleman::model::ScheduleView;
 use uuid::Uuid;
 
+use crate::components::error_note::ErrorNote;
 use crate::components::time::LocalTime;
 use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
 
@@ -100,14 +101,7 @@ pub fn DeadLetters() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::error_note::ErrorNote;
 use crate::components::time::{now, relative, LocalTime};
 use crate::server_fns::executors::list_executors;
 
@@ -64,14 +65,7 @@ pub fn Executors() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>

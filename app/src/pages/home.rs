@@ -8,6 +8,7 @@ use scheduleman::overview::DUE_COUNT_CAP;
 use scheduleman::punctuality::{percent, Window};
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::error_note::ErrorNote;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::server_fns::overview::get_overview;
 use crate::server_fns::schedules::list_schedules;
@@ -96,14 +97,7 @@ pub fn Home() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -215,14 +209,7 @@ pub fn Home() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>

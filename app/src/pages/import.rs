@@ -114,7 +114,7 @@ pub fn ImportCrontab() -> impl IntoView {
         </form>
         {move || match preview.value().get() {
             None => ().into_any(),
-            Some(Err(error)) => view! { <ErrorNote error=error /> }.into_any(),
+            Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any(),
             Some(Ok((request, plan))) => {
                 view! { <Plan request=request plan=plan confirm=confirm /> }.into_any()
             }
@@ -123,7 +123,7 @@ pub fn ImportCrontab() -> impl IntoView {
 }
 
 #[component]
-fn ErrorNote(error: AppError) -> impl IntoView {
+fn ImportErrors(error: AppError) -> impl IntoView {
     let reasons = match &error {
         AppError::Invalid(problems) => problems
             .iter()
@@ -233,7 +233,7 @@ fn Plan(
                     }
                         .into_any()
                 }
-                Some(Err(error)) => view! { <ErrorNote error=error /> }.into_any(),
+                Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any(),
                 None => {
                     let (request, digest) = (request.clone(), digest.clone());
                     view! {

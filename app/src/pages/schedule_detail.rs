@@ -9,6 +9,7 @@ use scheduleman::punctuality::lag_text;
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::error_note::ErrorNote;
 use crate::components::fires::FireList;
 use crate::components::punctuality::PunctualityPanel;
 use crate::components::secret::SecretOnce;
@@ -94,12 +95,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                         view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="rounded-md bg-red-50 p-3 text-red-800">{error.to_string()}</p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -109,14 +105,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                 .get()
                 .map(|result| match result {
                     Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any(),
-                    Err(e) => {
-                        view! {
-                            <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">
-                                {e.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any(),
                 })
         }}
         {move || {
@@ -124,14 +113,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                 .get()
                 .and_then(|r| r.err())
                 .map(|e| {
-                    view! {
-                        <p
-                            id="action-error"
-                            class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800"
-                        >
-                            {e.to_string()}
-                        </p>
-                    }
+                    view! { <ErrorNote id="action-error" message=e.to_string() /> }
                 })
         }}
         {move || {
@@ -140,11 +122,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                 .get()
                 .and_then(|r| r.err())
                 .map(|e| {
-                    view! {
-                        <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">
-                            {e.to_string()}
-                        </p>
-                    }
+                    view! { <ErrorNote message=e.to_string() /> }
                 })
         }}
         <h2 class="mt-8 text-lg font-semibold">"Punctuality and health"</h2>
@@ -155,14 +133,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                         view! { <PunctualityPanel figures=figures now=Utc::now() /> }.into_any()
                     }
                     Ok(None) => ().into_any(),
-                    Err(e) => {
-                        view! {
-                            <p class="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800">
-                                {e.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -211,14 +182,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-2 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Transition>

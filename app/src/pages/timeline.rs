@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use scheduleman::schedule::zone;
 use scheduleman::timeline::{Timeline, TimelineRow};
 
+use crate::components::error_note::ErrorNote;
 use crate::server_fns::timeline::get_timeline;
 
 /// The strip's width in SVG units: one per minute of the window.
@@ -43,14 +44,7 @@ pub fn TimelinePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match timeline.await {
                     Ok(timeline) => view! { <Chart timeline=timeline viewer=viewer /> }.into_any(),
-                    Err(error) => {
-                        view! {
-                            <p class="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>

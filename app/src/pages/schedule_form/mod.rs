@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use self::fields::{parse_headers, parse_retry_delay, show_retry_delay, FieldError};
 use self::run_at::{resolve_run_at, split_run_at, RunAtNotes};
+use crate::components::error_note::ErrorNote;
 use crate::components::fires::FireList;
 use crate::components::secret::SecretOnce;
 use crate::components::zone_select::ZoneSelect;
@@ -59,14 +60,7 @@ pub fn EditSchedule() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(error) => {
-                        view! {
-                            <p class="mt-6 rounded-md bg-red-50 p-3 text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -610,11 +604,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                     .and_then(|r| r.err())
                     .filter(|e| !matches!(e, AppError::Invalid(_)))
                     .map(|error| {
-                        view! {
-                            <p class="rounded-md bg-red-50 p-3 text-sm text-red-800">
-                                {error.to_string()}
-                            </p>
-                        }
+                        view! { <ErrorNote message=error.to_string() /> }
                     })
             }}
             <button
