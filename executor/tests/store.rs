@@ -434,25 +434,8 @@ mod claims {
 /// inside the retention period.
 #[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
 async fn pruning_keeps_only_the_newest_attempts_of_each_schedule(pool: PgPool) {
-    let now = Utc::now();
-    for (schedule, count) in [
-        ("00000000-0000-0000-0000-000000000001", 7),
-        ("00000000-0000-0000-0000-000000000002", 2),
-    ] {
-        for attempt in 1..=count {
-            sqlx::query(
-                "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
-                 executor_id, started_at, finished_at, outcome, latency_ms) VALUES \
-                 ($1::uuid, gen_random_uuid(), $2, $3, 'e', $2, $2, 'success', 5)",
-            )
-            .bind(schedule)
-            .bind(now)
-            .bind(attempt)
-            .execute(&pool)
-            .await
-            .unwrap();
-        }
-    }
+    insert_attempts(&pool, "00000000-0000-0000-0000-000000000001", 7).await;
+    insert_attempts(&pool, "00000000-0000-0000-0000-000000000002", 2).await;
     // One schedule per round forces several rounds.
     let deleted = scheduleman::store::executions::prune_beyond(&pool, 3, 1)
         .await
