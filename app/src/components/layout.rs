@@ -4,6 +4,16 @@ use leptos::prelude::*;
 
 use crate::server_fns::session::sign_in_required;
 
+/// The site's pages in the header, in order.
+const PAGES: [(&str, &str); 6] = [
+    ("/", "Schedules"),
+    ("/schedules/new", "New schedule"),
+    ("/timeline", "Timeline"),
+    ("/import", "Import"),
+    ("/dead-letters", "Dead letters"),
+    ("/executors", "Executors"),
+];
+
 /// Wraps a page in the app's header and content area. `data-hydrated` on `<main>` turns
 /// `true` once the browser has hydrated the page (the end-to-end tests wait for it).
 #[component]
@@ -19,24 +29,16 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/" class="text-lg font-semibold tracking-tight text-indigo-700">
                     "Scheduleman"
                 </a>
-                <a href="/" class=link>
-                    "Schedules"
-                </a>
-                <a href="/schedules/new" class=link>
-                    "New schedule"
-                </a>
-                <a href="/timeline" class=link>
-                    "Timeline"
-                </a>
-                <a href="/import" class=link>
-                    "Import"
-                </a>
-                <a href="/dead-letters" class=link>
-                    "Dead letters"
-                </a>
-                <a href="/executors" class=link>
-                    "Executors"
-                </a>
+                {PAGES
+                    .into_iter()
+                    .map(|(href, label)| {
+                        view! {
+                            <a href=href class=link>
+                                {label}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
                 <a href="/api/v1/docs" class=link rel="external">
                     "API"
                 </a>

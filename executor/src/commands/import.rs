@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use super::{checked, CommandError};
+use super::{CommandError, HostChecks};
 use crate::crontab::{
     self, CrontabLine, Entry, GoneSchedule, ImportAction, ImportDone, ImportPlan, ImportRequest,
     LineItem, PlannedLine,
@@ -16,7 +16,7 @@ use crate::crontab::{
 use crate::schedule::{ScheduleInput, ScheduleSpec};
 use crate::ssrf::TargetPolicy;
 use crate::store::imports::{self, Imported};
-use crate::validate::{FieldError, ScheduleRequest, TargetRequest, Validated};
+use crate::validate::{self, FieldError, ScheduleRequest, TargetRequest, Validated};
 
 /// The most lines one crontab may have.
 pub const MAX_LINES: usize = 5_000;
@@ -105,7 +105,7 @@ async fn prepare(
         .collect();
     let mut planned = Vec::with_capacity(lines.len());
     let mut checked_lines = Vec::with_capacity(lines.len());
-    let mut hosts: HashMap<String, Result<(), String>> = HashMap::new();
+    let mut hosts = HostChecks::default();
     for line in lines {
         let (planned_line, checked) = match &line.item {
             LineItem::Entry(entry) => {
@@ -189,7 +189,7 @@ async fn plan_entry(
     entry: &Entry,
     now: DateTime<Utc>,
     existing: &HashMap<String, Imported>,
-    hosts: &mut HashMap<String, Result<(), String>>,
+    hosts: &mut HostChecks,
 ) -> (PlannedLine, Option<Checked>) {
     let Some(url) = entry.url.clone().or_else(|| request.target_url.clone()) else {
         return (
@@ -221,26 +221,10 @@ async fn plan_entry(
         on_dead: None,
         paused: false,
     };
-    // Each distinct target host is checked once (a crontab repeats its hosts).
-    let host = url::Url::parse(&schedule_request.target.url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
-    if let Some(Err(reason)) = hosts.get(&host) {
-        return (
-            PlannedLine::error(line, format!("target.url: {reason}")),
-            None,
-        );
-    }
-    let valid = match checked(policy, &schedule_request, now).await {
-        Ok(valid) => {
-            hosts.insert(host, Ok(()));
-            valid
-        }
-        Err(CommandError::Invalid(problems)) => {
-            if let Some(problem) = problems.iter().find(|p| p.field == "target.url") {
-                hosts.insert(host, Err(problem.reason.clone()));
-            }
+    // Checked as a create is: the request, then the target's host (each host once).
+    let valid = match validate::validate(&schedule_request, now) {
+        Ok(valid) => valid,
+        Err(problems) => {
             let reason = problems
                 .iter()
                 .map(|p| format!("{}: {}", p.field, p.reason))
@@ -248,8 +232,13 @@ async fn plan_entry(
                 .join("; ");
             return (PlannedLine::error(line, reason), None);
         }
-        Err(other) => return (PlannedLine::error(line, other.to_string()), None),
     };
+    if let Err(reason) = hosts.check(policy, &valid.schedule.target.url).await {
+        return (
+            PlannedLine::error(line, format!("target.url: {reason}")),
+            None,
+        );
+    }
     let fires = valid
         .schedule
         .spec

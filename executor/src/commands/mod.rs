@@ -122,6 +122,27 @@ async fn checked(
     Ok(valid)
 }
 
+/// Target checks for many schedules at once (a batch, a crontab): each distinct host is
+/// asked of the policy once, since such lists repeat their hosts.
+#[derive(Debug, Default)]
+pub(crate) struct HostChecks(std::collections::HashMap<String, Result<(), String>>);
+
+impl HostChecks {
+    /// The policy's verdict on `url`'s host, asked the first time the host comes up.
+    pub(crate) async fn check(&mut self, policy: &TargetPolicy, url: &str) -> Result<(), String> {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|parsed| parsed.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(verdict) = self.0.get(&host) {
+            return verdict.clone();
+        }
+        let verdict = policy.check_url(url).await;
+        self.0.insert(host, verdict.clone());
+        verdict
+    }
+}
+
 /// Most schedules one bulk action (re-arm many, say) may name.
 pub const MAX_BULK_IDS: usize = 500;
 
@@ -170,21 +191,12 @@ pub async fn create_many(
             })),
         }
     }
-    let mut hosts: std::collections::HashMap<String, Result<(), String>> = Default::default();
+    let mut hosts = HostChecks::default();
     for (index, checked) in &valid {
-        let url = &checked.schedule.target.url;
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|parsed| parsed.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        if !hosts.contains_key(&host) {
-            let verdict = policy.check_url(url).await;
-            hosts.insert(host.clone(), verdict);
-        }
-        if let Some(Err(reason)) = hosts.get(&host) {
+        if let Err(reason) = hosts.check(policy, &checked.schedule.target.url).await {
             errors.push(FieldError {
                 field: format!("schedules[{index}].target.url"),
-                reason: reason.clone(),
+                reason,
             });
         }
     }

@@ -87,15 +87,15 @@ impl TryFrom<ScheduleRow> for ScheduleView {
     type Error = Unreadable;
 
     fn try_from(row: ScheduleRow) -> Result<Self, Unreadable> {
+        let id = row.id;
         let unreadable = |what: &str, error: serde_json::Error| Unreadable {
-            id: row.id,
+            id,
             reason: format!("its stored {what} does not decode ({error})"),
         };
         let spec: ScheduleSpec =
-            serde_json::from_value(row.spec.0.clone()).map_err(|e| unreadable("timing", e))?;
+            serde_json::from_value(row.spec.0).map_err(|e| unreadable("timing", e))?;
         let headers: BTreeMap<String, String> =
-            serde_json::from_value(row.target_headers.0.clone())
-                .map_err(|e| unreadable("headers", e))?;
+            serde_json::from_value(row.target_headers.0).map_err(|e| unreadable("headers", e))?;
         Ok(Self {
             id: row.id,
             name: row.name,

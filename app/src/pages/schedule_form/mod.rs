@@ -503,34 +503,44 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                     />
                     <FieldError message=error_for("max_attempts") />
                 </div>
-                <div>
-                    <label class=LABEL for="backoff-initial">
-                        "First retry after"
-                    </label>
-                    <input
-                        id="backoff-initial"
-                        type="text"
-                        placeholder="1s"
-                        class=INPUT
-                        prop:value=move || backoff_initial.get()
-                        on:input=move |e| backoff_initial.set(event_target_value(&e))
-                    />
-                    <FieldError message=delay_error(backoff_initial_ms, "backoff_initial_ms") />
-                </div>
-                <div>
-                    <label class=LABEL for="backoff-max">
-                        "Longest retry delay"
-                    </label>
-                    <input
-                        id="backoff-max"
-                        type="text"
-                        placeholder="5m"
-                        class=INPUT
-                        prop:value=move || backoff_max.get()
-                        on:input=move |e| backoff_max.set(event_target_value(&e))
-                    />
-                    <FieldError message=delay_error(backoff_max_ms, "backoff_max_ms") />
-                </div>
+                {[
+                    (
+                        "backoff-initial",
+                        "First retry after",
+                        "1s",
+                        backoff_initial,
+                        backoff_initial_ms,
+                        "backoff_initial_ms",
+                    ),
+                    (
+                        "backoff-max",
+                        "Longest retry delay",
+                        "5m",
+                        backoff_max,
+                        backoff_max_ms,
+                        "backoff_max_ms",
+                    ),
+                ]
+                    .into_iter()
+                    .map(|(id, label, placeholder, text, ms, field)| {
+                        view! {
+                            <div>
+                                <label class=LABEL for=id>
+                                    {label}
+                                </label>
+                                <input
+                                    id=id
+                                    type="text"
+                                    placeholder=placeholder
+                                    class=INPUT
+                                    prop:value=move || text.get()
+                                    on:input=move |e| text.set(event_target_value(&e))
+                                />
+                                <FieldError message=delay_error(ms, field) />
+                            </div>
+                        }
+                    })
+                    .collect_view()}
                 <div>
                     <label class=LABEL for="misfire">
                         "Missed fires"
