@@ -12,6 +12,7 @@ use crate::schedule::{zone, CronExpr, Fire};
 /// What to import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     /// Where the crontab comes from (`web-1:root`, say): a second import from the same
     /// source changes the schedules the first one made.

@@ -163,15 +163,28 @@ fn special_v4(ip: Ipv4Addr) -> Option<&'static str> {
 }
 
 fn special_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
-    Some(match first {
+    let segments = ip.segments();
+    Some(match segments {
         _ if ip.is_loopback() => "a loopback address",
         _ if ip.is_unspecified() => "an unspecified address",
         _ if ip.is_multicast() => "a multicast address",
-        f if f & 0xfe00 == 0xfc00 => "a unique local (private) address",
-        f if f & 0xffc0 == 0xfe80 => "a link-local address",
-        0x2001 if ip.segments()[1] == 0x0db8 => "a documentation address",
-        0x0064 if ip.segments()[1] == 0xff9b => "a NAT64 address",
+        [f, ..] if f & 0xfe00 == 0xfc00 => "a unique local (private) address",
+        [f, ..] if f & 0xffc0 == 0xfe80 => "a link-local address",
+        [f, ..] if f & 0xffc0 == 0xfec0 => "a site-local address (deprecated, private)",
+        [0, 0, 0, 0, 0, 0, _, _] => {
+            "an IPv4-compatible address (deprecated; it embeds an IPv4 address)"
+        }
+        [0x2001, 0x0db8, ..] => "a documentation address",
+        [0x2001, 0, ..] => "a Teredo tunnel address (it embeds an IPv4 address)",
+        [0x0064, 0xff9b, 1, ..] => "a local-use NAT64 address",
+        [0x0064, 0xff9b, ..] => "a NAT64 address",
+        // 6to4: the IPv4 address in bits 16–47 is the one reached.
+        [0x2002, high, low, ..] => {
+            let [a, b] = high.to_be_bytes();
+            let [c, d] = low.to_be_bytes();
+            special_v4(Ipv4Addr::new(a, b, c, d))?;
+            "a 6to4 address embedding a non-public IPv4 address"
+        }
         _ => return None,
     })
 }
@@ -209,6 +222,16 @@ mod tests {
             ("::ffff:127.0.0.1", "loopback"),
             ("::ffff:169.254.169.254", "link-local"),
             ("2001:db8::1", "documentation"),
+            ("::127.0.0.1", "IPv4-compatible"),
+            ("::8.8.8.8", "IPv4-compatible"),
+            ("64:ff9b:1::a00:1", "local-use NAT64"),
+            ("64:ff9b::7f00:1", "NAT64"),
+            ("2002:7f00:1::1", "6to4"),
+            ("2002:a9fe:a9fe::", "6to4"),
+            ("2002:c0a8:101::1", "6to4"),
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"),
+            ("fec0::1", "site-local"),
+            ("feff::1", "site-local"),
         ] {
             let found = refused(ip).unwrap_or_else(|| panic!("{ip} was allowed"));
             assert!(found.contains(class), "{ip}: {found}");
@@ -223,6 +246,8 @@ mod tests {
             "172.32.0.1",
             "2606:4700::1111",
             "100.128.0.1",
+            "2002:808:808::1",
+            "2001:4860:4860::8888",
         ] {
             assert_eq!(refused(ip), None, "{ip}");
         }

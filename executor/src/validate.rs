@@ -215,7 +215,25 @@ pub fn validate(
     else {
         return Err(errors);
     };
-    let next_run_at = spec.compile().ok().and_then(|s| s.next_after(now));
+    // What is stored must compile and fire: a schedule stored active with no next run would
+    // sit there silently forever.
+    let next_run_at = match spec.compile().map(|schedule| schedule.next_after(now)) {
+        Ok(Some(next)) => Some(next),
+        Ok(None) => {
+            let error =
+                crate::schedule::ScheduleError::NeverFires(crate::schedule::rfc3339_seconds(now));
+            return Err(vec![FieldError::new(
+                &format!("schedule.{}", error.field()),
+                error.to_string(),
+            )]);
+        }
+        Err(error) => {
+            return Err(vec![FieldError::new(
+                &format!("schedule.{}", error.field()),
+                error.to_string(),
+            )]);
+        }
+    };
     Ok(Validated {
         schedule: NewSchedule {
             name: name.to_owned(),

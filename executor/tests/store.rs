@@ -158,6 +158,21 @@ mod claims {
             .is_ok()
     }
 
+    fn attempt_of(claim: &claims::Claim, now: chrono::DateTime<Utc>) -> claims::AttemptRecord {
+        claims::AttemptRecord {
+            schedule_id: claim.schedule_id,
+            execution_id: claim.execution_id,
+            scheduled_for: claim.fire_at,
+            attempt: claim.attempt,
+            started_at: now,
+            finished_at: now,
+            outcome: Outcome::Success,
+            http_status: Some(200),
+            latency_ms: 3,
+            error: None,
+        }
+    }
+
     fn done(claim: &claims::Claim) -> Settlement {
         Settlement {
             schedule_id: claim.schedule_id,
@@ -231,11 +246,15 @@ mod claims {
         let stale = claims::settle(&pool, "a", &[done(&first[0])], &[])
             .await
             .unwrap();
-        assert!(stale.is_empty(), "the old holder's write changes nothing");
+        assert!(
+            stale.applied.is_empty(),
+            "the old holder's write changes nothing"
+        );
+        assert_eq!(stale.lost(1), 1);
         let current = claims::settle(&pool, "b", &[done(&retaken[0])], &[])
             .await
             .unwrap();
-        assert_eq!(current, [retaken[0].schedule_id]);
+        assert_eq!(current.applied, [retaken[0].schedule_id]);
         let stored = schedules::get(&pool, retaken[0].schedule_id)
             .await
             .unwrap()
@@ -280,10 +299,13 @@ mod claims {
         schedules::transition(
             &pool,
             id,
-            &[ScheduleState::Active],
-            ScheduleState::Active,
-            Some(now),
-            true,
+            schedules::Transition {
+                from: &[ScheduleState::Active],
+                to: ScheduleState::Active,
+                next_run_at: Some(now),
+                reset_fire: true,
+                manual: true,
+            },
             now,
         )
         .await
@@ -305,7 +327,7 @@ mod claims {
             .await
             .unwrap();
         assert!(
-            stale.is_empty(),
+            stale.applied.is_empty() && stale.busy.is_empty(),
             "the replaced claim's result changes nothing"
         );
         let stored = schedules::get(&pool, id).await.unwrap().unwrap();
@@ -318,7 +340,7 @@ mod claims {
         let current = claims::settle(&pool, "a", &[done(&fresh[0])], &[])
             .await
             .unwrap();
-        assert_eq!(current, [id]);
+        assert_eq!(current.applied, [id]);
     }
 
     /// Issue 9, item 13: a row whose stored definition cannot be decoded comes back apart,
@@ -381,7 +403,7 @@ mod claims {
         let applied = claims::settle(&pool, "a", &settlements, &attempts)
             .await
             .expect("the batch is written");
-        assert_eq!(applied.len(), 3);
+        assert_eq!(applied.applied.len(), 3);
         let dead = schedules::get(&pool, claimed[1].schedule_id)
             .await
             .unwrap()
@@ -395,6 +417,84 @@ mod claims {
             .await
             .unwrap();
         assert_eq!(recorded, 3);
+    }
+
+    /// Issue 16, item 11: a write-back retried after a client-side timeout (its first commit
+    /// landed) records each attempt once.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_retried_write_back_records_each_attempt_once(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 2, now).await;
+        let claimed = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
+        let attempts: Vec<claims::AttemptRecord> =
+            claimed.iter().map(|c| attempt_of(c, now)).collect();
+        let first = claims::settle(&pool, "a", &settlements, &attempts)
+            .await
+            .unwrap();
+        assert_eq!(first.applied.len(), 2);
+        let again = claims::settle(&pool, "a", &settlements, &attempts)
+            .await
+            .unwrap();
+        assert_eq!(again.applied.len(), 0, "the fence holds");
+        let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM executions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(recorded, 2, "each attempt recorded once");
+    }
+
+    /// Issue 16, item 4: a row another transaction holds (an import, an edit) is skipped,
+    /// not waited for; every other result of the batch is written at once, and the held one
+    /// is written once the lock goes.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_locked_row_does_not_hold_up_the_rest_of_a_write_back(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 5, now).await;
+        let claimed = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        let held = claimed[2].schedule_id;
+        let mut locker = pool.begin().await.unwrap();
+        sqlx::query("SELECT 1 FROM schedules WHERE id = $1 FOR UPDATE")
+            .bind(held)
+            .execute(&mut *locker)
+            .await
+            .unwrap();
+        let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
+        let attempts: Vec<claims::AttemptRecord> =
+            claimed.iter().map(|c| attempt_of(c, now)).collect();
+        let started = std::time::Instant::now();
+        let written = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            claims::settle(&pool, "a", &settlements, &attempts),
+        )
+        .await
+        .expect("the write-back does not wait for the lock")
+        .unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(written.applied.len(), 4);
+        assert_eq!(written.busy, [held]);
+        assert_eq!(written.lost(5), 0);
+        locker.rollback().await.unwrap();
+        let held_attempt = [attempt_of(&claimed[2], now)];
+        let later = claims::settle(&pool, "a", &settlements[2..3], &held_attempt)
+            .await
+            .unwrap();
+        assert_eq!(later.applied, [held]);
+        let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM executions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(recorded, 5);
     }
 
     /// Issue 9, item 2: without a fixed instant, due checks and leases run on the database's

@@ -64,7 +64,7 @@ pub async fn apply(
     if plan.digest != digest {
         return Err(CommandError::PlanChanged);
     }
-    let now = Utc::now();
+    let now = crate::store::claims::db_now(pool).await?;
     let mut creates = Vec::new();
     let mut changes = Vec::new();
     for (line, checked) in plan.lines.iter().zip(checked) {
@@ -96,7 +96,7 @@ async fn prepare(
     request: &ImportRequest,
 ) -> Result<(ImportPlan, Vec<Option<Checked>>), CommandError> {
     validate_request(request)?;
-    let now = Utc::now();
+    let now = crate::store::claims::db_now(pool).await?;
     let lines = crontab::parse(&request.text, &request.tz);
     let existing: HashMap<String, Imported> = imports::by_source(pool, &request.source)
         .await?

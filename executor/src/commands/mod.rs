@@ -13,8 +13,8 @@ use crate::model::{CreatedRef, CreatedSchedule, ScheduleState, ScheduleView, Sig
 use crate::overview::Overview;
 use crate::runner::outcome::revived_next_run;
 use crate::ssrf::TargetPolicy;
-use crate::store::overview;
 use crate::store::schedules::{self, ListFilter};
+use crate::store::{claims, overview};
 use crate::validate::{self, FieldError, ScheduleRequest, Validated};
 
 /// Why a command was refused.
@@ -152,7 +152,7 @@ pub async fn create(
     policy: &TargetPolicy,
     request: &ScheduleRequest,
 ) -> Result<CreatedSchedule, CommandError> {
-    let now = Utc::now();
+    let now = claims::db_now(pool).await?;
     let valid = checked(policy, request, now).await?;
     let inserted = schedules::insert(pool, &valid.schedule, valid.next_run_at, now).await?;
     Ok(CreatedSchedule {
@@ -179,7 +179,7 @@ pub async fn create_many(
             limit: MAX_BATCH,
         });
     }
-    let now = Utc::now();
+    let now = claims::db_now(pool).await?;
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
@@ -233,7 +233,7 @@ pub async fn replace(
     request: &ScheduleRequest,
     expected_version: Option<i64>,
 ) -> Result<ScheduleView, CommandError> {
-    let now = Utc::now();
+    let now = claims::db_now(pool).await?;
     let valid = checked(policy, request, now).await?;
     let updated = schedules::update(
         pool,
@@ -257,7 +257,7 @@ pub async fn replace(
 /// Applies `action` to a schedule.
 pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView, CommandError> {
     let current = fetch(pool, id).await?;
-    let now = Utc::now();
+    let now = claims::db_now(pool).await?;
     let revived = || -> Result<Option<DateTime<Utc>>, CommandError> {
         let schedule = current
             .schedule
@@ -271,7 +271,14 @@ pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView
         Action::Trigger => (ScheduleState::Active, ScheduleState::Active, Some(now)),
         Action::Rearm => (ScheduleState::Dead, ScheduleState::Active, revived()?),
     };
-    let changed = schedules::transition(pool, id, &[from], to, next_run_at, true, now).await?;
+    let change = schedules::Transition {
+        from: &[from],
+        to,
+        next_run_at,
+        reset_fire: true,
+        manual: action == Action::Trigger,
+    };
+    let changed = schedules::transition(pool, id, change, now).await?;
     if changed.is_none() {
         return Err(CommandError::WrongState {
             action,

@@ -27,6 +27,8 @@ pub struct ExecutorMetrics {
     pub dead_letters: AtomicU64,
     /// Results dropped because the lease was lost.
     pub lost_leases: AtomicU64,
+    /// Trigger tasks that panicked (each is logged; its claim returns at lease expiry).
+    pub trigger_panics: AtomicU64,
     /// Triggers in flight now.
     pub in_flight: Arc<AtomicUsize>,
     /// Request start minus scheduled instant, seconds.
@@ -44,6 +46,7 @@ impl Default for ExecutorMetrics {
             retries: AtomicU64::new(0),
             dead_letters: AtomicU64::new(0),
             lost_leases: AtomicU64::new(0),
+            trigger_panics: AtomicU64::new(0),
             in_flight: Arc::new(AtomicUsize::new(0)),
             lag: Histogram::new(LAG_SECONDS),
             claim_batch: Histogram::new(BATCH_SIZES),
@@ -84,6 +87,11 @@ impl ExecutorMetrics {
                 "scheduleman_lost_leases_total",
                 "Results dropped because the claim was lost.",
                 &self.lost_leases,
+            ),
+            (
+                "scheduleman_trigger_panics_total",
+                "Trigger tasks that panicked (logged; the claim fires again at lease expiry).",
+                &self.trigger_panics,
             ),
         ] {
             let _ = writeln!(

@@ -158,7 +158,7 @@ pub fn decide(
         .backoff(attempt)
         .mul_f64(1.0 + 0.25 * jitter.clamp(0.0, 1.0));
     Decision::Retry {
-        at: now + TimeDelta::from_std(delay).unwrap_or(TimeDelta::MAX),
+        at: crate::schedule::saturating_add(now, delay),
     }
 }
 
@@ -409,6 +409,31 @@ mod tests {
         assert_eq!(at(4, 0.0), 8_000);
         assert_eq!(at(1, 0.5), 1_125);
         assert_eq!(at(2, 0.999_999), 2_499);
+    }
+
+    #[test]
+    fn a_retry_delay_past_the_calendar_saturates_instead_of_panicking() {
+        // A hand-edited row can hold any delay; `now + TimeDelta::MAX` used to panic.
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            backoff_initial_ms: u64::MAX,
+            backoff_max_ms: u64::MAX,
+        };
+        let decision = decide(
+            &every_minute(),
+            &policy,
+            utc(FIRE),
+            1,
+            false,
+            utc(FIRE),
+            0.9,
+        );
+        assert_eq!(
+            decision,
+            Decision::Retry {
+                at: DateTime::<Utc>::MAX_UTC
+            }
+        );
     }
 
     #[test]

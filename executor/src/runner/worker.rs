@@ -2,25 +2,25 @@
 //! `concurrency`), decide, and write the results back in batches. Sleeps until the earliest
 //! known due time (never longer than a jittered poll interval) and wakes early on NOTIFY.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use tokio::sync::{mpsc, Notify, Semaphore};
-use tokio::task::JoinSet;
+use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
-use crate::model::Outcome;
+use crate::runner::attempt::{attempt, settlement, Settled};
+use crate::runner::clock::DbClock;
 use crate::runner::metrics::ExecutorMetrics;
-use crate::runner::outcome::{self, AttemptContext, Decision};
+use crate::runner::outcome::Decision;
 use crate::runner::pacing::Pacing;
-use crate::runner::trigger::{Attempted, Trigger};
+use crate::runner::slots::Slots;
+use crate::runner::trigger::Trigger;
+use crate::runner::write_back::write_back;
 use crate::store::bounded;
-use crate::store::claims::{self, AttemptRecord, Claim, Settlement};
+use crate::store::claims;
 use crate::store::schedules::CHANGES_CHANNEL;
 
 /// How the claim loop behaves.
@@ -49,36 +49,6 @@ pub struct WorkerConfig {
 /// batch.
 const GATHER: Duration = Duration::from_millis(2);
 
-/// One claim's result on its way to the batched write-back.
-type Settled = (Settlement, Option<AttemptRecord>);
-
-/// The database's clock, as seen from this process: the local clock plus the offset last
-/// measured against PostgreSQL's `now()`. Every decision about time (lateness, retries,
-/// the next fire, lag) reads this, so an executor whose own clock is wrong still agrees
-/// with the others.
-#[derive(Debug, Default)]
-pub struct DbClock {
-    offset_ms: AtomicI64,
-}
-
-impl DbClock {
-    /// Records the database's time, read just now.
-    pub fn observe(&self, db_now: DateTime<Utc>) {
-        let offset = (db_now - Utc::now()).num_milliseconds();
-        self.offset_ms.store(offset, Ordering::Relaxed);
-    }
-
-    /// The database's time now.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.from_local(Utc::now())
-    }
-
-    /// A local instant on the database's clock.
-    pub fn from_local(&self, local: DateTime<Utc>) -> DateTime<Utc> {
-        local + TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed))
-    }
-}
-
 /// Runs the claim loop until `shutdown`, then lets in-flight triggers finish (up to the
 /// grace period) and flushes their results.
 pub async fn run(
@@ -104,8 +74,7 @@ pub async fn run(
         wake.clone(),
         metrics.clone(),
     ));
-    let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
+    let mut slots = Slots::new(config.concurrency, metrics.clone());
     let mut failures = 0u32;
     let mut rng = fastrand::Rng::with_seed(config.seed);
     let pacing = Pacing {
@@ -114,23 +83,25 @@ pub async fn run(
     };
 
     while !shutdown.is_cancelled() {
-        while tasks.try_join_next().is_some() {}
+        slots.reap_finished();
         // In a burst, slots free one by one; claiming for each would cost a statement per
         // few rows (docs/benchmarks.md). So wait up to GATHER for half a batch of free
         // slots, never longer: a slow target holding slots must not hold up the others.
         let wanted = config.batch.max(1).min(config.concurrency.max(1));
         let half = wanted.div_ceil(2);
-        if (1..half).contains(&permits.available_permits()) {
+        if (1..half).contains(&slots.free()) {
             let _ = tokio::time::timeout(GATHER, async {
-                while permits.available_permits() < half && tasks.join_next().await.is_some() {}
+                while slots.free() < half && slots.reap_next().await {}
             })
             .await;
         }
-        let available = permits.available_permits().min(wanted);
+        let available = slots.free().min(wanted);
         if available == 0 {
+            // Every slot is taken: by triggers in flight, or by results the write-back has
+            // not taken yet (backpressure: no claims while results queue).
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = tasks.join_next() => continue,
+                _ = slots.reap_next() => continue,
             }
         }
         let claimed = bounded(claims::claim_due(
@@ -178,10 +149,6 @@ pub async fn run(
             }
         }
         for claim in claimed.claims {
-            let Ok(permit) = permits.clone().try_acquire_owned() else {
-                break; // cannot happen: we claimed no more than the free permits
-            };
-            metrics.in_flight.fetch_add(1, Ordering::Relaxed);
             let (trigger, settle_tx, metrics, clock) = (
                 trigger.clone(),
                 settle_tx.clone(),
@@ -189,14 +156,16 @@ pub async fn run(
                 clock.clone(),
             );
             let jitter = rng.f64();
-            tasks.spawn(async move {
+            let spawned = slots.spawn(move |slot| async move {
                 let settled = attempt(&trigger, claim, &metrics, &clock, jitter).await;
-                metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
-                drop(permit);
                 if settle_tx.send(settled).await.is_err() {
                     tracing::error!("the write-back has stopped; a result is lost to the lease");
                 }
+                drop(slot); // only once the write-back has the result
             });
+            if spawned.is_err() {
+                break; // cannot happen: we claimed no more than the free slots
+            }
         }
         if full_batch {
             continue; // more may be due right now
@@ -210,19 +179,19 @@ pub async fn run(
     }
 
     tracing::info!(
-        in_flight = tasks.len(),
+        in_flight = slots.len(),
         "stopped claiming; finishing triggers in flight"
     );
     let drained = tokio::time::timeout(config.shutdown_grace, async {
-        while tasks.join_next().await.is_some() {}
+        while slots.reap_next().await {}
     })
     .await;
     if drained.is_err() {
         tracing::warn!(
-            left = tasks.len(),
+            left = slots.len(),
             "grace period over; unfinished claims return to the queue when their leases expire"
         );
-        tasks.abort_all();
+        slots.abort_all();
     }
     drop(settle_tx);
     if writer.await.is_err() {
@@ -255,218 +224,6 @@ async fn idle_pause(
         }
     };
     pacing.idle_pause(until_due, rng)
-}
-
-/// Triggers one claim and decides what becomes of its schedule, on the database's clock.
-async fn attempt(
-    trigger: &Trigger,
-    claim: Claim,
-    metrics: &ExecutorMetrics,
-    clock: &DbClock,
-    jitter: f64,
-) -> Settled {
-    let attempt = claim.attempt.max(1) as u32;
-    let schedule = match claim.spec.compile() {
-        Ok(schedule) => schedule,
-        Err(error) => {
-            let reason = format!("the stored schedule cannot be read: {error}");
-            return (
-                settlement(
-                    claim.schedule_id,
-                    claim.token,
-                    &Decision::Dead,
-                    Some(reason),
-                ),
-                None,
-            );
-        }
-    };
-    if let Some(skip) = outcome::skip_missed_fire(
-        &schedule,
-        claim.misfire,
-        claim.fire_at,
-        attempt,
-        clock.now(),
-    ) {
-        tracing::info!(schedule_id = %claim.schedule_id, fire_at = %claim.fire_at, "skipped a missed fire");
-        metrics.skipped.fetch_add(1, Ordering::Relaxed);
-        return (
-            settlement(claim.schedule_id, claim.token, &skip, None),
-            None,
-        );
-    }
-    let mut attempted = trigger.fire(&claim.webhook_call()).await;
-    attempted.started_at = clock.from_local(attempted.started_at);
-    let now = clock.now();
-    let lag_ms = (attempted.started_at - claim.fire_at).num_milliseconds();
-    let reason = attempted.failure.as_ref().map(ToString::to_string);
-    match &reason {
-        None => tracing::debug!(schedule_id = %claim.schedule_id, lag_ms, "triggered"),
-        Some(reason) => tracing::info!(
-            schedule_id = %claim.schedule_id, attempt, lag_ms, %reason, "trigger failed"
-        ),
-    }
-    let context = AttemptContext {
-        schedule: &schedule,
-        policy: &claim.retry,
-        on_dead: claim.on_dead,
-        fire_at: claim.fire_at,
-        attempt,
-    };
-    let decision = outcome::decide(context, attempted.failure.is_none(), now, jitter);
-    metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
-    let counter = match (&reason, &decision) {
-        (None, _) => &metrics.delivered,
-        (Some(_), Decision::Dead | Decision::DeadFire { .. }) => {
-            metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
-            &metrics.failed
-        }
-        (Some(_), _) => {
-            metrics.retries.fetch_add(1, Ordering::Relaxed);
-            &metrics.failed
-        }
-    };
-    counter.fetch_add(1, Ordering::Relaxed);
-    let record = attempt_record(&claim, &attempted, reason.clone());
-    let reason = match (&decision, reason) {
-        (Decision::DeadFire { .. }, Some(reason)) => Some(format!(
-            "the fire of {} was dead-lettered after {attempt} attempts: {reason}",
-            crate::schedule::rfc3339_seconds(claim.fire_at)
-        )),
-        (_, reason) => reason,
-    };
-    (
-        settlement(claim.schedule_id, claim.token, &decision, reason),
-        Some(record),
-    )
-}
-
-/// The write-back of `decision` for the claim `token` of `schedule_id`.
-fn settlement(
-    schedule_id: Uuid,
-    token: Uuid,
-    decision: &Decision,
-    error: Option<String>,
-) -> Settlement {
-    let change = decision.row_change();
-    Settlement {
-        schedule_id,
-        token,
-        state: change.state,
-        next_run_at: change.next_run_at,
-        fire_done: change.fire_done,
-        dead_fire: change.dead_fire,
-        outcome: change.outcome,
-        error,
-    }
-}
-
-fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -> AttemptRecord {
-    let latency = TimeDelta::from_std(attempted.latency).unwrap_or(TimeDelta::MAX);
-    AttemptRecord {
-        schedule_id: claim.schedule_id,
-        execution_id: claim.execution_id,
-        scheduled_for: claim.fire_at,
-        attempt: claim.attempt,
-        started_at: attempted.started_at,
-        finished_at: attempted.started_at + latency,
-        outcome: if error.is_none() {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        },
-        http_status: attempted.status.map(i32::from),
-        latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,
-        error,
-    }
-}
-
-/// Collects settled claims and writes them in batches. A batch the database refuses (not
-/// one it cannot be reached for) is split and written row by row, so one bad row never holds
-/// the others back; a write that keeps failing is retried only while its leases could still
-/// hold, since after that the claims are another executor's to take.
-async fn write_back(
-    pool: PgPool,
-    executor_id: String,
-    lease: Duration,
-    mut results: mpsc::Receiver<Settled>,
-    wake: Arc<Notify>,
-    metrics: Arc<ExecutorMetrics>,
-) {
-    const MAX_BATCH: usize = 500;
-    let mut batch: Vec<Settled> = Vec::new();
-    while let Some(first) = results.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match results.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        let settled = std::mem::take(&mut batch);
-        let deadline = tokio::time::Instant::now() + lease;
-        match write_batch(&pool, &executor_id, &settled, deadline).await {
-            Ok(lost) => record_lost(&metrics, lost),
-            Err(error) if is_refused_by_database(&error) && settled.len() > 1 => {
-                tracing::warn!(%error, count = settled.len(), "the database refused a batch of results; writing them one by one");
-                for one in settled.chunks(1) {
-                    match write_batch(&pool, &executor_id, one, deadline).await {
-                        Ok(lost) => record_lost(&metrics, lost),
-                        Err(error) => {
-                            tracing::error!(%error, schedule_id = %one[0].0.schedule_id, "the database refused a result; its lease will expire and it fires again")
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                tracing::error!(%error, count = settled.len(), "giving up on results; their leases will expire and they fire again");
-            }
-        }
-        wake.notify_one();
-    }
-}
-
-/// Writes one batch, retrying failures to reach the database until `deadline`; how many
-/// results were dropped because their claims were gone.
-async fn write_batch(
-    pool: &PgPool,
-    executor_id: &str,
-    settled: &[Settled],
-    deadline: tokio::time::Instant,
-) -> Result<usize, sqlx::Error> {
-    let settlements: Vec<Settlement> = settled.iter().map(|(s, _)| s.clone()).collect();
-    let attempts: Vec<AttemptRecord> = settled.iter().filter_map(|(_, a)| a.clone()).collect();
-    let mut tries = 0u32;
-    loop {
-        match bounded(claims::settle(pool, executor_id, &settlements, &attempts)).await {
-            Ok(applied) => return Ok(settlements.len() - applied.len()),
-            Err(error) if is_refused_by_database(&error) => return Err(error),
-            Err(error) if tokio::time::Instant::now() < deadline => {
-                tries += 1;
-                tracing::warn!(%error, tries, "writing results failed; retrying");
-                tokio::time::sleep(Duration::from_millis(100 * u64::from(tries.min(10)))).await;
-            }
-            Err(error) => return Err(error),
-        }
-    }
-}
-
-/// Whether the database answered and refused the statement (bad data, a constraint), as
-/// opposed to not answering at all: only the first is worth splitting a batch for.
-fn is_refused_by_database(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(_) | sqlx::Error::Encode(_))
-}
-
-fn record_lost(metrics: &ExecutorMetrics, lost: usize) {
-    metrics
-        .lost_leases
-        .fetch_add(lost as u64, Ordering::Relaxed);
-    if lost > 0 {
-        tracing::warn!(
-            lost,
-            "results dropped: their claims were taken over or replaced by an edit"
-        );
-    }
 }
 
 /// Wakes the claim loop whenever schedules change (LISTEN), reconnecting as needed.

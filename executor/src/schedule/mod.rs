@@ -493,5 +493,14 @@ pub fn rfc3339_seconds(instant: DateTime<Utc>) -> String {
     instant.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// `instant + duration`, or the latest representable instant when that overflows (a delay
+/// read from a hand-edited row, say): time arithmetic never panics.
+pub fn saturating_add(instant: DateTime<Utc>, duration: Duration) -> DateTime<Utc> {
+    TimeDelta::from_std(duration)
+        .ok()
+        .and_then(|delta| instant.checked_add_signed(delta))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 #[cfg(test)]
 mod tests;

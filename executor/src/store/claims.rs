@@ -49,6 +49,8 @@ pub struct Claim {
     pub attempt: i32,
     /// This claim's token: the write-back fence, unique per claim.
     pub token: Uuid,
+    /// Whether a person asked for this fire ("Trigger now"): never skipped as missed.
+    pub manual: bool,
 }
 
 impl Claim {
@@ -185,6 +187,7 @@ pub async fn claim_due(
                   s.backoff_max_ms, s.misfire AS "misfire: Misfire",
                   s.on_dead AS "on_dead: OnDead", s.fire_at AS "fire_at!",
                   s.execution_id AS "execution_id!", s.attempt, s.claim_token AS "token!",
+                  s.manual_fire,
                   COALESCE($1::timestamptz, now()) AS "db_now!"
         "#,
         fixed_now,
@@ -214,6 +217,7 @@ pub async fn claim_due(
                 execution_id: row.execution_id,
                 attempt: row.attempt,
                 token: row.token,
+                manual: row.manual_fire,
             }),
             Err(reason) => claimed.unreadable.push(Unreadable {
                 schedule_id: row.id,
@@ -239,17 +243,45 @@ fn decode_definition(
     Ok((spec, headers))
 }
 
+/// What one write-back did with each settlement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Settlements that applied (their claim was still the schedule's).
+    pub applied: Vec<Uuid>,
+    /// Settlements not written because another transaction holds the schedule's row (an
+    /// edit or an import in progress): still the schedule's claim, to be written again
+    /// shortly. Their attempt records wait with them.
+    pub busy: Vec<Uuid>,
+}
+
+impl Settled {
+    /// How many settlements found their claim gone (taken over, or replaced by an edit).
+    pub fn lost(&self, asked: usize) -> usize {
+        asked - self.applied.len() - self.busy.len()
+    }
+}
+
+/// How long a write-back waits for a lock it cannot skip (the history row's reference to its
+/// schedule) before the batch is refused and written row by row.
+const SETTLE_LOCK_TIMEOUT: &str = "1s";
+
 /// Writes back a batch of settled claims and their attempt records in one transaction.
-/// Each settlement applies only while its claim token is still the schedule's; the ids of
-/// those that applied are returned (the others lost their claim and changed nothing).
-/// Texts are made storable first: a target's reply can hold bytes PostgreSQL refuses.
+/// Each settlement applies only while its claim token is still the schedule's. Rows are
+/// locked in id order, and a row another transaction holds is skipped, not waited for: it
+/// comes back in [`Settled::busy`] (with its attempt left unrecorded) so one locked row
+/// never holds up the others. Texts are made storable first: a target's reply can hold bytes
+/// PostgreSQL refuses. An attempt recorded before (a retried write-back) is not recorded
+/// twice.
 pub async fn settle(
     pool: &PgPool,
     executor_id: &str,
     settlements: &[Settlement],
     attempts: &[AttemptRecord],
-) -> Result<Vec<Uuid>, sqlx::Error> {
+) -> Result<Settled, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    sqlx::query(&format!("SET LOCAL lock_timeout = '{SETTLE_LOCK_TIMEOUT}'"))
+        .execute(&mut *tx)
+        .await?;
     let ids: Vec<Uuid> = settlements.iter().map(|s| s.schedule_id).collect();
     let tokens: Vec<Uuid> = settlements.iter().map(|s| s.token).collect();
     let states: Vec<&str> = settlements.iter().map(|s| s.state.as_str()).collect();
@@ -261,30 +293,44 @@ pub async fn settle(
         .iter()
         .map(|s| s.error.as_deref().map(storable))
         .collect();
-    let applied = sqlx::query_scalar!(
+    let rows = sqlx::query!(
         r#"
         WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[],
                                  $5::bool[], $6::bool[], $7::text[], $8::text[])
                 AS t(id, token, state, next_run_at, fire_done, dead_fire, outcome, error)
+        ),
+        locked AS (
+            SELECT s.id FROM schedules AS s JOIN input AS i ON s.id = i.id
+            WHERE s.claim_token = i.token
+            ORDER BY s.id
+            FOR UPDATE OF s SKIP LOCKED
+        ),
+        updated AS (
+            UPDATE schedules AS s
+            SET state = i.state,
+                next_run_at = i.next_run_at,
+                claimed_by = NULL,
+                claim_token = NULL,
+                attempt = CASE WHEN i.fire_done THEN 0 ELSE s.attempt END,
+                fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
+                execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,
+                manual_fire = s.manual_fire AND NOT i.fire_done,
+                dead_fires = s.dead_fires + CASE WHEN i.dead_fire THEN 1 ELSE 0 END,
+                last_fired_at = now(),
+                last_outcome = i.outcome,
+                last_error = i.error,
+                dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END,
+                updated_at = now()
+            FROM input AS i JOIN locked AS l ON l.id = i.id
+            WHERE s.id = i.id AND s.claim_token = i.token
+            RETURNING s.id
         )
-        UPDATE schedules AS s
-        SET state = i.state,
-            next_run_at = i.next_run_at,
-            claimed_by = NULL,
-            claim_token = NULL,
-            attempt = CASE WHEN i.fire_done THEN 0 ELSE s.attempt END,
-            fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
-            execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,
-            dead_fires = s.dead_fires + CASE WHEN i.dead_fire THEN 1 ELSE 0 END,
-            last_fired_at = now(),
-            last_outcome = i.outcome,
-            last_error = i.error,
-            dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END,
-            updated_at = now()
+        SELECT i.id AS "id!",
+               EXISTS (SELECT 1 FROM updated AS u WHERE u.id = i.id) AS "applied!",
+               EXISTS (SELECT 1 FROM schedules AS s
+                       WHERE s.id = i.id AND s.claim_token = i.token) AS "held!"
         FROM input AS i
-        WHERE s.id = i.id AND s.claim_token = i.token
-        RETURNING s.id
         "#,
         &ids,
         &tokens,
@@ -297,9 +343,23 @@ pub async fn settle(
     )
     .fetch_all(&mut *tx)
     .await?;
-    insert_attempts(&mut tx, executor_id, attempts).await?;
+    let mut settled = Settled::default();
+    for row in rows {
+        match (row.applied, row.held) {
+            (true, _) => settled.applied.push(row.id),
+            // Still ours, but locked by another transaction: skipped, not waited for.
+            (false, true) => settled.busy.push(row.id),
+            (false, false) => {}
+        }
+    }
+    let recordable: Vec<AttemptRecord> = attempts
+        .iter()
+        .filter(|a| !settled.busy.contains(&a.schedule_id))
+        .cloned()
+        .collect();
+    insert_attempts(&mut tx, executor_id, &recordable).await?;
     tx.commit().await?;
-    Ok(applied)
+    Ok(settled)
 }
 
 /// Records attempts in `executions` (all of them: a request that was sent happened, even
@@ -336,6 +396,7 @@ async fn insert_attempts(
             AS e(schedule_id, execution_id, scheduled_for, attempt, started_at, finished_at,
                  outcome, http_status, latency_ms, error)
         WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = e.schedule_id)
+        ON CONFLICT (execution_id, attempt) DO NOTHING
         "#,
         executor_id,
         &schedule_ids,
@@ -361,6 +422,14 @@ pub struct NextDue {
     pub next: Option<DateTime<Utc>>,
     /// The database's `now()`.
     pub db_now: DateTime<Utc>,
+}
+
+/// The database's clock: every instant a person's action computes (a manual fire, a resume,
+/// a creation) is on it, as the executors' are, whatever the server's own clock says.
+pub async fn db_now(pool: &PgPool) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
+        .fetch_one(pool)
+        .await
 }
 
 /// The earliest `next_run_at` of any active schedule, with the database's clock.

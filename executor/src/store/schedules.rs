@@ -398,7 +398,7 @@ pub(super) async fn update_in(
             backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11, state = $12,
             on_dead = $16, dead_fires = 0,
             next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, claim_token = NULL, dead_at = NULL,
+            claimed_by = NULL, claim_token = NULL, dead_at = NULL, manual_fire = false,
             version = version + 1, updated_at = $14
         WHERE id = $1 AND ($15::bigint IS NULL OR version = $15)
         RETURNING version
@@ -607,17 +607,36 @@ pub async fn delete(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
     Ok(deleted > 0)
 }
 
+/// A move from one state to another (see [`transition`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition<'a> {
+    /// The states it applies in.
+    pub from: &'a [ScheduleState],
+    /// The state it leads to.
+    pub to: ScheduleState,
+    /// When the schedule is next due.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// Whether any claim and attempts are dropped (a fresh fire).
+    pub reset_fire: bool,
+    /// Whether that fresh fire is a person's ("Trigger now"), never skipped as missed.
+    pub manual: bool,
+}
+
 /// Moves a schedule from one state to another, setting `next_run_at` (and dropping any
 /// claim and attempts when `reset_fire`). `None` when it is not in `from` (or missing).
 pub async fn transition(
     pool: &PgPool,
     id: Uuid,
-    from: &[ScheduleState],
-    to: ScheduleState,
-    next_run_at: Option<DateTime<Utc>>,
-    reset_fire: bool,
+    change: Transition<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let Transition {
+        from,
+        to,
+        next_run_at,
+        reset_fire,
+        manual,
+    } = change;
     let mut tx = pool.begin().await?;
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let version = sqlx::query_scalar!(
@@ -629,6 +648,7 @@ pub async fn transition(
             execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
             claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
             claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
+            manual_fire = CASE WHEN $5 THEN $7 ELSE manual_fire END,
             dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
             version = version + 1, updated_at = $6
         WHERE id = $1 AND state = ANY($2)
@@ -640,6 +660,7 @@ pub async fn transition(
         next_run_at,
         reset_fire,
         now,
+        manual,
     )
     .fetch_optional(&mut *tx)
     .await?;

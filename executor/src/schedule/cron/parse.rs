@@ -66,10 +66,48 @@ pub enum CronError {
         /// The field's name.
         name: &'static str,
     },
+    /// A step larger than the field's span, which could only ever match the range's start.
+    #[error(
+        "cron field {position} ({name}) has a step of {step}, larger than the field's span \
+         ({min}–{max}); steps are 1–{largest}"
+    )]
+    StepTooLarge {
+        /// 1-based position in the expression as written.
+        position: usize,
+        /// The field's name.
+        name: &'static str,
+        /// The step as given.
+        step: u64,
+        /// Smallest value of the field.
+        min: u32,
+        /// Largest value of the field.
+        max: u32,
+        /// The largest step the field takes.
+        largest: u32,
+    },
+    /// The expression is longer than anyone writes one.
+    #[error("the cron expression has {0} characters; the limit is {MAX_EXPRESSION_CHARS}")]
+    TooLong(usize),
+    /// A field lists more items than it has values.
+    #[error("cron field {position} ({name}) lists {count} items; a field takes at most {MAX_LIST_ITEMS}")]
+    TooManyItems {
+        /// 1-based position in the expression as written.
+        position: usize,
+        /// The field's name.
+        name: &'static str,
+        /// How many items it lists.
+        count: usize,
+    },
     /// The expression is well formed but no date ever matches it.
     #[error("{0:?} never fires: no date matches its day-of-month and month fields")]
     NeverFires(String),
 }
+
+/// The longest cron expression taken, in characters (every field spelt out as a list of
+/// all its values still fits).
+pub const MAX_EXPRESSION_CHARS: usize = 512;
+/// The most comma-separated items in one field (a field has at most 60 values).
+pub const MAX_LIST_ITEMS: usize = 60;
 
 /// The static description of one field: its name, range and accepted names.
 struct FieldSpec {
@@ -150,6 +188,10 @@ pub(super) fn parse(source: &str) -> Result<CronExpr, CronError> {
     if trimmed.is_empty() {
         return Err(CronError::Empty);
     }
+    let chars = trimmed.chars().count();
+    if chars > MAX_EXPRESSION_CHARS {
+        return Err(CronError::TooLong(chars));
+    }
     let expanded = if trimmed.starts_with('@') {
         let lower = trimmed.to_ascii_lowercase();
         MACROS
@@ -205,17 +247,34 @@ pub(super) fn parse(source: &str) -> Result<CronExpr, CronError> {
 /// Parses a plain field (no specials) into a bit set.
 fn parse_field(text: &str, spec: &FieldSpec, position: usize) -> Result<CronField, CronError> {
     let mut bits = CronField::EMPTY;
-    for item in text.split(',') {
+    for item in list_items(text, spec, position)? {
         bits = bits.union(parse_item(item, spec, position)?);
     }
     Ok(bits)
+}
+
+/// A field's comma-separated items, at most [`MAX_LIST_ITEMS`] of them.
+fn list_items<'a>(
+    text: &'a str,
+    spec: &FieldSpec,
+    position: usize,
+) -> Result<std::str::Split<'a, char>, CronError> {
+    let count = text.split(',').count();
+    if count > MAX_LIST_ITEMS {
+        return Err(CronError::TooManyItems {
+            position,
+            name: spec.name,
+            count,
+        });
+    }
+    Ok(text.split(','))
 }
 
 /// Day-of-month: the plain syntax plus `L` for the last day of the month.
 fn parse_day_of_month(text: &str, position: usize) -> Result<(CronField, bool), CronError> {
     let mut bits = CronField::EMPTY;
     let mut last = false;
-    for item in text.split(',') {
+    for item in list_items(text, &DAY_OF_MONTH, position)? {
         if item.eq_ignore_ascii_case("L") {
             last = true;
         } else {
@@ -243,7 +302,7 @@ fn parse_day_of_week(text: &str, position: usize) -> Result<DayOfWeek, CronError
         last: CronField::EMPTY,
         nth: CronField::EMPTY,
     };
-    for item in text.split(',') {
+    for item in list_items(text, &DAY_OF_WEEK, position)? {
         let upper = item.to_ascii_uppercase();
         if let Some((day, nth)) = upper.split_once('#') {
             let value = parse_value(day, &DAY_OF_WEEK, position, item)?;
@@ -284,14 +343,28 @@ fn parse_item(item: &str, spec: &FieldSpec, position: usize) -> Result<CronField
     }
     let (range, step) = match item.split_once('/') {
         Some((range, step)) => {
-            let step: u32 = step.parse().map_err(|_| malformed())?;
+            // Read wide, so a step past u32 is refused by size, not as malformed text.
+            let step: u64 = step.parse().map_err(|_| malformed())?;
             if step == 0 {
                 return Err(CronError::ZeroStep {
                     position,
                     name: spec.name,
                 });
             }
-            (range, step)
+            let largest = spec.max - spec.min + 1;
+            match u32::try_from(step) {
+                Ok(step) if step <= largest => (range, step),
+                _ => {
+                    return Err(CronError::StepTooLarge {
+                        position,
+                        name: spec.name,
+                        step,
+                        min: spec.min,
+                        max: spec.max,
+                        largest,
+                    })
+                }
+            }
         }
         None => (item, 1),
     };

@@ -237,6 +237,50 @@ fn errors_name_the_field_and_the_reason() {
 }
 
 #[test]
+fn a_step_past_the_fields_span_is_refused_not_wrapped() {
+    // A u32 step once overflowed: a panic in debug builds, {0, 1} in release.
+    for (expr, expected) in [
+        (
+            "1-59/4294967295 * * * *",
+            "cron field 1 (minute) has a step of 4294967295, larger than the field's span (0–59); steps are 1–60",
+        ),
+        ("*/99999999999999999999 * * * *", "cron field 1 (minute) has \"*/99999999999999999999\""),
+        ("0 */25 * * *", "cron field 2 (hour) has a step of 25"),
+        ("0 0 1/40 * *", "cron field 3 (day-of-month) has a step of 40"),
+        ("0 0 1-31/32 * *", "cron field 3 (day-of-month) has a step of 32"),
+    ] {
+        let error = expr.parse::<CronExpr>().expect_err(expr).to_string();
+        assert!(error.contains(expected), "{expr:?}: {error:?} lacks {expected:?}");
+    }
+    // The largest step takes the range's start only.
+    assert_eq!(
+        upcoming("*/60 * * * *", "UTC", "2026-01-01T00:00:30Z", 2),
+        ["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z"]
+    );
+}
+
+#[test]
+fn a_huge_expression_or_list_is_refused_by_length() {
+    let long = format!("{} * * * *", vec!["1"; 5_000].join(","));
+    let error = long.parse::<CronExpr>().expect_err("long").to_string();
+    assert!(error.contains("characters; the limit is"), "{error}");
+    let many = format!(
+        "0 {} * * *",
+        (0..24)
+            .cycle()
+            .take(100)
+            .map(|h| h.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let error = many.parse::<CronExpr>().expect_err("many").to_string();
+    assert!(
+        error.contains("100 items; a field takes at most"),
+        "{error}"
+    );
+}
+
+#[test]
 fn february_30_with_a_weekday_still_fires_on_that_weekday() {
     // Both day fields restricted, so the OR rule makes it fire on February's Mondays.
     assert_eq!(

@@ -1,0 +1,148 @@
+//! One claimed fire: trigger it, ask the pure decision what it means for the schedule, and
+//! build the write-back (the settlement and the attempt record).
+
+use std::sync::atomic::Ordering;
+
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use crate::model::Outcome;
+use crate::runner::clock::DbClock;
+use crate::runner::metrics::ExecutorMetrics;
+use crate::runner::outcome::{self, AttemptContext, Decision};
+use crate::runner::trigger::{Attempted, Trigger};
+use crate::store::claims::{AttemptRecord, Claim, Settlement};
+
+/// One claim's result on its way to the batched write-back.
+pub type Settled = (Settlement, Option<AttemptRecord>);
+
+/// Triggers one claim and decides what becomes of its schedule, on the database's clock.
+pub async fn attempt(
+    trigger: &Trigger,
+    claim: Claim,
+    metrics: &ExecutorMetrics,
+    clock: &DbClock,
+    jitter: f64,
+) -> Settled {
+    let attempt = claim.attempt.max(1) as u32;
+    let schedule = match claim.spec.compile() {
+        Ok(schedule) => schedule,
+        Err(error) => {
+            let reason = format!("the stored schedule cannot be read: {error}");
+            return (
+                settlement(
+                    claim.schedule_id,
+                    claim.token,
+                    &Decision::Dead,
+                    Some(reason),
+                ),
+                None,
+            );
+        }
+    };
+    // A person's "Trigger now" is never a missed fire, whatever the clocks say.
+    let skip = (!claim.manual)
+        .then(|| {
+            outcome::skip_missed_fire(
+                &schedule,
+                claim.misfire,
+                claim.fire_at,
+                attempt,
+                clock.now(),
+            )
+        })
+        .flatten();
+    if let Some(skip) = skip {
+        tracing::info!(schedule_id = %claim.schedule_id, fire_at = %claim.fire_at, "skipped a missed fire");
+        metrics.skipped.fetch_add(1, Ordering::Relaxed);
+        return (
+            settlement(claim.schedule_id, claim.token, &skip, None),
+            None,
+        );
+    }
+    let mut attempted = trigger.fire(&claim.webhook_call()).await;
+    attempted.started_at = clock.from_local(attempted.started_at);
+    let now = clock.now();
+    let lag_ms = (attempted.started_at - claim.fire_at).num_milliseconds();
+    let reason = attempted.failure.as_ref().map(ToString::to_string);
+    match &reason {
+        None => tracing::debug!(schedule_id = %claim.schedule_id, lag_ms, "triggered"),
+        Some(reason) => tracing::info!(
+            schedule_id = %claim.schedule_id, attempt, lag_ms, %reason, "trigger failed"
+        ),
+    }
+    let context = AttemptContext {
+        schedule: &schedule,
+        policy: &claim.retry,
+        on_dead: claim.on_dead,
+        fire_at: claim.fire_at,
+        attempt,
+    };
+    let decision = outcome::decide(context, attempted.failure.is_none(), now, jitter);
+    metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
+    let counter = match (&reason, &decision) {
+        (None, _) => &metrics.delivered,
+        (Some(_), Decision::Dead | Decision::DeadFire { .. }) => {
+            metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
+            &metrics.failed
+        }
+        (Some(_), _) => {
+            metrics.retries.fetch_add(1, Ordering::Relaxed);
+            &metrics.failed
+        }
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    let record = attempt_record(&claim, &attempted, reason.clone());
+    let reason = match (&decision, reason) {
+        (Decision::DeadFire { .. }, Some(reason)) => Some(format!(
+            "the fire of {} was dead-lettered after {attempt} attempts: {reason}",
+            crate::schedule::rfc3339_seconds(claim.fire_at)
+        )),
+        (_, reason) => reason,
+    };
+    (
+        settlement(claim.schedule_id, claim.token, &decision, reason),
+        Some(record),
+    )
+}
+
+/// The write-back of `decision` for the claim `token` of `schedule_id`.
+pub fn settlement(
+    schedule_id: Uuid,
+    token: Uuid,
+    decision: &Decision,
+    error: Option<String>,
+) -> Settlement {
+    let change = decision.row_change();
+    Settlement {
+        schedule_id,
+        token,
+        state: change.state,
+        next_run_at: change.next_run_at,
+        fire_done: change.fire_done,
+        dead_fire: change.dead_fire,
+        outcome: change.outcome,
+        error,
+    }
+}
+
+fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -> AttemptRecord {
+    let latency = TimeDelta::from_std(attempted.latency).unwrap_or(TimeDelta::MAX);
+    let finished_at = crate::schedule::saturating_add(attempted.started_at, attempted.latency);
+    AttemptRecord {
+        schedule_id: claim.schedule_id,
+        execution_id: claim.execution_id,
+        scheduled_for: claim.fire_at,
+        attempt: claim.attempt,
+        started_at: attempted.started_at,
+        finished_at,
+        outcome: if error.is_none() {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+        http_status: attempted.status.map(i32::from),
+        latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,
+        error,
+    }
+}
