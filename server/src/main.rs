@@ -62,7 +62,9 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|error| format!("listening on {addr}: {error}"))?;
     tracing::info!("listening on http://{addr}");
     let shutdown = scheduleman::shutdown::on_signal();
-    axum::serve(listener, router)
+    // The client's address counts failed sign-ins (auth::throttle).
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .map_err(|error| format!("serving on {addr}: {error}"))?;

@@ -349,3 +349,122 @@ async fn pages_offer_sign_out_only_behind_a_token(pool: PgPool) {
         "sign-out offered without a token"
     );
 }
+
+/// Issue 16, item 5: without a token, a page on another site could make the browser POST to
+/// the API (pause, trigger, rotate a secret). Cross-site writes need a bearer token, token
+/// configured or not.
+#[sqlx::test(migrations = "../migrations")]
+async fn cross_site_writes_are_refused_without_a_bearer_token_even_without_a_token(pool: PgPool) {
+    let id = uuid::Uuid::new_v4();
+    let app = router(pool.clone(), None);
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let refused = send(
+            app.clone(),
+            Request::post(format!("/api/v1/schedules/{id}/pause"))
+                .header("host", "localhost:3000")
+                .header(name, value)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert_eq!(
+            refused.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    // A script that adds a bearer token is not a form another site can submit.
+    let scripted = send(
+        app.clone(),
+        Request::post(format!("/api/v1/schedules/{id}/pause"))
+            .header("host", "localhost:3000")
+            .header("origin", "https://tool.example")
+            .header("authorization", "Bearer anything")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        scripted.status(),
+        StatusCode::NOT_FOUND,
+        "reaches the handler"
+    );
+    // Same-site and plain clients (curl sends no Origin) are served.
+    for headers in [vec![("sec-fetch-site", "same-origin")], vec![]] {
+        let mut request =
+            Request::post(format!("/api/v1/schedules/{id}/pause")).header("host", "localhost:3000");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let served = send(app.clone(), request.body(Body::empty()).unwrap()).await;
+        assert_eq!(served.status(), StatusCode::NOT_FOUND);
+    }
+    // Reads stay open to links from elsewhere.
+    let read = send(
+        app,
+        get("/api/v1/executors")
+            .header("host", "localhost:3000")
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(read.status(), StatusCode::OK);
+}
+
+/// Issue 16, item 15: guessing the token is throttled per client address.
+#[sqlx::test(migrations = "../migrations")]
+async fn repeated_wrong_tokens_from_one_address_get_429_with_retry_after(pool: PgPool) {
+    let app = router(pool, Some(TOKEN));
+    let from = |addr: &str, request: axum::http::request::Builder| {
+        let addr: std::net::SocketAddr = addr.parse().unwrap();
+        let mut request = request.body(Body::empty()).unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        request
+    };
+    let guess =
+        |token: &str| get("/api/v1/executors").header("authorization", format!("Bearer {token}"));
+    for n in 0..10 {
+        let wrong = send(
+            app.clone(),
+            from("203.0.113.9:40000", guess(&format!("guess-{n}"))),
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    let blocked = send(app.clone(), from("203.0.113.9:40001", guess(TOKEN))).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = blocked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&wait), "{wait}");
+    assert_eq!(
+        blocked.headers()["content-type"],
+        "application/problem+json"
+    );
+    // The sign-in form is throttled for that address too.
+    let mut form = Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "token={}&next=%2F",
+            TOKEN.replace(' ', "+")
+        )))
+        .unwrap();
+    form.extensions_mut().insert(axum::extract::ConnectInfo(
+        "203.0.113.9:40002".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    assert_eq!(
+        send(app.clone(), form).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another address is not held back.
+    let other = send(app, from("198.51.100.4:5000", guess(TOKEN))).await;
+    assert_eq!(other.status(), StatusCode::OK);
+}

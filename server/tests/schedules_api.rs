@@ -776,3 +776,123 @@ async fn punctuality_is_answered_per_schedule_and_exported_to_prometheus(pool: P
         );
     }
 }
+
+/// Issue 16, item 21: a misspelt field is refused with its path, never silently dropped, in
+/// every body that carries a schedule: create, replace, patch, batch, crontab import.
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_fields_are_refused_with_their_path_everywhere(pool: PgPool) {
+    let created = create(&pool, nightly("typos")).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let mut top = nightly("x");
+    top["max_attempt"] = json!(3);
+    let mut nested = nightly("x");
+    nested["target"]["retries"] = json!(2);
+    let mut timing = nightly("x");
+    timing["schedule"]["timezone"] = json!("UTC");
+    let batch = json!({"schedules": [nightly("a"), nested.clone()]});
+    let cases = [
+        (
+            "POST",
+            "/api/v1/schedules".to_owned(),
+            top.clone(),
+            "max_attempt",
+        ),
+        (
+            "POST",
+            "/api/v1/schedules".to_owned(),
+            nested.clone(),
+            "target.retries",
+        ),
+        (
+            "POST",
+            "/api/v1/schedules".to_owned(),
+            timing,
+            "schedule.timezone",
+        ),
+        ("PUT", format!("/api/v1/schedules/{id}"), top, "max_attempt"),
+        (
+            "PATCH",
+            format!("/api/v1/schedules/{id}"),
+            json!({"retries": 2}),
+            "retries",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/schedules/{id}"),
+            json!({"target": {"retriez": 1}}),
+            "target.retriez",
+        ),
+        (
+            "POST",
+            "/api/v1/schedules:batch".to_owned(),
+            batch,
+            "schedules[1].target.retries",
+        ),
+        (
+            "POST",
+            "/api/v1/crontab/preview".to_owned(),
+            json!({"source": "s", "text": "", "tz": "UTC", "skip_error": true}),
+            "skip_error",
+        ),
+        (
+            "POST",
+            "/api/v1/crontab/import".to_owned(),
+            json!({"source": "s", "text": "", "tz": "UTC", "digest": "x", "force": true}),
+            "force",
+        ),
+    ];
+    for (method, uri, body, path) in cases {
+        let (status, _, problem) = call(router(pool.clone()), method, &uri, Some(body), None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {uri}: {problem}"
+        );
+        assert_eq!(
+            problem["errors"][0]["field"], path,
+            "{method} {uri}: {problem}"
+        );
+    }
+    let (_, _, stored) = call(
+        router(pool.clone()),
+        "GET",
+        &format!("/api/v1/schedules/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(stored["version"], created["version"], "nothing was changed");
+}
+
+/// Issue 16, item 18: an id that is not a UUID, or a query value of the wrong type, answers
+/// 400 as problem+json, like every other error.
+#[sqlx::test(migrations = "../migrations")]
+async fn malformed_paths_and_query_values_answer_problem_json(pool: PgPool) {
+    for uri in [
+        "/api/v1/schedules/not-a-uuid",
+        "/api/v1/schedules/not-a-uuid/executions",
+        "/api/v1/schedules?limit=many",
+        "/api/v1/schedules/00000000-0000-0000-0000-000000000000/executions?before=yesterday",
+        "/api/v1/preview?cron=*%20*%20*%20*%20*&count=-1",
+    ] {
+        let response = router(pool.clone())
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{uri}"
+        );
+    }
+    let request = Request::post("/api/v1/schedules/not-a-uuid/pause")
+        .body(Body::empty())
+        .unwrap();
+    let response = router(pool).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}

@@ -2,7 +2,6 @@
 //! that says what was wrong, field by field where it can. Internal details are logged once
 //! and never sent.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use scheduleman::validate::FieldError;
@@ -38,6 +37,10 @@ pub enum ApiError {
     /// 413: the body is over the limit.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// 429: too many failed sign-ins or wrong tokens from this address; `Retry-After` says
+    /// when to try again.
+    #[error("too many failed attempts from this address; try again in {} s", .0.as_secs().max(1))]
+    TooManyAttempts(std::time::Duration),
     /// 503: the database did not answer.
     #[error("the database is unreachable; retry shortly")]
     Unavailable,
@@ -68,6 +71,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -85,8 +89,9 @@ pub struct ProblemDocument {
     pub status: u16,
     /// What went wrong, in words.
     pub detail: String,
-    /// Per-field reasons (422).
-    pub errors: Vec<FieldError>,
+    /// Per-field reasons; only on 422 answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
 }
 
 /// The RFC 9457 problem document.
@@ -122,11 +127,19 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
+        match self {
+            Self::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
+            }
+            Self::TooManyAttempts(wait) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+            }
+            _ => {}
         }
         response
     }
@@ -158,21 +171,5 @@ impl From<scheduleman::commands::CommandError> for ApiError {
 impl From<scheduleman::schedule::ScheduleError> for ApiError {
     fn from(error: scheduleman::schedule::ScheduleError) -> Self {
         Self::invalid(&format!("schedule.{}", error.field()), error.to_string())
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(super::MAX_REQUEST_BYTES),
-            StatusCode::UNPROCESSABLE_ENTITY => Self::invalid("body", rejection.body_text()),
-            _ => Self::BadRequest(rejection.body_text()),
-        }
-    }
-}
-
-impl From<QueryRejection> for ApiError {
-    fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest(rejection.body_text())
     }
 }

@@ -1,8 +1,7 @@
 //! `GET /api/v1/schedules/{id}/executions`: a schedule's attempt history, newest first; and
 //! `GET /api/v1/schedules/{id}/punctuality`: its lag and success computed from it.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use scheduleman::model::ExecutionView;
 use scheduleman::punctuality::Punctuality;
@@ -11,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::error::{ApiError, ProblemDocument};
+use super::extract::{ApiPath, ApiQuery};
 use crate::router::AppState;
 
 /// A page of attempts and the cursor of the next (older) one.
@@ -40,10 +40,9 @@ pub struct ExecutionParams {
     responses((status = 200, body = ExecutionPage), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-    params: Result<Query<ExecutionParams>, QueryRejection>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<ExecutionParams>,
 ) -> Result<Json<ExecutionPage>, ApiError> {
-    let Query(params) = params?;
     let limit = params.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid(
@@ -69,7 +68,7 @@ pub async fn list(
     responses((status = 200, body = Punctuality), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn punctuality(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Punctuality>, ApiError> {
     Ok(Json(
         scheduleman::commands::punctuality(&state.pool, id).await?,

@@ -2,7 +2,6 @@
 //! line and compared with what the same source imported before; then, confirmed with the
 //! preview's digest, written in one transaction.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
 use scheduleman::commands::import;
@@ -10,10 +9,11 @@ use scheduleman::crontab::{ImportDone, ImportPlan, ImportRequest};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ProblemDocument};
+use super::extract::ApiJson;
 use crate::router::AppState;
 
 /// A confirmed import: the request previewed, and the preview's digest.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportConfirm {
     /// The same request as previewed.
     #[serde(flatten)]
@@ -22,15 +22,30 @@ pub struct ImportConfirm {
     pub digest: String,
 }
 
+/// Read by hand: serde cannot refuse unknown fields beside a flattened one, so `digest` is
+/// taken out and the rest must be exactly an [`ImportRequest`].
+impl<'de> Deserialize<'de> for ImportConfirm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut fields = serde_json::Map::deserialize(deserializer)?;
+        let digest = fields
+            .remove("digest")
+            .ok_or_else(|| D::Error::missing_field("digest"))?;
+        let digest = String::deserialize(digest).map_err(D::Error::custom)?;
+        let request = ImportRequest::deserialize(serde_json::Value::Object(fields))
+            .map_err(D::Error::custom)?;
+        Ok(Self { request, digest })
+    }
+}
+
 /// Answers what importing the crontab would do; writes nothing.
 #[utoipa::path(post, path = "/api/v1/crontab/preview", tag = "schedules", request_body = ImportRequest,
     responses((status = 200, body = ImportPlan),
         (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn preview(
     State(state): State<AppState>,
-    body: Result<Json<ImportRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportPlan>, ApiError> {
-    let Json(request) = body?;
     Ok(Json(
         import::plan(&state.pool, &state.policy, &request).await?,
     ))
@@ -44,9 +59,8 @@ pub async fn preview(
         (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn confirm(
     State(state): State<AppState>,
-    body: Result<Json<ImportConfirm>, JsonRejection>,
+    ApiJson(confirm): ApiJson<ImportConfirm>,
 ) -> Result<Json<ImportDone>, ApiError> {
-    let Json(confirm) = body?;
     Ok(Json(
         import::apply(
             &state.pool,

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod error;
 pub mod executions;
 pub mod executors;
+pub mod extract;
 pub mod imports;
 pub mod preview;
 pub mod schedules;

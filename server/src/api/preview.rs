@@ -1,7 +1,5 @@
 //! `GET /api/v1/preview`: a schedule's next fire instants, before saving it.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
 use axum::Json;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -9,6 +7,7 @@ use scheduleman::schedule::{self, DstNote, ScheduleInput};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ProblemDocument};
+use super::extract::ApiQuery;
 
 /// The most instants one preview returns.
 pub const MAX_COUNT: usize = 100;
@@ -122,10 +121,7 @@ impl PreviewDstNote {
 /// Answers the next instants, or 422 with the reason.
 #[utoipa::path(get, path = "/api/v1/preview", tag = "schedules", params(PreviewParams),
     responses((status = 200, body = Preview), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
-pub async fn preview(
-    params: Result<Query<PreviewParams>, QueryRejection>,
-) -> Result<Json<Preview>, ApiError> {
-    let Query(params) = params?;
+pub async fn preview(ApiQuery(params): ApiQuery<PreviewParams>) -> Result<Json<Preview>, ApiError> {
     let after = match params.after.as_deref() {
         None => Utc::now(),
         Some(text) => DateTime::parse_from_rfc3339(text)

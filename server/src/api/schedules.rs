@@ -1,8 +1,7 @@
 //! `/api/v1/schedules`: create, list, read, replace, patch, delete, and the actions
 //! (pause, resume, trigger, rearm). Each handler validates, calls the store, and answers.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::error::{ApiError, ProblemDocument};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::router::AppState;
 
 /// Most items one page returns.
@@ -50,9 +50,8 @@ pub struct ListParams {
         (status = 413, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
-    body: Result<Json<ScheduleRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body?;
     let created = commands::create(&state.pool, &state.policy, &request).await?;
     let location = format!("/api/v1/schedules/{}", created.schedule.id);
     let etag = format!("\"{}\"", created.schedule.version);
@@ -71,9 +70,8 @@ pub async fn create(
         (status = 413, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create_batch(
     State(state): State<AppState>,
-    body: Result<Json<BatchRequest>, JsonRejection>,
+    ApiJson(batch): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(batch) = body?;
     let created = commands::create_many(&state.pool, &state.policy, &batch.schedules).await?;
     Ok((StatusCode::CREATED, Json(BatchCreated { created })).into_response())
 }
@@ -90,9 +88,8 @@ pub struct BatchCreated {
     responses((status = 200, body = SchedulePage), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
-    params: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<SchedulePage>, ApiError> {
-    let Query(params) = params?;
     let filter: ListFilter = params
         .state
         .as_deref()
@@ -126,7 +123,7 @@ pub async fn list(
     responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(commands::fetch(&state.pool, id).await?).into_response())
 }
@@ -139,11 +136,10 @@ pub async fn get(
 /// `If-Match: "<version>"`, a stale version answers 409.
 pub async fn replace(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
-    body: Result<Json<ScheduleRequest>, JsonRejection>,
+    ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body?;
     let expected = expected_version(&headers)?;
     let view = commands::replace(&state.pool, &state.policy, id, &request, expected).await?;
     Ok(with_etag(view).into_response())
@@ -156,17 +152,15 @@ pub async fn replace(
 /// `PATCH /schedules/{id}`: a JSON merge patch (RFC 7386) over the current definition.
 pub async fn patch(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
-    body: Result<Json<serde_json::Value>, JsonRejection>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let Json(patch) = body?;
     let current = commands::fetch(&state.pool, id).await?;
     let mut merged = serde_json::to_value(ScheduleRequest::from_view(&current))
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
     json_patch::merge(&mut merged, &patch);
-    let request: ScheduleRequest = serde_json::from_value(merged)
-        .map_err(|error| ApiError::invalid("body", error.to_string()))?;
+    let request: ScheduleRequest = super::extract::parse_value(merged)?;
     let expected = expected_version(&headers)?;
     let view = commands::replace(&state.pool, &state.policy, id, &request, expected).await?;
     Ok(with_etag(view).into_response())
@@ -177,7 +171,7 @@ pub async fn patch(
     responses((status = 204), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     commands::delete(&state.pool, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -188,7 +182,7 @@ pub async fn delete(
 /// `POST /schedules/{id}/pause`: an active schedule stops firing (409 in any other state).
 pub async fn pause(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(commands::act(&state.pool, id, Action::Pause).await?).into_response())
 }
@@ -198,7 +192,7 @@ pub async fn pause(
 /// `POST /schedules/{id}/resume`: a paused schedule fires again from its next instant.
 pub async fn resume(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(commands::act(&state.pool, id, Action::Resume).await?).into_response())
 }
@@ -208,7 +202,7 @@ pub async fn resume(
 /// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on).
 pub async fn trigger(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(commands::act(&state.pool, id, Action::Trigger).await?).into_response())
 }
@@ -218,7 +212,7 @@ pub async fn trigger(
 /// `POST /schedules/{id}/rearm`: a dead schedule becomes active with a fresh next run.
 pub async fn rearm(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(commands::act(&state.pool, id, Action::Rearm).await?).into_response())
 }
@@ -228,7 +222,7 @@ pub async fn rearm(
 /// `POST /schedules/{id}/rotate-secret`: a new signing secret, shown only in this answer.
 pub async fn rotate_secret(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SigningSecret>, ApiError> {
     Ok(Json(commands::rotate_secret(&state.pool, id).await?))
 }

@@ -1,12 +1,15 @@
 //! Signing in to the UI: the token form (plain HTML, works without JavaScript), the session
 //! cookie it sets, signing out, and where the browser may go afterwards.
 
+use std::time::Instant;
+
 use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
 use serde::Deserialize;
 
-use super::{Auth, SESSION_COOKIE};
+use super::{Auth, ClientAddr, SESSION_COOKIE};
 
 /// The login form's fields.
 #[derive(Debug, Deserialize)]
@@ -29,6 +32,7 @@ pub async fn login_page(
 /// `POST /login`: a right token sets the session cookie and goes on; a wrong one says so.
 pub async fn login(
     State(auth): State<Auth>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -37,13 +41,30 @@ pub async fn login(
     if !auth.is_enabled() {
         return Redirect::to(next).into_response();
     }
+    if let Some(wait) = auth.throttle.retry_after(client, Instant::now()) {
+        let message = format!(
+            "Too many failed attempts from this address; try again in {} s.",
+            wait.as_secs().max(1)
+        );
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            Html(login_html(next, Some(&message))),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+        return response;
+    }
     if !auth.token_matches(form.token.trim()) {
+        auth.throttle.failed(client, "sign-in", Instant::now());
         let page = login_html(
             next,
             Some("That token is not the one this server was started with."),
         );
         return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
     }
+    auth.throttle.succeeded(client);
     let secure = headers
         .get("x-forwarded-proto")
         .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));

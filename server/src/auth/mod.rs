@@ -8,9 +8,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,8 +22,15 @@ use subtle::ConstantTimeEq;
 use crate::api::error::ApiError;
 
 mod login;
+pub mod throttle;
 
 pub use login::{login, login_page, logout, LoginForm};
+pub use throttle::Throttle;
+
+/// The address a request came from (from the connection), for counting failed attempts;
+/// `None` when the server was not told (a router called directly, as tests do).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "scheduleman_session";
@@ -35,6 +42,8 @@ pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 pub struct Auth {
     token: Option<Arc<str>>,
     pub(crate) session_ttl: Duration,
+    /// Failed attempts per client address.
+    pub(crate) throttle: Throttle,
 }
 
 impl Default for Auth {
@@ -57,6 +66,7 @@ impl Auth {
         Self {
             token: token.filter(|t| !t.is_empty()).map(Arc::from),
             session_ttl: DEFAULT_SESSION_TTL,
+            throttle: Throttle::default(),
         }
     }
 
@@ -115,20 +125,24 @@ impl Auth {
             .is_some_and(|token| constant_time_eq(token.as_bytes(), given.as_bytes()))
     }
 
-    fn bearer_ok(&self, headers: &HeaderMap) -> bool {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|given| self.token_matches(given.trim()))
-    }
-
     fn cookie_ok(&self, headers: &HeaderMap) -> bool {
         let now_ms = chrono::Utc::now().timestamp_millis();
         CookieJar::from_headers(headers)
             .get(SESSION_COOKIE)
             .is_some_and(|cookie| self.session_valid(cookie.value(), now_ms))
     }
+}
+
+/// The bearer token a request carries, if any (a malformed `Authorization` counts as a wrong
+/// token, not as none).
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).map(|value| {
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map_or("", str::trim)
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -204,7 +218,12 @@ pub async fn require(State(auth): State<Auth>, request: Request, next: Next) -> 
     response
 }
 
-async fn check(auth: Auth, request: Request, next: Next) -> Response {
+async fn check(auth: Auth, mut request: Request, next: Next) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    request.extensions_mut().insert(ClientAddr(client));
     let path = request.uri().path().to_owned();
     let headers = request.headers();
     if !auth.is_enabled() && !addressed_to_loopback(headers) {
@@ -214,28 +233,31 @@ async fn check(auth: Auth, request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if path.starts_with("/rpc/") && is_cross_site(headers) {
+    // A page on another site can make the browser send a form or a body-less POST here, with
+    // the session cookie or, without a token, with nothing at all; it cannot add an
+    // Authorization header without a CORS preflight this server never grants. So a
+    // cross-site write is refused unless it carries a bearer token, token or not.
+    let cross_site = is_cross_site(headers);
+    if cross_site && (path.starts_with("/rpc/") || (writes && bearer(headers).is_none())) {
         return ApiError::CrossSite.into_response();
     }
     if is_public(&path) || !auth.is_enabled() {
         return next.run(request).await;
     }
-    if path.starts_with("/api/") {
-        if auth.bearer_ok(headers) {
+    if let Some(given) = bearer(headers) {
+        if let Some(wait) = auth.throttle.retry_after(client, Instant::now()) {
+            return ApiError::TooManyAttempts(wait).into_response();
+        }
+        if auth.token_matches(given) {
             return next.run(request).await;
         }
-        if auth.cookie_ok(headers) {
-            if writes && is_cross_site(headers) {
-                return ApiError::CrossSite.into_response();
-            }
-            return next.run(request).await;
-        }
+        auth.throttle.failed(client, "bearer token", Instant::now());
         return ApiError::Unauthorized.into_response();
     }
-    if auth.cookie_ok(headers) || auth.bearer_ok(headers) {
+    if auth.cookie_ok(headers) {
         return next.run(request).await;
     }
-    if path.starts_with("/rpc/") {
+    if path.starts_with("/api/") || path.starts_with("/rpc/") {
         return ApiError::Unauthorized.into_response();
     }
     Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
