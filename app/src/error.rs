@@ -6,24 +6,42 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use scheduleman::validate::FieldError;
 use serde::{Deserialize, Serialize};
 
-/// Why a server function failed, in words a user can act on.
+/// Why a server function failed, in words a user can act on. The classes are the API's,
+/// one for one: [`AppError::status`] is the status the API answers for the same failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AppError {
-    /// Some fields are invalid; each reason belongs next to its field.
+    /// Some fields are invalid; each reason belongs next to its field (API 422).
     #[error("{}", invalid_summary(.0))]
     Invalid(Vec<FieldError>),
-    /// The schedule does not exist (any more).
+    /// The schedule does not exist (any more) (API 404).
     #[error("{0}")]
     NotFound(String),
-    /// The schedule changed meanwhile, or is in the wrong state.
+    /// The schedule changed meanwhile, is in the wrong state, or conflicts with another
+    /// (API 409).
     #[error("{0}")]
     Conflict(String),
-    /// The database did not answer (HTTP 503 on the API).
+    /// The database did not answer; retrying may help (API 503).
     #[error("The database is unreachable; retrying")]
     DatabaseUnavailable,
+    /// The server is misconfigured (a missing piece of its state); logged (API 500).
+    #[error("The server failed; its log says why")]
+    Internal,
     /// The request never reached the function, or its answer never came back.
     #[error("The server could not be reached: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status the API answers for the same failure.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(_) => 422,
+            Self::NotFound(_) => 404,
+            Self::Conflict(_) => 409,
+            Self::DatabaseUnavailable | Self::Transport(_) => 503,
+            Self::Internal => 500,
+        }
+    }
 }
 
 fn invalid_summary(errors: &[FieldError]) -> String {
@@ -57,33 +75,38 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<scheduleman::commands::CommandError> for AppError {
+    /// The same table as the API's (`server::api::error`): invalid and too many are 422,
+    /// missing 404, stale, wrong state, unreadable, changed plans and conflicts 409, an
+    /// unreachable database 503.
     fn from(error: scheduleman::commands::CommandError) -> Self {
         use scheduleman::commands::CommandError;
+        use scheduleman::validate::FieldError;
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("There is no schedule {id}.")),
+            CommandError::TooMany { field, .. } => Self::Invalid(vec![FieldError {
+                field: field.into(),
+                reason: error.to_string(),
+            }]),
+            CommandError::Refused {
+                conflict: true,
+                ref reason,
+                ..
+            } => Self::Conflict(reason.clone()),
+            CommandError::Refused {
+                field, ref reason, ..
+            } => Self::Invalid(vec![FieldError {
+                field: field.unwrap_or("body").into(),
+                reason: reason.clone(),
+            }]),
             CommandError::StaleVersion { .. }
             | CommandError::WrongState { .. }
             | CommandError::Unreadable(_)
-            | CommandError::TooMany { .. }
             | CommandError::PlanChanged => Self::Conflict(error.to_string()),
-            CommandError::Database(error) => error.into(),
+            CommandError::Database(error) => {
+                tracing::error!(%error, "database error in a server function");
+                Self::DatabaseUnavailable
+            }
         }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<scheduleman::store::StoreError> for AppError {
-    fn from(error: scheduleman::store::StoreError) -> Self {
-        tracing::error!(%error, "store error in a server function");
-        Self::DatabaseUnavailable
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error in a server function");
-        Self::DatabaseUnavailable
     }
 }

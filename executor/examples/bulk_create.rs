@@ -9,7 +9,8 @@ use std::time::Instant;
 use clap::Parser;
 use scheduleman::commands;
 use scheduleman::schedule::ScheduleInput;
-use scheduleman::ssrf::TargetPolicy;
+use scheduleman::ssrf::resolve::DnsServers;
+use scheduleman::ssrf::{TargetGuard, TargetPolicy};
 use scheduleman::store::{self, LocalPostgres};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 
@@ -65,6 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     store::migrate(&pool).await?;
     // Allowed by name: no DNS in the measurement (the check runs once per host anyway).
     let policy: TargetPolicy = "hooks.example".parse()?;
+    let policy = TargetGuard::new(policy, &DnsServers::System)?;
     for round in 1..=args.rounds {
         let requests: Vec<ScheduleRequest> = (0..args.schedules)
             .map(|n| request(round * args.schedules + n))

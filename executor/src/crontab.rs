@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use crate::schedule::{zone, CronExpr, Fire};
 
+mod command;
+
 /// What to import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -24,6 +26,10 @@ pub struct ImportRequest {
     /// The webhook of lines whose command is not a URL or a `curl`/`wget` of one.
     #[serde(default)]
     pub target_url: Option<String>,
+    /// Import the lines that can be read and skip those in error (listed in the plan);
+    /// without it, one line in error holds back the whole crontab.
+    #[serde(default)]
+    pub skip_errors: bool,
 }
 
 /// What an import would do, line by line.
@@ -40,7 +46,7 @@ pub struct ImportPlan {
     pub change: usize,
     /// See `create`.
     pub unchanged: usize,
-    /// See `create`.
+    /// See `create`: lines in error (skipped when the request says `skip_errors`).
     pub errors: usize,
     /// Send it back to confirm: the import is refused if the plan would differ by then.
     pub digest: String,
@@ -106,6 +112,8 @@ pub struct ImportDone {
     pub changed: usize,
     /// Schedules left alone.
     pub unchanged: usize,
+    /// Lines in error, skipped (`skip_errors`).
+    pub skipped: usize,
 }
 
 /// The longest name a schedule may have; longer commands are cut (with "…").
@@ -127,6 +135,8 @@ pub struct CrontabLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// Most lines of a crontab are entries: boxing them would cost an allocation per line.
+#[allow(clippy::large_enum_variant)]
 pub enum LineItem {
     /// Empty or only spaces.
     Blank,
@@ -151,7 +161,8 @@ pub enum LineItem {
     },
 }
 
-/// A crontab schedule line, read.
+/// A crontab schedule line, read. What it shows carries no credential: header values,
+/// `-u` and URL passwords go only into the (unserialized) request parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
@@ -159,18 +170,34 @@ pub struct Entry {
     pub cron: String,
     /// Its zone: the last `CRON_TZ=`/`TZ=` above it, else the import's default.
     pub tz: String,
-    /// The command part as written.
+    /// The command, with credentials shown as `…` and whitespace collapsed.
     pub command: String,
-    /// The schedule's name: the comment right above the line, else the command.
+    /// The schedule's name: the comment right above the line, else the command (as shown).
     pub name: String,
-    /// The webhook the command calls, when it is a URL or a `curl`/`wget` of one.
+    /// The webhook the command calls, when it is a URL or a `curl`/`wget` of one (without
+    /// credentials).
     pub url: Option<String>,
     /// The method: curl's `-X`/`--request`, `POST` when it sends data, else GET for
     /// curl/wget and POST for a bare URL.
     pub method: Option<String>,
-    /// What recognises this schedule on the next import of the same crontab: the command,
-    /// with `#2`, `#3`… for its later repetitions.
+    /// The names of the headers the command sets (`-H`, `-u` as Authorization); values are
+    /// not shown.
+    #[serde(default)]
+    pub header_names: Vec<String>,
+    /// Whether the command sends a body (`-d`, `--json`, `--post-data`).
+    #[serde(default)]
+    pub sends_body: bool,
+    /// What recognises this schedule on the next import of the same crontab: the command
+    /// as shown, with `#2`, `#3`… for its later repetitions (unique within the crontab).
     pub key: String,
+    /// The headers the command sets, with their values (never serialized).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The body the command sends (never serialized).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub body: Option<String>,
 }
 
 /// Reads `text` line by line; schedules without a `CRON_TZ=`/`TZ=` line above them are in
@@ -178,7 +205,7 @@ pub struct Entry {
 pub fn parse(text: &str, default_tz: &str) -> Vec<CrontabLine> {
     let mut tz = default_tz.to_owned();
     let mut comment_above: Option<String> = None;
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    let mut keys = Keys::default();
     let mut lines = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -194,30 +221,38 @@ pub fn parse(text: &str, default_tz: &str) -> Vec<CrontabLine> {
             });
             continue;
         } else if let Some((name, value)) = environment(line) {
-            if name == "CRON_TZ" || name == "TZ" {
-                match zone::parse(value) {
-                    Ok(zone) => {
-                        tz = zone.name().to_owned();
-                        LineItem::Zone { tz: tz.clone() }
-                    }
-                    Err(error) => LineItem::Error {
-                        reason: error.to_string(),
+            if name != "CRON_TZ" && name != "TZ" {
+                // Its value may be a secret (an API key for the script): not shown.
+                lines.push(CrontabLine {
+                    number: index + 1,
+                    text: format!("{name}=…"),
+                    item: LineItem::Environment {
+                        name: name.to_owned(),
                     },
+                });
+                comment_above = None;
+                continue;
+            }
+            match zone::parse(value) {
+                Ok(zone) => {
+                    tz = zone.name().to_owned();
+                    LineItem::Zone { tz: tz.clone() }
                 }
-            } else {
-                LineItem::Environment {
-                    name: name.to_owned(),
-                }
+                Err(error) => LineItem::Error {
+                    reason: error.to_string(),
+                },
             }
         } else {
             match entry(line, &tz, comment_above.take()) {
-                Ok(mut entry) => {
-                    let count = seen.entry(entry.command.clone()).or_insert(0);
-                    *count += 1;
-                    if *count > 1 {
-                        entry.key = format!("{}#{count}", entry.command);
-                    }
-                    LineItem::Entry(entry)
+                Ok((mut entry, fields)) => {
+                    entry.key = keys.unique(&entry.command);
+                    lines.push(CrontabLine {
+                        number: index + 1,
+                        text: format!("{fields} {}", entry.command),
+                        item: LineItem::Entry(entry),
+                    });
+                    comment_above = None;
+                    continue;
                 }
                 Err(reason) => LineItem::Error { reason },
             }
@@ -232,6 +267,24 @@ pub fn parse(text: &str, default_tz: &str) -> Vec<CrontabLine> {
     lines
 }
 
+/// The keys given so far: a repeated command gets `#2`, `#3`…, skipping any already taken
+/// (a line whose command itself ends in `#2` included), so no two lines share a key.
+#[derive(Debug, Default)]
+struct Keys(std::collections::HashSet<String>);
+
+impl Keys {
+    fn unique(&mut self, command: &str) -> String {
+        let mut key = command.to_owned();
+        let mut count = 1;
+        while self.0.contains(&key) {
+            count += 1;
+            key = format!("{command}#{count}");
+        }
+        self.0.insert(key.clone());
+        key
+    }
+}
+
 /// `NAME=value` (a shell variable name, spaces allowed around `=`), quotes removed.
 fn environment(line: &str) -> Option<(&str, &str)> {
     let (name, value) = line.split_once('=')?;
@@ -244,9 +297,13 @@ fn environment(line: &str) -> Option<(&str, &str)> {
     is_name.then(|| (name, value.trim().trim_matches(|c| c == '"' || c == '\'')))
 }
 
+/// The longest command a line may have, in bytes: its key must fit a database index entry.
+pub const MAX_COMMAND_BYTES: usize = 1024;
+
 /// A schedule line: a macro and a command, or 5 fields (6 when the first six words form a
-/// valid expression with seconds and a command follows) and a command.
-fn entry(line: &str, tz: &str, comment: Option<String>) -> Result<Entry, String> {
+/// valid expression with seconds and a command follows) and a command. Also answers the time
+/// fields as written, for the line's shown text.
+fn entry(line: &str, tz: &str, comment: Option<String>) -> Result<(Entry, String), String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let fields = if words[0].starts_with('@') {
         if words[0].eq_ignore_ascii_case("@reboot") {
@@ -273,18 +330,38 @@ fn entry(line: &str, tz: &str, comment: Option<String>) -> Result<Entry, String>
     let cron = words[..fields].join(" ");
     cron.parse::<CronExpr>()
         .map_err(|error| error.to_string())?;
-    let command = rest_after_words(line, fields).to_owned();
-    let (url, method) = webhook(&command);
-    let name = comment.unwrap_or_else(|| command.clone());
-    Ok(Entry {
+    let written = rest_after_words(line, fields);
+    if written.len() > MAX_COMMAND_BYTES {
+        return Err(format!(
+            "the command is {} bytes long; at most {MAX_COMMAND_BYTES} are imported",
+            written.len()
+        ));
+    }
+    let command = command::read(written).map_err(|error| error.to_string())?;
+    let call = command.call.unwrap_or_default();
+    let name = comment.unwrap_or_else(|| command.shown.clone());
+    let has_call = !call.url.is_empty();
+    Ok((
+        Entry {
+            cron: cron.clone(),
+            tz: tz.to_owned(),
+            key: command.shown.clone(),
+            name: cut(&collapse_whitespace(&name), NAME_LIMIT),
+            command: command.shown,
+            url: has_call.then(|| call.url.clone()),
+            method: has_call.then(|| call.method.clone()),
+            header_names: call.headers.keys().cloned().collect(),
+            sends_body: call.body.is_some(),
+            headers: call.headers,
+            body: call.body,
+        },
         cron,
-        tz: tz.to_owned(),
-        key: command.clone(),
-        name: cut(&name, NAME_LIMIT),
-        command,
-        url,
-        method,
-    })
+    ))
+}
+
+/// `text` with every run of whitespace (tabs included) as one space.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `line` after its first `count` whitespace-separated words, as written.
@@ -295,42 +372,6 @@ fn rest_after_words(line: &str, count: usize) -> &str {
         rest = rest[end..].trim_start();
     }
     rest
-}
-
-/// The URL a command calls, and the method: a bare URL, or `curl`/`wget` with one.
-fn webhook(command: &str) -> (Option<String>, Option<String>) {
-    let words: Vec<&str> = command
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
-        .collect();
-    let url = words
-        .iter()
-        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
-        .map(|w| (*w).to_owned());
-    let Some(url) = url else {
-        return (None, None);
-    };
-    let program = words[0].rsplit('/').next().unwrap_or(words[0]);
-    let method = match program {
-        "curl" => {
-            let explicit = words
-                .windows(2)
-                .find(|pair| pair[0] == "-X" || pair[0] == "--request")
-                .map(|pair| pair[1].to_ascii_uppercase());
-            let sends_data = words.iter().any(|w| {
-                matches!(
-                    *w,
-                    "-d" | "--data" | "--data-raw" | "--data-binary" | "--json"
-                )
-            });
-            explicit.unwrap_or_else(|| if sends_data { "POST" } else { "GET" }.to_owned())
-        }
-        "wget" => "GET".to_owned(),
-        _ if words[0] == url => "POST".to_owned(),
-        // Another program that takes a URL is not a webhook call.
-        _ => return (None, None),
-    };
-    (Some(url), Some(method))
 }
 
 fn cut(text: &str, limit: usize) -> String {

@@ -1,13 +1,14 @@
 //! Scheduleman's core library. The `executor` binary is one consumer of it; the web server
 //! and the UI's server functions are others. Its layers, from the bottom:
 //!
-//! - **pure** ([`schedule`], [`model`], [`validate`], [`overview`], [`punctuality`],
-//!   [`crontab`], [`timeline`]): schedule math, the shared
+//! - **pure** ([`schedule`], [`decision`], [`model`], [`validate`], [`query`], [`page`],
+//!   [`overview`], [`punctuality`], [`crontab`], [`timeline`]): schedule math, what an
+//!   attempt's result means, the shared
 //!   vocabulary and input checks; no I/O, builds for the browser.
 //! - **[`store`]**: every SQL statement, one file per table or concern.
 //! - **[`commands`]**: what a person can do to schedules, shared by the REST API and the UI.
-//! - **[`runner`]**: the claim-and-trigger loop and its parts (the HTTP trigger, the pure
-//!   outcome decision, heartbeats, retention, the executor's metrics endpoint).
+//! - **[`runner`]**: the claim-and-trigger loop and its parts (the HTTP trigger, heartbeats,
+//!   retention, the executor's metrics endpoint).
 //! - **[`dev`]**: what development and tests need: a private PostgreSQL and an echo target.
 //!
 //! [`ssrf`] (which targets may be called) serves both `commands` and `runner`; [`logging`] and
@@ -16,9 +17,12 @@
 #![warn(missing_docs)]
 
 pub mod crontab;
+pub mod decision;
 pub mod model;
 pub mod overview;
+pub mod page;
 pub mod punctuality;
+pub mod query;
 pub mod schedule;
 pub mod timeline;
 pub mod validate;

@@ -242,6 +242,74 @@ pub struct ScheduleView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A stored schedule whose timing or headers no longer decode (written by another version,
+/// or by hand): listed with what can be read and why the rest cannot, so it can be edited or
+/// deleted; the executor dead-letters it with this reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnreadableSchedule {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// Its name.
+    pub name: String,
+    /// Always `false`: what tells this form apart from a [`ScheduleView`].
+    pub readable: bool,
+    /// Why it cannot be read, in words.
+    pub reason: String,
+    /// Its state.
+    pub state: ScheduleState,
+    /// The webhook URL, as stored.
+    pub target_url: String,
+    /// The HTTP method, as stored.
+    pub target_method: String,
+    /// Why its latest attempt failed (the dead-letter reason, once the executor met it).
+    pub last_error: Option<String>,
+    /// When it was dead-lettered.
+    pub dead_at: Option<DateTime<Utc>>,
+    /// Bumped by every edit.
+    pub version: i64,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Display for UnreadableSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the stored schedule cannot be read: {}", self.reason)
+    }
+}
+
+/// One schedule of a listing: readable, or listed with why it cannot be read (so one bad
+/// row is shown, not hidden, and never ends a page early).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+// Nearly every item is readable: boxing that variant would cost an allocation per row.
+#[allow(clippy::large_enum_variant)]
+pub enum ScheduleItem {
+    /// A schedule that reads.
+    Readable(ScheduleView),
+    /// One whose stored definition does not decode (`"readable": false`).
+    Unreadable(UnreadableSchedule),
+}
+
+impl ScheduleItem {
+    /// The schedule's id.
+    pub fn id(&self) -> uuid::Uuid {
+        match self {
+            Self::Readable(view) => view.id,
+            Self::Unreadable(row) => row.id,
+        }
+    }
+
+    /// The schedule's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Readable(view) => &view.name,
+            Self::Unreadable(row) => &row.name,
+        }
+    }
+}
+
 /// A schedule just created, with its signing secret: the only time the secret is shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -44,6 +44,39 @@ pub const FORBIDDEN_HEADERS: [&str; 13] = [
 /// The methods a trigger may use.
 pub const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 
+/// The paths of a schedule request's fields, as field errors name them: one spelling for
+/// validation and for the form that shows each reason beside its field.
+pub mod field {
+    /// The name.
+    pub const NAME: &str = "name";
+    /// The timing (its parts are `schedule.cron`, `schedule.tz`, `schedule.at`, …).
+    pub const SCHEDULE: &str = "schedule";
+    /// The webhook URL.
+    pub const TARGET_URL: &str = "target.url";
+    /// The HTTP method.
+    pub const TARGET_METHOD: &str = "target.method";
+    /// The extra headers.
+    pub const TARGET_HEADERS: &str = "target.headers";
+    /// The request body.
+    pub const TARGET_BODY: &str = "target.body";
+    /// Attempts per fire.
+    pub const MAX_ATTEMPTS: &str = "max_attempts";
+    /// The first retry delay.
+    pub const BACKOFF_INITIAL_MS: &str = "backoff_initial_ms";
+    /// The longest retry delay.
+    pub const BACKOFF_MAX_MS: &str = "backoff_max_ms";
+}
+
+/// What an edit form starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditBase {
+    /// The request that would save the schedule as it is (for an unreadable one: its name
+    /// and target, and no timing).
+    pub request: ScheduleRequest,
+    /// Why the stored schedule cannot be read, when it cannot: the form asks for a timing.
+    pub unreadable: Option<String>,
+}
+
 /// A schedule as submitted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -185,14 +218,14 @@ pub fn validate(
     let name = request.name.trim();
     if name.chars().any(char::is_control) {
         errors.push(FieldError::new(
-            "name",
+            field::NAME,
             "the name contains a control character (a line break, tab or NUL)",
         ));
     } else if name.is_empty() {
-        errors.push(FieldError::new("name", "give the schedule a name"));
+        errors.push(FieldError::new(field::NAME, "give the schedule a name"));
     } else if name.chars().count() > MAX_NAME_CHARS {
         errors.push(FieldError::new(
-            "name",
+            field::NAME,
             format!(
                 "the name has {} characters; the limit is {MAX_NAME_CHARS}",
                 name.chars().count()
@@ -204,7 +237,7 @@ pub fn validate(
         .resolve(now)
         .map_err(|error| {
             errors.push(FieldError::new(
-                &format!("schedule.{}", error.field()),
+                &format!("{}.{}", field::SCHEDULE, error.field()),
                 error.to_string(),
             ))
         })
@@ -223,13 +256,13 @@ pub fn validate(
             let error =
                 crate::schedule::ScheduleError::NeverFires(crate::schedule::rfc3339_seconds(now));
             return Err(vec![FieldError::new(
-                &format!("schedule.{}", error.field()),
+                &format!("{}.{}", field::SCHEDULE, error.field()),
                 error.to_string(),
             )]);
         }
         Err(error) => {
             return Err(vec![FieldError::new(
-                &format!("schedule.{}", error.field()),
+                &format!("{}.{}", field::SCHEDULE, error.field()),
                 error.to_string(),
             )]);
         }
@@ -253,18 +286,18 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
     let url = target.url.trim();
     if url.chars().count() > MAX_URL_CHARS {
         errors.push(FieldError::new(
-            "target.url",
+            field::TARGET_URL,
             format!("the URL is longer than {MAX_URL_CHARS} characters"),
         ));
     } else {
         match url::Url::parse(url) {
             Err(error) => errors.push(FieldError::new(
-                "target.url",
+                field::TARGET_URL,
                 format!("{url:?} is not a URL ({error})"),
             )),
             Ok(parsed) if !matches!(parsed.scheme(), "http" | "https") => {
                 errors.push(FieldError::new(
-                    "target.url",
+                    field::TARGET_URL,
                     format!(
                         "the scheme is {:?}; only http and https are allowed",
                         parsed.scheme()
@@ -272,7 +305,7 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
                 ))
             }
             Ok(parsed) if parsed.host_str().is_none_or(str::is_empty) => {
-                errors.push(FieldError::new("target.url", "the URL has no host"))
+                errors.push(FieldError::new(field::TARGET_URL, "the URL has no host"))
             }
             Ok(_) => {}
         }
@@ -285,7 +318,7 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
         .to_ascii_uppercase();
     if !METHODS.contains(&method.as_str()) {
         errors.push(FieldError::new(
-            "target.method",
+            field::TARGET_METHOD,
             format!(
                 "{method:?} is not allowed; use one of {}",
                 METHODS.join(", ")
@@ -294,7 +327,7 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
     }
     if target.headers.len() > MAX_HEADERS {
         errors.push(FieldError::new(
-            "target.headers",
+            field::TARGET_HEADERS,
             format!(
                 "{} headers; the limit is {MAX_HEADERS}",
                 target.headers.len()
@@ -303,19 +336,19 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
     }
     for (name, value) in &target.headers {
         if let Some(reason) = header_problem(name, value) {
-            errors.push(FieldError::new("target.headers", reason));
+            errors.push(FieldError::new(field::TARGET_HEADERS, reason));
         }
     }
     if let Some(body) = &target.body {
         if body.contains('\0') {
             errors.push(FieldError::new(
-                "target.body",
+                field::TARGET_BODY,
                 "the body contains a NUL character, which cannot be stored; send binary data \
                  encoded (base64, say)",
             ));
         } else if body.len() > MAX_BODY_BYTES {
             errors.push(FieldError::new(
-                "target.body",
+                field::TARGET_BODY,
                 format!(
                     "the body is {} bytes; the limit is {MAX_BODY_BYTES} (64 KiB)",
                     body.len()
@@ -378,7 +411,7 @@ fn check_retry(request: &ScheduleRequest, errors: &mut Vec<FieldError>) -> Optio
     let before = errors.len();
     if !(1..=MAX_ATTEMPTS).contains(&policy.max_attempts) {
         errors.push(FieldError::new(
-            "max_attempts",
+            field::MAX_ATTEMPTS,
             format!(
                 "max_attempts is {}; it must be 1–{MAX_ATTEMPTS}",
                 policy.max_attempts
@@ -386,8 +419,8 @@ fn check_retry(request: &ScheduleRequest, errors: &mut Vec<FieldError>) -> Optio
         ));
     }
     for (field, value) in [
-        ("backoff_initial_ms", policy.backoff_initial_ms),
-        ("backoff_max_ms", policy.backoff_max_ms),
+        (field::BACKOFF_INITIAL_MS, policy.backoff_initial_ms),
+        (field::BACKOFF_MAX_MS, policy.backoff_max_ms),
     ] {
         if !(1..=MAX_BACKOFF_MS).contains(&value) {
             errors.push(FieldError::new(
@@ -398,7 +431,7 @@ fn check_retry(request: &ScheduleRequest, errors: &mut Vec<FieldError>) -> Optio
     }
     if policy.backoff_max_ms < policy.backoff_initial_ms {
         errors.push(FieldError::new(
-            "backoff_max_ms",
+            field::BACKOFF_MAX_MS,
             "backoff_max_ms is shorter than backoff_initial_ms",
         ));
     }

@@ -334,7 +334,7 @@ impl Tally {
 async fn anchors(pool: &PgPool, ids: &[Uuid]) -> BTreeMap<Uuid, DateTime<Utc>> {
     let mut out = BTreeMap::new();
     for id in ids {
-        let view = schedules::get(pool, *id).await.unwrap().unwrap();
+        let view = scheduleman::commands::fetch(pool, *id).await.unwrap();
         if let ScheduleSpec::Every { anchor, .. } = view.schedule {
             out.insert(*id, anchor);
         }
@@ -437,7 +437,7 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
         "the executor ignored the proxy variables"
     );
     for (name, id, reason) in hostile {
-        let view = schedules::get(&pool, id).await.unwrap().unwrap();
+        let view = scheduleman::commands::fetch(&pool, id).await.unwrap();
         let error = view.last_error.clone().unwrap_or_default();
         println!(
             "chaos: hostile {name}: state {}, reason {error:?}",
@@ -446,7 +446,7 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
         assert_eq!(view.state, ScheduleState::Dead, "{name}: {view:?}");
         assert!(error.starts_with(reason), "{name}: {error:?}");
     }
-    let late = schedules::get(&pool, late).await.unwrap().unwrap();
+    let late = scheduleman::commands::fetch(&pool, late).await.unwrap();
     println!(
         "chaos: hostile late (2.9 s): state {}, last outcome {:?}, reason {:?}",
         late.state.as_str(),
@@ -563,7 +563,7 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let arrivals = target.arrivals("slow-fail-once");
-    let view = schedules::get(&pool, id).await.unwrap().unwrap();
+    let view = scheduleman::commands::fetch(&pool, id).await.unwrap();
     let attempts: Vec<(String, Uuid)> = sqlx::query_as(
         "SELECT outcome, execution_id FROM executions WHERE schedule_id = $1 ORDER BY started_at",
     )

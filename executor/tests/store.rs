@@ -255,9 +255,8 @@ mod claims {
             .await
             .unwrap();
         assert_eq!(current.applied, [retaken[0].schedule_id]);
-        let stored = schedules::get(&pool, retaken[0].schedule_id)
+        let stored = scheduleman::commands::fetch(&pool, retaken[0].schedule_id)
             .await
-            .unwrap()
             .unwrap();
         assert_eq!(stored.state, ScheduleState::Completed);
         assert_eq!(stored.attempt, 0);
@@ -330,7 +329,7 @@ mod claims {
             stale.applied.is_empty() && stale.busy.is_empty(),
             "the replaced claim's result changes nothing"
         );
-        let stored = schedules::get(&pool, id).await.unwrap().unwrap();
+        let stored = scheduleman::commands::fetch(&pool, id).await.unwrap();
         assert_eq!(
             stored.state,
             ScheduleState::Active,
@@ -404,9 +403,8 @@ mod claims {
             .await
             .expect("the batch is written");
         assert_eq!(applied.applied.len(), 3);
-        let dead = schedules::get(&pool, claimed[1].schedule_id)
+        let dead = scheduleman::commands::fetch(&pool, claimed[1].schedule_id)
             .await
-            .unwrap()
             .unwrap();
         assert_eq!(
             dead.last_error.as_deref(),
@@ -682,11 +680,12 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
         .await
         .unwrap();
     }
-    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool, 10)
+    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool)
         .await
         .unwrap()
-        .into_iter()
-        .map(|s| s.name)
+        .items
+        .iter()
+        .map(|s| s.name().to_owned())
         .collect();
     assert_eq!(dead, ["newest", "older", "oldest"]);
 }
@@ -752,7 +751,8 @@ async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: Pg
 /// renames (and never fires' updates).
 #[sqlx::test(migrations = "../migrations")]
 async fn name_search_follows_creations_and_renames(pool: PgPool) {
-    use scheduleman::store::schedules::{self, ListFilter};
+    use scheduleman::query::ListFilter;
+    use scheduleman::store::schedules;
     let spec = r#"{"kind": "every", "every": "1h", "interval_ms": 3600000, "anchor": "2026-01-01T00:00:00Z"}"#;
     sqlx::query(
         "INSERT INTO schedules (name, spec, target_url) \
@@ -768,8 +768,8 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
             schedules::list(&pool, ListFilter::All, Some(search), None, 50)
                 .await
                 .unwrap()
-                .into_iter()
-                .map(|s| s.name)
+                .iter()
+                .map(|s| s.name().to_owned())
                 .collect::<Vec<_>>()
         }
     };
@@ -797,11 +797,14 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
 /// "due in the next hour" stops counting at its cap.
 #[sqlx::test(migrations = "../migrations")]
 async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
-    use scheduleman::commands::OverviewCache;
+    use scheduleman::commands::{Freshness, OverviewCache};
     use scheduleman::overview::DUE_COUNT_CAP;
     let insert = |count: i64| insert_due_in_ten_minutes(&pool, count);
     insert(5).await;
-    let cache = OverviewCache::new(Duration::from_secs(3600));
+    let cache = OverviewCache::new(Freshness {
+        ttl: Duration::from_secs(3600),
+        ..Freshness::default()
+    });
     assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
     insert(DUE_COUNT_CAP).await;
     let cached = cache.read(&pool, false).await.unwrap();
@@ -824,14 +827,47 @@ async fn insert_due_in_ten_minutes(pool: &PgPool, count: i64) {
     .unwrap();
 }
 
-/// Issue 10: once the figures are older than the ttl, a reader gets them at once (no count
-/// of a million rows on its page load) while one refresh runs behind it.
+/// Issue 16, item 17: after a quiet spell the figures are read afresh, never the previous
+/// visit's (a new user saw "Active 1, Dead 0" above five active and one dead).
+#[sqlx::test(migrations = "../migrations")]
+async fn headline_figures_after_a_quiet_spell_match_the_list(pool: PgPool) {
+    use scheduleman::commands::{Freshness, OverviewCache};
+    insert_due_in_ten_minutes(&pool, 1).await;
+    let cache = OverviewCache::new(Freshness {
+        ttl: Duration::from_millis(50),
+        ..Freshness::default()
+    });
+    assert_eq!(cache.read(&pool, false).await.unwrap().active, 1);
+    insert_due_in_ten_minutes(&pool, 4).await;
+    sqlx::query(
+        "UPDATE schedules SET state = 'dead', dead_at = now() \
+         WHERE id = (SELECT id FROM schedules ORDER BY id LIMIT 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let figures = cache.read(&pool, false).await.unwrap();
+    assert_eq!(
+        (figures.active, figures.dead),
+        (4, 1),
+        "a cheap count is never served stale"
+    );
+}
+
+/// Issue 10: when counting is expensive (a million rows), figures past the ttl are served at
+/// once, for seconds at most, while one refresh runs behind them.
 #[sqlx::test(migrations = "../migrations")]
 async fn stale_headline_figures_are_served_while_one_refresh_runs(pool: PgPool) {
-    use scheduleman::commands::OverviewCache;
+    use scheduleman::commands::{Freshness, OverviewCache};
     let insert = |count: i64| insert_due_in_ten_minutes(&pool, count);
     insert(5).await;
-    let cache = OverviewCache::new(Duration::from_millis(1));
+    // Every count counts as expensive here.
+    let cache = OverviewCache::new(Freshness {
+        ttl: Duration::from_millis(1),
+        expensive: Duration::ZERO,
+        max_stale: Duration::from_secs(10),
+    });
     assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
     insert(3).await;
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -932,12 +968,14 @@ async fn punctuality_counts_fires_lag_and_success_per_window(pool: PgPool) {
 }
 
 /// A row whose stored timing no longer decodes (written by another version, or by hand)
-/// must not take the list, the dead letters or the other schedules' reads down with it:
-/// it is left out of lists (with a warning) and reading it says why.
+/// must not take the list, the dead letters or the other schedules' reads down with it: it
+/// is listed in its unreadable form (issue 16, item 1: it was left out), and reading it says
+/// why.
 #[sqlx::test(migrations = "../migrations", fixtures("two_schedules"))]
-async fn a_schedule_that_cannot_be_read_does_not_hide_the_others(pool: PgPool) {
+async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(pool: PgPool) {
     use scheduleman::commands::{self, CommandError};
-    use scheduleman::store::schedules::{self, ListFilter};
+    use scheduleman::model::ScheduleItem;
+    use scheduleman::query::ListFilter;
     let broken: uuid::Uuid = "00000000-0000-0000-0000-000000000002".parse().unwrap();
     sqlx::query(
         "UPDATE schedules SET spec = '{\"kind\": \"every\", \"every\": \"1h\", \
@@ -955,17 +993,37 @@ async fn a_schedule_that_cannot_be_read_does_not_hide_the_others(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let listed = schedules::list(&pool, ListFilter::All, None, None, 50)
+    let listed = commands::list(&pool, ListFilter::All, None, None, 50)
         .await
-        .unwrap();
-    assert_eq!(listed.len(), 1, "the readable one is listed");
-    assert!(schedules::list_dead(&pool, 50).await.unwrap().is_empty());
+        .unwrap()
+        .items;
+    assert_eq!(listed.len(), 2, "both are listed");
+    let unreadable = |items: &[ScheduleItem]| {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                ScheduleItem::Unreadable(row) => Some((row.id, row.reason.clone())),
+                ScheduleItem::Readable(_) => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let found = unreadable(&listed);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, broken);
+    assert!(found[0].1.contains("fortnightly"), "{:?}", found[0].1);
+    let dead = commands::dead_letters(&pool).await.unwrap().items;
+    assert_eq!(unreadable(&dead).len(), 1, "and among the dead letters");
     match commands::fetch(&pool, broken).await {
-        Err(CommandError::Unreadable(reason)) => {
-            assert!(reason.contains("fortnightly"), "{reason}")
+        Err(CommandError::Unreadable(row)) => {
+            assert!(row.reason.contains("fortnightly"), "{}", row.reason)
         }
         other => panic!("expected Unreadable, got {other:?}"),
     }
+    // Its edit form starts from what can be read.
+    let base = commands::edit_base(&pool, broken).await.unwrap();
+    assert!(base.unreadable.is_some());
+    assert_eq!(base.request.target.url, "http://h.test/");
+    assert_eq!(base.request.name, "s2");
     let readable: uuid::Uuid = "00000000-0000-0000-0000-000000000001".parse().unwrap();
     assert!(commands::fetch(&pool, readable).await.is_ok());
 }

@@ -43,6 +43,9 @@ struct Args {
     statements: bool,
 }
 
+use scheduleman::ssrf::resolve::DnsServers;
+use scheduleman::ssrf::TargetGuard;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
@@ -52,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::new(
         LeptosOptions::builder().output_name("scheduleman").build(),
         pool.clone(),
-        "127.0.0.0/8".parse()?,
+        TargetGuard::new("127.0.0.0/8".parse()?, &DnsServers::System)?,
         Auth::new(None),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

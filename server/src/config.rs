@@ -18,6 +18,10 @@ pub struct Config {
     /// comma-separated CIDRs, addresses and host names (e.g. `127.0.0.0/8,hooks.internal`).
     #[arg(long, env = "SCHEDULEMAN_TARGET_ALLOWLIST", default_value = "")]
     pub target_allowlist: String,
+    /// Name servers for checking targets' host names when schedules are saved,
+    /// comma-separated `ip:port` (default: the system's; `/etc/hosts` is read either way).
+    #[arg(long, env = "SCHEDULEMAN_DNS_SERVERS", value_delimiter = ',')]
+    pub dns_servers: Vec<std::net::SocketAddr>,
     /// The API token. When set, API calls need `Authorization: Bearer <token>` and the UI
     /// asks for it once; when unset, the server listens on loopback only.
     #[arg(long, env = "SCHEDULEMAN_API_TOKEN", hide_env_values = true)]

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use leptos::config::get_configuration;
+use scheduleman::ssrf::resolve::DnsServers;
+use scheduleman::ssrf::TargetGuard;
 use scheduleman::store;
 use server::auth::{self, Auth};
 use server::config::Config;
@@ -48,12 +50,14 @@ async fn serve(config: Config) -> Result<(), String> {
         .target_allowlist
         .parse()
         .map_err(|error| format!("{error}"))?;
+    let targets = TargetGuard::new(policy, &DnsServers::from_list(&config.dns_servers))
+        .map_err(|error| format!("{error}"))?;
     let auth = Auth::new(config.api_token.as_deref()).with_session_ttl(config.session_ttl);
     auth::check_bind(addr, &auth)?;
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
     }
-    let state = AppState::new(leptos_options, database.pool.clone(), policy, auth);
+    let state = AppState::new(leptos_options, database.pool.clone(), targets, auth);
     // The first home page should not wait for a count of every schedule.
     state.overview.warm(&database.pool);
     let router = app(state);

@@ -12,14 +12,12 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
 use crate::metrics::HttpMetrics;
-use scheduleman::commands::OverviewCache;
-use scheduleman::ssrf::TargetPolicy;
+use scheduleman::commands::{Freshness, OverviewCache};
+use scheduleman::ssrf::TargetGuard;
 use sqlx::PgPool;
 
 use crate::auth::{self, Auth};
 
-/// How old the home page's headline figures may be.
-const OVERVIEW_TTL: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::{api, health, limits};
 
 /// What every handler may need.
@@ -29,8 +27,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The database.
     pub pool: PgPool,
-    /// Which addresses schedule targets may reach.
-    pub policy: Arc<TargetPolicy>,
+    /// Which addresses schedule targets may reach, and the resolver that checks names.
+    pub targets: Arc<TargetGuard>,
     /// Who may use the server.
     pub auth: Auth,
     /// API latency, for `/metrics`.
@@ -44,16 +42,16 @@ impl AppState {
     pub fn new(
         leptos_options: LeptosOptions,
         pool: PgPool,
-        policy: TargetPolicy,
+        targets: TargetGuard,
         auth: Auth,
     ) -> Self {
         Self {
             leptos_options,
             pool,
-            policy: Arc::new(policy),
+            targets: Arc::new(targets),
             auth,
             metrics: Arc::new(HttpMetrics::default()),
-            overview: Arc::new(OverviewCache::new(OVERVIEW_TTL)),
+            overview: Arc::new(OverviewCache::new(Freshness::default())),
         }
     }
 }
@@ -61,9 +59,9 @@ impl AppState {
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let (pool, policy, overview) = (
+    let (pool, targets, overview) = (
         state.pool.clone(),
-        state.policy.clone(),
+        state.targets.clone(),
         state.overview.clone(),
     );
     let sign_in = TokenRequired(state.auth.is_enabled());
@@ -83,7 +81,7 @@ pub fn app(state: AppState) -> Router {
             routes,
             move || {
                 provide_context(pool.clone());
-                provide_context(policy.clone());
+                provide_context(targets.clone());
                 provide_context(overview.clone());
                 provide_context(sign_in);
             },

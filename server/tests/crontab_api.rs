@@ -85,7 +85,10 @@ async fn a_crontab_is_previewed_then_imported_and_reimported_as_changes(pool: Pg
 
     let (status, done) = confirm(&pool, FIRST, &plan["digest"]).await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    assert_eq!(done, json!({"created": 2, "changed": 0, "unchanged": 0}));
+    assert_eq!(
+        done,
+        json!({"created": 2, "changed": 0, "unchanged": 0, "skipped": 0})
+    );
     let rows = stored(&pool).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(
@@ -110,7 +113,7 @@ async fn a_crontab_is_previewed_then_imported_and_reimported_as_changes(pool: Pg
     assert_eq!(plan["change"], 1);
     assert_eq!(
         plan["lines"][1]["action"]["changes"],
-        json!(["cron 0 2 * * * (Europe/Berlin) → 0 3 * * * (Europe/Berlin)"])
+        json!(["cron: 0 2 * * * (Europe/Berlin) → 0 3 * * * (Europe/Berlin)"])
     );
     assert_eq!(plan["gone"][0]["key"], "/usr/local/bin/backup.sh");
 
@@ -149,4 +152,168 @@ async fn a_crontab_with_an_error_is_shown_but_not_imported(pool: PgPool) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert!(problem.to_string().contains("text.line[2]"), "{problem}");
     assert!(stored(&pool).await.is_empty(), "all or nothing");
+}
+
+async fn call(pool: &PgPool, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let request = Request::builder().method(method).uri(uri);
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = support::router_with(pool.clone(), "hooks.test", None)
+        .oneshot(request)
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn import(pool: &PgPool, text: &str) -> Value {
+    let plan = preview(pool, text).await;
+    let (status, done) = confirm(pool, text, &plan["digest"]).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    plan
+}
+
+async fn imported_id(pool: &PgPool) -> String {
+    let id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM schedules WHERE import_source = 'web-1:root' LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    id.to_string()
+}
+
+/// Issue 16, item 6: a re-import changes only what the crontab says; what a person set on
+/// the schedule since (retries, misfire rule, a header, a pause) stays, and the plan names
+/// each field that changes.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_reimport_keeps_what_the_crontab_does_not_say(pool: PgPool) {
+    import(&pool, "0 2 * * * curl -X POST https://hooks.test/report\n").await;
+    let id = imported_id(&pool).await;
+    let (status, _) = call(
+        &pool,
+        "PATCH",
+        &format!("/api/v1/schedules/{id}"),
+        Some(json!({
+            "max_attempts": 9, "misfire": "skip", "on_dead": "next_fire",
+            "target": {"headers": {"X-Extra": "kept"}, "body": "kept body"}
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(
+        &pool,
+        "POST",
+        &format!("/api/v1/schedules/{id}/pause"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let plan = import(&pool, "0 3 * * * curl -X POST https://hooks.test/report\n").await;
+    assert_eq!(
+        plan["lines"][0]["action"]["changes"],
+        json!(["cron: 0 2 * * * (Europe/Berlin) → 0 3 * * * (Europe/Berlin)"]),
+        "exactly what changes"
+    );
+    let (_, view) = call(&pool, "GET", &format!("/api/v1/schedules/{id}"), None).await;
+    assert_eq!(view["schedule"]["cron"], "0 3 * * *");
+    assert_eq!(view["retry"]["max_attempts"], 9, "{view}");
+    assert_eq!(view["misfire"], "skip");
+    assert_eq!(view["on_dead"], "next_fire");
+    assert_eq!(view["target"]["headers"]["X-Extra"], "kept");
+    assert_eq!(view["target"]["body"], "kept body");
+    assert_eq!(view["state"], "paused", "a paused schedule stays paused");
+}
+
+/// Issue 16, item 6: curl's -H, -d and -u become the webhook's headers, body and
+/// Authorization, and no credential shows anywhere but in the request itself.
+#[sqlx::test(migrations = "../migrations")]
+async fn curl_headers_body_and_user_become_the_request_and_credentials_stay_hidden(pool: PgPool) {
+    let text = "0 1 * * * curl -fsS -u ops:hunter2 -H 'X-Team: data ops' -H \"Authorization: Bearer t0k3n\" -d 'a=1' https://hooks.test/x\nAPI_KEY=s3cr3t\n";
+    let plan = import(&pool, text).await;
+    for secret in ["hunter2", "t0k3n", "s3cr3t"] {
+        assert!(
+            !plan.to_string().contains(secret),
+            "{secret} in the plan: {plan}"
+        );
+    }
+    let id = imported_id(&pool).await;
+    let (_, view) = call(&pool, "GET", &format!("/api/v1/schedules/{id}"), None).await;
+    assert_eq!(view["target"]["method"], "POST");
+    assert_eq!(view["target"]["headers"]["X-Team"], "data ops");
+    // -H Authorization is set after -u's: the command's own header wins over... whichever
+    // the command says last; both are credentials and neither is in the name.
+    assert!(view["target"]["headers"]["Authorization"]
+        .as_str()
+        .is_some());
+    assert_eq!(view["target"]["body"], "a=1");
+    let name = view["name"].as_str().unwrap();
+    for secret in ["hunter2", "t0k3n", "ops:"] {
+        assert!(!name.contains(secret), "{secret} in the name {name:?}");
+    }
+    let (_, list) = call(&pool, "GET", "/api/v1/schedules", None).await;
+    assert!(!list["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .contains("hunter2"));
+}
+
+/// Issue 16, item 7: repeated lines get unique keys (a line whose command ends in `#2` no
+/// longer collides with the second of two equal lines), and a command too long for the
+/// database's index is refused by its line, not by a 503.
+#[sqlx::test(migrations = "../migrations")]
+async fn repeated_and_oversized_lines_are_told_apart_and_refused_by_line(pool: PgPool) {
+    let text = "0 1 * * * https://hooks.test/x\n0 2 * * * https://hooks.test/x\n0 3 * * * https://hooks.test/x#2\n";
+    let plan = import(&pool, text).await;
+    assert_eq!(plan["create"], 3, "{plan}");
+    assert_eq!(stored(&pool).await.len(), 3);
+    let long = format!("0 4 * * * https://hooks.test/{}\n", "y".repeat(3_000));
+    let plan = preview(&pool, &long).await;
+    assert_eq!(plan["errors"], 1);
+    assert!(
+        plan["lines"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("bytes long"),
+        "{plan}"
+    );
+}
+
+/// Issue 16, item 16: a tab between command words is whitespace (the name collapses it),
+/// and with `skip_errors` the readable lines are imported while an @reboot line or a typo
+/// is listed as skipped.
+#[sqlx::test(migrations = "../migrations")]
+async fn tabs_are_read_and_errors_can_be_skipped_on_purpose(pool: PgPool) {
+    let text = "0 1 * * *\tcurl\t-s\thttps://hooks.test/t\n@reboot /usr/local/bin/start.sh\n0 25 * * * https://hooks.test/typo\n";
+    let plan = preview(&pool, text).await;
+    assert_eq!(plan["errors"], 2);
+    assert_eq!(
+        plan["lines"][0]["item"]["name"],
+        "curl -s https://hooks.test/t"
+    );
+    let (status, _) = confirm(&pool, text, &plan["digest"]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not without asking"
+    );
+    let mut body = request(text);
+    body["digest"] = plan["digest"].clone();
+    body["skip_errors"] = json!(true);
+    let (status, done) = post(&pool, "/api/v1/crontab/import", body).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(
+        done,
+        json!({"created": 1, "changed": 0, "unchanged": 0, "skipped": 2})
+    );
+    assert_eq!(stored(&pool).await[0].0, "curl -s https://hooks.test/t");
 }

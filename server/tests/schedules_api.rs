@@ -896,3 +896,47 @@ async fn malformed_paths_and_query_values_answer_problem_json(pool: PgPool) {
         "application/problem+json"
     );
 }
+
+/// Issue 16, item 1: a page that holds a row whose stored timing does not decode neither
+/// ends the listing early nor hides the row: following the cursors reaches every schedule,
+/// the bad one listed with `"readable": false` and its reason.
+#[sqlx::test(migrations = "../migrations")]
+async fn paging_past_an_unreadable_row_reaches_every_schedule(pool: PgPool) {
+    for name in ["a", "b", "c", "d", "e"] {
+        create(&pool, nightly(name)).await;
+    }
+    sqlx::query("UPDATE schedules SET spec = '{\"kind\": \"fortnightly\"}' WHERE name = 'b'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut uri = "/api/v1/schedules?limit=2".to_owned();
+    for _ in 0..10 {
+        let (status, _, page) = call(router(pool.clone()), "GET", &uri, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        for item in page["items"].as_array().unwrap() {
+            names.push(item["name"].as_str().unwrap().to_owned());
+            if item["readable"] == json!(false) {
+                unreadable.push(item["reason"].as_str().unwrap().to_owned());
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => uri = format!("/api/v1/schedules?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["a", "b", "c", "d", "e"]);
+    assert_eq!(unreadable.len(), 1);
+    assert!(unreadable[0].contains("fortnightly"), "{unreadable:?}");
+    // A last page that is exactly full says there is no next one.
+    let (_, _, page) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/schedules?limit=5",
+        None,
+        None,
+    )
+    .await;
+    assert!(page.get("next_cursor").is_none(), "{page}");
+}

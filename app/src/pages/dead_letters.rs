@@ -1,7 +1,8 @@
-//! `/dead-letters`: every dead schedule, why it died, and re-arming one or many.
+//! `/dead-letters`: the dead schedules (the 500 most recently dead), why each died, and
+//! re-arming one or many; one that cannot be read is listed with why, to edit or delete.
 
 use leptos::prelude::*;
-use scheduleman::model::ScheduleView;
+use scheduleman::model::{ScheduleItem, ScheduleView, UnreadableSchedule};
 use uuid::Uuid;
 
 use crate::components::error_note::ErrorNote;
@@ -66,7 +67,7 @@ pub fn DeadLetters() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match dead.await {
-                    Ok(items) if items.is_empty() => {
+                    Ok((items, _)) if items.is_empty() => {
                         view! {
                             <p id="no-dead" class="mt-6 text-slate-500">
                                 "Nothing is dead. Good."
@@ -74,8 +75,16 @@ pub fn DeadLetters() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(items) => {
+                    Ok((items, truncated)) => {
                         view! {
+                            {truncated
+                                .then(|| {
+                                    view! {
+                                        <p id="dead-truncated" class="mt-3 text-sm text-amber-700">
+                                            "More schedules are dead than listed here: the 500 most recently dead are shown."
+                                        </p>
+                                    }
+                                })}
                             <table class="mt-4 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
                                 <thead class="bg-slate-50 text-xs uppercase text-slate-500">
                                     <tr>
@@ -90,9 +99,15 @@ pub fn DeadLetters() -> impl IntoView {
                                 <tbody>
                                     {items
                                         .into_iter()
-                                        .map(|s| {
-                                            view! {
-                                                <DeadRow schedule=s selected=selected rearm=rearm />
+                                        .map(|item| match item {
+                                            ScheduleItem::Readable(s) => {
+                                                view! {
+                                                    <DeadRow schedule=s selected=selected rearm=rearm />
+                                                }
+                                                    .into_any()
+                                            }
+                                            ScheduleItem::Unreadable(row) => {
+                                                view! { <UnreadableDeadRow row=row /> }.into_any()
                                             }
                                         })
                                         .collect_view()}
@@ -147,6 +162,37 @@ fn DeadRow(
                 >
                     "Re-arm"
                 </button>
+            </td>
+        </tr>
+    }
+}
+
+/// A dead schedule that cannot be read: re-arming cannot give it a next run, so it offers
+/// the edit that mends it (its page also deletes it).
+#[component]
+fn UnreadableDeadRow(row: UnreadableSchedule) -> impl IntoView {
+    let id = row.id;
+    view! {
+        <tr
+            class="dead-row unreadable border-t border-slate-100 align-top"
+            data-name=row.name.clone()
+        >
+            <td class="px-3 py-2"></td>
+            <td class="px-3 py-2 font-medium">
+                <a href=format!("/schedules/{id}") class="text-indigo-700 hover:underline">
+                    {row.name.clone()}
+                </a>
+            </td>
+            <td class="reason px-3 py-2 text-red-700">{format!("unreadable: {}", row.reason)}</td>
+            <td class="px-3 py-2"></td>
+            <td class="px-3 py-2">{row.dead_at.map(|at| view! { <LocalTime at=at /> })}</td>
+            <td class="px-3 py-2">
+                <a
+                    href=format!("/schedules/{id}/edit")
+                    class="rounded-md border border-slate-300 px-2 py-1 text-xs"
+                >
+                    "Edit"
+                </a>
             </td>
         </tr>
     }

@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use scheduleman::model::{ScheduleState, ScheduleView};
+use scheduleman::model::{ScheduleItem, ScheduleState, ScheduleView, UnreadableSchedule};
 use scheduleman::overview::DUE_COUNT_CAP;
+use scheduleman::page::NameCursor;
 use scheduleman::punctuality::{percent, Window};
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
@@ -35,12 +36,11 @@ pub fn Home() -> impl IntoView {
             (
                 param("state"),
                 param("search"),
-                param("after_name"),
-                param("after_id"),
+                param("after"),
                 refreshes.get(),
             )
         },
-        |(state, search, after_name, after_id, _)| {
+        |(state, search, after, _)| {
             list_schedules(
                 if state.is_empty() {
                     "all".into()
@@ -48,8 +48,7 @@ pub fn Home() -> impl IntoView {
                     state
                 },
                 search,
-                Some(after_name).filter(|n| !n.is_empty()),
-                after_id.parse().ok(),
+                NameCursor::decode(&after).ok(),
             )
         },
     );
@@ -160,12 +159,12 @@ pub fn Home() -> impl IntoView {
                         let next = page
                             .next
                             .clone()
-                            .map(|(name, id)| {
+                            .map(|cursor| {
                                 format!(
-                                    "/?state={}&search={}&after_name={}&after_id={id}",
+                                    "/?state={}&search={}&after={}",
                                     param("state"),
                                     urlencode(&param("search")),
-                                    urlencode(&name),
+                                    cursor.encode(),
                                 )
                             });
                         view! {
@@ -189,9 +188,14 @@ pub fn Home() -> impl IntoView {
                                     {page
                                         .items
                                         .into_iter()
-                                        .map(|s| {
-                                            let day = page.day.get(&s.id).copied().unwrap_or_default();
-                                            view! { <Row schedule=s day=day /> }
+                                        .map(|item| match item {
+                                            ScheduleItem::Readable(s) => {
+                                                let day = page.day.get(&s.id).copied().unwrap_or_default();
+                                                view! { <Row schedule=s day=day /> }.into_any()
+                                            }
+                                            ScheduleItem::Unreadable(row) => {
+                                                view! { <UnreadableRow row=row /> }.into_any()
+                                            }
                                         })
                                         .collect_view()}
                                 </tbody>
@@ -260,6 +264,30 @@ fn Row(schedule: ScheduleView, day: Window) -> impl IntoView {
             </td>
             <td class="px-4 py-2">
                 <StateBadge state=schedule.state />
+            </td>
+        </tr>
+    }
+}
+
+/// A schedule whose stored definition cannot be read: shown with why, and opened like any
+/// other (its page offers edit and delete).
+#[component]
+fn UnreadableRow(row: UnreadableSchedule) -> impl IntoView {
+    view! {
+        <tr
+            class="schedule-row unreadable border-t border-slate-100 align-top"
+            data-name=row.name.clone()
+        >
+            <td class="px-4 py-2 font-medium">
+                <a href=format!("/schedules/{}", row.id) class="text-indigo-700 hover:underline">
+                    {row.name.clone()}
+                </a>
+            </td>
+            <td class="px-4 py-2 text-red-700" colspan="4">
+                {format!("unreadable: {}", row.reason)}
+            </td>
+            <td class="px-4 py-2">
+                <StateBadge state=row.state />
             </td>
         </tr>
     }

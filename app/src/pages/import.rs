@@ -36,6 +36,7 @@ pub fn ImportCrontab() -> impl IntoView {
         text: text.get(),
         tz: tz.get(),
         target_url: Some(target.get()).filter(|url| !url.trim().is_empty()),
+        skip_errors: false,
     };
     let preview = Action::new(|request: &ImportRequest| {
         let request = request.clone();
@@ -154,7 +155,9 @@ fn Plan(
         plan.errors,
         if plan.errors == 1 { "line" } else { "lines" }
     );
-    let can_import = plan.errors == 0 && plan.create + plan.change > 0;
+    let errors = plan.errors;
+    let skip = RwSignal::new(false);
+    let can_import = move || (errors == 0 || skip.get()) && plan.create + plan.change > 0;
     let digest = plan.digest.clone();
     let gone = plan.gone.clone();
     view! {
@@ -220,10 +223,11 @@ fn Plan(
                             class="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900"
                         >
                             {format!(
-                                "Imported: {} created, {} changed, {} left alone.",
+                                "Imported: {} created, {} changed, {} left alone, {} skipped.",
                                 done.created,
                                 done.changed,
                                 done.unchanged,
+                                done.skipped,
                             )}
                             " "
                             <a href="/" class="underline">
@@ -237,12 +241,32 @@ fn Plan(
                 None => {
                     let (request, digest) = (request.clone(), digest.clone());
                     view! {
+                        {(errors > 0)
+                            .then(|| {
+                                view! {
+                                    <label class="mb-2 flex items-center gap-2 text-sm text-slate-700">
+                                        <input
+                                            id="skip-errors"
+                                            type="checkbox"
+                                            prop:checked=move || skip.get()
+                                            on:change=move |e| skip.set(event_target_checked(&e))
+                                        />
+                                        {format!(
+                                            "Import the readable lines and skip the {errors} in error",
+                                        )}
+                                    </label>
+                                }
+                            })}
                         <button
                             id="confirm-import"
                             class=BUTTON
-                            disabled=!can_import || confirm.pending().get()
+                            disabled=move || !can_import() || confirm.pending().get()
                             on:click=move |_| {
-                                confirm.dispatch((request.clone(), digest.clone()));
+                                let request = ImportRequest {
+                                    skip_errors: skip.get(),
+                                    ..request.clone()
+                                };
+                                confirm.dispatch((request, digest.clone()));
                             }
                         >
                             "Import"

@@ -4,18 +4,20 @@
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use scheduleman::model::{ExecutionView, OnDead, ScheduleState, ScheduleView};
-use scheduleman::punctuality::lag_text;
+use scheduleman::decision::fires_if_revived;
+use scheduleman::model::{OnDead, ScheduleItem, ScheduleState, ScheduleView, UnreadableSchedule};
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
 use crate::components::error_note::ErrorNote;
 use crate::components::fires::FireList;
+use crate::components::history::History;
 use crate::components::punctuality::PunctualityPanel;
+use crate::components::schedule_actions::{ActAction, ScheduleActions};
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::error::AppError;
-use crate::server_fns::executions::{get_punctuality, list_executions, HISTORY_PAGE};
+use crate::server_fns::executions::{get_punctuality, list_executions};
 use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
 
 /// The detail page.
@@ -39,7 +41,7 @@ pub fn ScheduleDetail() -> impl IntoView {
         |(id, before, _)| async move {
             match id {
                 Some(id) => list_executions(id, before).await,
-                None => Ok(Vec::new()),
+                None => Ok((Vec::new(), None)),
             }
         },
     );
@@ -91,8 +93,12 @@ pub fn ScheduleDetail() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match schedule.await {
-                    Ok(s) => {
+                    Ok(ScheduleItem::Readable(s)) => {
                         view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }
+                            .into_any()
+                    }
+                    Ok(ScheduleItem::Unreadable(row)) => {
+                        view! { <UnreadableSummary row=row act=act remove=remove rotate=rotate /> }
                             .into_any()
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
@@ -141,14 +147,11 @@ pub fn ScheduleDetail() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match history.await {
-                    Ok(rows) if rows.is_empty() && before.get_untracked().is_none() => {
+                    Ok((rows, _)) if rows.is_empty() && before.get_untracked().is_none() => {
                         view! { <p class="mt-2 text-sm text-slate-500">"No attempts yet."</p> }
                             .into_any()
                     }
-                    Ok(rows) => {
-                        let older = (rows.len() as i64 == HISTORY_PAGE)
-                            .then(|| rows.last().map(|r| r.id))
-                            .flatten();
+                    Ok((rows, older)) => {
                         view! {
                             <History rows=rows />
                             <div class="mt-2 flex gap-3 text-sm">
@@ -189,8 +192,6 @@ pub fn ScheduleDetail() -> impl IntoView {
     }
 }
 
-type ActAction = Action<(Uuid, &'static str), Result<(), AppError>>;
-
 #[component]
 fn Summary(
     schedule: ScheduleView,
@@ -204,22 +205,22 @@ fn Summary(
         .zone()
         .parse()
         .unwrap_or(chrono_tz::Tz::UTC);
-    let upcoming = schedule
-        .schedule
-        .compile()
-        .map(|s| s.upcoming_fires(Utc::now(), 5))
-        .unwrap_or_default();
-    let button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50";
     let state = schedule.state;
-    let confirm_delete = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let sure = web_confirm("Delete this schedule and its history?");
-            if !sure {
-                return;
-            }
-        }
-        remove.dispatch(id);
+    let compiled = schedule.schedule.compile().ok();
+    let now = Utc::now();
+    // Only an active schedule fires; a dead or paused one says so, and when it would fire if
+    // brought back now.
+    let (note, upcoming) = match (state, &compiled) {
+        (ScheduleState::Active, Some(s)) => (None, s.upcoming_fires(now, 5)),
+        (ScheduleState::Dead, Some(s)) => (
+            Some("Dead-lettered: it does not fire until it is re-armed or edited. Re-armed now, it would fire at:"),
+            fires_if_revived(s, now, 5),
+        ),
+        (ScheduleState::Paused, Some(s)) => (
+            Some("Paused: it does not fire until it is resumed. Resumed now, it would fire at:"),
+            fires_if_revived(s, now, 5),
+        ),
+        _ => (None, Vec::new()),
     };
     view! {
         <div class="flex flex-wrap items-start justify-between gap-3">
@@ -231,77 +232,7 @@ fn Summary(
                     {schedule.description.clone()}
                 </p>
             </div>
-            <div class="flex flex-wrap gap-2">
-                {(state == ScheduleState::Active)
-                    .then(|| {
-                        view! {
-                            <button
-                                id="trigger"
-                                class=button
-                                on:click=move |_| {
-                                    act.dispatch((id, "trigger"));
-                                }
-                            >
-                                "Trigger now"
-                            </button>
-                            <button
-                                id="pause"
-                                class=button
-                                on:click=move |_| {
-                                    act.dispatch((id, "pause"));
-                                }
-                            >
-                                "Pause"
-                            </button>
-                        }
-                    })}
-                {(state == ScheduleState::Paused)
-                    .then(|| {
-                        view! {
-                            <button
-                                id="resume"
-                                class=button
-                                on:click=move |_| {
-                                    act.dispatch((id, "resume"));
-                                }
-                            >
-                                "Resume"
-                            </button>
-                        }
-                    })}
-                {(state == ScheduleState::Dead)
-                    .then(|| {
-                        view! {
-                            <button
-                                id="rearm"
-                                class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white"
-                                on:click=move |_| {
-                                    act.dispatch((id, "rearm"));
-                                }
-                            >
-                                "Re-arm"
-                            </button>
-                        }
-                    })} <a href=format!("/schedules/{id}/edit") class=button>
-                    "Edit"
-                </a>
-                <button
-                    id="rotate-secret"
-                    class=button
-                    on:click=move |_| {
-                        rotate.dispatch(id);
-                    }
-                >
-                    "New signing secret"
-                </button>
-                <button
-                    id="delete"
-                    class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700"
-                    on:click=confirm_delete
-                >
-                    "Delete"
-                </button>
-            </div>
+            <ScheduleActions id=id state=state readable=true act=act remove=remove rotate=rotate />
         </div>
         <dl class="mt-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3">
             <div>
@@ -373,6 +304,14 @@ fn Summary(
             </div>
         </dl>
         <h2 class="mt-8 text-lg font-semibold">"Next fire times"</h2>
+        {note
+            .map(|note| {
+                view! {
+                    <p id="not-firing" class="mt-2 text-sm text-amber-700">
+                        {note}
+                    </p>
+                }
+            })}
         {upcoming
             .is_empty()
             .then(|| {
@@ -382,61 +321,54 @@ fn Summary(
     }
 }
 
-#[cfg(feature = "hydrate")]
-fn web_confirm(message: &str) -> bool {
-    leptos::prelude::window()
-        .confirm_with_message(message)
-        .unwrap_or(false)
-}
-
+/// A schedule whose stored definition cannot be read: why, what can be read, and the two
+/// things that work (edit, which gives it a timing again, and delete).
 #[component]
-fn History(rows: Vec<ExecutionView>) -> impl IntoView {
+fn UnreadableSummary(
+    row: UnreadableSchedule,
+    act: ActAction,
+    remove: Action<Uuid, Result<(), AppError>>,
+    rotate: Action<Uuid, Result<String, AppError>>,
+) -> impl IntoView {
     view! {
-        <table
-            id="history"
-            class="mt-2 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm"
-        >
-            <thead class="bg-slate-50 text-xs uppercase text-slate-500">
-                <tr>
-                    <th class="px-3 py-2">"Fire time"</th>
-                    <th class="px-3 py-2">"Attempt"</th>
-                    <th class="px-3 py-2">"Executor"</th>
-                    <th class="px-3 py-2">"Status"</th>
-                    <th class="px-3 py-2" title="Request start minus the scheduled instant">
-                        "Lag"
-                    </th>
-                    <th class="px-3 py-2">"Latency"</th>
-                    <th class="px-3 py-2">"Why it failed"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {rows
-                    .into_iter()
-                    .map(|row| {
-                        let lag = lag_text(Some(row.lag_ms()));
-                        view! {
-                            <tr class="execution border-t border-slate-100">
-                                <td class="px-3 py-1.5">
-                                    <LocalTime at=row.scheduled_for />
-                                </td>
-                                <td class="px-3 py-1.5">{row.attempt}</td>
-                                <td class="px-3 py-1.5 font-mono text-xs">{row.executor_id}</td>
-                                <td class="px-3 py-1.5">
-                                    {row
-                                        .http_status
-                                        .map(|s| s.to_string())
-                                        .unwrap_or_else(|| "—".into())}
-                                </td>
-                                <td class="lag px-3 py-1.5">{lag}</td>
-                                <td class="px-3 py-1.5">{format!("{} ms", row.latency_ms)}</td>
-                                <td class="error px-3 py-1.5 text-red-700">
-                                    {row.error.unwrap_or_default()}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="flex flex-wrap items-start justify-between gap-3">
+            <div>
+                <h1 id="schedule-name" class="text-2xl font-semibold">
+                    {row.name.clone()}
+                </h1>
+                <p id="unreadable" class="mt-1 text-red-700">
+                    {format!(
+                        "Unreadable: {}. Edit it to give it a timing again, or delete it.",
+                        row.reason,
+                    )}
+                </p>
+            </div>
+            <ScheduleActions
+                id=row.id
+                state=row.state
+                readable=false
+                act=act
+                remove=remove
+                rotate=rotate
+            />
+        </div>
+        <dl class="mt-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3">
+            <div>
+                <dt class="text-slate-500">"State"</dt>
+                <dd id="state" class="mt-1">
+                    <StateBadge state=row.state />
+                </dd>
+            </div>
+            <div>
+                <dt class="text-slate-500">"Target"</dt>
+                <dd class="mt-1 break-all font-mono">
+                    {format!("{} {}", row.target_method, row.target_url)}
+                </dd>
+            </div>
+            <div>
+                <dt class="text-slate-500">"Last error"</dt>
+                <dd class="mt-1 text-red-700">{row.last_error.clone().unwrap_or_default()}</dd>
+            </div>
+        </dl>
     }
 }

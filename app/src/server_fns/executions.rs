@@ -8,19 +8,18 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 /// Attempts per page of the history.
-pub const HISTORY_PAGE: i64 = 25;
+pub const HISTORY_PAGE: usize = 25;
 
-/// One page of attempts, newest first, older than the row id `before`.
+/// One page of attempts, newest first, older than the row id `before`; and where the next
+/// (older) page starts.
 #[server(prefix = "/rpc")]
 pub async fn list_executions(
     schedule_id: Uuid,
     before: Option<i64>,
-) -> Result<Vec<ExecutionView>, AppError> {
-    let pool = super::pool()?;
-    Ok(
-        scheduleman::store::executions::list_for_schedule(&pool, schedule_id, before, HISTORY_PAGE)
-            .await?,
-    )
+) -> Result<(Vec<ExecutionView>, Option<i64>), AppError> {
+    let page =
+        scheduleman::commands::history(&super::pool()?, schedule_id, before, HISTORY_PAGE).await?;
+    Ok((page.items, page.next))
 }
 
 /// A schedule's lag and success over the last 24 hours and 7 days, hour by hour for a day.

@@ -9,8 +9,8 @@ use crate::error::AppError;
 /// What importing the crontab would do, line by line; writes nothing.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn preview_crontab(request: ImportRequest) -> Result<ImportPlan, AppError> {
-    let (pool, policy) = (super::pool()?, super::policy()?);
-    Ok(scheduleman::commands::import::plan(&pool, &policy, &request).await?)
+    let (pool, targets) = (super::pool()?, super::targets()?);
+    Ok(scheduleman::commands::import::plan(&pool, &targets, &request).await?)
 }
 
 /// Imports the crontab if the plan is still the one previewed (`digest`).
@@ -19,6 +19,6 @@ pub async fn import_crontab(
     request: ImportRequest,
     digest: String,
 ) -> Result<ImportDone, AppError> {
-    let (pool, policy) = (super::pool()?, super::policy()?);
-    Ok(scheduleman::commands::import::apply(&pool, &policy, &request, &digest).await?)
+    let (pool, targets) = (super::pool()?, super::targets()?);
+    Ok(scheduleman::commands::import::apply(&pool, &targets, &request, &digest).await?)
 }

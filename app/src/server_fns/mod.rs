@@ -1,5 +1,6 @@
 //! Server functions, one file per resource. Each takes what it needs from context, calls
-//! the store or the shared commands, and maps the error: nothing more.
+//! one command (`scheduleman::commands`, the one door into the domain), and maps the error:
+//! nothing more.
 
 pub mod executions;
 pub mod executors;
@@ -13,16 +14,16 @@ pub mod timeline;
 fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
     leptos::prelude::use_context::<sqlx::PgPool>().ok_or_else(|| {
         tracing::error!("no database pool in the server function's context");
-        crate::error::AppError::DatabaseUnavailable
+        crate::error::AppError::Internal
     })
 }
 
 #[cfg(feature = "ssr")]
-fn policy() -> Result<std::sync::Arc<scheduleman::ssrf::TargetPolicy>, crate::error::AppError> {
-    leptos::prelude::use_context::<std::sync::Arc<scheduleman::ssrf::TargetPolicy>>().ok_or_else(
+fn targets() -> Result<std::sync::Arc<scheduleman::ssrf::TargetGuard>, crate::error::AppError> {
+    leptos::prelude::use_context::<std::sync::Arc<scheduleman::ssrf::TargetGuard>>().ok_or_else(
         || {
-            tracing::error!("no target policy in the server function's context");
-            crate::error::AppError::DatabaseUnavailable
+            tracing::error!("no target guard in the server function's context");
+            crate::error::AppError::Internal
         },
     )
 }

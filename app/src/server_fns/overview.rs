@@ -14,7 +14,7 @@ pub async fn get_overview(fresh: bool) -> Result<Overview, AppError> {
         leptos::prelude::use_context::<std::sync::Arc<scheduleman::commands::OverviewCache>>()
             .ok_or_else(|| {
                 tracing::error!("no overview cache in the server function's context");
-                AppError::DatabaseUnavailable
+                AppError::Internal
             })?;
     Ok(cache.read(&pool, fresh).await?)
 }

@@ -2,26 +2,27 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use scheduleman::model::ScheduleView;
-use scheduleman::validate::ScheduleRequest;
+use scheduleman::model::{ScheduleItem, ScheduleView};
+use scheduleman::page::NameCursor;
+use scheduleman::validate::{EditBase, ScheduleRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
 
 /// Rows per page of the schedules list.
-pub const PAGE_SIZE: i64 = 50;
+pub const PAGE_SIZE: usize = 50;
 
 /// One page of the schedules list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchedulePage {
-    /// The schedules, by name.
-    pub items: Vec<ScheduleView>,
+    /// The schedules, by name (unreadable ones in their unreadable form).
+    pub items: Vec<ScheduleItem>,
     /// Fires and successful fires over the last 24 hours, for the listed schedules that had
     /// attempts then.
     pub day: std::collections::HashMap<Uuid, scheduleman::punctuality::Window>,
-    /// The next page's position (its first name and id), when there is one.
-    pub next: Option<(String, Uuid)>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<NameCursor>,
 }
 
 /// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name.
@@ -29,35 +30,39 @@ pub struct SchedulePage {
 pub async fn list_schedules(
     filter: String,
     search: String,
-    after_name: Option<String>,
-    after_id: Option<Uuid>,
+    after: Option<NameCursor>,
 ) -> Result<SchedulePage, AppError> {
-    use scheduleman::store::schedules::ListFilter;
-    let filter: ListFilter =
+    use scheduleman::commands;
+    let filter: scheduleman::query::ListFilter =
         filter
             .parse()
-            .map_err(|error: scheduleman::store::schedules::UnknownFilter| {
+            .map_err(|error: scheduleman::query::UnknownFilter| {
                 AppError::Invalid(vec![scheduleman::validate::FieldError {
                     field: "state".into(),
                     reason: error.to_string(),
                 }])
             })?;
-    let after = after_name.as_deref().zip(after_id);
     let pool = super::pool()?;
-    let items = scheduleman::commands::list(&pool, filter, Some(&search), after, PAGE_SIZE).await?;
-    let next = (items.len() as i64 == PAGE_SIZE)
-        .then(|| items.last().map(|last| (last.name.clone(), last.id)))
-        .flatten();
-    let ids: Vec<Uuid> = items.iter().map(|s| s.id).collect();
-    let since = chrono::Utc::now() - chrono::TimeDelta::hours(24);
-    let day = scheduleman::store::punctuality::success_rates(&pool, &ids, since).await?;
-    Ok(SchedulePage { items, next, day })
+    let page = commands::list(&pool, filter, Some(&search), after.as_ref(), PAGE_SIZE).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(ScheduleItem::id).collect();
+    let day = commands::success_rates(&pool, &ids).await?;
+    Ok(SchedulePage {
+        items: page.items,
+        next: page.next,
+        day,
+    })
 }
 
-/// One schedule.
+/// One schedule, readable or not.
 #[server(prefix = "/rpc")]
-pub async fn get_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
-    Ok(scheduleman::commands::fetch(&super::pool()?, id).await?)
+pub async fn get_schedule(id: Uuid) -> Result<ScheduleItem, AppError> {
+    Ok(scheduleman::commands::read(&super::pool()?, id).await?)
+}
+
+/// What the edit form of a schedule starts from (for an unreadable one: what can be read).
+#[server(prefix = "/rpc")]
+pub async fn get_edit_base(id: Uuid) -> Result<EditBase, AppError> {
+    Ok(scheduleman::commands::edit_base(&super::pool()?, id).await?)
 }
 
 /// A saved schedule: its id, and its signing secret when it was just created.
@@ -73,17 +78,17 @@ pub struct Saved {
 #[server(prefix = "/rpc", input = Json)]
 pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result<Saved, AppError> {
     let pool = super::pool()?;
-    let policy = super::policy()?;
+    let targets = super::targets()?;
     Ok(match id {
         None => {
-            let created = scheduleman::commands::create(&pool, &policy, &request).await?;
+            let created = scheduleman::commands::create(&pool, &targets, &request).await?;
             Saved {
                 id: created.schedule.id,
                 signing_secret: Some(created.signing_secret),
             }
         }
         Some(id) => {
-            let view = scheduleman::commands::replace(&pool, &policy, id, &request, None).await?;
+            let view = scheduleman::commands::replace(&pool, &targets, id, &request, None).await?;
             Saved {
                 id: view.id,
                 signing_secret: None,
@@ -103,8 +108,12 @@ pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
 /// Pauses, resumes, triggers or re-arms a schedule.
 #[server(prefix = "/rpc")]
 pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, AppError> {
-    let action = scheduleman::commands::Action::from_name(&action)
-        .ok_or_else(|| AppError::Conflict(format!("{action:?} is not an action")))?;
+    let action = scheduleman::commands::Action::from_name(&action).ok_or_else(|| {
+        AppError::Invalid(vec![scheduleman::validate::FieldError {
+            field: "action".into(),
+            reason: format!("{action:?} is not an action; use pause, resume, trigger or rearm"),
+        }])
+    })?;
     Ok(scheduleman::commands::act(&super::pool()?, id, action).await?)
 }
 
@@ -114,10 +123,12 @@ pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
     Ok(scheduleman::commands::delete(&super::pool()?, id).await?)
 }
 
-/// Every dead schedule, most recently dead first.
+/// The dead-letter queue: the most recently dead schedules (at most
+/// [`scheduleman::commands::reads::MAX_DEAD_LETTERS`]), and whether more are dead.
 #[server(prefix = "/rpc")]
-pub async fn list_dead_letters() -> Result<Vec<ScheduleView>, AppError> {
-    Ok(scheduleman::commands::dead_letters(&super::pool()?, 500).await?)
+pub async fn list_dead_letters() -> Result<(Vec<ScheduleItem>, bool), AppError> {
+    let page = scheduleman::commands::dead_letters(&super::pool()?).await?;
+    Ok((page.items, page.next.is_some()))
 }
 
 /// Re-arms several dead schedules (at most [`scheduleman::commands::MAX_BULK_IDS`]); how many

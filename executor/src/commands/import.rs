@@ -1,20 +1,24 @@
 //! Importing a crontab: read it ([`crate::crontab`]), check every schedule line as a create
 //! would, compare with the schedules already imported from the same source, and, once the
-//! person confirms the plan they saw, write all of it in one transaction.
+//! person confirms the plan they saw, write all of it in one transaction. A re-import changes
+//! only what the crontab says (timing, name, target, the headers and body its command sets)
+//! and keeps everything else (retries, misfire rule, other headers, a pause), and the plan
+//! names each field that changes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use super::{CommandError, HostChecks};
+use super::{now, CommandError};
 use crate::crontab::{
     self, CrontabLine, Entry, GoneSchedule, ImportAction, ImportDone, ImportPlan, ImportRequest,
     LineItem, PlannedLine,
 };
-use crate::schedule::{ScheduleInput, ScheduleSpec};
-use crate::ssrf::TargetPolicy;
+use crate::model::ScheduleView;
+use crate::schedule::ScheduleInput;
+use crate::ssrf::{HostVerdicts, TargetGuard};
 use crate::store::imports::{self, Imported};
 use crate::validate::{self, FieldError, ScheduleRequest, TargetRequest, Validated};
 
@@ -32,23 +36,23 @@ struct Checked {
 /// Reads `request` and says what importing it would do; writes nothing.
 pub async fn plan(
     pool: &PgPool,
-    policy: &TargetPolicy,
+    targets: &TargetGuard,
     request: &ImportRequest,
 ) -> Result<ImportPlan, CommandError> {
-    Ok(prepare(pool, policy, request).await?.0)
+    Ok(prepare(pool, targets, request).await?.0)
 }
 
 /// Imports `request` if its plan is still the one whose `digest` the person confirmed: every
-/// create and change in one transaction. Refused (nothing written) while any line is in
-/// error or when the plan changed since.
+/// create and change in one transaction. Refused (nothing written) while a line is in error,
+/// unless the request says `skip_errors`, and when the plan changed since.
 pub async fn apply(
     pool: &PgPool,
-    policy: &TargetPolicy,
+    targets: &TargetGuard,
     request: &ImportRequest,
     digest: &str,
 ) -> Result<ImportDone, CommandError> {
-    let (plan, checked) = prepare(pool, policy, request).await?;
-    if plan.errors > 0 {
+    let (plan, checked) = prepare(pool, targets, request).await?;
+    if plan.errors > 0 && !request.skip_errors {
         return Err(CommandError::Invalid(
             plan.lines
                 .iter()
@@ -64,7 +68,7 @@ pub async fn apply(
     if plan.digest != digest {
         return Err(CommandError::PlanChanged);
     }
-    let now = crate::store::claims::db_now(pool).await?;
+    let now = now(pool).await?;
     let mut creates = Vec::new();
     let mut changes = Vec::new();
     for (line, checked) in plan.lines.iter().zip(checked) {
@@ -86,41 +90,65 @@ pub async fn apply(
         created: plan.create,
         changed: plan.change,
         unchanged: plan.unchanged,
+        skipped: plan.errors,
     })
 }
 
 /// The plan, and for each line the checked schedule it would write.
 async fn prepare(
     pool: &PgPool,
-    policy: &TargetPolicy,
+    targets: &TargetGuard,
     request: &ImportRequest,
 ) -> Result<(ImportPlan, Vec<Option<Checked>>), CommandError> {
     validate_request(request)?;
-    let now = crate::store::claims::db_now(pool).await?;
+    let now = now(pool).await?;
     let lines = crontab::parse(&request.text, &request.tz);
     let existing: HashMap<String, Imported> = imports::by_source(pool, &request.source)
         .await?
         .into_iter()
         .map(|imported| (imported.key.clone(), imported))
         .collect();
+    // Every line's request first, so the target hosts are checked together (a few at a
+    // time, within one budget), then each line against its verdict.
+    let requests: Vec<Option<Result<ScheduleRequest, String>>> = lines
+        .iter()
+        .map(|line| match &line.item {
+            LineItem::Entry(entry) => Some(line_request(request, entry, existing.get(&entry.key))),
+            _ => None,
+        })
+        .collect();
+    let verdicts = targets
+        .check_urls(
+            requests
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|r| r.target.url.as_str()),
+        )
+        .await;
     let mut planned = Vec::with_capacity(lines.len());
     let mut checked_lines = Vec::with_capacity(lines.len());
-    let mut hosts = HostChecks::default();
-    for line in lines {
-        let (planned_line, checked) = match &line.item {
-            LineItem::Entry(entry) => {
-                plan_entry(policy, request, &line, entry, now, &existing, &mut hosts).await
+    for (line, line_request) in lines.iter().zip(requests) {
+        let (planned_line, checked) = match (&line.item, line_request) {
+            (LineItem::Entry(entry), Some(Ok(schedule))) => {
+                plan_entry(line, entry, &schedule, now, &existing, &verdicts)
             }
-            LineItem::Error { reason } => (PlannedLine::error(&line, reason.clone()), None),
-            _ => (PlannedLine::none(&line), None),
+            (_, Some(Err(reason))) => (PlannedLine::error(line, reason), None),
+            (LineItem::Error { reason }, _) => (PlannedLine::error(line, reason.clone()), None),
+            _ => (PlannedLine::none(line), None),
         };
         planned.push(planned_line);
         checked_lines.push(checked);
     }
-    let keys: std::collections::HashSet<&str> = checked_lines
+    let keys: HashSet<&str> = checked_lines
         .iter()
         .flatten()
         .map(|c| c.key.as_str())
+        .chain(lines.iter().filter_map(|line| match &line.item {
+            // A line in error still names its schedule: it is not "gone".
+            LineItem::Entry(entry) => Some(entry.key.as_str()),
+            _ => None,
+        }))
         .collect();
     let mut gone: Vec<GoneSchedule> = existing
         .values()
@@ -181,48 +209,50 @@ fn validate_request(request: &ImportRequest) -> Result<(), CommandError> {
     }
 }
 
-/// One schedule line: checked as a create would be, its next fires, and its action.
-async fn plan_entry(
-    policy: &TargetPolicy,
-    request: &ImportRequest,
-    line: &CrontabLine,
+/// The request a line makes: over the schedule a previous import made from it (everything
+/// the crontab does not say is kept), or over the defaults for a new one.
+fn line_request(
+    import: &ImportRequest,
     entry: &Entry,
-    now: DateTime<Utc>,
-    existing: &HashMap<String, Imported>,
-    hosts: &mut HostChecks,
-) -> (PlannedLine, Option<Checked>) {
-    let Some(url) = entry.url.clone().or_else(|| request.target_url.clone()) else {
-        return (
-            PlannedLine::error(
-                line,
-                "the command is not a URL or a curl/wget of one; give a target URL for such lines"
-                    .into(),
-            ),
-            None,
+    before: Option<&Imported>,
+) -> Result<ScheduleRequest, String> {
+    let Some(url) = entry.url.clone().or_else(|| import.target_url.clone()) else {
+        return Err(
+            "the command is not a URL or a curl/wget of one; give a target URL for such lines"
+                .into(),
         );
     };
-    let schedule_request = ScheduleRequest {
-        name: entry.name.clone(),
-        schedule: ScheduleInput {
-            cron: Some(entry.cron.clone()),
-            tz: Some(entry.tz.clone()),
-            ..Default::default()
-        },
-        target: TargetRequest {
-            url,
-            method: entry.method.clone(),
-            headers: BTreeMap::new(),
-            body: None,
-        },
-        max_attempts: None,
-        backoff_initial_ms: None,
-        backoff_max_ms: None,
-        misfire: None,
-        on_dead: None,
-        paused: false,
+    let mut request = match before.and_then(|imported| imported.view.as_ref()) {
+        Some(view) => ScheduleRequest::from_view(view),
+        None => ScheduleRequest::default(),
     };
-    // Checked as a create is: the request, then the target's host (each host once).
-    let valid = match validate::validate(&schedule_request, now) {
+    request.name = entry.name.clone();
+    request.schedule = ScheduleInput {
+        cron: Some(entry.cron.clone()),
+        tz: Some(entry.tz.clone()),
+        ..ScheduleInput::default()
+    };
+    let mut headers = std::mem::take(&mut request.target.headers);
+    headers.extend(entry.headers.clone());
+    request.target = TargetRequest {
+        url,
+        method: entry.method.clone(),
+        headers,
+        body: entry.body.clone().or(request.target.body.take()),
+    };
+    Ok(request)
+}
+
+/// One schedule line: checked as a create would be, its next fires, and its action.
+fn plan_entry(
+    line: &CrontabLine,
+    entry: &Entry,
+    request: &ScheduleRequest,
+    now: DateTime<Utc>,
+    existing: &HashMap<String, Imported>,
+    verdicts: &HostVerdicts,
+) -> (PlannedLine, Option<Checked>) {
+    let valid = match validate::validate(request, now) {
         Ok(valid) => valid,
         Err(problems) => {
             let reason = problems
@@ -233,9 +263,9 @@ async fn plan_entry(
             return (PlannedLine::error(line, reason), None);
         }
     };
-    if let Err(reason) = hosts.check(policy, &valid.schedule.target.url).await {
+    if let Err(refusal) = verdicts.verdict(&valid.schedule.target.url) {
         return (
-            PlannedLine::error(line, format!("target.url: {reason}")),
+            PlannedLine::error(line, format!("{}: {refusal}", validate::field::TARGET_URL)),
             None,
         );
     }
@@ -248,7 +278,10 @@ async fn plan_entry(
     let action = match existing.get(&entry.key) {
         None => ImportAction::Create,
         Some(imported) => {
-            let changes = differences(imported, &valid);
+            let changes = match &imported.view {
+                Some(old) => differences(old, &valid),
+                None => vec!["the stored schedule cannot be read; it is replaced".into()],
+            };
             if changes.is_empty() {
                 ImportAction::Unchanged { id: imported.id }
             } else {
@@ -270,45 +303,73 @@ async fn plan_entry(
     (planned, Some(Checked { valid, key }))
 }
 
-/// What an import would change in a schedule it made before, in words.
-fn differences(imported: &Imported, valid: &Validated) -> Vec<String> {
-    let Some(old) = &imported.view else {
-        return vec!["the stored schedule cannot be read; it is replaced".into()];
-    };
+/// Every field an import would change in a schedule it made before, in words; header values
+/// and bodies are not shown (they may be credentials), only that they change.
+fn differences(old: &ScheduleView, valid: &Validated) -> Vec<String> {
+    let before = ScheduleRequest::from_view(old);
     let new = &valid.schedule;
-    let timing = |spec: &ScheduleSpec| match spec {
-        ScheduleSpec::Cron { cron, tz } => format!("{cron} ({tz})"),
-        other => other.describe(),
-    };
+    let after = ScheduleRequest::from_view(&ScheduleView {
+        name: new.name.clone(),
+        schedule: new.spec.clone(),
+        target: new.target.clone(),
+        retry: new.retry,
+        misfire: new.misfire,
+        on_dead: new.on_dead,
+        ..old.clone()
+    });
     let mut changes = Vec::new();
-    if timing(&old.schedule) != timing(&new.spec) {
+    let timing = |request: &ScheduleRequest| {
+        let input = &request.schedule;
+        match (&input.cron, &input.tz) {
+            (Some(cron), Some(tz)) => format!("{cron} ({tz})"),
+            _ => old.schedule.describe(),
+        }
+    };
+    if before.schedule != after.schedule {
+        changes.push(format!("cron: {} → {}", timing(&before), timing(&after)));
+    }
+    if before.name != after.name {
+        changes.push(format!("name: {:?} → {:?}", before.name, after.name));
+    }
+    if before.target.url != after.target.url {
+        changes.push(format!("url: {} → {}", before.target.url, after.target.url));
+    }
+    if before.target.method != after.target.method {
+        let method = |m: &Option<String>| m.clone().unwrap_or_default();
         changes.push(format!(
-            "cron {} → {}",
-            timing(&old.schedule),
-            timing(&new.spec)
+            "method: {} → {}",
+            method(&before.target.method),
+            method(&after.target.method)
         ));
     }
-    if old.name != new.name {
-        changes.push(format!("name {:?} → {:?}", old.name, new.name));
+    for (name, value) in &after.target.headers {
+        match before.target.headers.get(name) {
+            None => changes.push(format!("header {name}: added")),
+            Some(old) if old != value => changes.push(format!("header {name}: changed")),
+            Some(_) => {}
+        }
     }
-    if old.target.url != new.target.url || old.target.method != new.target.method {
-        changes.push(format!(
-            "target {} {} → {} {}",
-            old.target.method, old.target.url, new.target.method, new.target.url
-        ));
+    if before.target.body != after.target.body {
+        changes.push("body: changed".into());
     }
     if old.state == crate::model::ScheduleState::Dead {
-        changes.push("dead → re-armed".into());
+        changes.push("state: dead → re-armed".into());
     }
     changes
 }
 
-/// A fingerprint of what the plan would write, and of the request it came from.
+/// A fingerprint of what the plan would write, and of the request it came from (but for
+/// `skip_errors`: the person decides that after seeing the plan).
 fn digest(request: &ImportRequest, plan: &ImportPlan) -> String {
     let mut hash = Sha256::new();
-    hash.update(serde_json::to_vec(request).unwrap_or_default());
+    let request = ImportRequest {
+        skip_errors: false,
+        ..request.clone()
+    };
+    hash.update(serde_json::to_vec(&request).unwrap_or_default());
     for line in &plan.lines {
         hash.update(serde_json::to_vec(&line.action).unwrap_or_default());
+        hash.update(serde_json::to_vec(&line.error).unwrap_or_default());
     }
     hex::encode(hash.finalize())
 }

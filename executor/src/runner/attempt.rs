@@ -6,10 +6,10 @@ use std::sync::atomic::Ordering;
 use chrono::TimeDelta;
 use uuid::Uuid;
 
+use crate::decision::{self, AttemptContext, Decision};
 use crate::model::Outcome;
 use crate::runner::clock::DbClock;
 use crate::runner::metrics::ExecutorMetrics;
-use crate::runner::outcome::{self, AttemptContext, Decision};
 use crate::runner::trigger::{Attempted, Trigger};
 use crate::store::claims::{AttemptRecord, Claim, Settlement};
 
@@ -43,7 +43,7 @@ pub async fn attempt(
     // A person's "Trigger now" is never a missed fire, whatever the clocks say.
     let skip = (!claim.manual)
         .then(|| {
-            outcome::skip_missed_fire(
+            decision::skip_missed_fire(
                 &schedule,
                 claim.misfire,
                 claim.fire_at,
@@ -78,7 +78,7 @@ pub async fn attempt(
         fire_at: claim.fire_at,
         attempt,
     };
-    let decision = outcome::decide(context, attempted.failure.is_none(), now, jitter);
+    let decision = decision::decide(context, attempted.failure.is_none(), now, jitter);
     metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
     let counter = match (&reason, &decision) {
         (None, _) => &metrics.delivered,

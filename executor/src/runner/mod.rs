@@ -1,7 +1,7 @@
 //! The executor's claim-and-trigger loop and its parts: [`worker`] claims due schedules,
 //! [`slots`] bounds the triggers in flight, [`attempt`] triggers one claim and builds its
 //! result, [`write_back`] writes results in fenced batches, [`trigger`] makes the HTTP call,
-//! [`outcome`] decides (pure) what an attempt means for the schedule, [`pacing`] says (pure)
+//! [`crate::decision`] decides (pure) what an attempt means for the schedule, [`pacing`] says (pure)
 //! when to look again, [`clock`] keeps the database's time, [`heartbeat`] says the executor is
 //! alive, [`retention`] keeps history bounded, and [`metrics`] and [`ops`] expose what it does.
 
@@ -10,7 +10,6 @@ pub mod clock;
 pub mod heartbeat;
 pub mod metrics;
 pub mod ops;
-pub mod outcome;
 pub mod pacing;
 pub mod retention;
 pub mod slots;

@@ -11,10 +11,10 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
+use crate::decision::Decision;
 use crate::runner::attempt::{attempt, settlement, Settled};
 use crate::runner::clock::DbClock;
 use crate::runner::metrics::ExecutorMetrics;
-use crate::runner::outcome::Decision;
 use crate::runner::pacing::Pacing;
 use crate::runner::slots::Slots;
 use crate::runner::trigger::Trigger;

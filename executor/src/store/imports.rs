@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schedules::{self, announce_change, insert_many_in, update_in};
-use crate::model::{NewSchedule, ScheduleView};
+use crate::model::{NewSchedule, ScheduleItem, ScheduleView};
 
 /// A schedule an import made, with the line key it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,11 +34,10 @@ pub async fn by_source(pool: &PgPool, source: &str) -> Result<Vec<Imported>, sql
     let mut imported = Vec::with_capacity(keys.len());
     for row in keys {
         // A schedule deleted meanwhile is simply not there any more.
-        let view = match schedules::get(pool, row.id).await {
-            Ok(Some(view)) => Some(view),
-            Ok(None) => continue,
-            Err(schedules::ReadError::Unreadable(_)) => None,
-            Err(schedules::ReadError::Database(error)) => return Err(error),
+        let view = match schedules::get(pool, row.id).await? {
+            Some(ScheduleItem::Readable(view)) => Some(view),
+            Some(ScheduleItem::Unreadable(_)) => None,
+            None => continue,
         };
         imported.push(Imported {
             id: row.id,

@@ -290,10 +290,9 @@ pub async fn wait_for_schedule(
 ) -> scheduleman::model::ScheduleView {
     let deadline = Instant::now() + limit;
     loop {
-        let schedule = schedules::get(pool, id)
+        let schedule = scheduleman::commands::fetch(pool, id)
             .await
-            .unwrap()
-            .expect("schedule exists");
+            .expect("a readable schedule");
         if check(&schedule) {
             return schedule;
         }

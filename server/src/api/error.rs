@@ -145,25 +145,31 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error in an API handler");
-        Self::Unavailable
-    }
-}
-
 impl From<scheduleman::commands::CommandError> for ApiError {
+    /// One table from command errors to answers; the UI's server functions map the same
+    /// classes the same way (`app::error`).
     fn from(error: scheduleman::commands::CommandError) -> Self {
         use scheduleman::commands::CommandError;
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
             CommandError::TooMany { field, .. } => Self::invalid(field, error.to_string()),
+            CommandError::Refused {
+                conflict: true,
+                ref reason,
+                ..
+            } => Self::Conflict(reason.clone()),
+            CommandError::Refused {
+                field, ref reason, ..
+            } => Self::invalid(field.unwrap_or("body"), reason.clone()),
             CommandError::StaleVersion { .. }
             | CommandError::WrongState { .. }
             | CommandError::Unreadable(_)
             | CommandError::PlanChanged => Self::Conflict(error.to_string()),
-            CommandError::Database(error) => error.into(),
+            CommandError::Database(error) => {
+                tracing::error!(%error, "database error in an API handler");
+                Self::Unavailable
+            }
         }
     }
 }

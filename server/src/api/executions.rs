@@ -3,9 +3,9 @@
 
 use axum::extract::State;
 use axum::Json;
+use scheduleman::commands;
 use scheduleman::model::ExecutionView;
 use scheduleman::punctuality::Punctuality;
-use scheduleman::store::executions;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -31,7 +31,7 @@ pub struct ExecutionParams {
     /// From `next_cursor`.
     before: Option<i64>,
     /// Page size, 1–500 (default 50).
-    limit: Option<i64>,
+    limit: Option<usize>,
 }
 
 /// Answers one page of the history.
@@ -43,22 +43,9 @@ pub async fn list(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<ExecutionParams>,
 ) -> Result<Json<ExecutionPage>, ApiError> {
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("limit is {limit}; it must be 1–500"),
-        ));
-    }
-    // The history of a schedule that cannot be read is still there to see.
-    match scheduleman::commands::fetch(&state.pool, id).await {
-        Ok(_) | Err(scheduleman::commands::CommandError::Unreadable(_)) => {}
-        Err(error) => return Err(error.into()),
-    }
-    let items = executions::list_for_schedule(&state.pool, id, params.before, limit).await?;
-    let next_cursor = (items.len() as i64 == limit)
-        .then(|| items.last().map(|e| e.id))
-        .flatten();
+    let page =
+        commands::history(&state.pool, id, params.before, params.limit.unwrap_or(50)).await?;
+    let (items, next_cursor) = (page.items, page.next);
     Ok(Json(ExecutionPage { items, next_cursor }))
 }
 
@@ -70,7 +57,5 @@ pub async fn punctuality(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Punctuality>, ApiError> {
-    Ok(Json(
-        scheduleman::commands::punctuality(&state.pool, id).await?,
-    ))
+    Ok(Json(commands::punctuality(&state.pool, id).await?))
 }

@@ -2,10 +2,8 @@
 
 use axum::extract::State;
 use axum::Json;
-use chrono::Utc;
+use scheduleman::commands;
 use scheduleman::model::ExecutorView;
-use scheduleman::store::executors;
-use scheduleman::store::overview::ALIVE_WINDOW;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -22,6 +20,6 @@ pub struct ExecutorList {
 #[utoipa::path(get, path = "/api/v1/executors", tag = "executors",
     responses((status = 200, body = ExecutorList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<ExecutorList>, ApiError> {
-    let items = executors::list_alive(&state.pool, Utc::now() - ALIVE_WINDOW).await?;
+    let items = commands::live_executors(&state.pool).await?;
     Ok(Json(ExecutorList { items }))
 }

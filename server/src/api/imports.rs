@@ -47,7 +47,7 @@ pub async fn preview(
     ApiJson(request): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportPlan>, ApiError> {
     Ok(Json(
-        import::plan(&state.pool, &state.policy, &request).await?,
+        import::plan(&state.pool, &state.targets, &request).await?,
     ))
 }
 
@@ -64,7 +64,7 @@ pub async fn confirm(
     Ok(Json(
         import::apply(
             &state.pool,
-            &state.policy,
+            &state.targets,
             &confirm.request,
             &confirm.digest,
         )

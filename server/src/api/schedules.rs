@@ -6,8 +6,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scheduleman::commands::{self, Action};
-use scheduleman::model::{CreatedRef, CreatedSchedule, ScheduleView, SigningSecret};
-use scheduleman::store::schedules::{ListFilter, UnknownFilter};
+use scheduleman::model::{CreatedRef, CreatedSchedule, ScheduleItem, ScheduleView, SigningSecret};
+use scheduleman::page::NameCursor;
+use scheduleman::query::{ListFilter, UnknownFilter};
 use scheduleman::validate::{BatchRequest, ScheduleRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,17 +17,24 @@ use super::error::{ApiError, ProblemDocument};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::router::AppState;
 
-/// Most items one page returns.
-pub const MAX_PAGE: i64 = 500;
-
 /// A page of schedules and the cursor of the next one.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SchedulePage {
-    /// The schedules, by name.
-    pub items: Vec<ScheduleView>,
+    /// The schedules, by name; one whose stored definition cannot be read is listed with
+    /// `"readable": false` and the reason.
+    pub items: Vec<ScheduleItem>,
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+/// The dead-letter queue.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeadLetterList {
+    /// Dead schedules, most recently dead first: at most 500.
+    pub items: Vec<ScheduleItem>,
+    /// Whether more schedules are dead than listed (the oldest are left out).
+    pub truncated: bool,
 }
 
 /// `GET /schedules` query.
@@ -41,7 +49,7 @@ pub struct ListParams {
     /// From `next_cursor`.
     cursor: Option<String>,
     /// Page size, 1–500 (default 50).
-    limit: Option<i64>,
+    limit: Option<usize>,
 }
 
 /// `POST /schedules`: 201 with the stored schedule and its signing secret (shown only now).
@@ -52,7 +60,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> Result<Response, ApiError> {
-    let created = commands::create(&state.pool, &state.policy, &request).await?;
+    let created = commands::create(&state.pool, &state.targets, &request).await?;
     let location = format!("/api/v1/schedules/{}", created.schedule.id);
     let etag = format!("\"{}\"", created.schedule.version);
     Ok((
@@ -72,7 +80,7 @@ pub async fn create_batch(
     State(state): State<AppState>,
     ApiJson(batch): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
-    let created = commands::create_many(&state.pool, &state.policy, &batch.schedules).await?;
+    let created = commands::create_many(&state.pool, &state.targets, &batch.schedules).await?;
     Ok((StatusCode::CREATED, Json(BatchCreated { created })).into_response())
 }
 
@@ -96,25 +104,21 @@ pub async fn list(
         .unwrap_or_default()
         .parse()
         .map_err(|error: UnknownFilter| ApiError::invalid("state", error.to_string()))?;
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("limit is {limit}; it must be 1–{MAX_PAGE}"),
-        ));
-    }
-    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
-    let items = commands::list(
+    let after = params
+        .cursor
+        .as_deref()
+        .map(NameCursor::decode)
+        .transpose()
+        .map_err(|error| ApiError::invalid("cursor", error.to_string()))?;
+    let page = commands::list(
         &state.pool,
         filter,
         params.search.as_deref(),
-        after.as_ref().map(|(name, id)| (name.as_str(), *id)),
-        limit,
+        after.as_ref(),
+        params.limit.unwrap_or(50),
     )
     .await?;
-    let next_cursor = (items.len() as i64 == limit)
-        .then(|| items.last().map(|last| encode_cursor(&last.name, last.id)))
-        .flatten();
+    let (items, next_cursor) = (page.items, page.next.map(|cursor| cursor.encode()));
     Ok(Json(SchedulePage { items, next_cursor }))
 }
 
@@ -141,7 +145,7 @@ pub async fn replace(
     ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> Result<Response, ApiError> {
     let expected = expected_version(&headers)?;
-    let view = commands::replace(&state.pool, &state.policy, id, &request, expected).await?;
+    let view = commands::replace(&state.pool, &state.targets, id, &request, expected).await?;
     Ok(with_etag(view).into_response())
 }
 
@@ -162,7 +166,7 @@ pub async fn patch(
     json_patch::merge(&mut merged, &patch);
     let request: ScheduleRequest = super::extract::parse_value(merged)?;
     let expected = expected_version(&headers)?;
-    let view = commands::replace(&state.pool, &state.policy, id, &request, expected).await?;
+    let view = commands::replace(&state.pool, &state.targets, id, &request, expected).await?;
     Ok(with_etag(view).into_response())
 }
 
@@ -227,14 +231,14 @@ pub async fn rotate_secret(
     Ok(Json(commands::rotate_secret(&state.pool, id).await?))
 }
 
-/// `GET /dead-letters`: every dead schedule.
+/// `GET /dead-letters`: the 500 most recently dead schedules.
 #[utoipa::path(get, path = "/api/v1/dead-letters", tag = "schedules",
-    responses((status = 200, body = SchedulePage)))]
-pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<SchedulePage>, ApiError> {
-    let items = commands::dead_letters(&state.pool, MAX_PAGE).await?;
-    Ok(Json(SchedulePage {
-        items,
-        next_cursor: None,
+    responses((status = 200, body = DeadLetterList)))]
+pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<DeadLetterList>, ApiError> {
+    let page = commands::dead_letters(&state.pool).await?;
+    Ok(Json(DeadLetterList {
+        items: page.items,
+        truncated: page.next.is_some(),
     }))
 }
 
@@ -254,36 +258,4 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 fn with_etag(view: ScheduleView) -> impl IntoResponse {
     let etag = format!("\"{}\"", view.version);
     ([(header::ETAG, etag)], Json(view))
-}
-
-/// The cursor: the last item's name and id, hex-encoded so it is opaque and URL-safe.
-fn encode_cursor(name: &str, id: Uuid) -> String {
-    hex::encode(format!("{id}{name}"))
-}
-
-fn decode_cursor(cursor: &str) -> Result<(String, Uuid), ApiError> {
-    let bad = || ApiError::invalid("cursor", "the cursor is not one this API gave out");
-    let text = String::from_utf8(hex::decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
-    if text.len() < 36 || !text.is_char_boundary(36) {
-        return Err(bad());
-    }
-    let (id, name) = text.split_at(36);
-    Ok((name.to_owned(), id.parse().map_err(|_| bad())?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let id = Uuid::from_u128(42);
-        let cursor = encode_cursor("nightly backup", id);
-        assert_eq!(
-            decode_cursor(&cursor).unwrap(),
-            ("nightly backup".to_owned(), id)
-        );
-        assert!(decode_cursor("zz").is_err());
-        assert!(decode_cursor(&hex::encode("short")).is_err());
-    }
 }

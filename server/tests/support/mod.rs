@@ -6,6 +6,8 @@ use axum::response::Response;
 use axum::Router;
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
+use scheduleman::ssrf::resolve::DnsServers;
+use scheduleman::ssrf::TargetGuard;
 use server::auth::Auth;
 use server::{app, AppState};
 use sqlx::PgPool;
@@ -15,7 +17,11 @@ pub fn router_with(pool: PgPool, allowlist: &str, token: Option<&str>) -> Router
     app(AppState::new(
         LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
-        allowlist.parse().expect("a valid test allowlist"),
+        TargetGuard::new(
+            allowlist.parse().expect("a valid test allowlist"),
+            &DnsServers::System,
+        )
+        .expect("a resolver"),
         Auth::new(token),
     ))
 }

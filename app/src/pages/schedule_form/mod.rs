@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use scheduleman::model::{Misfire, OnDead, RetryPolicy};
 use scheduleman::schedule::{self, ScheduleInput};
-use scheduleman::validate::{ScheduleRequest, TargetRequest};
+use scheduleman::validate::{field, ScheduleRequest, TargetRequest};
 use uuid::Uuid;
 
 use self::fields::{parse_headers, parse_retry_delay, show_retry_delay, FieldError};
@@ -20,7 +20,7 @@ use crate::components::fires::FireList;
 use crate::components::secret::SecretOnce;
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
-use crate::server_fns::schedules::{get_schedule, SaveSchedule, Saved};
+use crate::server_fns::schedules::{get_edit_base, SaveSchedule, Saved};
 
 /// `/schedules/new`.
 #[component]
@@ -40,7 +40,7 @@ pub fn EditSchedule() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
     let current = Resource::new(id, |id| async move {
         match id {
-            Some(id) => get_schedule(id).await,
+            Some(id) => get_edit_base(id).await.map(|base| (id, base)),
             None => Err(AppError::NotFound("That is not a schedule id.".into())),
         }
     });
@@ -51,12 +51,23 @@ pub fn EditSchedule() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match current.await {
-                    Ok(view) => {
+                    Ok((id, base)) => {
                         view! {
-                            <ScheduleForm
-                                id=Some(view.id)
-                                initial=ScheduleRequest::from_view(&view)
-                            />
+                            {base
+                                .unreadable
+                                .map(|reason| {
+                                    view! {
+                                        <p
+                                            id="unreadable"
+                                            class="mt-3 rounded-md bg-amber-50 p-2 text-sm text-amber-800"
+                                        >
+                                            {format!(
+                                                "The stored timing cannot be read ({reason}); give it a timing again and save.",
+                                            )}
+                                        </p>
+                                    }
+                                })}
+                            <ScheduleForm id=Some(id) initial=base.request />
                         }
                             .into_any()
                     }
@@ -234,8 +245,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
         _ => None,
     };
     // A delay that does not parse is flagged under its field and blocks saving.
-    let delay_error = move |delay: Memo<Result<u64, String>>, field: &'static str| {
-        move || delay.get().err().or_else(error_for(field))
+    let delay_error = move |delay: Memo<Result<u64, String>>, path: &'static str| {
+        move || delay.get().err().or_else(error_for(path))
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -292,7 +303,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                     prop:value=move || name.get()
                     on:input=move |e| name.set(event_target_value(&e))
                 />
-                <FieldError message=error_for("name") />
+                <FieldError message=error_for(field::NAME) />
             </div>
             <fieldset>
                 <legend class=LABEL>"When"</legend>
@@ -423,7 +434,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         }
                     }}
                 </div>
-                <FieldError message=error_for("schedule") />
+                <FieldError message=error_for(field::SCHEDULE) />
             </fieldset>
             <fieldset class="grid gap-3 sm:grid-cols-4">
                 <div class="sm:col-span-3">
@@ -438,7 +449,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         prop:value=move || url.get()
                         on:input=move |e| url.set(event_target_value(&e))
                     />
-                    <FieldError message=error_for("target.url") />
+                    <FieldError message=error_for(field::TARGET_URL) />
                 </div>
                 <div>
                     <label class=LABEL for="method">
@@ -458,7 +469,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                                 }
                             })}
                     </select>
-                    <FieldError message=error_for("target.method") />
+                    <FieldError message=error_for(field::TARGET_METHOD) />
                 </div>
                 <div class="sm:col-span-2">
                     <label class=LABEL for="headers">
@@ -471,7 +482,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         prop:value=move || headers.get()
                         on:input=move |e| headers.set(event_target_value(&e))
                     ></textarea>
-                    <FieldError message=error_for("target.headers") />
+                    <FieldError message=error_for(field::TARGET_HEADERS) />
                 </div>
                 <div class="sm:col-span-2">
                     <label class=LABEL for="body">
@@ -484,7 +495,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         prop:value=move || body.get()
                         on:input=move |e| body.set(event_target_value(&e))
                     ></textarea>
-                    <FieldError message=error_for("target.body") />
+                    <FieldError message=error_for(field::TARGET_BODY) />
                 </div>
             </fieldset>
             <fieldset class="grid gap-3 sm:grid-cols-4">
@@ -501,7 +512,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         prop:value=move || max_attempts.get()
                         on:input=move |e| max_attempts.set(event_target_value(&e))
                     />
-                    <FieldError message=error_for("max_attempts") />
+                    <FieldError message=error_for(field::MAX_ATTEMPTS) />
                 </div>
                 {[
                     (
@@ -510,7 +521,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         "1s",
                         backoff_initial,
                         backoff_initial_ms,
-                        "backoff_initial_ms",
+                        field::BACKOFF_INITIAL_MS,
                     ),
                     (
                         "backoff-max",
@@ -518,11 +529,11 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                         "5m",
                         backoff_max,
                         backoff_max_ms,
-                        "backoff_max_ms",
+                        field::BACKOFF_MAX_MS,
                     ),
                 ]
                     .into_iter()
-                    .map(|(id, label, placeholder, text, ms, field)| {
+                    .map(|(id, label, placeholder, text, ms, path)| {
                         view! {
                             <div>
                                 <label class=LABEL for=id>
@@ -536,7 +547,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                                     prop:value=move || text.get()
                                     on:input=move |e| text.set(event_target_value(&e))
                                 />
-                                <FieldError message=delay_error(ms, field) />
+                                <FieldError message=delay_error(ms, path) />
                             </div>
                         }
                     })

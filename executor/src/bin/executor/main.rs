@@ -84,11 +84,7 @@ async fn run(args: RunArgs) -> Result<(), String> {
         .target_allowlist
         .parse()
         .map_err(|error| format!("{error}"))?;
-    let dns = if args.dns_servers.is_empty() {
-        DnsServers::System
-    } else {
-        DnsServers::These(args.dns_servers.clone())
-    };
+    let dns = DnsServers::from_list(&args.dns_servers);
     let trigger = Trigger::new(args.signing_secret.as_deref(), policy, &dns)
         .map_err(|error| error.to_string())?;
     let identity = Identity::of_this_process(

@@ -1,74 +1,15 @@
-//! Resolving targets' names: an async resolver (hickory) with its own time limit, never the
-//! blocking system resolver that a slow name could tie up, keeping only the addresses the
-//! target policy allows.
+//! Resolving targets' names for the HTTP client: the async resolver ([`crate::ssrf::resolve`])
+//! with its time limit, keeping only the addresses the target policy allows.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
-use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::TokioResolver;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use super::failure::DnsError;
-use super::TriggerSetupError;
+use crate::ssrf::resolve::DNS_TIMEOUT;
 use crate::ssrf::TargetPolicy;
-
-/// The limit on resolving a target's name, within the trigger's 3 s.
-pub const DNS_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Which name servers resolve targets' host names.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum DnsServers {
-    /// The system's (`/etc/resolv.conf`, and `/etc/hosts`).
-    #[default]
-    System,
-    /// These servers (UDP, then TCP), and `/etc/hosts`.
-    These(Vec<SocketAddr>),
-}
-
-/// The async resolver for `servers`, with a short per-query timeout and no retries beyond
-/// a second try, so a name that resolves slowly fails within [`DNS_TIMEOUT`].
-pub(super) fn resolver(servers: &DnsServers) -> Result<TokioResolver, TriggerSetupError> {
-    let provider = TokioRuntimeProvider::default();
-    let mut builder = match servers {
-        // Without readable system settings the executor still starts: /etc/hosts and
-        // literal addresses work, and every other name fails with a reason in the history.
-        DnsServers::System => match TokioResolver::builder(provider.clone()) {
-            Ok(builder) => builder,
-            Err(error) => {
-                tracing::warn!(%error, "cannot read the system's DNS settings; only /etc/hosts names resolve (set SCHEDULEMAN_DNS_SERVERS)");
-                TokioResolver::builder_with_config(
-                    ResolverConfig::from_name_servers(Vec::new()),
-                    provider,
-                )
-            }
-        },
-        DnsServers::These(addrs) => {
-            let servers = addrs
-                .iter()
-                .map(|addr| {
-                    let connections = [ConnectionConfig::udp(), ConnectionConfig::tcp()]
-                        .into_iter()
-                        .map(|mut connection| {
-                            connection.port = addr.port();
-                            connection
-                        })
-                        .collect();
-                    NameServerConfig::new(addr.ip(), true, connections)
-                })
-                .collect();
-            TokioResolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider)
-        }
-    };
-    let options = builder.options_mut();
-    options.timeout = DNS_TIMEOUT / 2;
-    options.attempts = 1;
-    builder
-        .build()
-        .map_err(|error| TriggerSetupError::Dns(error.to_string()))
-}
 
 /// Resolves with the async resolver (bounded by [`DNS_TIMEOUT`]), keeping only addresses
 /// the target policy allows (DNS can change between save and trigger), with errors the

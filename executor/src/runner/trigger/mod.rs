@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
-pub use self::dns::{DnsServers, DNS_TIMEOUT};
 pub use self::failure::Failure;
 use self::failure::{classify, read_excerpt};
 use self::signing::{headers, SignedParts};
 use crate::model::WebhookCall;
+pub use crate::ssrf::resolve::{DnsServers, DNS_TIMEOUT};
 use crate::ssrf::TargetPolicy;
 
 /// The hard limit on one trigger: connecting, sending and reading the answer.
@@ -83,7 +83,8 @@ impl Trigger {
             .no_proxy()
             .dns_resolver(Arc::new(dns::Resolver {
                 policy: policy.clone(),
-                dns: dns::resolver(dns)?,
+                dns: crate::ssrf::resolve::resolver(dns)
+                    .map_err(|error| TriggerSetupError::Dns(error.0))?,
             }))
             .user_agent(concat!("scheduleman/", env!("CARGO_PKG_VERSION")))
             .build()?;

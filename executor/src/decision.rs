@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::model::{Misfire, OnDead, Outcome, RetryPolicy, ScheduleState};
-use crate::schedule::Schedule;
+use crate::schedule::{Fire, Schedule};
 
 /// How late a fire may start before a `skip` schedule skips it.
 pub const MISFIRE_GRACE: TimeDelta = TimeDelta::seconds(10);
@@ -183,6 +183,18 @@ pub fn revived_next_run(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateT
     match schedule {
         Schedule::Once(at) => Some((*at).max(now)),
         recurring => recurring.next_after(now),
+    }
+}
+
+/// The next `count` fires a paused or dead schedule would make if it were resumed or
+/// re-armed at `now` (a one-shot whose instant passed fires at once).
+pub fn fires_if_revived(schedule: &Schedule, now: DateTime<Utc>, count: usize) -> Vec<Fire> {
+    match schedule {
+        Schedule::Once(_) => revived_next_run(schedule, now)
+            .map(|at| Fire { at, dst: None })
+            .into_iter()
+            .collect(),
+        recurring => recurring.upcoming_fires(now, count),
     }
 }
 
@@ -456,6 +468,25 @@ mod tests {
         assert!(matches!(decide_attempt(2), Decision::Retry { .. }));
         assert_eq!(decide_attempt(3), Decision::Dead);
         assert_eq!(decide_attempt(4), Decision::Dead);
+    }
+
+    #[test]
+    fn a_dead_one_shot_would_fire_at_once_and_a_recurring_one_at_its_next_instants() {
+        let now = utc("2026-01-01T10:00:30Z");
+        let once = Schedule::Once(utc("2025-12-31T00:00:00Z"));
+        let fires: Vec<_> = fires_if_revived(&once, now, 5)
+            .iter()
+            .map(|f| f.at)
+            .collect();
+        assert_eq!(fires, [now]);
+        let fires: Vec<_> = fires_if_revived(&every_minute(), now, 2)
+            .iter()
+            .map(|f| f.at)
+            .collect();
+        assert_eq!(
+            fires,
+            [utc("2026-01-01T10:01:00Z"), utc("2026-01-01T10:02:00Z")]
+        );
     }
 
     #[test]

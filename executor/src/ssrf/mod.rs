@@ -1,6 +1,12 @@
 //! Safe targets: which addresses a trigger may reach. Loopback, private, link-local and
 //! other special-purpose addresses are refused unless the allowlist names them; the check
-//! runs when a schedule is saved and again, on the resolved addresses, at every trigger.
+//! runs when a schedule is saved ([`guard`], names resolved by [`resolve`]'s async resolver
+//! within a time limit) and again, on the resolved addresses, at every trigger.
+
+pub mod guard;
+pub mod resolve;
+
+pub use guard::{HostVerdicts, TargetGuard, TargetRefusal};
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
@@ -19,9 +25,10 @@ pub struct TargetPolicy {
 #[error("{0:?} in the target allowlist is neither a CIDR network, an IP address nor a host name")]
 pub struct BadAllowlistEntry(pub String);
 
-/// Why a target was refused.
+/// Why a target was refused. The message names the rule, and the address only when the
+/// target was written as one: where a name led inside a network is not told.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("target {host} resolves to {ip}, {class}; allowed: {allowed}")]
+#[error("{}", self.describe())]
 pub struct ForbiddenTarget {
     /// The host as written.
     pub host: String,
@@ -31,6 +38,23 @@ pub struct ForbiddenTarget {
     pub class: &'static str,
     /// The allowlist in words.
     pub allowed: String,
+}
+
+impl ForbiddenTarget {
+    fn describe(&self) -> String {
+        let written_as_address = self.host.parse::<IpAddr>().map(canonical) == Ok(self.ip);
+        if written_as_address {
+            format!(
+                "target {} is {}; allowed: {}",
+                self.ip, self.class, self.allowed
+            )
+        } else {
+            format!(
+                "target {} resolves to {}; allowed: {}",
+                self.host, self.class, self.allowed
+            )
+        }
+    }
 }
 
 impl FromStr for TargetPolicy {
@@ -94,37 +118,6 @@ impl TargetPolicy {
         } else {
             entries.join(", ")
         }
-    }
-}
-
-impl TargetPolicy {
-    /// Resolves the host of `url` and checks every address (the save-time check). The
-    /// error says why, in words.
-    pub async fn check_url(&self, url: &str) -> Result<(), String> {
-        let parsed =
-            url::Url::parse(url).map_err(|error| format!("{url:?} is not a URL ({error})"))?;
-        let host = parsed
-            .host_str()
-            .unwrap_or_default()
-            .trim_matches(['[', ']'])
-            .to_owned();
-        if self.allows_host(&host) {
-            return Ok(());
-        }
-        let port = parsed.port_or_known_default().unwrap_or(80);
-        let addrs: Vec<IpAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![ip],
-            Err(_) => tokio::net::lookup_host((host.as_str(), port))
-                .await
-                .map_err(|error| format!("cannot resolve {host}: {error}"))?
-                .map(|addr| addr.ip())
-                .collect(),
-        };
-        for ip in addrs {
-            self.check(&host, ip)
-                .map_err(|refused| refused.to_string())?;
-        }
-        Ok(())
     }
 }
 
@@ -266,8 +259,17 @@ mod tests {
         let refused = policy.check("x", "10.0.0.6".parse().unwrap()).unwrap_err();
         assert_eq!(
             refused.to_string(),
-            "target x resolves to 10.0.0.6, a private network address; allowed: 127.0.0.0/8, \
-             10.0.0.5/32, internal.example"
+            "target x resolves to a private network address; allowed: 127.0.0.0/8, \
+             10.0.0.5/32, internal.example",
+            "a name's internal address is not told"
+        );
+        let literal = policy
+            .check("10.0.0.6", "10.0.0.6".parse().unwrap())
+            .unwrap_err();
+        assert_eq!(
+            literal.to_string(),
+            "target 10.0.0.6 is a private network address; allowed: 127.0.0.0/8, 10.0.0.5/32, \
+             internal.example"
         );
         assert!("not a host!".parse::<TargetPolicy>().is_err());
     }

@@ -1,0 +1,18 @@
+//! The `schedules` table as people see it: `rows` decodes a row (readable or not),
+//! `read` reads one, a page or the dead letters, `write` creates, edits and moves them
+//! between states. The executor's claim and write-back live in [`super::claims`].
+
+mod read;
+pub(in crate::store) mod rows;
+mod write;
+
+pub use read::{due_before, get, list, list_dead, DueTiming};
+pub(in crate::store) use rows::{retry_policy, target};
+pub(in crate::store) use write::{announce_change, insert_many_in, update_in};
+pub use write::{
+    delete, insert, insert_many, rotate_secret, transition, update, Inserted, Transition,
+    WAKE_HORIZON,
+};
+
+/// The channel on which schedule changes are announced, so sleeping executors wake.
+pub const CHANGES_CHANNEL: &str = "scheduleman_schedules";

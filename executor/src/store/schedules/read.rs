@@ -1,0 +1,186 @@
+//! Reading the `schedules` table for people: one schedule, a page in name order, the dead
+//! letters, and what is due soon (the timeline).
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::rows::ScheduleRow;
+use crate::model::{Misfire, OnDead, Outcome, ScheduleItem, ScheduleState};
+use crate::query::ListFilter;
+use crate::schedule::ScheduleSpec;
+
+/// One due schedule's timing, for the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueTiming {
+    /// The schedule.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// When it fires.
+    pub spec: ScheduleSpec,
+}
+
+/// Active schedules due before `until` (soonest first, through the due index), at most
+/// `limit`; rows whose timing does not decode are left out.
+pub async fn due_before(
+    pool: &PgPool,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DueTiming>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT id, name, spec::text AS "spec!" FROM schedules
+        WHERE state = 'active' AND next_run_at < $1
+        ORDER BY next_run_at, id
+        LIMIT $2
+        "#,
+        until,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let spec = serde_json::from_str(&row.spec).ok()?;
+            Some(DueTiming {
+                id: row.id,
+                name: row.name,
+                spec,
+            })
+        })
+        .collect())
+}
+
+/// Reads one schedule, readable or not.
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        ScheduleRow,
+        r#"
+        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+               target_headers AS "target_headers: Json<serde_json::Value>",
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
+               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
+               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome AS "last_outcome: Outcome",
+               last_error, dead_at, version, created_at, updated_at
+        FROM schedules
+        WHERE id = $1
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(ScheduleItem::from))
+}
+
+/// Up to `limit` schedules in (name, id) order, after the `after` position, filtered by
+/// state and by a case-insensitive name search (through `schedule_names`' trigram index);
+/// a row that does not decode comes back in its unreadable form.
+pub async fn list(
+    pool: &PgPool,
+    filter: ListFilter,
+    search: Option<&str>,
+    after: Option<(&str, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ScheduleItem>, sqlx::Error> {
+    let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| {
+        format!(
+            "%{}%",
+            s.trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    let (after_name, after_id) = after.unzip();
+    // Two statements, not one with `$2 IS NULL OR …`: PostgreSQL cannot turn a subquery under
+    // OR into a join, and the search would then scan the table.
+    let rows = match pattern {
+        None => {
+            sqlx::query_as!(
+                ScheduleRow,
+                r#"
+                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+                       target_headers AS "target_headers: Json<serde_json::Value>",
+                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
+                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
+                       last_error, dead_at, version, created_at, updated_at
+                FROM schedules
+                WHERE ($1::text IS NULL
+                       OR state = $1
+                       OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
+                  AND ($2::text IS NULL OR (name, id) > ($2, $3::uuid))
+                ORDER BY name, id
+                LIMIT $4
+                "#,
+                filter.as_sql(),
+                after_name,
+                after_id,
+                limit,
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        // The search is asked twice on purpose: through `schedule_names`' trigram index
+        // (fast when few names match) and as a filter on the name order (fast when many do);
+        // the planner takes the cheaper.
+        Some(pattern) => {
+            sqlx::query_as!(
+                ScheduleRow,
+                r#"
+                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+                       target_headers AS "target_headers: Json<serde_json::Value>",
+                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
+                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
+                       last_error, dead_at, version, created_at, updated_at
+                FROM schedules
+                WHERE ($1::text IS NULL
+                       OR state = $1
+                       OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
+                  AND name ILIKE $2
+                  AND id IN (SELECT id FROM schedule_names WHERE name ILIKE $2)
+                  AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
+                ORDER BY name, id
+                LIMIT $5
+                "#,
+                filter.as_sql(),
+                pattern,
+                after_name,
+                after_id,
+                limit,
+            )
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    Ok(rows.into_iter().map(ScheduleItem::from).collect())
+}
+
+/// Dead schedules, most recently dead first, at most `limit`.
+pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleItem>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        ScheduleRow,
+        r#"
+        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+               target_headers AS "target_headers: Json<serde_json::Value>",
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
+               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome AS "last_outcome: Outcome", last_error, dead_at, version, created_at, updated_at
+        FROM schedules
+        WHERE state = 'dead'
+        ORDER BY dead_at DESC NULLS LAST, id
+        LIMIT $1
+        "#,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ScheduleItem::from).collect())
+}

@@ -1,0 +1,137 @@
+//! A `schedules` row as people read it, and its decoding into a [`ScheduleItem`]: readable,
+//! or listed with the reason its stored timing or headers do not decode.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::model::{
+    Misfire, OnDead, Outcome, RetryPolicy, ScheduleItem, ScheduleState, ScheduleView, Target,
+    UnreadableSchedule,
+};
+use crate::schedule::ScheduleSpec;
+
+/// The columns behind a [`ScheduleView`] (every read selects exactly these).
+#[derive(Debug)]
+pub(super) struct ScheduleRow {
+    pub(super) id: Uuid,
+    pub(super) name: String,
+    pub(super) spec: Json<serde_json::Value>,
+    pub(super) target_url: String,
+    pub(super) target_method: String,
+    pub(super) target_headers: Json<serde_json::Value>,
+    pub(super) target_body: Option<String>,
+    pub(super) max_attempts: i32,
+    pub(super) backoff_initial_ms: i64,
+    pub(super) backoff_max_ms: i64,
+    pub(super) misfire: Misfire,
+    pub(super) on_dead: OnDead,
+    pub(super) dead_fires: i32,
+    pub(super) state: ScheduleState,
+    pub(super) next_run_at: Option<DateTime<Utc>>,
+    pub(super) fire_at: Option<DateTime<Utc>>,
+    pub(super) attempt: i32,
+    pub(super) claimed_by: Option<String>,
+    pub(super) last_fired_at: Option<DateTime<Utc>>,
+    pub(super) last_outcome: Option<Outcome>,
+    pub(super) last_error: Option<String>,
+    pub(super) dead_at: Option<DateTime<Utc>>,
+    pub(super) version: i64,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
+}
+
+impl From<ScheduleRow> for ScheduleItem {
+    /// Decodes the row; one that does not decode becomes its unreadable form (and is logged),
+    /// so it is shown, never silently left out.
+    fn from(mut row: ScheduleRow) -> Self {
+        let decoded = decode(&mut row);
+        match decoded {
+            Ok((spec, headers)) => Self::Readable(view(row, spec, headers)),
+            Err(reason) => {
+                tracing::warn!(schedule_id = %row.id, %reason, "a stored schedule cannot be read");
+                Self::Unreadable(UnreadableSchedule {
+                    id: row.id,
+                    name: row.name,
+                    readable: false,
+                    reason,
+                    state: row.state,
+                    target_url: row.target_url,
+                    target_method: row.target_method,
+                    last_error: row.last_error,
+                    dead_at: row.dead_at,
+                    version: row.version,
+                    updated_at: row.updated_at,
+                })
+            }
+        }
+    }
+}
+
+/// The row's timing and headers, taken out of it (no copy of the JSON), or why they do not
+/// decode.
+fn decode(row: &mut ScheduleRow) -> Result<(ScheduleSpec, BTreeMap<String, String>), String> {
+    let unreadable = |what: &str, error: serde_json::Error| {
+        format!("its stored {what} does not decode ({error})")
+    };
+    let spec = serde_json::from_value(row.spec.0.take()).map_err(|e| unreadable("timing", e))?;
+    let headers = serde_json::from_value(row.target_headers.0.take())
+        .map_err(|e| unreadable("headers", e))?;
+    Ok((spec, headers))
+}
+
+fn view(row: ScheduleRow, spec: ScheduleSpec, headers: BTreeMap<String, String>) -> ScheduleView {
+    ScheduleView {
+        id: row.id,
+        name: row.name,
+        description: spec.describe(),
+        schedule: spec,
+        target: target(row.target_url, row.target_method, headers, row.target_body),
+        retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
+        misfire: row.misfire,
+        on_dead: row.on_dead,
+        dead_fires: row.dead_fires,
+        state: row.state,
+        next_run_at: row.next_run_at,
+        fire_at: row.fire_at,
+        attempt: row.attempt,
+        claimed_by: row.claimed_by,
+        last_fired_at: row.last_fired_at,
+        last_outcome: row.last_outcome,
+        last_error: row.last_error,
+        dead_at: row.dead_at,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// A target from its columns.
+pub(in crate::store) fn target(
+    url: String,
+    method: String,
+    headers: BTreeMap<String, String>,
+    body: Option<String>,
+) -> Target {
+    Target {
+        url,
+        method,
+        headers,
+        body,
+    }
+}
+
+/// A retry policy from its columns (never below 1, whatever a hand-edited row holds).
+pub(in crate::store) fn retry_policy(
+    max_attempts: i32,
+    initial_ms: i64,
+    max_ms: i64,
+) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: max_attempts.max(1) as u32,
+        backoff_initial_ms: initial_ms.max(1) as u64,
+        backoff_max_ms: max_ms.max(1) as u64,
+    }
+}

@@ -1,0 +1,352 @@
+//! Changing the `schedules` table for people: create (one or many), edit, rotate a secret,
+//! move between states, delete; each change is announced so sleeping executors wake.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::model::{NewSchedule, ScheduleState};
+
+use super::CHANGES_CHANNEL;
+
+/// A stored schedule's id and the signing secret generated for it (shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inserted {
+    /// The new schedule's id.
+    pub id: Uuid,
+    /// Its signing secret.
+    pub signing_secret: String,
+}
+
+/// How far ahead a new schedule must be due for executors to be woken for it: an executor
+/// re-reads the next due time at least this often (its `--poll-max` may not exceed it).
+pub const WAKE_HORIZON: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it
+/// when it is due within [`WAKE_HORIZON`].
+pub async fn insert(
+    pool: &PgPool,
+    schedule: &NewSchedule,
+    next_run_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Inserted, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let state = if schedule.paused {
+        ScheduleState::Paused
+    } else {
+        ScheduleState::Active
+    };
+    let row = sqlx::query!(
+        r#"
+        INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
+                               target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                               misfire, state, next_run_at, created_at, updated_at, on_dead,
+                               signing_secret)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14,
+                'whsec_' || replace(gen_random_uuid()::text, '-', '')
+                         || replace(gen_random_uuid()::text, '-', ''))
+        RETURNING id, signing_secret AS "signing_secret!"
+        "#,
+        schedule.name,
+        Json(&schedule.spec) as _,
+        schedule.target.url,
+        schedule.target.method,
+        Json(&schedule.target.headers) as _,
+        schedule.target.body,
+        schedule.retry.max_attempts as i32,
+        schedule.retry.backoff_initial_ms as i64,
+        schedule.retry.backoff_max_ms as i64,
+        schedule.misfire.as_str(),
+        state.as_str(),
+        next_run_at,
+        now,
+        schedule.on_dead.as_str(),
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    // Executors re-read the next due time at least every poll interval (at most
+    // WAKE_HORIZON), so only a schedule due sooner needs to wake them. Every NOTIFY
+    // serialises its commit on PostgreSQL's notification queue lock, which capped creation.
+    let horizon = TimeDelta::from_std(WAKE_HORIZON).unwrap_or(TimeDelta::MAX);
+    if next_run_at.is_some_and(|at| at <= now + horizon) {
+        announce_change(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Inserted {
+        id: row.id,
+        signing_secret: row.signing_secret,
+    })
+}
+
+/// Stores many new schedules in one statement and one transaction (all or none), each with a
+/// fresh signing secret, and announces them once. The answer is in input order.
+pub async fn insert_many(
+    pool: &PgPool,
+    schedules: &[(NewSchedule, Option<DateTime<Utc>>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Inserted>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let inserted = insert_many_in(&mut tx, schedules, now).await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+/// [`insert_many`]'s statement, in the caller's transaction (which announces and commits).
+pub(in crate::store) async fn insert_many_in(
+    tx: &mut PgConnection,
+    schedules: &[(NewSchedule, Option<DateTime<Utc>>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Inserted>, sqlx::Error> {
+    let column = |f: &dyn Fn(&NewSchedule) -> String| -> Vec<String> {
+        schedules.iter().map(|(s, _)| f(s)).collect()
+    };
+    let names = column(&|s| s.name.clone());
+    let specs = column(&|s| serde_json::to_string(&s.spec).unwrap_or_default());
+    let urls = column(&|s| s.target.url.clone());
+    let methods = column(&|s| s.target.method.clone());
+    let headers = column(&|s| serde_json::to_string(&s.target.headers).unwrap_or_default());
+    let bodies: Vec<Option<String>> = schedules
+        .iter()
+        .map(|(s, _)| s.target.body.clone())
+        .collect();
+    let attempts: Vec<i32> = schedules
+        .iter()
+        .map(|(s, _)| s.retry.max_attempts as i32)
+        .collect();
+    let initial: Vec<i64> = schedules
+        .iter()
+        .map(|(s, _)| s.retry.backoff_initial_ms as i64)
+        .collect();
+    let longest: Vec<i64> = schedules
+        .iter()
+        .map(|(s, _)| s.retry.backoff_max_ms as i64)
+        .collect();
+    let misfires = column(&|s| s.misfire.as_str().to_owned());
+    let on_dead = column(&|s| s.on_dead.as_str().to_owned());
+    let states = column(&|s| {
+        if s.paused {
+            ScheduleState::Paused
+        } else {
+            ScheduleState::Active
+        }
+        .as_str()
+        .to_owned()
+    });
+    let next_runs: Vec<Option<DateTime<Utc>>> = schedules.iter().map(|(_, at)| *at).collect();
+    let rows = sqlx::query!(
+        r#"
+        WITH input AS (
+            SELECT gen_random_uuid() AS id,
+                   'whsec_' || replace(gen_random_uuid()::text, '-', '')
+                            || replace(gen_random_uuid()::text, '-', '') AS secret,
+                   t.*
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                        $6::text[], $7::int4[], $8::int8[], $9::int8[], $10::text[],
+                        $11::text[], $12::text[], $13::timestamptz[])
+                 WITH ORDINALITY
+                 AS t(name, spec, url, method, headers, body, max_attempts, backoff_initial_ms,
+                      backoff_max_ms, misfire, on_dead, state, next_run_at, ord)
+        ),
+        stored AS (
+            INSERT INTO schedules (id, name, spec, target_url, target_method, target_headers,
+                                   target_body, max_attempts, backoff_initial_ms,
+                                   backoff_max_ms, misfire, on_dead, state, next_run_at,
+                                   signing_secret, created_at, updated_at)
+            SELECT id, name, spec::jsonb, url, method, headers::jsonb, body, max_attempts,
+                   backoff_initial_ms, backoff_max_ms, misfire, on_dead, state, next_run_at,
+                   secret, $14, $14
+            FROM input
+        )
+        SELECT id AS "id!", secret AS "secret!" FROM input ORDER BY ord
+        "#,
+        &names,
+        &specs,
+        &urls,
+        &methods,
+        &headers,
+        &bodies as &[Option<String>],
+        &attempts,
+        &initial,
+        &longest,
+        &misfires,
+        &on_dead,
+        &states,
+        &next_runs as &[Option<DateTime<Utc>>],
+        now,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Inserted {
+            id: row.id,
+            signing_secret: row.secret,
+        })
+        .collect())
+}
+
+/// Gives a schedule a new signing secret and returns it; `None` when there is no such
+/// schedule. Requests already in flight keep the old signature.
+pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"
+        UPDATE schedules
+        SET signing_secret = 'whsec_' || replace(gen_random_uuid()::text, '-', '')
+                                      || replace(gen_random_uuid()::text, '-', ''),
+            version = version + 1, updated_at = now()
+        WHERE id = $1
+        RETURNING signing_secret AS "signing_secret!"
+        "#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces a schedule's definition. The edit revives a dead schedule, drops any claim and
+/// pending retry (their write-backs are fenced out), bumps the version, and announces it.
+/// With `expected_version`, applies only at that version. `None` when no row matched.
+pub async fn update(
+    pool: &PgPool,
+    id: Uuid,
+    schedule: &NewSchedule,
+    next_run_at: Option<DateTime<Utc>>,
+    expected_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let version = update_in(&mut tx, id, schedule, next_run_at, expected_version, now).await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// [`update`]'s statement, in the caller's transaction (which announces and commits).
+pub(in crate::store) async fn update_in(
+    tx: &mut PgConnection,
+    id: Uuid,
+    schedule: &NewSchedule,
+    next_run_at: Option<DateTime<Utc>>,
+    expected_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let state = if schedule.paused {
+        ScheduleState::Paused
+    } else {
+        ScheduleState::Active
+    };
+    let version = sqlx::query_scalar!(
+        r#"
+        UPDATE schedules
+        SET name = $2, spec = $3, target_url = $4, target_method = $5,
+            target_headers = $6, target_body = $7, max_attempts = $8,
+            backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11, state = $12,
+            on_dead = $16, dead_fires = 0,
+            next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
+            claimed_by = NULL, claim_token = NULL, dead_at = NULL, manual_fire = false,
+            version = version + 1, updated_at = $14
+        WHERE id = $1 AND ($15::bigint IS NULL OR version = $15)
+        RETURNING version
+        "#,
+        id,
+        schedule.name,
+        Json(&schedule.spec) as _,
+        schedule.target.url,
+        schedule.target.method,
+        Json(&schedule.target.headers) as _,
+        schedule.target.body,
+        schedule.retry.max_attempts as i32,
+        schedule.retry.backoff_initial_ms as i64,
+        schedule.retry.backoff_max_ms as i64,
+        schedule.misfire.as_str(),
+        state.as_str(),
+        next_run_at,
+        now,
+        expected_version,
+        schedule.on_dead.as_str(),
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(version)
+}
+
+/// Deletes a schedule and its history; whether it existed.
+pub async fn delete(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query!("DELETE FROM schedules WHERE id = $1", id)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(deleted > 0)
+}
+
+/// A move from one state to another (see [`transition`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition<'a> {
+    /// The states it applies in.
+    pub from: &'a [ScheduleState],
+    /// The state it leads to.
+    pub to: ScheduleState,
+    /// When the schedule is next due.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// Whether any claim and attempts are dropped (a fresh fire).
+    pub reset_fire: bool,
+    /// Whether that fresh fire is a person's ("Trigger now"), never skipped as missed.
+    pub manual: bool,
+}
+
+/// Moves a schedule from one state to another, setting `next_run_at` (and dropping any
+/// claim and attempts when `reset_fire`). `None` when it is not in `from` (or missing).
+pub async fn transition(
+    pool: &PgPool,
+    id: Uuid,
+    change: Transition<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let Transition {
+        from,
+        to,
+        next_run_at,
+        reset_fire,
+        manual,
+    } = change;
+    let mut tx = pool.begin().await?;
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let version = sqlx::query_scalar!(
+        r#"
+        UPDATE schedules
+        SET state = $3, next_run_at = $4,
+            attempt = CASE WHEN $5 THEN 0 ELSE attempt END,
+            fire_at = CASE WHEN $5 THEN NULL ELSE fire_at END,
+            execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
+            claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
+            claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
+            manual_fire = CASE WHEN $5 THEN $7 ELSE manual_fire END,
+            dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
+            version = version + 1, updated_at = $6
+        WHERE id = $1 AND state = ANY($2)
+        RETURNING version
+        "#,
+        id,
+        &from as &[&str],
+        to.as_str(),
+        next_run_at,
+        reset_fire,
+        now,
+        manual,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    announce_change(&mut tx).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Tells listening executors that schedules changed (delivered when `tx` commits).
+pub(in crate::store) async fn announce_change(tx: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT pg_notify($1, '')", CHANGES_CHANNEL)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
