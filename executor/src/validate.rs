@@ -307,6 +307,12 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
             Ok(parsed) if parsed.host_str().is_none_or(str::is_empty) => {
                 errors.push(FieldError::new(field::TARGET_URL, "the URL has no host"))
             }
+            Ok(parsed) if !parsed.username().is_empty() || parsed.password().is_some() => errors
+                .push(FieldError::new(
+                    field::TARGET_URL,
+                    "the URL carries credentials (user:password@), which would show in pages and \
+                     logs; send them in an Authorization header instead",
+                )),
             Ok(_) => {}
         }
     }
@@ -574,6 +580,19 @@ mod tests {
             validate(&req, now()).unwrap().schedule.on_dead,
             OnDead::NextFire
         );
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_refused_with_where_to_put_them() {
+        let mut req = request(GOOD);
+        req.target.url = "https://ops:hunter2@example.com/hook".into();
+        let errors = validate(&req, now()).unwrap_err();
+        assert_eq!(errors[0].field, "target.url");
+        assert!(
+            errors[0].reason.contains("Authorization header"),
+            "{errors:?}"
+        );
+        assert!(!errors[0].reason.contains("hunter2"));
     }
 
     #[test]

@@ -50,7 +50,8 @@ struct Arrival {
 /// `/huge` answer 500 with a NUL byte, invalid UTF-8 or 10 MB; `/endless` answers 500 with
 /// a body that never ends; `/stall` never answers; `/late` answers 200 after 2.9 s;
 /// `/redirect` sends a private address; `/slow-fail-once` fails its first request after 2 s
-/// and answers every later one at once.
+/// and answers every later one at once; `/slow-ok` answers 200 after 1 s; `/fail` answers
+/// 500.
 #[derive(Clone, Default)]
 struct ChaosTarget {
     arrivals: Arc<Mutex<Vec<Arrival>>>,
@@ -124,6 +125,15 @@ async fn misbehave(
         }
         "late" => {
             tokio::time::sleep(Duration::from_millis(2900)).await;
+            StatusCode::OK.into_response()
+        }
+        "fail" => {
+            record(&target);
+            (error, "failing on purpose").into_response()
+        }
+        "slow-ok" => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            record(&target);
             StatusCode::OK.into_response()
         }
         "redirect" => (
@@ -409,7 +419,7 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
         .into_iter()
         .map(|name| (name.to_owned(), proxy_url.clone()))
         .collect(),
-        clock_offset: None,
+        ..Launch::default()
     };
     let url = database_url(&pool);
     let dns_arg = dns.to_string();
@@ -488,8 +498,8 @@ async fn executors_with_clocks_apart_never_fire_twice_or_early(pool: PgPool) {
                 &format!("clock-{n}"),
                 &[],
                 Launch {
-                    env: Vec::new(),
                     clock_offset: offset.map(str::to_owned),
+                    ..Launch::default()
                 },
             )
         })
@@ -675,4 +685,239 @@ async fn a_frozen_database_connection_is_noticed_and_nothing_is_lost(pool: PgPoo
             "schedule {id} fires again after the cut"
         );
     }
+}
+
+/// Issue 16, item 19: with the executors' default poll timing (250 ms to 1 s), a fire never
+/// waits for the next poll instead of its own instant: three executors, 30 every-1s
+/// schedules, worst lag under 100 ms.
+#[sqlx::test(migrations = "../migrations")]
+async fn default_polling_never_leaves_a_fire_waiting_for_the_next_poll(pool: PgPool) {
+    let (target, addr) = ChaosTarget::start().await;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        ids.push(
+            every_second(
+                &pool,
+                &format!("steady-{i}"),
+                format!("http://{addr}/ok"),
+                RetryPolicy::default(),
+            )
+            .await,
+        );
+    }
+    let url = database_url(&pool);
+    let _executors: Vec<_> = (0..3)
+        .map(|n| {
+            ExecutorProcess::launch(
+                &url,
+                &format!("steady-{n}"),
+                &[],
+                Launch {
+                    poll: Some(("250ms".into(), "1s".into())),
+                    ..Launch::default()
+                },
+            )
+        })
+        .collect();
+    let start = Utc::now();
+    let seconds = steady_seconds();
+    tokio::time::sleep(Duration::from_secs(seconds as u64 + 3)).await;
+    let tally = Tally::of(
+        &anchors(&pool, &ids).await,
+        &target.arrivals("ok"),
+        start + TimeDelta::seconds(3),
+        start + TimeDelta::seconds(seconds),
+        None,
+    );
+    tally.print("default polling (3 executors, 30 every-1s schedules)");
+    assert_eq!(tally.lost, 0, "{tally:?}");
+    assert_eq!(tally.duplicates, 0, "{tally:?}");
+    assert!(tally.worst_lag_ms < 100, "{tally:?}");
+}
+
+/// Issue 16, item 4: one schedule's row held by another transaction (an import, an edit, a
+/// person's `SELECT … FOR UPDATE`) for 20 s while 2,000 others fire: its result waits, the
+/// others' are written at once (no lease expires, so nothing fires twice), and it fires
+/// again once the lock goes.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_row_locked_for_20_s_holds_up_no_other_result(pool: PgPool) {
+    let (target, addr) = ChaosTarget::start().await;
+    let anchor = Utc::now().trunc_subsecs(3);
+    // Every 10 s, spread over the 10 s: about 200 fire each second (what a debug build on
+    // two cores sustains beside the test's own target without leases running out).
+    let others: Vec<_> = (0..2_000)
+        .map(|i| {
+            // First fires from 1 s from now, spread over 10 s.
+            let start = anchor - TimeDelta::seconds(9) + TimeDelta::milliseconds(i * 5);
+            let spec = ScheduleSpec::Every {
+                every: "10s".into(),
+                interval_ms: 10_000,
+                anchor: start,
+            };
+            let url = format!("http://{addr}/ok");
+            let schedule = new_schedule(&format!("other-{i}"), spec, url, RetryPolicy::default());
+            (schedule, Some(start + TimeDelta::seconds(10)))
+        })
+        .collect();
+    schedules::insert_many(&pool, &others, Utc::now())
+        .await
+        .unwrap();
+    let held = schedules::insert(
+        &pool,
+        &new_schedule(
+            "held",
+            ScheduleSpec::Every {
+                every: "2s".into(),
+                interval_ms: 2_000,
+                anchor,
+            },
+            format!("http://{addr}/slow-ok"),
+            RetryPolicy::default(),
+        ),
+        Some(anchor + TimeDelta::seconds(2)),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let url = database_url(&pool);
+    let _executors: Vec<_> = (0..2)
+        .map(|n| ExecutorProcess::start(&url, &format!("locked-{n}"), &[]))
+        .collect();
+    // Take the lock while the held schedule's slow request is in flight, so its result meets
+    // the lock.
+    wait_for_schedule(&pool, held, Duration::from_secs(15), |s| {
+        s.claimed_by.is_some()
+    })
+    .await;
+    let mut locker = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM schedules WHERE id = $1 FOR UPDATE")
+        .bind(held)
+        .execute(&mut *locker)
+        .await
+        .unwrap();
+    let locked_at = Utc::now();
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    locker.rollback().await.unwrap();
+    let released_at = Utc::now();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+
+    let arrivals = target.arrivals("ok");
+    let mut seen: HashMap<(Uuid, DateTime<Utc>), usize> = HashMap::new();
+    for arrival in &arrivals {
+        *seen
+            .entry((arrival.schedule_id, arrival.scheduled_for))
+            .or_default() += 1;
+    }
+    let duplicates: usize = seen.values().map(|n| n - 1).sum();
+    let during_lock = arrivals
+        .iter()
+        .filter(|a| a.arrived_at > locked_at && a.arrived_at < released_at)
+        .count();
+    let worst_lag = arrivals
+        .iter()
+        .filter(|a| a.arrived_at > locked_at && a.arrived_at < released_at)
+        .map(|a| (a.arrived_at - a.scheduled_for).num_milliseconds())
+        .max()
+        .unwrap_or_default();
+    let held_after: Vec<_> = target
+        .arrivals("slow-ok")
+        .into_iter()
+        .filter(|a| a.arrived_at > released_at)
+        .collect();
+    println!(
+        "chaos: one row locked for 20 s beside 2,000 every-10s schedules: {} fires of the others, {during_lock} while locked (worst lag {worst_lag} ms), duplicates {duplicates}; the held one fired {} time(s) after the lock",
+        arrivals.len(),
+        held_after.len()
+    );
+    assert_eq!(duplicates, 0, "no lease expired for the others");
+    assert!(
+        during_lock >= 20 * 150,
+        "the others kept firing: {during_lock}"
+    );
+    assert!(
+        !held_after.is_empty(),
+        "the held schedule fires once the lock goes"
+    );
+}
+
+/// Issue 16, item 9: the server's clock 15 s behind the database's. "Trigger now" on a
+/// `misfire: skip` schedule still fires (it was computed on the server's clock, found 15 s
+/// late and skipped with no request), a one-shot created `in: 1s` fires, and re-armed it
+/// fires again instead of completing unfired.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_server_whose_clock_is_behind_still_fires_what_people_ask_for(pool: PgPool) {
+    use reqwest::Method;
+    let (target, addr) = ChaosTarget::start().await;
+    let url = database_url(&pool);
+    let server = ServerProcess::start(&url, "skewed-server", Some("-15s")).await;
+    let _executor = ExecutorProcess::start(&url, "skewed-server-executor", &[]);
+    let hourly = serde_json::json!({
+        "name": "hourly, skip missed", "schedule": {"every": "1h"}, "misfire": "skip",
+        "target": {"url": format!("http://{addr}/ok")}
+    });
+    let (status, created) = server
+        .call(Method::POST, "/api/v1/schedules", Some(hourly))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, _) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/schedules/{id}/trigger"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while target.arrivals("ok").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the manual trigger never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let once = serde_json::json!({
+        "name": "one-shot", "schedule": {"in": "1s"}, "misfire": "skip", "max_attempts": 1,
+        "target": {"url": format!("http://{addr}/fail")}
+    });
+    let (status, created) = server
+        .call(Method::POST, "/api/v1/schedules", Some(once))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let once_id: Uuid = created["id"].as_str().unwrap().parse().unwrap();
+    wait_for_schedule(&pool, once_id, Duration::from_secs(10), |s| {
+        s.state == ScheduleState::Dead
+    })
+    .await;
+    let (status, rearmed) = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/schedules/{once_id}/rearm"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{rearmed}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while target.arrivals("fail").len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the re-armed one-shot did not fire again: {} request(s)",
+            target.arrivals("fail").len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let skipped: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM schedules WHERE last_outcome = 'skipped'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    println!(
+        "chaos: server clock 15 s behind: manual trigger delivered, one-shot fired {} times, {skipped} skipped",
+        target.arrivals("fail").len()
+    );
+    assert_eq!(
+        skipped, 0,
+        "nothing a person asked for was skipped as missed"
+    );
 }

@@ -17,23 +17,31 @@ use crate::store::claims::{self, AttemptRecord, Settlement};
 
 /// Most results written in one statement.
 const MAX_BATCH: usize = 500;
-/// How soon a result whose row another transaction held is written again.
+/// How soon a result whose row another transaction held is written again: at once with the
+/// next batch (most such locks are another executor's claim statement, gone in a
+/// millisecond), then at this pace while the row stays held.
 const BUSY_RETRY: Duration = Duration::from_millis(250);
+/// The first retry of a held row.
+const BUSY_FIRST_RETRY: Duration = Duration::from_millis(10);
 /// How long such a result is kept trying: its claim stays valid while the row is locked
 /// (nobody else can take it over), and the fence makes a late write harmless.
 const BUSY_GIVE_UP: Duration = Duration::from_secs(600);
 
-/// A result waiting for its row to be free, and since when.
-struct Busy {
+/// A result on its way to the database: new, or waiting for its row to be free.
+struct Pending {
     settled: Settled,
-    since: Instant,
+    /// When its row was first found held.
+    held_since: Option<Instant>,
+    /// When to write it again.
+    retry_at: Instant,
 }
 
 /// Collects settled claims and writes them in batches. A batch the database refuses (not
 /// one it cannot be reached for) is split and written row by row, so one bad row never holds
-/// the others back; a row another transaction holds is skipped and written again shortly; a
-/// write that cannot reach the database is retried only while its leases could still hold,
-/// since after that the claims are another executor's to take.
+/// the others back; a row another transaction holds is skipped and written again with the
+/// next batches (never starved by them); a write that cannot reach the database is retried
+/// only while its leases could still hold, since after that the claims are another
+/// executor's to take.
 pub async fn write_back(
     pool: PgPool,
     executor_id: String,
@@ -42,54 +50,60 @@ pub async fn write_back(
     wake: Arc<Notify>,
     metrics: Arc<ExecutorMetrics>,
 ) {
-    let mut busy: Vec<Busy> = Vec::new();
+    let mut held: Vec<Pending> = Vec::new();
     let mut open = true;
-    while open || !busy.is_empty() {
-        let mut batch: Vec<Busy> = Vec::new();
-        if busy.is_empty() {
-            match results.recv().await {
-                Some(first) => batch.push(Busy::new(first)),
-                None => break,
-            }
-        } else {
-            tokio::select! {
-                next = results.recv(), if open => match next {
-                    Some(first) => batch.push(Busy::new(first)),
-                    None => open = false,
-                },
-                _ = tokio::time::sleep(BUSY_RETRY) => {
-                    batch.append(&mut busy);
-                }
-            }
+    while open || !held.is_empty() {
+        let mut batch: Vec<Pending> = Vec::new();
+        let next_retry = held.iter().map(|p| p.retry_at).min();
+        tokio::select! {
+            next = results.recv(), if open => match next {
+                Some(first) => batch.push(Pending::new(first)),
+                None => open = false,
+            },
+            _ = tokio::time::sleep_until(next_retry.unwrap_or_else(Instant::now)), if next_retry.is_some() => {}
         }
         while batch.len() < MAX_BATCH {
             match results.try_recv() {
-                Ok(next) => batch.push(Busy::new(next)),
+                Ok(next) => batch.push(Pending::new(next)),
                 Err(_) => break,
             }
         }
-        if !open {
-            // Shutting down: one more try for rows that were held, then their leases decide.
-            batch.append(&mut busy);
+        // Held rows due for another try go with this batch; shutting down, all of them get
+        // one last try, then their leases decide.
+        let now = Instant::now();
+        let (due, waiting): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut held)
+            .into_iter()
+            .partition(|p| !open || p.retry_at <= now);
+        held = waiting;
+        batch.extend(due);
+        if batch.is_empty() {
+            continue;
         }
-        let deadline = Instant::now() + lease;
-        let still_busy = write(&pool, &executor_id, batch, deadline, &metrics).await;
-        for waiting in still_busy {
-            if !open || waiting.since.elapsed() > BUSY_GIVE_UP {
-                tracing::error!(schedule_id = %waiting.settled.0.schedule_id, "another transaction held the schedule's row too long; the result is dropped and its lease decides");
-            } else {
-                busy.push(waiting);
+        let deadline = now + lease;
+        for mut still_held in write(&pool, &executor_id, batch, deadline, &metrics).await {
+            let since = *still_held.held_since.get_or_insert(now);
+            if !open || since.elapsed() > BUSY_GIVE_UP {
+                tracing::error!(schedule_id = %still_held.settled.0.schedule_id, "another transaction held the schedule's row too long; the result is dropped and its lease decides");
+                continue;
             }
+            let pause = if since == now {
+                BUSY_FIRST_RETRY
+            } else {
+                BUSY_RETRY
+            };
+            still_held.retry_at = Instant::now() + pause;
+            held.push(still_held);
         }
         wake.notify_one();
     }
 }
 
-impl Busy {
+impl Pending {
     fn new(settled: Settled) -> Self {
         Self {
             settled,
-            since: Instant::now(),
+            held_since: None,
+            retry_at: Instant::now(),
         }
     }
 }
@@ -99,13 +113,16 @@ impl Busy {
 async fn write(
     pool: &PgPool,
     executor_id: &str,
-    batch: Vec<Busy>,
+    batch: Vec<Pending>,
     deadline: Instant,
     metrics: &ExecutorMetrics,
-) -> Vec<Busy> {
+) -> Vec<Pending> {
     match write_batch(pool, executor_id, &batch, deadline).await {
         Ok(done) => {
             record_lost(metrics, done.lost(batch.len()));
+            if !done.busy.is_empty() {
+                tracing::debug!(busy = ?done.busy, count = batch.len(), "rows held by another transaction; writing them again shortly");
+            }
             keep_busy(batch, &done.busy)
         }
         Err(error) if is_refused_by_database(&error) && batch.len() > 1 => {
@@ -132,13 +149,13 @@ async fn write(
     }
 }
 
-fn keep_busy(batch: Vec<Busy>, busy: &[uuid::Uuid]) -> Vec<Busy> {
+fn keep_busy(batch: Vec<Pending>, busy: &[uuid::Uuid]) -> Vec<Pending> {
     if busy.is_empty() {
         return Vec::new();
     }
     batch
         .into_iter()
-        .filter(|waiting| busy.contains(&waiting.settled.0.schedule_id))
+        .filter(|pending| busy.contains(&pending.settled.0.schedule_id))
         .collect()
 }
 
@@ -146,7 +163,7 @@ fn keep_busy(batch: Vec<Busy>, busy: &[uuid::Uuid]) -> Vec<Busy> {
 async fn write_batch(
     pool: &PgPool,
     executor_id: &str,
-    batch: &[Busy],
+    batch: &[Pending],
     deadline: Instant,
 ) -> Result<claims::Settled, sqlx::Error> {
     let settlements: Vec<Settlement> = batch.iter().map(|b| b.settled.0.clone()).collect();

@@ -161,6 +161,8 @@ pub struct Launch {
     /// Run under libfaketime with this offset (`"-5s"`, `"+5s"`): the process's wall clock
     /// is skewed, its monotonic clock is not.
     pub clock_offset: Option<String>,
+    /// `--poll-min` and `--poll-max`; default 50 ms and 200 ms.
+    pub poll: Option<(String, String)>,
 }
 
 impl ExecutorProcess {
@@ -181,15 +183,19 @@ impl ExecutorProcess {
                 .env("FAKETIME", offset)
                 .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
         }
+        let (poll_min, poll_max) = launch
+            .poll
+            .clone()
+            .unwrap_or_else(|| ("50ms".into(), "200ms".into()));
         let child = command
             .args([
                 "run",
                 "--id",
                 id,
                 "--poll-min",
-                "50ms",
+                &poll_min,
                 "--poll-max",
-                "200ms",
+                &poll_max,
             ])
             .args(extra)
             .env("DATABASE_URL", database_url)
@@ -301,5 +307,100 @@ pub async fn wait_for_schedule(
             "timed out waiting; schedule is {schedule:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A real `server` process (built beside the executor binary by `cargo test --workspace`),
+/// serving the API on a free loopback port, optionally under libfaketime.
+pub struct ServerProcess {
+    pub child: Child,
+    pub base: String,
+    pub log: std::path::PathBuf,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str, name: &str, clock_offset: Option<&str>) -> Self {
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_executor")).with_file_name("server");
+        assert!(
+            binary.exists(),
+            "{} is missing: build the server first (cargo build -p server)",
+            binary.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let log = std::env::temp_dir().join(format!(
+            "scheduleman-test-{name}-{}.log",
+            std::process::id()
+        ));
+        let log_file = std::fs::File::create(&log).unwrap();
+        let site =
+            std::env::temp_dir().join(format!("scheduleman-test-site-{}", std::process::id()));
+        let mut command = Command::new(binary);
+        if let Some(offset) = clock_offset {
+            command
+                .env("LD_PRELOAD", LIBFAKETIME)
+                .env("FAKETIME", offset)
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
+        let child = command
+            .env("DATABASE_URL", database_url)
+            .env("SCHEDULEMAN_TARGET_ALLOWLIST", "127.0.0.0/8")
+            .env("LEPTOS_SITE_ADDR", &addr)
+            .env("LEPTOS_OUTPUT_NAME", "scheduleman")
+            .env("LEPTOS_SITE_ROOT", &site)
+            .env("LEPTOS_SITE_PKG_DIR", "pkg")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("start the server binary");
+        let server = Self {
+            child,
+            base: format!("http://{addr}"),
+            log,
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ready = client.get(format!("{}/readyz", server.base)).send().await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return server;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not start; its log:\n{}",
+                std::fs::read_to_string(&server.log).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Calls the API; the answer's status and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
