@@ -440,7 +440,7 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
     tally.print("hostile targets (20 healthy every-1s schedules beside 8 hostile ones)");
     assert_eq!(tally.lost, 0, "{tally:?}");
     assert_eq!(tally.duplicates, 0, "{tally:?}");
-    assert!(tally.worst_lag_ms < 10_000, "{tally:?}");
+    assert!(tally.worst_lag_ms < 100, "{tally:?}");
     assert_eq!(
         proxy_connections.load(Ordering::SeqCst),
         0,
@@ -518,6 +518,7 @@ async fn executors_with_clocks_apart_never_fire_twice_or_early(pool: PgPool) {
     assert_eq!(tally.duplicates, 0, "{tally:?}");
     assert_eq!(tally.early, 0, "{tally:?}");
     assert_eq!(tally.lost, 0, "{tally:?}");
+    assert!(tally.worst_lag_ms < 100, "{tally:?}");
 }
 
 #[sqlx::test(migrations = "../migrations")]

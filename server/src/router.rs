@@ -8,8 +8,8 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 
 use crate::metrics::HttpMetrics;
 use scheduleman::commands::{Freshness, OverviewCache};
@@ -56,9 +56,19 @@ impl AppState {
     }
 }
 
+/// The app's routes, generated once per process. Generating them runs the whole app with
+/// resource loading suppressed by a process-wide flag (leptos' `SuppressResourceLoad`), and a
+/// page whose resource first polled meanwhile, in any thread, waited forever (leptos issue
+/// #4773: routers built while others rendered, as tests do, hung 3 renders in 25 runs). Once,
+/// before any router exists, nothing can render meanwhile.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let (pool, targets, overview) = (
         state.pool.clone(),
         state.targets.clone(),

@@ -12,12 +12,6 @@ use tower::ServiceExt;
 
 const TOKEN: &str = "correct horse battery staple";
 
-/// Held by each test for its whole run. Rendering pages from tests running in parallel, each
-/// on its own runtime (as `sqlx::test` makes them), hung one of them now and then (a page's
-/// stream never finished; not reproduced with one test at a time, nor in the server, which
-/// runs one runtime). Until that is understood, these tests take turns.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 fn router(pool: PgPool, token: Option<&str>) -> Router {
     support::router_with(pool, "", token)
 }
@@ -59,7 +53,6 @@ async fn login_cookie(pool: &PgPool) -> String {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn without_a_token_configured_the_api_is_open(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let response = send(
         router(pool, None),
         get("/api/v1/executors").body(Body::empty()).unwrap(),
@@ -70,7 +63,6 @@ async fn without_a_token_configured_the_api_is_open(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_api_needs_the_bearer_token(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let missing = send(
         router(pool.clone(), Some(TOKEN)),
         get("/api/v1/executors").body(Body::empty()).unwrap(),
@@ -106,7 +98,6 @@ async fn the_api_needs_the_bearer_token(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn probes_and_static_files_stay_open(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let response = send(
         router(pool, Some(TOKEN)),
         get("/healthz").body(Body::empty()).unwrap(),
@@ -117,7 +108,6 @@ async fn probes_and_static_files_stay_open(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn pages_redirect_to_login_and_a_wrong_token_is_told(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let page = send(
         router(pool.clone(), Some(TOKEN)),
         get("/dead-letters").body(Body::empty()).unwrap(),
@@ -156,7 +146,6 @@ async fn pages_redirect_to_login_and_a_wrong_token_is_told(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_session_cookie_opens_pages_and_the_api_but_not_cross_site_writes(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let cookie = login_cookie(&pool).await;
     let api = send(
         router(pool.clone(), Some(TOKEN)),
@@ -200,7 +189,6 @@ async fn the_session_cookie_opens_pages_and_the_api_but_not_cross_site_writes(po
 /// is refused, and no page may be framed.
 #[sqlx::test(migrations = "../migrations")]
 async fn without_a_token_only_loopback_hosts_are_answered_and_nothing_is_framed(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let rebound = send(
         router(pool.clone(), None),
         Request::post("/api/v1/schedules")
@@ -231,7 +219,6 @@ async fn without_a_token_only_loopback_hosts_are_answered_and_nothing_is_framed(
 /// cookie that is not one (the old fixed value, or a forged time) is refused.
 #[sqlx::test(migrations = "../migrations")]
 async fn sessions_differ_per_login_and_forged_ones_are_refused(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let first = login_cookie(&pool).await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let second = login_cookie(&pool).await;
@@ -267,7 +254,6 @@ async fn sessions_differ_per_login_and_forged_ones_are_refused(pool: PgPool) {
 /// Issue 9, item 7: a `next` that a browser would read as another site is replaced by `/`.
 #[sqlx::test(migrations = "../migrations")]
 async fn login_never_redirects_off_site(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     for next in [
         "%2F%09%2Fevil.example",
         "%2F%5Cevil.example",
@@ -282,7 +268,6 @@ async fn login_never_redirects_off_site(pool: PgPool) {
 /// Issue 9, item 8: server-function bodies are limited like the API's.
 #[sqlx::test(migrations = "../migrations")]
 async fn server_function_bodies_over_the_limit_are_refused(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let huge = "x".repeat(server::api::MAX_REQUEST_BYTES + 1);
     let response = send(
         router(pool, None),
@@ -299,7 +284,6 @@ async fn server_function_bodies_over_the_limit_are_refused(pool: PgPool) {
 /// Issue 9, item 8: a bulk server function takes a bounded list.
 #[sqlx::test(migrations = "../migrations")]
 async fn bulk_rearm_takes_at_most_500_ids(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let ids: Vec<String> = (0..501u128)
         .map(|n| format!("\"{}\"", uuid::Uuid::from_u128(n)))
         .collect();
@@ -322,7 +306,6 @@ async fn bulk_rearm_takes_at_most_500_ids(pool: PgPool) {
 /// out clears the cookie.
 #[sqlx::test(migrations = "../migrations")]
 async fn pages_offer_sign_out_only_behind_a_token(pool: PgPool) {
-    let _turn = ONE_AT_A_TIME.lock().await;
     let cookie = login_cookie(&pool).await;
     let signed_in = send(
         router(pool.clone(), Some(TOKEN)),
