@@ -107,6 +107,10 @@ impl From<scheduleman::commands::CommandError> for AppError {
                 tracing::error!(%error, "database error in a server function");
                 Self::DatabaseUnavailable
             }
+            CommandError::Internal(error) => {
+                tracing::error!(%error, "a server function failed");
+                Self::Internal
+            }
         }
     }
 }

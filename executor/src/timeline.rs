@@ -10,7 +10,7 @@ use crate::schedule::{Fire, Schedule};
 
 /// More fires than this in the window are drawn as a band.
 pub const MAX_MARKS: usize = 48;
-/// Fires counted for a band before its count reads "at least".
+/// Fires of a cron schedule counted for a band before its count reads "at least".
 pub const MAX_COUNTED: usize = 10_000;
 
 /// Everything due in a window.
@@ -52,14 +52,21 @@ pub struct Band {
     pub capped: bool,
 }
 
+/// How many `next_after` steps one timeline may take in all: beyond it, dense cron rows are
+/// drawn as bands whose count is a lower bound (`capped`). `every` schedules are counted by
+/// arithmetic and cost nothing.
+pub const STEP_BUDGET: usize = 60_000;
+
 /// `schedule`'s row for the window [`from`, `to`): its fires with DST notes, or a band; `None`
-/// when it does not fire in the window.
+/// when it does not fire in the window. Steps taken come out of `budget`; a row always gets
+/// the steps it needs to draw its marks.
 pub fn row(
     id: Uuid,
     name: String,
     schedule: &Schedule,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    budget: &mut usize,
 ) -> Option<TimelineRow> {
     let just_before = from - TimeDelta::milliseconds(1);
     let mut fires = std::iter::successors(schedule.next_after(just_before), |last| {
@@ -67,6 +74,7 @@ pub fn row(
     })
     .take_while(|at| *at < to);
     let marks: Vec<DateTime<Utc>> = fires.by_ref().take(MAX_MARKS + 1).collect();
+    *budget = budget.saturating_sub(marks.len());
     let first = *marks.first()?;
     if marks.len() <= MAX_MARKS {
         return Some(TimelineRow {
@@ -82,24 +90,45 @@ pub fn row(
             band: None,
         });
     }
-    let mut count = marks.len();
-    let mut last = marks[marks.len() - 1];
-    for at in fires.by_ref().take(MAX_COUNTED - count) {
-        count += 1;
-        last = at;
-    }
-    let capped = count >= MAX_COUNTED && fires.next().is_some();
+    let band = match schedule {
+        Schedule::Every { interval, .. } => every_band(first, *interval, to),
+        _ => {
+            let mut count = marks.len();
+            let mut last = marks[marks.len() - 1];
+            let allowed = (MAX_COUNTED - count).min(*budget);
+            for at in fires.by_ref().take(allowed) {
+                count += 1;
+                last = at;
+            }
+            *budget -= count - marks.len();
+            let capped = fires.next().is_some();
+            Band {
+                first,
+                last,
+                count,
+                capped,
+            }
+        }
+    };
     Some(TimelineRow {
         id,
         name,
         fires: Vec::new(),
-        band: Some(Band {
-            first,
-            last,
-            count,
-            capped,
-        }),
+        band: Some(band),
     })
+}
+
+/// The fires of an `every` schedule from `first` until `to`, counted by arithmetic.
+fn every_band(first: DateTime<Utc>, interval: TimeDelta, to: DateTime<Utc>) -> Band {
+    let step = interval.num_milliseconds().max(1);
+    let span = (to - first).num_milliseconds() - 1;
+    let count = (span / step + 1).max(1);
+    Band {
+        first,
+        last: first + TimeDelta::milliseconds((count - 1) * step),
+        count: count as usize,
+        capped: false,
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +158,7 @@ mod tests {
             &cron("30 2 * * *", "America/New_York"),
             from,
             from + TimeDelta::hours(24),
+            &mut STEP_BUDGET.clone(),
         )
         .unwrap();
         assert_eq!(row.band, None);
@@ -151,6 +181,7 @@ mod tests {
             &cron("*/5 * * * *", "UTC"),
             from,
             to,
+            &mut STEP_BUDGET.clone(),
         )
         .unwrap();
         let band = every_five.band.unwrap();
@@ -164,10 +195,53 @@ mod tests {
             &cron("* * * * * *", "UTC"),
             from,
             to,
+            &mut STEP_BUDGET.clone(),
         )
         .unwrap();
         let band = every_second.band.unwrap();
         assert_eq!((band.count, band.capped), (MAX_COUNTED, true));
+    }
+
+    #[test]
+    fn every_schedules_are_counted_by_arithmetic_and_cost_no_steps() {
+        let from = at("2026-11-23T00:00:00Z");
+        let to = from + TimeDelta::hours(24);
+        let every = ScheduleSpec::Every {
+            every: "1s".into(),
+            interval_ms: 1_000,
+            anchor: from - TimeDelta::milliseconds(500),
+        }
+        .compile()
+        .unwrap();
+        let mut budget = 100;
+        let band = row(Uuid::nil(), "tick".into(), &every, from, to, &mut budget)
+            .unwrap()
+            .band
+            .unwrap();
+        assert_eq!(
+            (band.count, band.capped),
+            (86_400, false),
+            "exact, not capped"
+        );
+        assert_eq!(band.first, from + TimeDelta::milliseconds(500));
+        assert_eq!(band.last, to - TimeDelta::milliseconds(500));
+        assert_eq!(budget, 100 - (MAX_MARKS + 1), "only the marks were stepped");
+    }
+
+    #[test]
+    fn the_step_budget_bounds_a_timeline_of_dense_cron_schedules() {
+        let from = at("2026-11-23T00:00:00Z");
+        let to = from + TimeDelta::hours(24);
+        let tick = cron("* * * * * *", "UTC");
+        let mut budget = STEP_BUDGET;
+        let rows: Vec<_> = (0..300)
+            .filter_map(|_| row(Uuid::nil(), "tick".into(), &tick, from, to, &mut budget))
+            .collect();
+        assert_eq!(rows.len(), 300, "every schedule still gets its row");
+        assert_eq!(budget, 0);
+        assert!(rows.iter().all(|r| r.band.is_some_and(|b| b.capped)));
+        let counted: usize = rows.iter().map(|r| r.band.unwrap().count).sum();
+        assert!(counted <= STEP_BUDGET + 300 * (MAX_MARKS + 1), "{counted}");
     }
 
     #[test]
@@ -180,7 +254,8 @@ mod tests {
                 "later".into(),
                 &once,
                 from,
-                from + TimeDelta::hours(24)
+                from + TimeDelta::hours(24),
+                &mut STEP_BUDGET.clone()
             ),
             None
         );

@@ -5,7 +5,9 @@
 //!   process (server and clients together) and of PostgreSQL;
 //! - with `--stored N`, N schedules inserted first, then the home page (`GET /`) and the
 //!   schedules list and a search read one at a time: the first read's latency, then
-//!   percentiles over 50 reads 100 ms apart.
+//!   percentiles over 50 reads 100 ms apart;
+//! - with `--dense N`, N schedules firing every second (`* * * * * *`), then `--clients`
+//!   clients reading the timeline page for `--seconds`: latency percentiles.
 //!
 //! Run it with:
 //!
@@ -37,6 +39,9 @@ struct Args {
     /// Schedules stored before the page reads (0: skip the read scenario).
     #[arg(long, default_value_t = 0)]
     stored: i64,
+    /// Every-second cron schedules stored before the timeline scenario (0: skip it).
+    #[arg(long, default_value_t = 0)]
+    dense: i64,
     /// Load `pg_stat_statements` and print the statements that took PostgreSQL's time in the
     /// creation scenario.
     #[arg(long)]
@@ -138,6 +143,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         bench::print_statements(&pool).await?;
     }
 
+    if args.dense > 0 {
+        timeline_scenario(&pool, &client, &base, &args).await?;
+        return Ok(());
+    }
     if args.stored > 0 {
         sqlx::query(
             "INSERT INTO schedules (name, spec, target_url, state, next_run_at, last_outcome) \
@@ -190,6 +199,63 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    Ok(())
+}
+
+/// `--dense N` every-second schedules, then `--clients` clients reading `/timeline` in a loop
+/// for `--seconds`.
+async fn timeline_scenario(
+    pool: &sqlx::PgPool,
+    client: &reqwest::Client,
+    base: &str,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
+         SELECT 'tick ' || n, '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}', \
+                'https://hooks.example/' || n, now() + interval '1 second' \
+         FROM generate_series(1, $1) AS n",
+    )
+    .bind(args.dense)
+    .execute(pool)
+    .await?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let readers: Vec<_> = (0..args.clients)
+        .map(|_| {
+            let (client, url, stop) = (client.clone(), format!("{base}/timeline"), stop.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let sent = Instant::now();
+                    let ok = match client.get(&url).send().await {
+                        Ok(response) if response.status().is_success() => {
+                            response.bytes().await.is_ok()
+                        }
+                        _ => false,
+                    };
+                    if ok {
+                        latencies.push(sent.elapsed());
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
+    for reader in readers {
+        latencies.append(&mut reader.await?);
+    }
+    println!(
+        "GET /timeline with {} every-second schedules, {} clients, {:.1} s: {} pages, {}",
+        args.dense,
+        args.clients,
+        started.elapsed().as_secs_f64(),
+        latencies.len(),
+        percentiles(&mut latencies)
+    );
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 
 use crate::metrics::HttpMetrics;
-use scheduleman::commands::{Freshness, OverviewCache};
+use scheduleman::commands::{Freshness, OverviewCache, TimelineCache};
 use scheduleman::ssrf::TargetGuard;
 use sqlx::PgPool;
 
@@ -35,6 +35,8 @@ pub struct AppState {
     pub metrics: Arc<HttpMetrics>,
     /// The headline figures, a few seconds old at most.
     pub overview: Arc<OverviewCache>,
+    /// The timeline, drawn at most every few seconds.
+    pub timeline: Arc<TimelineCache>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             auth,
             metrics: Arc::new(HttpMetrics::default()),
             overview: Arc::new(OverviewCache::new(Freshness::default())),
+            timeline: Arc::default(),
         }
     }
 }
@@ -69,10 +72,11 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
     let routes = route_list();
-    let (pool, targets, overview) = (
+    let (pool, targets, overview, timeline) = (
         state.pool.clone(),
         state.targets.clone(),
         state.overview.clone(),
+        state.timeline.clone(),
     );
     let sign_in = TokenRequired(state.auth.is_enabled());
     let options = state.leptos_options.clone();
@@ -93,6 +97,7 @@ pub fn app(state: AppState) -> Router {
                 provide_context(pool.clone());
                 provide_context(targets.clone());
                 provide_context(overview.clone());
+                provide_context(timeline.clone());
                 provide_context(sign_in);
             },
             move || shell(options.clone()),

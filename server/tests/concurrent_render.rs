@@ -43,7 +43,9 @@ async fn pages_render_while_other_routers_are_built(pool: PgPool) {
         }));
     }
     for task in tasks {
-        let result = tokio::task::spawn_blocking(move || futures_block_on(task)).await.unwrap();
+        let result = tokio::task::spawn_blocking(move || futures_block_on(task))
+            .await
+            .unwrap();
         result.unwrap();
     }
     runtime.shutdown_background();
@@ -51,6 +53,8 @@ async fn pages_render_while_other_routers_are_built(pool: PgPool) {
 
 /// Waits for a task of the other runtime from this one.
 fn futures_block_on<T>(task: tokio::task::JoinHandle<T>) -> Result<T, tokio::task::JoinError> {
-    let handle = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let handle = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     handle.block_on(task)
 }

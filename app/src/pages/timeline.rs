@@ -51,9 +51,9 @@ pub fn TimelinePage() -> impl IntoView {
     }
 }
 
-/// Where `at` falls on the strip.
-fn x_of(timeline: &Timeline, at: DateTime<Utc>) -> f64 {
-    ((at - timeline.from).num_seconds() as f64 / 60.0).clamp(0.0, WIDTH)
+/// Where `at` falls on the strip that starts at `from`.
+fn x_of(from: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
+    ((at - from).num_seconds() as f64 / 60.0).clamp(0.0, WIDTH)
 }
 
 /// The hours of the viewer's clock to label (every 3 hours), and the instants in the
@@ -101,7 +101,9 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
                     {move || {
                         let zone = viewer.get();
                         let (ticks, changes) = hour_ticks(&axis, zone);
-                        let percent = |at| format!("left: {:.3}%", x_of(&axis, at) / WIDTH * 100.0);
+                        let percent = |at| {
+                            format!("left: {:.3}%", x_of(axis.from, at) / WIDTH * 100.0)
+                        };
                         view! {
                             {ticks
                                 .into_iter()
@@ -138,7 +140,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
             </div>
             {rows
                 .into_iter()
-                .map(|row| view! { <Row row=row timeline=timeline.clone() viewer=viewer /> })
+                .map(|row| view! { <Row row=row from=timeline.from viewer=viewer /> })
                 .collect_view()}
         </div>
         {truncated
@@ -154,13 +156,13 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
 }
 
 #[component]
-fn Row(row: TimelineRow, timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
+fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl IntoView {
     let href = format!("/schedules/{}", row.id);
     let marks = row
         .fires
         .into_iter()
         .map(|fire| {
-            let x = x_of(&timeline, fire.at);
+            let x = x_of(from, fire.at);
             let href = href.clone();
             let class = if fire.dst.is_some() {
                 "fire dst stroke-amber-500"
@@ -189,7 +191,7 @@ fn Row(row: TimelineRow, timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoV
         })
         .collect_view();
     let band = row.band.map(|band| {
-        let (x1, x2) = (x_of(&timeline, band.first), x_of(&timeline, band.last));
+        let (x1, x2) = (x_of(from, band.first), x_of(from, band.last));
         let label = format!(
             "{}{} fires",
             if band.capped { "at least " } else { "" },

@@ -10,20 +10,25 @@ pub mod schedules;
 pub mod session;
 pub mod timeline;
 
+/// A value the server put in the server functions' context (a misconfigured server, when
+/// missing: logged, and an internal error for the caller).
 #[cfg(feature = "ssr")]
-fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
-    leptos::prelude::use_context::<sqlx::PgPool>().ok_or_else(|| {
-        tracing::error!("no database pool in the server function's context");
+fn context<T: Clone + Send + Sync + 'static>() -> Result<T, crate::error::AppError> {
+    leptos::prelude::use_context::<T>().ok_or_else(|| {
+        tracing::error!(
+            missing = std::any::type_name::<T>(),
+            "the server function's context lacks a value"
+        );
         crate::error::AppError::Internal
     })
 }
 
 #[cfg(feature = "ssr")]
+fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
+    context()
+}
+
+#[cfg(feature = "ssr")]
 fn targets() -> Result<std::sync::Arc<scheduleman::ssrf::TargetGuard>, crate::error::AppError> {
-    leptos::prelude::use_context::<std::sync::Arc<scheduleman::ssrf::TargetGuard>>().ok_or_else(
-        || {
-            tracing::error!("no target guard in the server function's context");
-            crate::error::AppError::Internal
-        },
-    )
+    context()
 }

@@ -10,11 +10,6 @@ use crate::error::AppError;
 #[server(prefix = "/rpc")]
 pub async fn get_overview(fresh: bool) -> Result<Overview, AppError> {
     let pool = super::pool()?;
-    let cache =
-        leptos::prelude::use_context::<std::sync::Arc<scheduleman::commands::OverviewCache>>()
-            .ok_or_else(|| {
-                tracing::error!("no overview cache in the server function's context");
-                AppError::Internal
-            })?;
+    let cache = super::context::<std::sync::Arc<scheduleman::commands::OverviewCache>>()?;
     Ok(cache.read(&pool, fresh).await?)
 }

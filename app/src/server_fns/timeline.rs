@@ -5,11 +5,10 @@ use scheduleman::timeline::Timeline;
 
 use crate::error::AppError;
 
-/// How far ahead the timeline looks.
-pub const TIMELINE_HOURS: i64 = 24;
-
-/// Every fire due in the next 24 hours, dense schedules as bands.
+/// Every fire due in the next 24 hours, dense schedules as bands (drawn at most every few
+/// seconds however many look).
 #[server(prefix = "/rpc")]
 pub async fn get_timeline() -> Result<Timeline, AppError> {
-    Ok(scheduleman::commands::timeline(&super::pool()?, TIMELINE_HOURS).await?)
+    let cache = super::context::<std::sync::Arc<scheduleman::commands::TimelineCache>>()?;
+    Ok(cache.read(&super::pool()?).await?)
 }

@@ -3,8 +3,9 @@
 //! apart. Each command validates, checks targets, reaches the store, and says precisely why
 //! when refused. [`schedules`] changes schedules, [`reads`] reads them and their history,
 //! [`import`] imports crontabs, [`mod@timeline`] draws the next day, [`overview`] keeps the
-//! headline figures.
+//! headline figures, [`cache`] keeps both from being computed per look.
 
+pub mod cache;
 pub mod import;
 pub mod overview;
 pub mod reads;
@@ -18,13 +19,14 @@ use uuid::Uuid;
 use crate::model::{ScheduleState, UnreadableSchedule};
 use crate::validate::FieldError;
 
-pub use self::overview::{Freshness, OverviewCache};
+pub use self::cache::Freshness;
+pub use self::overview::OverviewCache;
 pub use self::reads::{dead_letters, history, list, live_executors, punctuality, success_rates};
 pub use self::schedules::{
     act, create, create_many, delete, edit_base, fetch, read, rearm_many, replace, rotate_secret,
     MAX_BATCH, MAX_BULK_IDS,
 };
-pub use self::timeline::timeline;
+pub use self::timeline::TimelineCache;
 
 /// Why a command was refused.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +85,9 @@ pub enum CommandError {
     /// The database could not be reached or failed; retrying may help.
     #[error(transparent)]
     Database(sqlx::Error),
+    /// Something in the server itself failed (a task that panicked): logged, never sent.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<sqlx::Error> for CommandError {

@@ -1,37 +1,74 @@
-//! The timeline: every fire due in the next hours, drawn from each schedule's timing.
+//! The timeline: every fire due in the next hours, drawn from each schedule's timing off the
+//! async workers (a blocking task), within a step budget, and cached as [`super::cache`] says
+//! so that many people looking draw it once.
 
-use chrono::Utc;
+use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::PgPool;
 
+use super::cache::{Cached, Freshness};
 use super::CommandError;
-use crate::store::schedules;
+use crate::store::schedules::{self, DueTiming};
+use crate::timeline::{row, Timeline, STEP_BUDGET};
 
 /// Most schedules the timeline shows.
 pub const TIMELINE_SCHEDULES: i64 = 300;
+/// How far ahead the timeline looks.
+pub const TIMELINE_HOURS: i64 = 24;
 
-/// Every fire due in the next `hours` hours (schedules soonest first, at most
-/// [`TIMELINE_SCHEDULES`]), dense schedules as bands.
-pub async fn timeline(
-    pool: &PgPool,
-    hours: i64,
-) -> Result<crate::timeline::Timeline, CommandError> {
+/// The timeline of the next [`TIMELINE_HOURS`], drawn at most once per ttl.
+#[derive(Debug, Clone)]
+pub struct TimelineCache(Cached<Timeline>);
+
+impl Default for TimelineCache {
+    /// Fresh for 2 s; past that, a timeline that took 50 ms to draw is served up to 10 s old
+    /// while one is drawn anew behind it.
+    fn default() -> Self {
+        Self(Cached::new(Freshness {
+            ttl: std::time::Duration::from_secs(2),
+            ..Freshness::default()
+        }))
+    }
+}
+
+impl TimelineCache {
+    /// Every fire due in the next [`TIMELINE_HOURS`] (schedules soonest first, at most
+    /// [`TIMELINE_SCHEDULES`]), dense schedules as bands.
+    pub async fn read(&self, pool: &PgPool) -> Result<Timeline, CommandError> {
+        let pool = pool.clone();
+        self.0
+            .get(false, move || timeline(pool, TIMELINE_HOURS))
+            .await
+    }
+}
+
+/// Every fire due in the next `hours` hours, drawn now.
+pub async fn timeline(pool: PgPool, hours: i64) -> Result<Timeline, CommandError> {
     let from = Utc::now();
-    let to = from + chrono::TimeDelta::hours(hours);
-    let due = schedules::due_before(pool, to, TIMELINE_SCHEDULES + 1).await?;
+    let to = from + TimeDelta::hours(hours);
+    let due = schedules::due_before(&pool, to, TIMELINE_SCHEDULES + 1).await?;
+    // Drawing steps through every fire of a dense cron schedule: CPU work, kept off the async
+    // workers that serve every other page.
+    tokio::task::spawn_blocking(move || draw(due, from, to))
+        .await
+        .map_err(|error| CommandError::Internal(format!("drawing the timeline failed: {error}")))
+}
+
+fn draw(due: Vec<DueTiming>, from: DateTime<Utc>, to: DateTime<Utc>) -> Timeline {
     let truncated = due.len() as i64 > TIMELINE_SCHEDULES;
+    let mut budget = STEP_BUDGET;
     let rows = due
         .into_iter()
         .take(TIMELINE_SCHEDULES as usize)
         .filter_map(|due| {
             let schedule = due.spec.compile().ok()?;
             // Drawn from its timing: a pending retry is not a fire of the timing.
-            crate::timeline::row(due.id, due.name, &schedule, from, to)
+            row(due.id, due.name, &schedule, from, to, &mut budget)
         })
         .collect();
-    Ok(crate::timeline::Timeline {
+    Timeline {
         from,
         to,
         rows,
         truncated,
-    })
+    }
 }

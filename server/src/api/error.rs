@@ -44,6 +44,9 @@ pub enum ApiError {
     /// 503: the database did not answer.
     #[error("the database is unreachable; retry shortly")]
     Unavailable,
+    /// 500: the server itself failed; the details are in its log.
+    #[error("the server failed; its log says why")]
+    Internal,
 }
 
 fn summary(errors: &[FieldError]) -> String {
@@ -73,6 +76,7 @@ impl ApiError {
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -169,6 +173,10 @@ impl From<scheduleman::commands::CommandError> for ApiError {
             CommandError::Database(error) => {
                 tracing::error!(%error, "database error in an API handler");
                 Self::Unavailable
+            }
+            CommandError::Internal(error) => {
+                tracing::error!(%error, "an API handler failed");
+                Self::Internal
             }
         }
     }
