@@ -69,6 +69,13 @@ if ! python3 -c "import cronsim, importlib.metadata as m; assert m.version('cron
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "cronsim==$CRONSIM_VERSION"
 fi
 
+# schemathesis, which fuzzes the API against its OpenAPI document in `make test`.
+SCHEMATHESIS_VERSION=4.32.5
+if ! python3 -c "import importlib.metadata as m; assert m.version('schemathesis') == '$SCHEMATHESIS_VERSION'" 2>/dev/null; then
+    say "pip install schemathesis==$SCHEMATHESIS_VERSION"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 # Tailwind, wasm-opt, Playwright and croner, as package-lock.json pins them. `npm install`, not
 # `npm ci`: the registry here does not serve some of Tailwind's optional per-platform
 # binaries, so the lock omits them and `npm ci` refuses it as out of sync.

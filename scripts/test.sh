@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite. Formatting, clippy (server and wasm), the sqlx query data,
 # unit and integration tests against a throwaway PostgreSQL, and the browser end-to-end tests
-# against the real server, executors and echo target in headless Chromium.
+# against the real server, executors and echo target in headless Chromium, and schemathesis
+# against the API's OpenAPI document.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$(dirname "$0")/stack.sh"
@@ -68,6 +69,11 @@ SCHEDULEMAN_URL="http://$SITE_ADDR" SCHEDULEMAN_ECHO_URL="http://$ECHO_ADDR" \
     tail -n 50 "$PG_DIR/logs/server.log" >&2
     exit 1
 }
+
+step "schemathesis: the API against its own OpenAPI document (every check, 60 s)"
+python3 -m schemathesis.cli --config-file conformance/schemathesis.toml \
+    run "http://$SITE_ADDR/api/v1/openapi.json" --checks all --max-time 60 --workers 2 \
+    --seed 20261201 2>&1 | tee "$PG_DIR/schemathesis.log" | tail -n 12
 
 # One closing line for the whole suite: Rust tests plus browser tests.
 passed=$(( $(awk '/^test result:/ { sum += $4 } END { print sum + 0 }' "$PG_DIR/cargo-test.log") \

@@ -30,6 +30,10 @@ pub struct ImportRequest {
     /// without it, one line in error holds back the whole crontab.
     #[serde(default)]
     pub skip_errors: bool,
+    /// The preview's digest, to confirm an import: refused (409) if the import would now do
+    /// something else than that preview showed. Not used by a preview.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 /// What an import would do, line by line.

@@ -80,7 +80,10 @@ async fn an_unreadable_schedule_is_shown_with_why_and_can_be_edited(pool: PgPool
     .await
     .unwrap();
     let list = page(&pool, "/").await;
-    assert!(list.contains("unreadable: its stored timing does not decode"), "{list}");
+    assert!(
+        list.contains("unreadable: its stored timing does not decode"),
+        "{list}"
+    );
     assert!(list.contains("fine one"), "the others are listed too");
     let dead = page(&pool, "/dead-letters").await;
     assert!(dead.contains("unreadable: its stored timing does not decode"));
@@ -90,5 +93,8 @@ async fn an_unreadable_schedule_is_shown_with_why_and_can_be_edited(pool: PgPool
     assert!(detail.contains(r#"id="delete""#) && detail.contains(r#"id="edit""#));
     let edit = page(&pool, &format!("/schedules/{id}/edit")).await;
     assert!(edit.contains("give it a timing again"), "{edit}");
-    assert!(edit.contains("https://hooks.test/x"), "what can be read is kept");
+    assert!(
+        edit.contains("https://hooks.test/x"),
+        "what can be read is kept"
+    );
 }

@@ -37,6 +37,7 @@ pub fn ImportCrontab() -> impl IntoView {
         tz: tz.get(),
         target_url: Some(target.get()).filter(|url| !url.trim().is_empty()),
         skip_errors: false,
+        digest: None,
     };
     let preview = Action::new(|request: &ImportRequest| {
         let request = request.clone();

@@ -364,6 +364,7 @@ fn digest(request: &ImportRequest, plan: &ImportPlan) -> String {
     let mut hash = Sha256::new();
     let request = ImportRequest {
         skip_errors: false,
+        digest: None,
         ..request.clone()
     };
     hash.update(serde_json::to_vec(&request).unwrap_or_default());

@@ -29,8 +29,10 @@ pub struct ExecutionPage {
 #[into_params(parameter_in = Query)]
 pub struct ExecutionParams {
     /// From `next_cursor`.
+    #[param(minimum = 0)]
     before: Option<i64>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
 }
 

@@ -95,6 +95,22 @@ fn document_common_errors(document: &mut OpenApiDocument) {
                     .or_insert_with(|| problem(why));
             }
         }
+        // A query parameter can be well formed and out of range (a page size of 0): 422.
+        if let Some(get) = item.get.as_mut() {
+            let has_query = get
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
+            if has_query {
+                get.responses
+                    .responses
+                    .entry("422".into())
+                    .or_insert_with(|| {
+                        problem("A parameter value is out of range or unknown; the reason names it")
+                    });
+            }
+        }
         let all = [
             &mut item.get,
             &mut item.post,

@@ -34,6 +34,7 @@ pub struct PreviewParams {
     /// RFC 3339; default now.
     after: Option<String>,
     /// How many instants (1–100); default 5.
+    #[param(minimum = 1, maximum = 100)]
     count: Option<usize>,
 }
 
