@@ -922,3 +922,91 @@ async fn a_server_whose_clock_is_behind_still_fires_what_people_ask_for(pool: Pg
         "nothing a person asked for was skipped as missed"
     );
 }
+
+/// Issue 16, item 14: 32 clients browse every page for the run's length while 200 schedules
+/// fire (some failing, some dying): no request times out, none answers 5xx.
+#[sqlx::test(migrations = "../migrations")]
+async fn thirty_two_clients_browse_every_page_without_a_timeout_or_5xx(pool: PgPool) {
+    use reqwest::Method;
+    let (_target, addr) = ChaosTarget::start().await;
+    let url = database_url(&pool);
+    let server = ServerProcess::start(&url, "soak-server", None).await;
+    let _executors: Vec<_> = (0..2)
+        .map(|n| ExecutorProcess::start(&url, &format!("soak-{n}"), &[]))
+        .collect();
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        let path = if i % 10 == 0 { "fail" } else { "ok" };
+        let body = serde_json::json!({
+            "name": format!("soak {i:03} {path}"),
+            "schedule": {"every": format!("{}s", 1 + i % 5)},
+            "max_attempts": if i % 20 == 0 { 1 } else { 3 },
+            "target": {"url": format!("http://{addr}/{path}")}
+        });
+        let (status, created) = server.call(Method::POST, "/api/v1/schedules", Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let mut pages: Vec<String> = [
+        "/",
+        "/?state=failing",
+        "/?state=dead",
+        "/?search=soak%2001",
+        "/schedules/new",
+        "/timeline",
+        "/import",
+        "/dead-letters",
+        "/executors",
+    ]
+    .iter()
+    .map(|p| (*p).to_owned())
+    .collect();
+    for id in ids.iter().step_by(20) {
+        pages.push(format!("/schedules/{id}"));
+        pages.push(format!("/schedules/{id}/edit"));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let seconds = steady_seconds() as u64;
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    let clients: Vec<_> = (0..32)
+        .map(|n| {
+            let (client, base, pages) = (client.clone(), server.base.clone(), pages.clone());
+            tokio::spawn(async move {
+                let (mut served, mut timeouts, mut errors, mut slowest) = (0u32, 0u32, 0u32, 0u128);
+                let mut at = n;
+                while std::time::Instant::now() < deadline {
+                    let page = &pages[at % pages.len()];
+                    at += 7;
+                    let started = std::time::Instant::now();
+                    match client.get(format!("{base}{page}")).send().await {
+                        Ok(response) if response.status().is_server_error() => errors += 1,
+                        Ok(response) => match response.bytes().await {
+                            Ok(_) => served += 1,
+                            Err(error) if error.is_timeout() => timeouts += 1,
+                            Err(_) => errors += 1,
+                        },
+                        Err(error) if error.is_timeout() => timeouts += 1,
+                        Err(_) => errors += 1,
+                    }
+                    slowest = slowest.max(started.elapsed().as_millis());
+                }
+                (served, timeouts, errors, slowest)
+            })
+        })
+        .collect();
+    let (mut served, mut timeouts, mut errors, mut slowest) = (0, 0, 0, 0);
+    for client in clients {
+        let (s, t, e, w) = client.await.unwrap();
+        (served, timeouts, errors, slowest) = (served + s, timeouts + t, errors + e, slowest.max(w));
+    }
+    println!(
+        "chaos: 32 clients over {} pages for {seconds} s beside 200 firing schedules: {served} pages, {timeouts} timeouts, {errors} 5xx or broken, slowest {slowest} ms",
+        pages.len()
+    );
+    assert_eq!(timeouts, 0);
+    assert_eq!(errors, 0);
+    assert!(served > 0);
+}
