@@ -943,7 +943,9 @@ async fn thirty_two_clients_browse_every_page_without_a_timeout_or_5xx(pool: PgP
             "max_attempts": if i % 20 == 0 { 1 } else { 3 },
             "target": {"url": format!("http://{addr}/{path}")}
         });
-        let (status, created) = server.call(Method::POST, "/api/v1/schedules", Some(body)).await;
+        let (status, created) = server
+            .call(Method::POST, "/api/v1/schedules", Some(body))
+            .await;
         assert_eq!(status, 201, "{created}");
         ids.push(created["id"].as_str().unwrap().to_owned());
     }
@@ -1000,7 +1002,8 @@ async fn thirty_two_clients_browse_every_page_without_a_timeout_or_5xx(pool: PgP
     let (mut served, mut timeouts, mut errors, mut slowest) = (0, 0, 0, 0);
     for client in clients {
         let (s, t, e, w) = client.await.unwrap();
-        (served, timeouts, errors, slowest) = (served + s, timeouts + t, errors + e, slowest.max(w));
+        (served, timeouts, errors, slowest) =
+            (served + s, timeouts + t, errors + e, slowest.max(w));
     }
     println!(
         "chaos: 32 clients over {} pages for {seconds} s beside 200 firing schedules: {served} pages, {timeouts} timeouts, {errors} 5xx or broken, slowest {slowest} ms",

@@ -960,11 +960,14 @@ async fn punctuality_counts_fires_lag_and_success_per_window(pool: PgPool) {
     assert_eq!(rates.len(), 1, "no attempts, no rate");
     assert_eq!(rates[&one].success_rate(), Some(1.0));
 
-    let health = punctuality::recent_by_schedule(&pool, now, TimeDelta::hours(24), 1_000)
+    let health = punctuality::schedule_health(&pool, now - TimeDelta::hours(24), 10)
         .await
         .unwrap();
-    assert_eq!(health.len(), 1);
-    assert_eq!(health[0].window, figures.day);
+    assert_eq!(health.len(), 2, "every chosen schedule, attempts or not");
+    let mine = health.iter().find(|h| h.schedule_id == one).unwrap();
+    assert_eq!(mine.window, figures.day);
+    let other = health.iter().find(|h| h.schedule_id == two).unwrap();
+    assert_eq!(other.window.fires, 0);
 }
 
 /// A row whose stored timing no longer decodes (written by another version, or by hand)

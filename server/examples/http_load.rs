@@ -42,6 +42,13 @@ struct Args {
     /// Every-second cron schedules stored before the timeline scenario (0: skip it).
     #[arg(long, default_value_t = 0)]
     dense: i64,
+    /// With `--stored`: attempts recorded over the last 10 minutes (10,000 fires/s is
+    /// 6,000,000) across 10,000 schedules, before `/metrics` is scraped.
+    #[arg(long, default_value_t = 0)]
+    executions: i64,
+    /// Per-schedule series in `/metrics` (the server's SCHEDULEMAN_METRICS_SCHEDULES).
+    #[arg(long, default_value_t = 0)]
+    metrics_schedules: usize,
     /// Load `pg_stat_statements` and print the statements that took PostgreSQL's time in the
     /// creation scenario.
     #[arg(long)]
@@ -62,7 +69,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pool.clone(),
         TargetGuard::new("127.0.0.0/8".parse()?, &DnsServers::System)?,
         Auth::new(None),
-    );
+    )
+    .with_schedule_series(scheduleman::commands::SeriesSettings {
+        schedules: args.metrics_schedules,
+        window: Duration::from_secs(3600),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
@@ -164,11 +175,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .execute(&pool)
         .await?;
         sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+        if args.executions > 0 {
+            sqlx::query(
+                "WITH busy AS (SELECT array_agg(id) AS ids FROM \
+                     (SELECT id FROM schedules WHERE state = 'active' LIMIT 10000) AS b) \
+                 INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
+                     executor_id, started_at, finished_at, outcome, latency_ms) \
+                 SELECT busy.ids[1 + n % array_length(busy.ids, 1)], gen_random_uuid(), t, 1, 'bench', \
+                        t + interval '3 milliseconds', t + interval '5 milliseconds', \
+                        CASE WHEN n % 17 = 0 THEN 'failure' ELSE 'success' END, 2 \
+                 FROM busy, generate_series(1, $1) AS n, \
+                      LATERAL (SELECT now() - (n::float8 / $1 * 600) * interval '1 second' AS t) AS s",
+            )
+            .bind(args.executions)
+            .execute(&pool)
+            .await?;
+            sqlx::query(
+                "UPDATE schedules SET last_fired_at = now(), last_outcome = 'success' \
+                 WHERE id IN (SELECT DISTINCT schedule_id FROM executions)",
+            )
+            .execute(&pool)
+            .await?;
+            sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+        }
         for path in [
             "/",
             "/dead-letters",
             "/api/v1/schedules",
             "/api/v1/schedules?search=0421",
+            "/metrics",
         ] {
             let read = |path: &'static str| {
                 let (client, url) = (client.clone(), format!("{base}{path}"));

@@ -29,6 +29,13 @@ pub struct Config {
     /// How long a UI session (after signing in with the token) lasts.
     #[arg(long, env = "SCHEDULEMAN_SESSION_TTL", default_value = "12h", value_parser = humantime::parse_duration)]
     pub session_ttl: std::time::Duration,
+    /// Per-schedule series in `/metrics` for at most this many schedules (the most recently
+    /// attempted; at most 10,000). 0: only the aggregate figures.
+    #[arg(long, env = "SCHEDULEMAN_METRICS_SCHEDULES", default_value_t = 0)]
+    pub metrics_schedules: usize,
+    /// The window the per-schedule figures in `/metrics` cover.
+    #[arg(long, env = "SCHEDULEMAN_METRICS_WINDOW", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub metrics_window: std::time::Duration,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
     pub log_format: scheduleman::logging::LogFormat,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::metrics::HttpMetrics;
+use crate::router::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -33,22 +34,21 @@ pub async fn ready(State(pool): State<PgPool>) -> (StatusCode, String) {
     }
 }
 
-/// `GET /metrics`: API latency by status class, and each schedule's figures over the last
-/// 24 hours (left out, with a warning in the log, when the database does not answer).
-pub async fn metrics(
-    State(metrics): State<Arc<HttpMetrics>>,
-    State(pool): State<PgPool>,
-) -> impl IntoResponse {
-    let mut text = metrics.render();
-    let health = scheduleman::store::punctuality::recent_by_schedule(
-        &pool,
-        chrono::Utc::now(),
-        chrono::TimeDelta::hours(24),
-        crate::metrics::HEALTH_MAX_ATTEMPTS,
-    )
-    .await;
-    match health {
-        Ok(health) => text.push_str(&crate::metrics::render_schedule_health(&health)),
+/// `GET /metrics`: API latency by status class, the headline figures, and (when configured)
+/// per-schedule figures; a part the database cannot answer for is left out, with a warning in
+/// the log.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut text = state.metrics.render();
+    match state.overview.read(&state.pool, false).await {
+        Ok(figures) => crate::metrics::render_overview(&mut text, &figures),
+        Err(error) => tracing::warn!(%error, "headline figures left out of /metrics"),
+    }
+    match state.series.read(&state.pool).await {
+        Ok(health) => crate::metrics::render_schedule_health(
+            &mut text,
+            &health,
+            state.series.settings().window,
+        ),
         Err(error) => tracing::warn!(%error, "per-schedule metrics left out"),
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use leptos::config::get_configuration;
+use scheduleman::commands::SeriesSettings;
 use scheduleman::ssrf::resolve::DnsServers;
 use scheduleman::ssrf::TargetGuard;
 use scheduleman::store;
@@ -57,7 +58,11 @@ async fn serve(config: Config) -> Result<(), String> {
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
     }
-    let state = AppState::new(leptos_options, database.pool.clone(), targets, auth);
+    let state = AppState::new(leptos_options, database.pool.clone(), targets, auth)
+        .with_schedule_series(SeriesSettings {
+            schedules: config.metrics_schedules,
+            window: config.metrics_window,
+        });
     // The first home page should not wait for a count of every schedule.
     state.overview.warm(&database.pool);
     let router = app(state);

@@ -1,8 +1,12 @@
-//! The server's Prometheus metrics: API request latency by status class, and each
-//! schedule's punctuality and health over the last 24 hours.
+//! The server's Prometheus metrics: API request latency by status class, the headline figures
+//! (always), and, when asked for, per-schedule figures for a bounded number of schedules over
+//! a time window.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
+use scheduleman::model::Outcome;
+use scheduleman::overview::Overview;
 use scheduleman::prometheus::Histogram;
 use scheduleman::store::punctuality::ScheduleHealth;
 
@@ -53,74 +57,108 @@ impl HttpMetrics {
     }
 }
 
-/// The newest attempts one scrape reads for the per-schedule figures, however busy.
-pub const HEALTH_MAX_ATTEMPTS: i64 = 100_000;
-
-/// Per-schedule figures in Prometheus's text format: fires, fires that succeeded, the
-/// success ratio and first-attempt lag quantiles over the window.
-pub fn render_schedule_health(health: &[ScheduleHealth]) -> String {
-    let mut out = String::new();
-    let families: [(&str, &str, &str); 4] = [
+/// The headline figures as gauges: always exported, cheap (read through the same few-seconds
+/// cache as the home page), and enough to alert on dead schedules, failures and executors.
+pub fn render_overview(out: &mut String, figures: &Overview) {
+    for (name, help, value) in [
         (
-            "scheduleman_schedule_fires",
-            "gauge",
-            "Fires with an attempt in the last 24 hours (from the newest 100,000 attempts).",
+            "scheduleman_schedules_active",
+            "Active schedules.",
+            figures.active,
         ),
         (
-            "scheduleman_schedule_fires_succeeded",
-            "gauge",
-            "Of those, fires one of whose attempts succeeded.",
+            "scheduleman_schedules_failing",
+            "Active schedules whose latest attempt failed.",
+            figures.failing,
         ),
         (
-            "scheduleman_schedule_success_ratio",
-            "gauge",
-            "Share of fires that succeeded in the last 24 hours.",
+            "scheduleman_schedules_dead",
+            "Dead-lettered schedules.",
+            figures.dead,
         ),
         (
-            "scheduleman_schedule_lag_seconds",
-            "gauge",
-            "First-attempt lag (request start minus scheduled instant) quantiles, last 24 hours.",
+            "scheduleman_schedules_due_next_hour",
+            "Active schedules due within the hour (counted up to 10,000).",
+            figures.due_next_hour,
         ),
-    ];
-    for (index, (name, kind, help)) in families.iter().enumerate() {
-        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
-        for schedule in health {
-            let labels = format!(
-                "schedule_id=\"{}\",name=\"{}\"",
-                schedule.schedule_id,
-                label_value(&schedule.name)
-            );
-            let window = &schedule.window;
-            match index {
-                0 => out.push_str(&format!("{name}{{{labels}}} {}\n", window.fires)),
-                1 => out.push_str(&format!("{name}{{{labels}}} {}\n", window.succeeded)),
-                2 => {
-                    if let Some(rate) = window.success_rate() {
-                        out.push_str(&format!("{name}{{{labels}}} {rate}\n"));
-                    }
-                }
-                _ => {
-                    for (quantile, ms) in [("0.5", window.lag_p50_ms), ("0.99", window.lag_p99_ms)]
-                    {
-                        if let Some(ms) = ms {
-                            out.push_str(&format!(
-                                "{name}{{{labels},quantile=\"{quantile}\"}} {}\n",
-                                ms / 1_000.0
-                            ));
-                        }
-                    }
-                }
-            }
-        }
+        (
+            "scheduleman_executors_alive",
+            "Executors with a heartbeat in the last 30 s.",
+            figures.executors_alive,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+        );
     }
-    out
 }
 
-/// A label value with Prometheus's escapes (backslash, double quote, newline).
-fn label_value(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+/// Per-schedule figures over the window (only when `SCHEDULEMAN_METRICS_SCHEDULES` asks for
+/// them, for at most that many schedules): fires, fires that succeeded, the success ratio,
+/// first-attempt lag quantiles, the last attempt's time and whether it failed. A schedule
+/// keeps its series while it exists, with zero fires in a quiet window.
+pub fn render_schedule_health(out: &mut String, health: &[ScheduleHealth], window: Duration) {
+    if health.is_empty() {
+        return;
+    }
+    let window = humantime::format_duration(window);
+    let families: [(&str, String); 6] = [
+        ("scheduleman_schedule_fires", format!("Fires with an attempt in the last {window}.")),
+        ("scheduleman_schedule_fires_succeeded", "Of those, fires one of whose attempts succeeded.".into()),
+        ("scheduleman_schedule_success_ratio", format!("Share of fires that succeeded in the last {window}.")),
+        ("scheduleman_schedule_lag_seconds", format!("First-attempt lag (request start minus scheduled instant) quantiles, last {window}.")),
+        ("scheduleman_schedule_last_attempt_timestamp_seconds", "When the schedule last made an attempt (Unix seconds).".into()),
+        ("scheduleman_schedule_last_attempt_failed", "1 when the schedule's latest attempt failed.".into()),
+    ];
+    for (index, (name, help)) in families.iter().enumerate() {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for schedule in health {
+            let id = schedule.schedule_id;
+            let label = LabelValue(&schedule.name);
+            let window = &schedule.window;
+            let _ = match index {
+                0 => writeln!(out, "{name}{{schedule_id=\"{id}\",name=\"{label}\"}} {}", window.fires),
+                1 => writeln!(out, "{name}{{schedule_id=\"{id}\",name=\"{label}\"}} {}", window.succeeded),
+                2 => match window.success_rate() {
+                    Some(rate) => writeln!(out, "{name}{{schedule_id=\"{id}\",name=\"{label}\"}} {rate}"),
+                    None => Ok(()),
+                },
+                3 => [("0.5", window.lag_p50_ms), ("0.99", window.lag_p99_ms)]
+                    .into_iter()
+                    .filter_map(|(quantile, ms)| ms.map(|ms| (quantile, ms / 1_000.0)))
+                    .try_for_each(|(quantile, seconds)| {
+                        writeln!(out, "{name}{{schedule_id=\"{id}\",name=\"{label}\",quantile=\"{quantile}\"}} {seconds}")
+                    }),
+                4 => match schedule.last_fired_at {
+                    Some(at) => writeln!(out, "{name}{{schedule_id=\"{id}\",name=\"{label}\"}} {}", at.timestamp()),
+                    None => Ok(()),
+                },
+                _ => {
+                    let failed = u8::from(schedule.last_outcome == Some(Outcome::Failure));
+                    writeln!(out, "{name}{{schedule_id=\"{id}\",name=\"{label}\"}} {failed}")
+                }
+            };
+        }
+    }
+}
+
+/// A label value with Prometheus's escapes (backslash, double quote, newline), written
+/// straight into the output.
+struct LabelValue<'a>(&'a str);
+
+impl std::fmt::Display for LabelValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            match c {
+                '\\' => f.write_str("\\\\")?,
+                '"' => f.write_str("\\\"")?,
+                '\n' => f.write_str("\\n")?,
+                other => f.write_char(other)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -133,6 +171,9 @@ mod tests {
         let health = [ScheduleHealth {
             schedule_id: uuid::Uuid::nil(),
             name: "nightly \"report\"\\n".into(),
+            state: scheduleman::model::ScheduleState::Active,
+            last_fired_at: None,
+            last_outcome: Some(Outcome::Failure),
             window: Window {
                 fires: 4,
                 succeeded: 3,
@@ -140,7 +181,8 @@ mod tests {
                 lag_p99_ms: None,
             },
         }];
-        let text = render_schedule_health(&health);
+        let mut text = String::new();
+        render_schedule_health(&mut text, &health, Duration::from_secs(3600));
         let labels =
             r#"schedule_id="00000000-0000-0000-0000-000000000000",name="nightly \"report\"\\n""#;
         for line in [
@@ -148,6 +190,7 @@ mod tests {
             format!("scheduleman_schedule_fires_succeeded{{{labels}}} 3"),
             format!("scheduleman_schedule_success_ratio{{{labels}}} 0.75"),
             format!("scheduleman_schedule_lag_seconds{{{labels},quantile=\"0.5\"}} 0.004"),
+            format!("scheduleman_schedule_last_attempt_failed{{{labels}}} 1"),
         ] {
             assert!(
                 text.lines().any(|l| l == line),

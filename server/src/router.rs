@@ -12,7 +12,9 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 
 use crate::metrics::HttpMetrics;
-use scheduleman::commands::{Freshness, OverviewCache, TimelineCache};
+use scheduleman::commands::{
+    Freshness, OverviewCache, ScheduleSeries, SeriesSettings, TimelineCache,
+};
 use scheduleman::ssrf::TargetGuard;
 use sqlx::PgPool;
 
@@ -37,6 +39,8 @@ pub struct AppState {
     pub overview: Arc<OverviewCache>,
     /// The timeline, drawn at most every few seconds.
     pub timeline: Arc<TimelineCache>,
+    /// Which per-schedule series `/metrics` shows, and their figures.
+    pub series: Arc<ScheduleSeries>,
 }
 
 impl AppState {
@@ -55,6 +59,18 @@ impl AppState {
             metrics: Arc::new(HttpMetrics::default()),
             overview: Arc::new(OverviewCache::new(Freshness::default())),
             timeline: Arc::default(),
+            series: Arc::new(ScheduleSeries::new(SeriesSettings {
+                schedules: 0,
+                window: std::time::Duration::from_secs(3600),
+            })),
+        }
+    }
+
+    /// The same, with per-schedule series in `/metrics` as `settings` say.
+    pub fn with_schedule_series(self, settings: SeriesSettings) -> Self {
+        Self {
+            series: Arc::new(ScheduleSeries::new(settings)),
+            ..self
         }
     }
 }

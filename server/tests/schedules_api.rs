@@ -759,22 +759,72 @@ async fn punctuality_is_answered_per_schedule_and_exported_to_prometheus(pool: P
     let (status, _, _) = call(router(pool.clone()), "GET", missing, None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let response = router(pool)
-        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let text = support::body_text(response).await;
+    // Issue 16, item 2: by default /metrics has the aggregate figures and no per-schedule
+    // series (they were 5 per schedule for up to 100,000 schedules).
+    let metrics = |router: axum::Router| async move {
+        let response = router
+            .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        support::body_text(response).await
+    };
+    let text = metrics(router(pool.clone())).await;
+    assert!(
+        text.lines().any(|l| l == "scheduleman_schedules_active 1"),
+        "{text}"
+    );
+    assert!(text.contains("scheduleman_executors_alive 0"));
+    assert!(
+        !text.contains("scheduleman_schedule_fires"),
+        "no per-schedule series unless asked"
+    );
+
+    // Asked for, over a time window: a quiet schedule keeps its series (with 0 fires), and
+    // attempts older than the window do not count.
+    let quiet = create(&pool, nightly("quiet")).await;
+    sqlx::query(
+        "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id, \
+         started_at, finished_at, outcome, latency_ms) VALUES \
+         ($1::uuid, gen_random_uuid(), now() - interval '3 hours', 1, 'e', \
+          now() - interval '3 hours', now() - interval '3 hours', 'failure', 5)",
+    )
+    .bind(quiet["id"].as_str().unwrap())
+    .execute(&pool)
+    .await
+    .unwrap();
+    let with_series = {
+        server::app(
+            support::state(pool.clone(), "hooks.test", None).with_schedule_series(
+                scheduleman::commands::SeriesSettings {
+                    schedules: 10,
+                    window: std::time::Duration::from_secs(3600),
+                },
+            ),
+        )
+    };
+    let text = metrics(with_series).await;
     let labels = format!("schedule_id=\"{id}\",name=\"punctual\"");
+    let quiet_labels = format!(
+        "schedule_id=\"{}\",name=\"quiet\"",
+        quiet["id"].as_str().unwrap()
+    );
     for line in [
         format!("scheduleman_schedule_fires{{{labels}}} 2"),
         format!("scheduleman_schedule_success_ratio{{{labels}}} 1"),
         format!("scheduleman_schedule_lag_seconds{{{labels},quantile=\"0.5\"}} 0.004"),
+        format!("scheduleman_schedule_fires{{{quiet_labels}}} 0"),
     ] {
         assert!(
             text.lines().any(|l| l == line),
             "{line} missing from\n{text}"
         );
     }
+    let capped =
+        scheduleman::commands::ScheduleSeries::new(scheduleman::commands::SeriesSettings {
+            schedules: 1_000_000,
+            window: std::time::Duration::from_secs(3600),
+        });
+    assert_eq!(capped.settings().schedules, 10_000, "a hard cap on series");
 }
 
 /// Issue 16, item 21: a misspelt field is refused with its path, never silently dropped, in

@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod import;
+pub mod metrics;
 pub mod overview;
 pub mod reads;
 pub mod schedules;
@@ -20,6 +21,7 @@ use crate::model::{ScheduleState, UnreadableSchedule};
 use crate::validate::FieldError;
 
 pub use self::cache::Freshness;
+pub use self::metrics::{ScheduleSeries, SeriesSettings};
 pub use self::overview::OverviewCache;
 pub use self::reads::{dead_letters, history, list, live_executors, punctuality, success_rates};
 pub use self::schedules::{

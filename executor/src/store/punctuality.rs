@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -136,49 +136,60 @@ pub struct ScheduleHealth {
     pub schedule_id: Uuid,
     /// Its name.
     pub name: String,
-    /// Its figures over the window.
+    /// Its state.
+    pub state: crate::model::ScheduleState,
+    /// When it last made an attempt.
+    pub last_fired_at: Option<DateTime<Utc>>,
+    /// How that attempt ended.
+    pub last_outcome: Option<crate::model::Outcome>,
+    /// Its figures over the window (zero fires when it had none: the series stays).
     pub window: Window,
 }
 
-/// Per-schedule figures over the newest `max_attempts` attempts of the last `window` (a bound
-/// on what one scrape reads however busy the system is), for schedules that still exist.
-pub async fn recent_by_schedule(
+/// The figures of at most `count` schedules (the most recently attempted first) over the
+/// window since `since`: every chosen schedule has a row, with zero fires when it had none, so
+/// a schedule's series never vanishes for want of recent attempts. The work is bounded by
+/// `count` times the history kept per schedule.
+pub async fn schedule_health(
     pool: &PgPool,
-    now: DateTime<Utc>,
-    window: TimeDelta,
-    max_attempts: i64,
+    since: DateTime<Utc>,
+    count: i64,
 ) -> Result<Vec<ScheduleHealth>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"
-        WITH recent AS (
-            SELECT schedule_id, execution_id, attempt, outcome,
-                   (extract(epoch FROM started_at - scheduled_for) * 1000)::float8 AS lag_ms
-            FROM executions
-            WHERE started_at > $1
-            ORDER BY id DESC
+        WITH chosen AS (
+            SELECT id, name, state, last_fired_at, last_outcome FROM schedules
+            ORDER BY last_fired_at DESC NULLS LAST, id
             LIMIT $2
         )
-        SELECT r.schedule_id, s.name,
-               count(DISTINCT r.execution_id) FILTER (WHERE r.outcome <> 'skipped') AS "fires!",
-               count(DISTINCT r.execution_id) FILTER (WHERE r.outcome = 'success') AS "succeeded!",
-               percentile_disc(0.5) WITHIN GROUP (ORDER BY r.lag_ms)
-                   FILTER (WHERE r.attempt = 1 AND r.outcome <> 'skipped') AS lag_p50,
-               percentile_disc(0.99) WITHIN GROUP (ORDER BY r.lag_ms)
-                   FILTER (WHERE r.attempt = 1 AND r.outcome <> 'skipped') AS lag_p99
-        FROM recent AS r JOIN schedules AS s ON s.id = r.schedule_id
-        GROUP BY r.schedule_id, s.name
-        ORDER BY r.schedule_id
+        SELECT c.id AS "id!", c.name AS "name!", c.state AS "state!: crate::model::ScheduleState",
+               c.last_fired_at, c.last_outcome AS "last_outcome: crate::model::Outcome",
+               count(DISTINCT e.execution_id) FILTER (WHERE e.outcome <> 'skipped') AS "fires!",
+               count(DISTINCT e.execution_id) FILTER (WHERE e.outcome = 'success') AS "succeeded!",
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY
+                   (extract(epoch FROM e.started_at - e.scheduled_for) * 1000)::float8)
+                   FILTER (WHERE e.attempt = 1 AND e.outcome <> 'skipped') AS lag_p50,
+               percentile_disc(0.99) WITHIN GROUP (ORDER BY
+                   (extract(epoch FROM e.started_at - e.scheduled_for) * 1000)::float8)
+                   FILTER (WHERE e.attempt = 1 AND e.outcome <> 'skipped') AS lag_p99
+        FROM chosen AS c
+        LEFT JOIN executions AS e ON e.schedule_id = c.id AND e.started_at > $1
+        GROUP BY c.id, c.name, c.state, c.last_fired_at, c.last_outcome
+        ORDER BY c.id
         "#,
-        now - window,
-        max_attempts,
+        since,
+        count,
     )
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
         .map(|row| ScheduleHealth {
-            schedule_id: row.schedule_id,
+            schedule_id: row.id,
             name: row.name,
+            state: row.state,
+            last_fired_at: row.last_fired_at,
+            last_outcome: row.last_outcome,
             window: Window {
                 fires: row.fires,
                 succeeded: row.succeeded,

@@ -14,7 +14,12 @@ use sqlx::PgPool;
 
 /// The whole router, with targets allowed by `allowlist` and the API `token` if any.
 pub fn router_with(pool: PgPool, allowlist: &str, token: Option<&str>) -> Router {
-    app(AppState::new(
+    app(state(pool, allowlist, token))
+}
+
+/// The server's state, as [`router_with`] uses it.
+pub fn state(pool: PgPool, allowlist: &str, token: Option<&str>) -> AppState {
+    AppState::new(
         LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
         TargetGuard::new(
@@ -23,7 +28,7 @@ pub fn router_with(pool: PgPool, allowlist: &str, token: Option<&str>) -> Router
         )
         .expect("a resolver"),
         Auth::new(token),
-    ))
+    )
 }
 
 /// The body of `response` as text.
