@@ -11,7 +11,8 @@
 //!   retention, the executor's metrics endpoint).
 //! - **[`dev`]**: what development and tests need: a private PostgreSQL and an echo target.
 //!
-//! [`ssrf`] (which targets may be called) serves both `commands` and `runner`; [`logging`] and
+//! [`ssrf`] (which targets may be called) serves both `commands` and `runner`; [`signature`]
+//! (how requests are signed) both the trigger and the echo target; [`logging`] and
 //! [`shutdown`] serve both binaries. Everything beyond the pure layer needs the `server`
 //! feature.
 #![warn(missing_docs)]
@@ -39,6 +40,8 @@ pub mod prometheus;
 pub mod runner;
 #[cfg(feature = "server")]
 pub mod shutdown;
+#[cfg(feature = "server")]
+pub mod signature;
 #[cfg(feature = "server")]
 pub mod ssrf;
 #[cfg(feature = "server")]

@@ -78,6 +78,23 @@ pub fn lag_text(ms: Option<f64>) -> String {
     }
 }
 
+/// One schedule's figures for Prometheus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleHealth {
+    /// The schedule.
+    pub schedule_id: uuid::Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its state.
+    pub state: crate::model::ScheduleState,
+    /// When it last made an attempt.
+    pub last_fired_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// How that attempt ended.
+    pub last_outcome: Option<crate::model::Outcome>,
+    /// Its figures over the window (zero fires when it had none: the series stays).
+    pub window: Window,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

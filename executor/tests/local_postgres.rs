@@ -29,7 +29,7 @@ async fn a_private_server_starts_is_reused_and_keeps_its_data() {
     LocalPostgres::stop(&dir).expect("stop");
     let restarted = LocalPostgres::start(&dir).expect("restart");
     let mut conn = sqlx::PgConnection::connect(
-        &restarted.url(scheduleman::dev::local_postgres::DATABASE_NAME),
+        &restarted.url(scheduleman::store::local_postgres::DATABASE_NAME),
     )
     .await
     .expect("connect after restart");

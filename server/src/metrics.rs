@@ -8,7 +8,7 @@ use std::time::Duration;
 use scheduleman::model::Outcome;
 use scheduleman::overview::Overview;
 use scheduleman::prometheus::Histogram;
-use scheduleman::store::punctuality::ScheduleHealth;
+use scheduleman::punctuality::ScheduleHealth;
 
 const LATENCY_SECONDS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 

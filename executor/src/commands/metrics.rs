@@ -9,7 +9,8 @@ use sqlx::PgPool;
 
 use super::cache::{Cached, Freshness};
 use super::CommandError;
-use crate::store::punctuality::{self, ScheduleHealth};
+use crate::punctuality::ScheduleHealth;
+use crate::store::punctuality;
 
 /// The most schedules per-schedule series may cover, whatever the setting says: each costs
 /// six series in every scrape.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use sqlx::PgPool;
 
-use super::local_postgres::{LocalPostgres, LocalPostgresError};
+use crate::store::local_postgres::{LocalPostgres, LocalPostgresError};
 
 /// Clock ticks per second of /proc's CPU times.
 const TICKS_PER_SECOND: f64 = 100.0;

@@ -12,7 +12,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-pub use crate::runner::trigger::signing::headers;
+pub use crate::signature::headers;
 
 /// The echo target's router: every method and path is a trigger.
 pub fn router() -> Router {

@@ -1,7 +1,6 @@
-//! For development, tests and benchmarks: a private PostgreSQL started from the installed
-//! binaries (also the default database when `DATABASE_URL` is unset), an echo target that
-//! logs triggers, and what the benchmark programs measure with.
+//! For development, tests and benchmarks: an echo target that logs triggers, and what the
+//! benchmark programs measure with. (The private PostgreSQL is the production default when
+//! `DATABASE_URL` is unset, so it lives in [`crate::store::local_postgres`].)
 
 pub mod bench;
 pub mod echo;
-pub mod local_postgres;

@@ -1,14 +1,48 @@
 //! Everything Scheduleman says to PostgreSQL: connecting (to `DATABASE_URL`, or to the
-//! private server [`crate::dev::local_postgres`] starts), migrations, and, one file per
-//! table, every query.
+//! private server [`local_postgres`] starts, the default when `DATABASE_URL` is unset),
+//! migrations, and every statement, in one module per table or concern.
+//!
+//! Outside this crate only connecting is public: the server and the UI reach the tables
+//! through [`crate::commands`], and the compiler holds them to it. The `testing` feature (on
+//! by default for this crate's own tests and examples, off for the server's and the UI's
+//! dependency) opens the table modules to integration tests.
 
-pub mod claims;
-pub mod executions;
-pub mod executors;
-pub mod imports;
-pub mod overview;
-pub mod punctuality;
-pub mod schedules;
+pub mod local_postgres;
+
+/// Declares the table modules: crate-private, public with the `testing` feature.
+macro_rules! table_modules {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[cfg(feature = "testing")]
+            pub mod $name;
+            $(#[$doc])*
+            #[cfg(not(feature = "testing"))]
+            // What only the integration tests use is unused without them.
+            #[allow(dead_code, unused_imports)]
+            pub(crate) mod $name;
+        )*
+    };
+}
+
+table_modules! {
+    /// The claim and the fenced write-back.
+    claims;
+    /// The attempt history.
+    executions;
+    /// Executor heartbeats.
+    executors;
+    /// What crontab imports made.
+    imports;
+    /// The headline counts.
+    overview;
+    /// Punctuality and health figures.
+    punctuality;
+    /// Schedules as people read and change them.
+    schedules;
+}
+
+pub use schedules::WAKE_HORIZON;
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,8 +51,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
 
-use crate::dev::local_postgres;
-pub use crate::dev::local_postgres::{LocalPostgres, LocalPostgresError};
+pub use local_postgres::{LocalPostgres, LocalPostgresError};
 
 /// The migrations in `migrations/`, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::punctuality::{HourBucket, Punctuality, Window};
+use crate::punctuality::{HourBucket, Punctuality, ScheduleHealth, Window};
 
 /// `schedule_id`'s figures as of `now`. Reads at most its last 7 days of attempts (at most
 /// `--keep-attempts` rows, through the `(schedule_id, id)` index).
@@ -127,23 +127,6 @@ pub async fn success_rates(
             (row.schedule_id, window)
         })
         .collect())
-}
-
-/// One schedule's figures for Prometheus.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScheduleHealth {
-    /// The schedule.
-    pub schedule_id: Uuid,
-    /// Its name.
-    pub name: String,
-    /// Its state.
-    pub state: crate::model::ScheduleState,
-    /// When it last made an attempt.
-    pub last_fired_at: Option<DateTime<Utc>>,
-    /// How that attempt ended.
-    pub last_outcome: Option<crate::model::Outcome>,
-    /// Its figures over the window (zero fires when it had none: the series stays).
-    pub window: Window,
 }
 
 /// The figures of at most `count` schedules (the most recently attempted first) over the

@@ -53,12 +53,12 @@ async fn run(args: RunArgs) -> Result<(), String> {
             minimum_lease
         ));
     }
-    if args.poll_max > store::schedules::WAKE_HORIZON {
+    if args.poll_max > store::WAKE_HORIZON {
         return Err(format!(
             "--poll-max {:?} is too long: new schedules wake executors only when due within \
              {:?}, so an executor must look at least that often",
             args.poll_max,
-            store::schedules::WAKE_HORIZON
+            store::WAKE_HORIZON
         ));
     }
     if args.poll_min > args.poll_max {
@@ -180,7 +180,7 @@ fn next(args: NextArgs) -> ExitCode {
 
 async fn db(action: DbAction) -> Result<(), String> {
     let data_dir = |dir: Option<PathBuf>| {
-        dir.unwrap_or_else(scheduleman::dev::local_postgres::default_data_dir)
+        dir.unwrap_or_else(scheduleman::store::local_postgres::default_data_dir)
     };
     match action {
         DbAction::Start { data_dir: dir } => {
@@ -191,7 +191,7 @@ async fn db(action: DbAction) -> Result<(), String> {
             if let Some(server) = &database.local {
                 println!(
                     "{}",
-                    server.url(scheduleman::dev::local_postgres::DATABASE_NAME)
+                    server.url(scheduleman::store::local_postgres::DATABASE_NAME)
                 );
             }
             Ok(())

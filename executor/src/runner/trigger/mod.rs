@@ -2,11 +2,10 @@
 //! described by a [`WebhookCall`] (it knows nothing of the store). Names are resolved by an
 //! async resolver with its own time limit ([`dns`]), environment proxies are ignored (a proxy
 //! would hide the real target from the safe-target check), failures are classified and
-//! worded in [`failure`], and requests are signed as [`signing`] says.
+//! worded in [`failure`], and requests are signed as [`crate::signature`] says.
 
 pub mod dns;
 pub mod failure;
-pub mod signing;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -18,8 +17,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 pub use self::failure::Failure;
 use self::failure::{classify, read_excerpt};
-use self::signing::{headers, SignedParts};
 use crate::model::WebhookCall;
+use crate::signature::{headers, SignedParts};
 pub use crate::ssrf::resolve::{DnsServers, DNS_TIMEOUT};
 use crate::ssrf::TargetPolicy;
 
