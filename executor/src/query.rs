@@ -27,9 +27,10 @@ impl std::str::FromStr for ListFilter {
         match text.trim() {
             "" | "all" => Ok(Self::All),
             "failing" => Ok(Self::Failing),
-            other => ScheduleState::from_name(other)
+            other => other
+                .parse::<ScheduleState>()
                 .map(Self::State)
-                .ok_or_else(|| UnknownFilter(other.to_owned())),
+                .map_err(|_| UnknownFilter(other.to_owned())),
         }
     }
 }

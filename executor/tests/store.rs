@@ -95,8 +95,9 @@ mod claims {
         Misfire, NewSchedule, OnDead, Outcome, RetryPolicy, ScheduleState, Target,
     };
     use scheduleman::schedule::ScheduleSpec;
-    use scheduleman::store::claims::{self, Settlement};
+    use scheduleman::store::claims;
     use scheduleman::store::schedules;
+    use scheduleman::store::settle::{self, AttemptRecord, Settlement};
     use sqlx::PgPool;
 
     async fn insert_due(pool: &PgPool, count: usize, due: DateTime<Utc>) {
@@ -158,8 +159,8 @@ mod claims {
             .is_ok()
     }
 
-    fn attempt_of(claim: &claims::Claim, now: chrono::DateTime<Utc>) -> claims::AttemptRecord {
-        claims::AttemptRecord {
+    fn attempt_of(claim: &claims::Claim, now: chrono::DateTime<Utc>) -> AttemptRecord {
+        AttemptRecord {
             schedule_id: claim.schedule_id,
             execution_id: claim.execution_id,
             scheduled_for: claim.fire_at,
@@ -177,11 +178,13 @@ mod claims {
         Settlement {
             schedule_id: claim.schedule_id,
             token: claim.token,
-            state: ScheduleState::Completed,
-            next_run_at: None,
-            fire_done: true,
-            dead_fire: false,
-            outcome: Outcome::Success,
+            change: scheduleman::decision::RowChange {
+                state: ScheduleState::Completed,
+                next_run_at: None,
+                fire_done: true,
+                dead_fire: false,
+                outcome: Outcome::Success,
+            },
             error: None,
         }
     }
@@ -243,7 +246,7 @@ mod claims {
         assert_eq!(retaken[0].execution_id, first[0].execution_id);
         assert_eq!(retaken[0].fire_at, first[0].fire_at);
 
-        let stale = claims::settle(&pool, "a", &[done(&first[0])], &[])
+        let stale = settle::settle(&pool, "a", &[done(&first[0])], &[])
             .await
             .unwrap();
         assert!(
@@ -251,7 +254,7 @@ mod claims {
             "the old holder's write changes nothing"
         );
         assert_eq!(stale.lost(1), 1);
-        let current = claims::settle(&pool, "b", &[done(&retaken[0])], &[])
+        let current = settle::settle(&pool, "b", &[done(&retaken[0])], &[])
             .await
             .unwrap();
         assert_eq!(current.applied, [retaken[0].schedule_id]);
@@ -322,7 +325,7 @@ mod claims {
         );
         assert_ne!(fresh[0].token, slow[0].token);
 
-        let stale = claims::settle(&pool, "a", &[done(&slow[0])], &[])
+        let stale = settle::settle(&pool, "a", &[done(&slow[0])], &[])
             .await
             .unwrap();
         assert!(
@@ -336,7 +339,7 @@ mod claims {
             "the new fire is still pending"
         );
         assert_eq!(stored.claimed_by.as_deref(), Some("a"));
-        let current = claims::settle(&pool, "a", &[done(&fresh[0])], &[])
+        let current = settle::settle(&pool, "a", &[done(&fresh[0])], &[])
             .await
             .unwrap();
         assert_eq!(current.applied, [id]);
@@ -381,12 +384,12 @@ mod claims {
             .unwrap()
             .claims;
         let mut settlements: Vec<Settlement> = claimed.iter().map(done).collect();
-        settlements[1].state = ScheduleState::Dead;
-        settlements[1].outcome = Outcome::Failure;
+        settlements[1].change.state = ScheduleState::Dead;
+        settlements[1].change.outcome = Outcome::Failure;
         settlements[1].error = Some("HTTP 500: bad\0reply".into());
-        let attempts: Vec<claims::AttemptRecord> = claimed
+        let attempts: Vec<AttemptRecord> = claimed
             .iter()
-            .map(|claim| claims::AttemptRecord {
+            .map(|claim| AttemptRecord {
                 schedule_id: claim.schedule_id,
                 execution_id: claim.execution_id,
                 scheduled_for: claim.fire_at,
@@ -399,7 +402,7 @@ mod claims {
                 error: Some("bad\0reply".into()),
             })
             .collect();
-        let applied = claims::settle(&pool, "a", &settlements, &attempts)
+        let applied = settle::settle(&pool, "a", &settlements, &attempts)
             .await
             .expect("the batch is written");
         assert_eq!(applied.applied.len(), 3);
@@ -428,13 +431,12 @@ mod claims {
             .unwrap()
             .claims;
         let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
-        let attempts: Vec<claims::AttemptRecord> =
-            claimed.iter().map(|c| attempt_of(c, now)).collect();
-        let first = claims::settle(&pool, "a", &settlements, &attempts)
+        let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
+        let first = settle::settle(&pool, "a", &settlements, &attempts)
             .await
             .unwrap();
         assert_eq!(first.applied.len(), 2);
-        let again = claims::settle(&pool, "a", &settlements, &attempts)
+        let again = settle::settle(&pool, "a", &settlements, &attempts)
             .await
             .unwrap();
         assert_eq!(again.applied.len(), 0, "the fence holds");
@@ -464,12 +466,11 @@ mod claims {
             .await
             .unwrap();
         let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
-        let attempts: Vec<claims::AttemptRecord> =
-            claimed.iter().map(|c| attempt_of(c, now)).collect();
+        let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
         let started = std::time::Instant::now();
         let written = tokio::time::timeout(
             std::time::Duration::from_secs(5),
-            claims::settle(&pool, "a", &settlements, &attempts),
+            settle::settle(&pool, "a", &settlements, &attempts),
         )
         .await
         .expect("the write-back does not wait for the lock")
@@ -484,7 +485,7 @@ mod claims {
         assert_eq!(written.lost(5), 0);
         locker.rollback().await.unwrap();
         let held_attempt = [attempt_of(&claimed[2], now)];
-        let later = claims::settle(&pool, "a", &settlements[2..3], &held_attempt)
+        let later = settle::settle(&pool, "a", &settlements[2..3], &held_attempt)
             .await
             .unwrap();
         assert_eq!(later.applied, [held]);
@@ -728,7 +729,7 @@ async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: Pg
         .await
         .unwrap();
         let result = commands::act(&pool, id, action).await;
-        let case = format!("{} from {}", action.name(), from.as_str());
+        let case = format!("{} from {}", action.verb(), from.as_str());
         match (expected, result) {
             (Some(to), Ok(view)) => {
                 assert_eq!(view.state, to, "{case}");

@@ -108,7 +108,7 @@ pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
 /// Pauses, resumes, triggers or re-arms a schedule.
 #[server(prefix = "/rpc")]
 pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, AppError> {
-    let action = scheduleman::commands::Action::from_name(&action).ok_or_else(|| {
+    let action: scheduleman::commands::Action = action.parse().map_err(|_| {
         AppError::Invalid(vec![scheduleman::validate::FieldError {
             field: "action".into(),
             reason: format!("{action:?} is not an action; use pause, resume, trigger or rearm"),

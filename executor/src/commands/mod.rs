@@ -137,8 +137,10 @@ impl From<sqlx::Error> for CommandError {
     }
 }
 
-/// A state change a person can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A state change a person can ask for; its name (as URLs and buttons say it) is its
+/// snake_case spelling (`pause`, `rearm`), read back with `str::parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// Active → paused.
     Pause,
@@ -151,29 +153,12 @@ pub enum Action {
 }
 
 impl Action {
-    /// The action's name, as URLs and buttons say it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Pause => "pause",
-            Self::Resume => "resume",
-            Self::Trigger => "trigger",
-            Self::Rearm => "rearm",
-        }
-    }
-
     /// The action as a verb in a sentence ("cannot re-arm …").
     pub fn verb(self) -> &'static str {
         match self {
             Self::Rearm => "re-arm",
-            other => other.name(),
+            other => other.into(),
         }
-    }
-
-    /// Reads an action's name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Pause, Self::Resume, Self::Trigger, Self::Rearm]
-            .into_iter()
-            .find(|action| action.name() == name)
     }
 }
 

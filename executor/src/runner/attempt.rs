@@ -11,10 +11,12 @@ use crate::model::Outcome;
 use crate::runner::clock::DbClock;
 use crate::runner::metrics::ExecutorMetrics;
 use crate::runner::trigger::{Attempted, Trigger};
-use crate::store::claims::{AttemptRecord, Claim, Settlement};
+use crate::store::claims::Claim;
+use crate::store::settle::{AttemptRecord, Settlement};
 
-/// One claim's result on its way to the batched write-back.
-pub type Settled = (Settlement, Option<AttemptRecord>);
+/// What one fire came to, on its way to the batched write-back: the settlement and the
+/// attempt it records (none for a skip or an unreadable row).
+pub type FireResult = (Settlement, Option<AttemptRecord>);
 
 /// Triggers one claim and decides what becomes of its schedule, on the database's clock.
 pub async fn attempt(
@@ -23,7 +25,7 @@ pub async fn attempt(
     metrics: &ExecutorMetrics,
     clock: &DbClock,
     jitter: f64,
-) -> Settled {
+) -> FireResult {
     let attempt = claim.attempt.max(1) as u32;
     let schedule = match claim.spec.compile() {
         Ok(schedule) => schedule,
@@ -113,15 +115,10 @@ pub fn settlement(
     decision: &Decision,
     error: Option<String>,
 ) -> Settlement {
-    let change = decision.row_change();
     Settlement {
         schedule_id,
         token,
-        state: change.state,
-        next_run_at: change.next_run_at,
-        fire_done: change.fire_done,
-        dead_fire: change.dead_fire,
-        outcome: change.outcome,
+        change: decision.row_change(),
         error,
     }
 }

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::decision::Decision;
-use crate::runner::attempt::{attempt, settlement, Settled};
+use crate::runner::attempt::{attempt, settlement, FireResult};
 use crate::runner::clock::DbClock;
 use crate::runner::metrics::ExecutorMetrics;
 use crate::runner::pacing::Pacing;
@@ -65,7 +65,7 @@ pub async fn run(
         wake.clone(),
         shutdown.clone(),
     ));
-    let (settle_tx, settle_rx) = mpsc::channel::<Settled>(config.batch.max(1) * 4);
+    let (settle_tx, settle_rx) = mpsc::channel::<FireResult>(config.batch.max(1) * 4);
     let writer = tokio::spawn(write_back(
         pool.clone(),
         config.executor_id.clone(),

@@ -10,10 +10,10 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-use crate::runner::attempt::Settled;
+use crate::runner::attempt::FireResult;
 use crate::runner::metrics::ExecutorMetrics;
 use crate::store::bounded;
-use crate::store::claims::{self, AttemptRecord, Settlement};
+use crate::store::settle::{self, AttemptRecord, Settlement};
 
 /// Most results written in one statement.
 const MAX_BATCH: usize = 500;
@@ -29,7 +29,7 @@ const BUSY_GIVE_UP: Duration = Duration::from_secs(600);
 
 /// A result on its way to the database: new, or waiting for its row to be free.
 struct Pending {
-    settled: Settled,
+    settled: FireResult,
     /// When its row was first found held.
     held_since: Option<Instant>,
     /// When to write it again.
@@ -46,7 +46,7 @@ pub async fn write_back(
     pool: PgPool,
     executor_id: String,
     lease: Duration,
-    mut results: mpsc::Receiver<Settled>,
+    mut results: mpsc::Receiver<FireResult>,
     wake: Arc<Notify>,
     metrics: Arc<ExecutorMetrics>,
 ) {
@@ -99,7 +99,7 @@ pub async fn write_back(
 }
 
 impl Pending {
-    fn new(settled: Settled) -> Self {
+    fn new(settled: FireResult) -> Self {
         Self {
             settled,
             held_since: None,
@@ -165,12 +165,12 @@ async fn write_batch(
     executor_id: &str,
     batch: &[Pending],
     deadline: Instant,
-) -> Result<claims::Settled, sqlx::Error> {
+) -> Result<settle::Written, sqlx::Error> {
     let settlements: Vec<Settlement> = batch.iter().map(|b| b.settled.0.clone()).collect();
     let attempts: Vec<AttemptRecord> = batch.iter().filter_map(|b| b.settled.1.clone()).collect();
     let mut tries = 0u32;
     loop {
-        match bounded(claims::settle(pool, executor_id, &settlements, &attempts)).await {
+        match bounded(settle::settle(pool, executor_id, &settlements, &attempts)).await {
             Ok(done) => return Ok(done),
             Err(error) if is_refused_by_database(&error) => return Err(error),
             Err(error) if Instant::now() < deadline => {

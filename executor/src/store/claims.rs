@@ -1,5 +1,5 @@
-//! The executor's side of the `schedules` table: the claim, the fenced batched write-back
-//! (with the attempts it records in `executions`), and when the next schedule is due.
+//! The executor's side of the `schedules` table: the claim, and when the next schedule is
+//! due. The fenced write-back of what a claim led to is in [`super::settle`].
 //!
 //! A claim sets `claimed_by`, a fresh random `claim_token`, and moves `next_run_at` to the
 //! lease expiry, so a claimed schedule is simply not due until its lease runs out; if its
@@ -14,12 +14,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::schedules::{retry_policy, target};
-use super::storable;
-use crate::model::{Misfire, OnDead, Outcome, RetryPolicy, ScheduleState, Target, WebhookCall};
+use crate::model::{Misfire, OnDead, RetryPolicy, Target, WebhookCall};
 use crate::schedule::ScheduleSpec;
 
 /// A schedule claimed by an executor for one attempt.
@@ -71,7 +70,7 @@ impl Claim {
 /// A claimed row that cannot be read (its stored definition does not decode): the worker
 /// dead-letters it with the reason instead of triggering it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
+pub struct UnreadableClaim {
     /// The schedule.
     pub schedule_id: Uuid,
     /// This claim's token.
@@ -88,7 +87,7 @@ pub struct Claimed {
     /// The claims to trigger, in due order.
     pub claims: Vec<Claim>,
     /// Claimed rows that cannot be read.
-    pub unreadable: Vec<Unreadable>,
+    pub unreadable: Vec<UnreadableClaim>,
 }
 
 impl Claimed {
@@ -101,54 +100,6 @@ impl Claimed {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-/// The write-back of one claim: what the schedule becomes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settlement {
-    /// The schedule.
-    pub schedule_id: Uuid,
-    /// The claim it settles (the fence).
-    pub token: Uuid,
-    /// The new state.
-    pub state: ScheduleState,
-    /// When it is next due; `None` when nothing is pending.
-    pub next_run_at: Option<DateTime<Utc>>,
-    /// Whether the fire is finished (delivered, skipped, or dead-lettered while the schedule
-    /// goes on): resets the attempt counter and execution id. A retry or a dead schedule
-    /// keeps them.
-    pub fire_done: bool,
-    /// Whether this fire was dead-lettered while the schedule goes on (`on_dead: next_fire`).
-    pub dead_fire: bool,
-    /// How the attempt (or the skip) ended.
-    pub outcome: Outcome,
-    /// Why it failed, when it did.
-    pub error: Option<String>,
-}
-
-/// One attempt as the `executions` table records it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttemptRecord {
-    /// The schedule.
-    pub schedule_id: Uuid,
-    /// The fire's execution id.
-    pub execution_id: Uuid,
-    /// The fire's scheduled instant.
-    pub scheduled_for: DateTime<Utc>,
-    /// The attempt number.
-    pub attempt: i32,
-    /// When the request started.
-    pub started_at: DateTime<Utc>,
-    /// When it ended.
-    pub finished_at: DateTime<Utc>,
-    /// How it ended.
-    pub outcome: Outcome,
-    /// The HTTP status, when one came back.
-    pub http_status: Option<i32>,
-    /// How long it took.
-    pub latency_ms: i32,
-    /// Why it failed, in words.
-    pub error: Option<String>,
 }
 
 /// Claims up to `limit` due schedules for `executor_id`, in due order, skipping rows other
@@ -219,7 +170,7 @@ pub async fn claim_due(
                 token: row.token,
                 manual: row.manual_fire,
             }),
-            Err(reason) => claimed.unreadable.push(Unreadable {
+            Err(reason) => claimed.unreadable.push(UnreadableClaim {
                 schedule_id: row.id,
                 token: row.token,
                 reason,
@@ -241,178 +192,6 @@ fn decode_definition(
     let headers = serde_json::from_str(headers)
         .map_err(|error| format!("the stored headers cannot be read: {error}"))?;
     Ok((spec, headers))
-}
-
-/// What one write-back did with each settlement.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settled {
-    /// Settlements that applied (their claim was still the schedule's).
-    pub applied: Vec<Uuid>,
-    /// Settlements not written because another transaction holds the schedule's row (an
-    /// edit or an import in progress): still the schedule's claim, to be written again
-    /// shortly. Their attempt records wait with them.
-    pub busy: Vec<Uuid>,
-}
-
-impl Settled {
-    /// How many settlements found their claim gone (taken over, or replaced by an edit).
-    pub fn lost(&self, asked: usize) -> usize {
-        asked - self.applied.len() - self.busy.len()
-    }
-}
-
-/// How long a write-back waits for a lock it cannot skip (the history row's reference to its
-/// schedule) before the batch is refused and written row by row.
-const SETTLE_LOCK_TIMEOUT: &str = "1s";
-
-/// Writes back a batch of settled claims and their attempt records in one transaction.
-/// Each settlement applies only while its claim token is still the schedule's. Rows are
-/// locked in id order, and a row another transaction holds is skipped, not waited for: it
-/// comes back in [`Settled::busy`] (with its attempt left unrecorded) so one locked row
-/// never holds up the others. Texts are made storable first: a target's reply can hold bytes
-/// PostgreSQL refuses. An attempt recorded before (a retried write-back) is not recorded
-/// twice.
-pub async fn settle(
-    pool: &PgPool,
-    executor_id: &str,
-    settlements: &[Settlement],
-    attempts: &[AttemptRecord],
-) -> Result<Settled, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query(&format!("SET LOCAL lock_timeout = '{SETTLE_LOCK_TIMEOUT}'"))
-        .execute(&mut *tx)
-        .await?;
-    let ids: Vec<Uuid> = settlements.iter().map(|s| s.schedule_id).collect();
-    let tokens: Vec<Uuid> = settlements.iter().map(|s| s.token).collect();
-    let states: Vec<&str> = settlements.iter().map(|s| s.state.as_str()).collect();
-    let next_runs: Vec<Option<DateTime<Utc>>> = settlements.iter().map(|s| s.next_run_at).collect();
-    let fire_done: Vec<bool> = settlements.iter().map(|s| s.fire_done).collect();
-    let dead_fire: Vec<bool> = settlements.iter().map(|s| s.dead_fire).collect();
-    let outcomes: Vec<&str> = settlements.iter().map(|s| s.outcome.as_str()).collect();
-    let errors: Vec<Option<String>> = settlements
-        .iter()
-        .map(|s| s.error.as_deref().map(storable))
-        .collect();
-    let rows = sqlx::query!(
-        r#"
-        WITH input AS (
-            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[],
-                                 $5::bool[], $6::bool[], $7::text[], $8::text[])
-                AS t(id, token, state, next_run_at, fire_done, dead_fire, outcome, error)
-        ),
-        locked AS (
-            SELECT s.id FROM schedules AS s JOIN input AS i ON s.id = i.id
-            WHERE s.claim_token = i.token
-            ORDER BY s.id
-            FOR UPDATE OF s SKIP LOCKED
-        ),
-        updated AS (
-            UPDATE schedules AS s
-            SET state = i.state,
-                next_run_at = i.next_run_at,
-                claimed_by = NULL,
-                claim_token = NULL,
-                attempt = CASE WHEN i.fire_done THEN 0 ELSE s.attempt END,
-                fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
-                execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,
-                manual_fire = s.manual_fire AND NOT i.fire_done,
-                dead_fires = s.dead_fires + CASE WHEN i.dead_fire THEN 1 ELSE 0 END,
-                last_fired_at = now(),
-                last_outcome = i.outcome,
-                last_error = i.error,
-                dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END,
-                updated_at = now()
-            FROM input AS i JOIN locked AS l ON l.id = i.id
-            WHERE s.id = i.id AND s.claim_token = i.token
-            RETURNING s.id
-        )
-        SELECT i.id AS "id!",
-               EXISTS (SELECT 1 FROM updated AS u WHERE u.id = i.id) AS "applied!",
-               EXISTS (SELECT 1 FROM schedules AS s
-                       WHERE s.id = i.id AND s.claim_token = i.token) AS "held!"
-        FROM input AS i
-        "#,
-        &ids,
-        &tokens,
-        &states as &[&str],
-        &next_runs as &[Option<DateTime<Utc>>],
-        &fire_done,
-        &dead_fire,
-        &outcomes as &[&str],
-        &errors as &[Option<String>],
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut settled = Settled::default();
-    for row in rows {
-        match (row.applied, row.held) {
-            (true, _) => settled.applied.push(row.id),
-            // Still ours, but locked by another transaction: skipped, not waited for.
-            (false, true) => settled.busy.push(row.id),
-            (false, false) => {}
-        }
-    }
-    let recordable: Vec<AttemptRecord> = attempts
-        .iter()
-        .filter(|a| !settled.busy.contains(&a.schedule_id))
-        .cloned()
-        .collect();
-    insert_attempts(&mut tx, executor_id, &recordable).await?;
-    tx.commit().await?;
-    Ok(settled)
-}
-
-/// Records attempts in `executions` (all of them: a request that was sent happened, even
-/// when its holder lost the lease), skipping schedules deleted meanwhile.
-async fn insert_attempts(
-    tx: &mut Transaction<'_, Postgres>,
-    executor_id: &str,
-    attempts: &[AttemptRecord],
-) -> Result<(), sqlx::Error> {
-    if attempts.is_empty() {
-        return Ok(());
-    }
-    let schedule_ids: Vec<Uuid> = attempts.iter().map(|a| a.schedule_id).collect();
-    let execution_ids: Vec<Uuid> = attempts.iter().map(|a| a.execution_id).collect();
-    let scheduled_for: Vec<DateTime<Utc>> = attempts.iter().map(|a| a.scheduled_for).collect();
-    let numbers: Vec<i32> = attempts.iter().map(|a| a.attempt).collect();
-    let started: Vec<DateTime<Utc>> = attempts.iter().map(|a| a.started_at).collect();
-    let finished: Vec<DateTime<Utc>> = attempts.iter().map(|a| a.finished_at).collect();
-    let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.as_str()).collect();
-    let statuses: Vec<Option<i32>> = attempts.iter().map(|a| a.http_status).collect();
-    let latencies: Vec<i32> = attempts.iter().map(|a| a.latency_ms).collect();
-    let errors: Vec<Option<String>> = attempts
-        .iter()
-        .map(|a| a.error.as_deref().map(storable))
-        .collect();
-    sqlx::query!(
-        r#"
-        INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id,
-                                started_at, finished_at, outcome, http_status, latency_ms, error)
-        SELECT e.schedule_id, e.execution_id, e.scheduled_for, e.attempt, $1, e.started_at,
-               e.finished_at, e.outcome, e.http_status, e.latency_ms, e.error
-        FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::int4[], $6::timestamptz[],
-                    $7::timestamptz[], $8::text[], $9::int4[], $10::int4[], $11::text[])
-            AS e(schedule_id, execution_id, scheduled_for, attempt, started_at, finished_at,
-                 outcome, http_status, latency_ms, error)
-        WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = e.schedule_id)
-        ON CONFLICT (execution_id, attempt) DO NOTHING
-        "#,
-        executor_id,
-        &schedule_ids,
-        &execution_ids,
-        &scheduled_for,
-        &numbers,
-        &started,
-        &finished,
-        &outcomes as &[&str],
-        &statuses as &[Option<i32>],
-        &latencies,
-        &errors as &[Option<String>],
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// When the executor must next look, and the database's clock.

@@ -40,6 +40,8 @@ table_modules! {
     punctuality;
     /// Schedules as people read and change them.
     schedules;
+    /// The executor's fenced write-back.
+    settle;
 }
 
 pub use schedules::WAKE_HORIZON;

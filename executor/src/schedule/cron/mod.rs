@@ -11,12 +11,14 @@
 //!   fixed-time, and at both occurrences otherwise (elapsed time).
 
 mod describe;
+mod error;
+mod fields;
 mod parse;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 
-pub use parse::CronError;
+pub use error::{CronError, MAX_EXPRESSION_CHARS, MAX_LIST_ITEMS};
 
 use super::zone::{self, LocalTime};
 

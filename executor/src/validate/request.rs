@@ -1,0 +1,144 @@
+//! What a user submits for a schedule (the API's body and the form's), the paths its fields
+//! are named by in errors, and what an edit starts from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Misfire, OnDead, ScheduleState, ScheduleView};
+use crate::schedule::{zone, ScheduleInput, ScheduleSpec};
+
+/// The paths of a schedule request's fields, as field errors name them: one spelling for
+/// validation and for the form that shows each reason beside its field.
+pub mod field {
+    /// The name.
+    pub const NAME: &str = "name";
+    /// The timing (its parts are `schedule.cron`, `schedule.tz`, `schedule.at`, …).
+    pub const SCHEDULE: &str = "schedule";
+    /// The webhook URL.
+    pub const TARGET_URL: &str = "target.url";
+    /// The HTTP method.
+    pub const TARGET_METHOD: &str = "target.method";
+    /// The extra headers.
+    pub const TARGET_HEADERS: &str = "target.headers";
+    /// The request body.
+    pub const TARGET_BODY: &str = "target.body";
+    /// Attempts per fire.
+    pub const MAX_ATTEMPTS: &str = "max_attempts";
+    /// The first retry delay.
+    pub const BACKOFF_INITIAL_MS: &str = "backoff_initial_ms";
+    /// The longest retry delay.
+    pub const BACKOFF_MAX_MS: &str = "backoff_max_ms";
+}
+
+/// What an edit form starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditBase {
+    /// The request that would save the schedule as it is (for an unreadable one: its name
+    /// and target, and no timing).
+    pub request: ScheduleRequest,
+    /// Why the stored schedule cannot be read, when it cannot: the form asks for a timing.
+    pub unreadable: Option<String>,
+}
+
+/// A schedule as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRequest {
+    /// A name for people.
+    pub name: String,
+    /// When it fires: exactly one of `cron`, `at`, `in`, `every` (with `tz`).
+    pub schedule: ScheduleInput,
+    /// What it calls.
+    pub target: TargetRequest,
+    /// Attempts per fire before dead-lettering (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    /// First retry delay in ms (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_initial_ms: Option<u64>,
+    /// Longest retry delay in ms (default 300000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_max_ms: Option<u64>,
+    /// `fire_once` (default) or `skip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misfire: Option<Misfire>,
+    /// When a fire runs out of attempts: `stop` (default) dead-letters the schedule until
+    /// it is updated; `next_fire` dead-letters that fire and goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_dead: Option<OnDead>,
+    /// Start (or stay) paused.
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// Many schedules to create at once, all or none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The schedules, each as `POST /schedules` takes one.
+    pub schedules: Vec<ScheduleRequest>,
+}
+
+/// The webhook as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TargetRequest {
+    /// http or https URL.
+    pub url: String,
+    /// HTTP method (default POST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Request body; default a JSON description of the trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl ScheduleRequest {
+    /// The request that would recreate `view` (the base of a PATCH or an edit form).
+    pub fn from_view(view: &ScheduleView) -> Self {
+        let schedule = match &view.schedule {
+            ScheduleSpec::Cron { cron, tz } => ScheduleInput {
+                cron: Some(cron.clone()),
+                tz: Some(tz.clone()),
+                ..Default::default()
+            },
+            ScheduleSpec::At { at, tz } => {
+                let zone = zone::parse(tz).unwrap_or(chrono_tz::Tz::UTC);
+                ScheduleInput {
+                    at: Some(at.with_timezone(&zone).to_rfc3339()),
+                    tz: Some(tz.clone()),
+                    ..Default::default()
+                }
+            }
+            ScheduleSpec::In { duration, .. } => ScheduleInput {
+                in_: Some(duration.clone()),
+                ..Default::default()
+            },
+            ScheduleSpec::Every { every, .. } => ScheduleInput {
+                every: Some(every.clone()),
+                ..Default::default()
+            },
+        };
+        Self {
+            name: view.name.clone(),
+            schedule,
+            target: TargetRequest {
+                url: view.target.url.clone(),
+                method: Some(view.target.method.clone()),
+                headers: view.target.headers.clone(),
+                body: view.target.body.clone(),
+            },
+            max_attempts: Some(view.retry.max_attempts),
+            backoff_initial_ms: Some(view.retry.backoff_initial_ms),
+            backoff_max_ms: Some(view.retry.backoff_max_ms),
+            misfire: Some(view.misfire),
+            on_dead: Some(view.on_dead),
+            paused: view.state == ScheduleState::Paused,
+        }
+    }
+}
