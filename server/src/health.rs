@@ -43,14 +43,8 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         Ok(figures) => crate::metrics::render_overview(&mut text, &figures),
         Err(error) => tracing::warn!(%error, "headline figures left out of /metrics"),
     }
-    match state.series.read(&state.pool).await {
-        Ok(health) => crate::metrics::render_schedule_health(
-            &mut text,
-            &health,
-            state.series.settings().window,
-        ),
-        Err(error) => tracing::warn!(%error, "per-schedule metrics left out"),
-    }
+    let health = state.series.read(&state.pool);
+    crate::metrics::render_schedule_health(&mut text, &health, state.series.settings().window);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 

@@ -63,8 +63,10 @@ async fn serve(config: Config) -> Result<(), String> {
             schedules: config.metrics_schedules,
             window: config.metrics_window,
         });
-    // The first home page should not wait for a count of every schedule.
+    // The first home page should not wait for a count of every schedule, nor the first
+    // scrape for the per-schedule figures.
     state.overview.warm(&database.pool);
+    state.series.read(&database.pool);
     let router = app(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -802,7 +802,19 @@ async fn punctuality_is_answered_per_schedule_and_exported_to_prometheus(pool: P
             ),
         )
     };
-    let text = metrics(with_series).await;
+    // Computed in the background, never during a scrape: the first scrapes may not have them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let text = metrics(with_series.clone()).await;
+        if text.contains("scheduleman_schedule_fires") {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the series never came: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     let labels = format!("schedule_id=\"{id}\",name=\"punctual\"");
     let quiet_labels = format!(
         "schedule_id=\"{}\",name=\"quiet\"",

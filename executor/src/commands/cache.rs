@@ -113,6 +113,24 @@ impl<T: Clone + Send + 'static> Cached<T> {
         Ok(computed.value)
     }
 
+    /// The value without ever waiting for it: the cached one (refreshed behind the caller once
+    /// past the ttl), or, before the first computation finished, none while it runs in the
+    /// background.
+    pub fn get_without_waiting<F, Fut>(&self, compute: F) -> Option<T>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, CommandError>> + Send + 'static,
+    {
+        let cached = self.latest();
+        if cached
+            .as_ref()
+            .is_none_or(|c| c.at.elapsed() >= self.freshness.ttl)
+        {
+            self.refresh_behind(compute);
+        }
+        cached.map(|c| c.value)
+    }
+
     /// Starts one background computation unless one is in progress.
     pub fn refresh_behind<F, Fut>(&self, compute: F)
     where

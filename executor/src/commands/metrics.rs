@@ -8,7 +8,6 @@ use chrono::{TimeDelta, Utc};
 use sqlx::PgPool;
 
 use super::cache::{Cached, Freshness};
-use super::CommandError;
 use crate::punctuality::ScheduleHealth;
 use crate::store::punctuality;
 
@@ -53,23 +52,22 @@ impl ScheduleSeries {
         self.settings
     }
 
-    /// The figures (none when per-schedule series are off).
-    pub async fn read(
-        &self,
-        pool: &PgPool,
-    ) -> Result<std::sync::Arc<Vec<ScheduleHealth>>, CommandError> {
+    /// The figures as last computed, never waited for: a scrape gets what the background
+    /// computed (none before the first computation finished, or when series are off), and a
+    /// stale value starts the next computation.
+    pub fn read(&self, pool: &PgPool) -> std::sync::Arc<Vec<ScheduleHealth>> {
         if self.settings.schedules == 0 {
-            return Ok(Default::default());
+            return Default::default();
         }
         let (pool, settings) = (pool.clone(), self.settings);
         self.cache
-            .get(false, move || async move {
+            .get_without_waiting(move || async move {
                 let window = TimeDelta::from_std(settings.window).unwrap_or(TimeDelta::MAX);
                 let since = Utc::now().checked_sub_signed(window).unwrap_or_default();
                 let health =
                     punctuality::schedule_health(&pool, since, settings.schedules as i64).await?;
                 Ok(std::sync::Arc::new(health))
             })
-            .await
+            .unwrap_or_default()
     }
 }
