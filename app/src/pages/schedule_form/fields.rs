@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use crate::server_fns::schedules::SaveSchedule;
+
 /// A reason next to its field, when there is one.
 #[component]
 pub(super) fn FieldError(
@@ -13,6 +15,19 @@ pub(super) fn FieldError(
         {move || {
             message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })
         }}
+    }
+}
+
+/// The server's reason for `field` after the last save, when it gave one.
+pub(super) fn server_reason(
+    save: ServerAction<SaveSchedule>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+    move || {
+        save.value()
+            .get()
+            .and_then(|result| result.err())
+            .and_then(|error| error.reason_for(field))
     }
 }
 

@@ -1,0 +1,78 @@
+//! The form's target fieldset: the webhook's URL, method, headers and body.
+
+use leptos::prelude::*;
+use scheduleman::validate::field;
+
+use super::fields::{server_reason, FieldError};
+use super::state::FormState;
+use super::{INPUT, LABEL};
+use crate::server_fns::schedules::SaveSchedule;
+
+/// Where and how the trigger is sent.
+#[component]
+pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) -> impl IntoView {
+    view! {
+        <fieldset class="grid gap-3 sm:grid-cols-4">
+            <div class="sm:col-span-3">
+                <label class=LABEL for="url">
+                    "Target URL"
+                </label>
+                <input
+                    id="url"
+                    type="url"
+                    class=INPUT
+                    placeholder="https://…"
+                    prop:value=move || form.url.get()
+                    on:input=move |e| form.url.set(event_target_value(&e))
+                />
+                <FieldError message=server_reason(save, field::TARGET_URL) />
+            </div>
+            <div>
+                <label class=LABEL for="method">
+                    "Method"
+                </label>
+                <select
+                    id="method"
+                    class=INPUT
+                    on:change=move |e| form.method.set(event_target_value(&e))
+                >
+                    {scheduleman::validate::METHODS
+                        .map(|m| {
+                            view! {
+                                <option value=m selected=move || form.method.get() == m>
+                                    {m}
+                                </option>
+                            }
+                        })}
+                </select>
+                <FieldError message=server_reason(save, field::TARGET_METHOD) />
+            </div>
+            <div class="sm:col-span-2">
+                <label class=LABEL for="headers">
+                    "Headers (one \"Name: value\" per line)"
+                </label>
+                <textarea
+                    id="headers"
+                    rows="3"
+                    class=format!("{INPUT} font-mono")
+                    prop:value=move || form.headers.get()
+                    on:input=move |e| form.headers.set(event_target_value(&e))
+                ></textarea>
+                <FieldError message=server_reason(save, field::TARGET_HEADERS) />
+            </div>
+            <div class="sm:col-span-2">
+                <label class=LABEL for="body">
+                    "Body (default: a JSON description of the trigger)"
+                </label>
+                <textarea
+                    id="body"
+                    rows="3"
+                    class=format!("{INPUT} font-mono")
+                    prop:value=move || form.body.get()
+                    on:input=move |e| form.body.set(event_target_value(&e))
+                ></textarea>
+                <FieldError message=server_reason(save, field::TARGET_BODY) />
+            </div>
+        </fieldset>
+    }
+}
