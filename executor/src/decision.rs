@@ -526,4 +526,62 @@ mod tests {
             None
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn policy() -> impl Strategy<Value = RetryPolicy> {
+            (1u32..=100, 1u64..=86_400_000, 1u64..=86_400_000).prop_map(|(attempts, a, b)| {
+                RetryPolicy {
+                    max_attempts: attempts,
+                    backoff_initial_ms: a.min(b),
+                    backoff_max_ms: a.max(b),
+                }
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn backoff_never_decreases_and_never_passes_its_cap(
+                policy in policy(),
+                a in 1u32..200,
+                b in 1u32..200,
+            ) {
+                let (early, late) = (a.min(b), a.max(b));
+                prop_assert!(policy.backoff(early) <= policy.backoff(late));
+                prop_assert!(policy.backoff(late).as_millis() as u64 <= policy.backoff_max_ms);
+                prop_assert!(policy.backoff(1).as_millis() as u64 == policy.backoff_initial_ms);
+            }
+
+            #[test]
+            fn a_decision_never_schedules_the_past_and_dies_only_at_the_last_attempt(
+                policy in policy(),
+                attempt in 1u32..120,
+                delivered in any::<bool>(),
+                late_ms in 0i64..86_400_000,
+                jitter in 0.0f64..1.0,
+            ) {
+                let fire_at = utc(FIRE);
+                let now = fire_at + TimeDelta::milliseconds(late_ms);
+                let decision = decide(&every_minute(), &policy, fire_at, attempt, delivered, now, jitter);
+                match decision {
+                    Decision::Fired { next_run } => {
+                        prop_assert!(delivered);
+                        prop_assert!(next_run.is_some_and(|next| next > fire_at && next > now - TimeDelta::minutes(1)));
+                    }
+                    Decision::Retry { at } => {
+                        prop_assert!(!delivered && attempt < policy.max_attempts);
+                        prop_assert!(at >= now);
+                        let most = policy.backoff_max_ms as f64 * 1.25;
+                        prop_assert!(((at - now).num_milliseconds() as f64) <= most + 1.0);
+                    }
+                    Decision::Dead | Decision::DeadFire { .. } => {
+                        prop_assert!(!delivered && attempt >= policy.max_attempts);
+                    }
+                    Decision::Skipped { .. } => prop_assert!(false, "decide never skips"),
+                }
+            }
+        }
+    }
 }

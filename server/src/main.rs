@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser;
 use leptos::config::get_configuration;
 use scheduleman::commands::SeriesSettings;
@@ -19,42 +20,42 @@ async fn main() -> ExitCode {
     scheduleman::logging::init(config.log_format);
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("server: {message}");
+        Err(error) => {
+            eprintln!("server: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config) -> anyhow::Result<()> {
     // cargo-leptos sets LEPTOS_*; a directly started binary reads the workspace Cargo.toml.
     let leptos_config = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
         get_configuration(None)
     } else {
         get_configuration(Some("Cargo.toml"))
     }
-    .map_err(|error| format!("reading the Leptos settings (LEPTOS_* or Cargo.toml): {error}"))?;
+    .context("reading the Leptos settings (LEPTOS_* or Cargo.toml)")?;
     let leptos_options = leptos_config.leptos_options;
     let addr = leptos_options.site_addr;
 
     let database = store::connect(&config.database.location(), config.db_pool)
         .await
-        .map_err(|error| format!("connecting to the database: {error}"))?;
+        .context("connecting to the database")?;
     if let Some(local) = &database.local {
         tracing::info!(data_dir = %local.data_dir().display(), port = local.port(), "using the private PostgreSQL");
     }
     store::migrate(&database.pool)
         .await
-        .map_err(|error| format!("migrating the database: {error}"))?;
+        .context("migrating the database")?;
 
     let policy = config
         .target_allowlist
         .parse()
-        .map_err(|error| format!("{error}"))?;
+        .context("reading SCHEDULEMAN_TARGET_ALLOWLIST")?;
     let targets = TargetGuard::new(policy, &DnsServers::from_list(&config.dns_servers))
-        .map_err(|error| format!("{error}"))?;
+        .context("setting up the resolver that checks targets")?;
     let auth = Auth::new(config.api_token.as_deref()).with_session_ttl(config.session_ttl);
-    auth::check_bind(addr, &auth)?;
+    auth::check_bind(addr, &auth).map_err(anyhow::Error::msg)?;
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
     }
@@ -70,7 +71,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let router = app(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|error| format!("listening on {addr}: {error}"))?;
+        .with_context(|| format!("listening on {addr}"))?;
     tracing::info!("listening on http://{addr}");
     let shutdown = scheduleman::shutdown::on_signal();
     // The client's address counts failed sign-ins (auth::throttle).
@@ -78,7 +79,7 @@ async fn serve(config: Config) -> Result<(), String> {
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
-        .map_err(|error| format!("serving on {addr}: {error}"))?;
+        .with_context(|| format!("serving on {addr}"))?;
     database.pool.close().await;
     Ok(())
 }

@@ -5,6 +5,8 @@ mod cli;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +18,7 @@ use scheduleman::runner::heartbeat::{self, Identity};
 use scheduleman::runner::metrics::ExecutorMetrics;
 use scheduleman::runner::trigger::{DnsServers, Trigger};
 use scheduleman::runner::worker::{self, WorkerConfig};
-use scheduleman::runner::{ops, retention};
+use scheduleman::runner::{probes, retention};
 use scheduleman::schedule::{self, ScheduleInput};
 use scheduleman::shutdown;
 use scheduleman::ssrf::TargetPolicy;
@@ -32,40 +34,41 @@ async fn main() -> ExitCode {
         Command::Db { action } => db(action).await,
         Command::Echo { addr } => echo::serve(addr, shutdown::on_signal())
             .await
-            .map_err(|error| format!("echo target on {addr}: {error}")),
+            .with_context(|| format!("echo target on {addr}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("executor: {message}");
+        Err(error) => {
+            eprintln!("executor: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(args: RunArgs) -> Result<(), String> {
+async fn run(args: RunArgs) -> anyhow::Result<()> {
     let minimum_lease = scheduleman::runner::trigger::TRIGGER_TIMEOUT + Duration::from_secs(1);
     if args.lease < minimum_lease {
-        return Err(format!(
+        anyhow::bail!(
             "--lease {:?} is too short: it must outlast a trigger's {:?} limit (at least {:?})",
             args.lease,
             scheduleman::runner::trigger::TRIGGER_TIMEOUT,
             minimum_lease
-        ));
+        );
     }
     if args.poll_max > store::WAKE_HORIZON {
-        return Err(format!(
+        anyhow::bail!(
             "--poll-max {:?} is too long: new schedules wake executors only when due within \
              {:?}, so an executor must look at least that often",
             args.poll_max,
             store::WAKE_HORIZON
-        ));
+        );
     }
     if args.poll_min > args.poll_max {
-        return Err(format!(
+        anyhow::bail!(
             "--poll-min {:?} is longer than --poll-max {:?}",
-            args.poll_min, args.poll_max
-        ));
+            args.poll_min,
+            args.poll_max
+        );
     }
     let shutdown = shutdown::on_signal();
     let database = store::connect(
@@ -73,20 +76,20 @@ async fn run(args: RunArgs) -> Result<(), String> {
         args.concurrency.min(16) as u32 + 4,
     )
     .await
-    .map_err(|error| format!("connecting to the database: {error}"))?;
+    .context("connecting to the database")?;
     tokio::select! {
         waited = store::wait_for_migrations(&database.pool, args.migration_wait) => {
-            waited.map_err(|error| format!("before starting: {error}"))?;
+            waited.context("before starting")?;
         }
         _ = shutdown.cancelled() => return Ok(()),
     }
     let policy: TargetPolicy = args
         .target_allowlist
         .parse()
-        .map_err(|error| format!("{error}"))?;
+        .context("reading SCHEDULEMAN_TARGET_ALLOWLIST")?;
     let dns = DnsServers::from_list(&args.dns_servers);
     let trigger = Trigger::new(args.signing_secret.as_deref(), policy, &dns)
-        .map_err(|error| error.to_string())?;
+        .context("setting up the trigger's HTTP client")?;
     let identity = Identity::of_this_process(
         args.id
             .unwrap_or_else(|| format!("{}-{}", heartbeat::host_name(), std::process::id())),
@@ -105,7 +108,7 @@ async fn run(args: RunArgs) -> Result<(), String> {
     let metrics = Arc::new(ExecutorMetrics::default());
     let pool = database.pool.clone();
     if let Some(addr) = args.metrics_addr {
-        let listener = ops::serve(addr, pool.clone(), metrics.clone(), shutdown.clone());
+        let listener = probes::serve(addr, pool.clone(), metrics.clone(), shutdown.clone());
         tokio::spawn(async move {
             if let Err(error) = listener.await {
                 tracing::error!(%error, %addr, "the metrics endpoint stopped");
@@ -178,7 +181,7 @@ fn next(args: NextArgs) -> ExitCode {
     }
 }
 
-async fn db(action: DbAction) -> Result<(), String> {
+async fn db(action: DbAction) -> anyhow::Result<()> {
     let data_dir = |dir: Option<PathBuf>| {
         dir.unwrap_or_else(scheduleman::store::local_postgres::default_data_dir)
     };
@@ -187,7 +190,7 @@ async fn db(action: DbAction) -> Result<(), String> {
             let location = DatabaseLocation::Local(data_dir(dir));
             let database = store::connect(&location, 1)
                 .await
-                .map_err(|error| error.to_string())?;
+                .context("starting the private PostgreSQL")?;
             if let Some(server) = &database.local {
                 println!(
                     "{}",
@@ -200,8 +203,8 @@ async fn db(action: DbAction) -> Result<(), String> {
             let dir = data_dir(dir);
             tokio::task::spawn_blocking(move || LocalPostgres::stop(&dir))
                 .await
-                .map_err(|error| error.to_string())?
-                .map_err(|error| error.to_string())
+                .context("stopping the private PostgreSQL")?
+                .context("stopping the private PostgreSQL")
         }
     }
 }

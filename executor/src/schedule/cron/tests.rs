@@ -531,6 +531,25 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
         .prop_map(|secs| DateTime::from_timestamp(secs, 0).expect("in range"))
 }
 
+/// The first instant after `from` (within a year) where `zone`'s offset changes.
+fn next_offset_change(zone: Tz, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let offset = |at: DateTime<Utc>| crate::schedule::zone::offset_at(zone, at);
+    let start = offset(from);
+    let mut at = from;
+    for _ in 0..(366 * 24) {
+        at += TimeDelta::hours(1);
+        if offset(at) != start {
+            // Narrow down to the minute.
+            let mut minute = at - TimeDelta::hours(1);
+            while offset(minute) == start {
+                minute += TimeDelta::minutes(1);
+            }
+            return Some(minute);
+        }
+    }
+    None
+}
+
 /// Whether `instant` is the first instant after a spring-forward jump in `zone`.
 fn is_gap_end(zone: Tz, instant: DateTime<Utc>) -> bool {
     crate::schedule::zone::offset_at(zone, instant - TimeDelta::seconds(1))
@@ -558,6 +577,48 @@ proptest! {
                 "{expr} in {zone_name}: {next} (local {reading}) does not match"
             );
             last = next;
+        }
+    }
+
+    #[test]
+    fn in_dst_zones_no_matching_minute_is_skipped_or_repeated(
+        expr in expression(),
+        zone_name in prop::sample::select(&ZONES[..]),
+        near_change in 0u32..2,
+        after in instant(),
+    ) {
+        // Elapsed-time jobs (minute or hour starts with `*`): every real minute whose wall
+        // reading matches fires, once, DST or not. (Fixed-time jobs are moved or merged by
+        // design; the DST table tests cover them.)
+        let parsed: CronExpr = expr.parse().expect("generated expressions are valid");
+        prop_assume!(!parsed.is_fixed_time());
+        let zone: Tz = zone_name.parse().expect("known zone");
+        // Half the cases start an hour before a change of the zone's offset.
+        let after = if near_change == 1 {
+            next_offset_change(zone, after).map_or(after, |change| change - TimeDelta::hours(1))
+        } else {
+            after
+        };
+        let after = after.with_second(0).expect("valid");
+        let until = after + TimeDelta::hours(3);
+        let mut fires = std::collections::BTreeSet::new();
+        let mut last = after;
+        while let Some(next) = parsed.next_after(zone, last).filter(|n| *n <= until) {
+            prop_assert!(fires.insert(next), "{expr} in {zone_name}: {next} twice");
+            last = next;
+        }
+        let mut t = after + TimeDelta::minutes(1);
+        while t <= last {
+            let reading = crate::schedule::zone::reading_at(zone, t);
+            prop_assert_eq!(
+                parsed.matches(reading),
+                fires.contains(&t),
+                "{} in {}: the minute {} (local {}) is {} but {}",
+                expr, zone_name, t, reading,
+                if parsed.matches(reading) { "a match" } else { "no match" },
+                if fires.contains(&t) { "fired" } else { "did not fire" }
+            );
+            t += TimeDelta::minutes(1);
         }
     }
 

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use scheduleman::runner::metrics::ExecutorMetrics;
-use scheduleman::runner::ops;
+use scheduleman::runner::probes;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -25,7 +25,7 @@ async fn get(router: axum::Router, uri: &str) -> (StatusCode, String) {
 async fn probes_and_metrics_answer(pool: PgPool) {
     let metrics = Arc::new(ExecutorMetrics::default());
     metrics.dead_letters.fetch_add(1, Ordering::Relaxed);
-    let router = ops::router(pool, metrics);
+    let router = probes::router(pool, metrics);
     assert_eq!(get(router.clone(), "/healthz").await.0, StatusCode::OK);
     assert_eq!(get(router.clone(), "/readyz").await.0, StatusCode::OK);
     let (status, text) = get(router, "/metrics").await;
@@ -35,7 +35,7 @@ async fn probes_and_metrics_answer(pool: PgPool) {
 
 #[sqlx::test(migrations = false)]
 async fn readyz_fails_before_migrations(pool: PgPool) {
-    let router = ops::router(pool, Arc::new(ExecutorMetrics::default()));
+    let router = probes::router(pool, Arc::new(ExecutorMetrics::default()));
     assert_eq!(
         get(router, "/readyz").await.0,
         StatusCode::SERVICE_UNAVAILABLE
