@@ -67,7 +67,7 @@ pub enum ScheduleError {
         /// The minimum, in words.
         minimum: &'static str,
     },
-    /// The duration is longer than [`MAX_DURATION`].
+    /// The duration is longer than [`MAX_DURATION`](super::MAX_DURATION).
     #[error("the {what} {text:?} is too long; the maximum is 100 years")]
     TooLong {
         /// "interval" or "duration".

@@ -1,5 +1,5 @@
 //! The executor's side of the `schedules` table: the claim, and when the next schedule is
-//! due. The fenced write-back of what a claim led to is in [`super::settle`].
+//! due. The fenced write-back of what a claim led to is in [`crate::store::settle`].
 //!
 //! A claim sets `claimed_by`, a fresh random `claim_token`, and moves `next_run_at` to the
 //! lease expiry, so a claimed schedule is simply not due until its lease runs out; if its

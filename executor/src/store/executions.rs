@@ -1,5 +1,5 @@
 //! The `executions` table: one row per trigger attempt (written by
-//! [`super::claims::settle`]), read for the history and pruned after the retention period.
+//! [`crate::store::settle::settle`]), read for the history and pruned after the retention period.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;

@@ -1,6 +1,6 @@
 //! The `schedules` table as people see it: `rows` decodes a row (readable or not),
 //! `read` reads one, a page or the dead letters, `write` creates, edits and moves them
-//! between states. The executor's claim and write-back live in [`super::claims`].
+//! between states. The executor's claim and write-back live in [`crate::store::claims`].
 
 mod read;
 pub(in crate::store) mod rows;
