@@ -20,6 +20,9 @@ pub enum AppError {
     /// (API 409).
     #[error("{0}")]
     Conflict(String),
+    /// The signed-in key's role does not allow it; says which role would (API 403).
+    #[error("{0}")]
+    Forbidden(String),
     /// The database did not answer; retrying may help (API 503).
     #[error("The database is unreachable; retrying")]
     DatabaseUnavailable,
@@ -38,6 +41,7 @@ impl AppError {
             Self::Invalid(_) => 422,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
+            Self::Forbidden(_) => 403,
             Self::DatabaseUnavailable | Self::Transport(_) => 503,
             Self::Internal => 500,
         }
@@ -76,7 +80,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<scheduleman::commands::CommandError> for AppError {
     /// The same table as the API's (`server::api::error`): invalid and too many are 422,
-    /// missing 404, stale, wrong state, unreadable, changed plans and conflicts 409, an
+    /// missing 404, a role too low 403, stale, wrong state, unreadable, changed plans and conflicts 409, an
     /// unreachable database 503.
     fn from(error: scheduleman::commands::CommandError) -> Self {
         use scheduleman::commands::CommandError;
@@ -84,6 +88,8 @@ impl From<scheduleman::commands::CommandError> for AppError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("There is no schedule {id}.")),
+            CommandError::NoSuchKey(_) => Self::NotFound(error.to_string()),
+            CommandError::Forbidden(forbidden) => Self::Forbidden(forbidden.to_string()),
             CommandError::TooMany { field, .. } => Self::Invalid(vec![FieldError {
                 field: field.into(),
                 reason: error.to_string(),

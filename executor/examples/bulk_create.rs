@@ -4,6 +4,7 @@
 //!
 //!     cargo run --release -p executor --example bulk_create -- --schedules 20000 --rounds 3
 
+use scheduleman::access::Actor;
 use std::time::Instant;
 
 use clap::Parser;
@@ -72,7 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|n| request(round * args.schedules + n))
             .collect();
         let started = Instant::now();
-        let created = commands::create_many(&pool, &policy, &requests).await?;
+        let created = commands::create_many(&pool, &policy, &Actor::local(), &requests).await?;
         let seconds = started.elapsed().as_secs_f64();
         println!(
             "round {round}: {} schedules in {:.0} ms: {:.0} schedules/s",

@@ -1,7 +1,7 @@
 //! Scheduleman's core library. The `executor` binary is one consumer of it; the web server
 //! and the UI's server functions are others. Its layers, from the bottom:
 //!
-//! - **pure** ([`schedule`], [`decision`], [`model`], [`validate`], [`query`], [`page`],
+//! - **pure** ([`schedule`], [`decision`], [`access`], [`model`], [`validate`], [`query`], [`page`],
 //!   [`overview`], [`punctuality`], [`crontab`], [`timeline`]): schedule math, what an
 //!   attempt's result means, the shared
 //!   vocabulary and input checks; no I/O, builds for the browser.
@@ -17,6 +17,7 @@
 //! feature.
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod crontab;
 pub mod decision;
 pub mod model;

@@ -7,6 +7,7 @@
 
 mod support;
 
+use scheduleman::access::Actor;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -261,7 +262,7 @@ async fn every_second(pool: &PgPool, name: &str, url: String, retry: RetryPolicy
         anchor,
     };
     schedules::insert(
-        pool,
+        &mut pool.acquire().await.unwrap(),
         &new_schedule(name, spec, url, retry),
         Some(anchor + TimeDelta::seconds(1)),
         Utc::now(),
@@ -344,7 +345,9 @@ impl Tally {
 async fn anchors(pool: &PgPool, ids: &[Uuid]) -> BTreeMap<Uuid, DateTime<Utc>> {
     let mut out = BTreeMap::new();
     for id in ids {
-        let view = scheduleman::commands::fetch(pool, *id).await.unwrap();
+        let view = scheduleman::commands::fetch(pool, &Actor::local(), *id)
+            .await
+            .unwrap();
         if let ScheduleSpec::Every { anchor, .. } = view.schedule {
             out.insert(*id, anchor);
         }
@@ -447,7 +450,9 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
         "the executor ignored the proxy variables"
     );
     for (name, id, reason) in hostile {
-        let view = scheduleman::commands::fetch(&pool, id).await.unwrap();
+        let view = scheduleman::commands::fetch(&pool, &Actor::local(), id)
+            .await
+            .unwrap();
         let error = view.last_error.clone().unwrap_or_default();
         println!(
             "chaos: hostile {name}: state {}, reason {error:?}",
@@ -456,7 +461,9 @@ async fn hostile_targets_hurt_only_themselves(pool: PgPool) {
         assert_eq!(view.state, ScheduleState::Dead, "{name}: {view:?}");
         assert!(error.starts_with(reason), "{name}: {error:?}");
     }
-    let late = scheduleman::commands::fetch(&pool, late).await.unwrap();
+    let late = scheduleman::commands::fetch(&pool, &Actor::local(), late)
+        .await
+        .unwrap();
     println!(
         "chaos: hostile late (2.9 s): state {}, last outcome {:?}, reason {:?}",
         late.state.as_str(),
@@ -531,7 +538,7 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
         anchor: first - TimeDelta::hours(1),
     };
     let id = schedules::insert(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         &new_schedule(
             "slow then now",
             spec,
@@ -551,7 +558,9 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
         s.claimed_by.is_some()
     })
     .await;
-    commands::act(&pool, id, Action::Trigger).await.unwrap();
+    commands::act(&pool, &Actor::local(), id, Action::Trigger)
+        .await
+        .unwrap();
     // Both attempts recorded, then room for a wrong retry of the slow fire to show up (the
     // first retry would come 1 s after its failure).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -574,7 +583,9 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let arrivals = target.arrivals("slow-fail-once");
-    let view = scheduleman::commands::fetch(&pool, id).await.unwrap();
+    let view = scheduleman::commands::fetch(&pool, &Actor::local(), id)
+        .await
+        .unwrap();
     let attempts: Vec<(String, Uuid)> = sqlx::query_as(
         "SELECT outcome, execution_id FROM executions WHERE schedule_id = $1 ORDER BY started_at",
     )
@@ -760,11 +771,11 @@ async fn a_row_locked_for_20_s_holds_up_no_other_result(pool: PgPool) {
             (schedule, Some(start + TimeDelta::seconds(10)))
         })
         .collect();
-    schedules::insert_many(&pool, &others, Utc::now())
+    schedules::insert_many(&mut pool.acquire().await.unwrap(), &others, Utc::now())
         .await
         .unwrap();
     let held = schedules::insert(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         &new_schedule(
             "held",
             ScheduleSpec::Every {

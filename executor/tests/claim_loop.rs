@@ -192,9 +192,16 @@ async fn a_failing_target_is_retried_with_backoff_then_dead_and_an_edit_rearms_i
         target.url("ok"),
         quick_retries(3),
     );
-    schedules::update(&pool, id, &edited, Some(again), None, Utc::now())
-        .await
-        .unwrap();
+    schedules::update(
+        &mut pool.acquire().await.unwrap(),
+        id,
+        &edited,
+        Some(again),
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let done = wait_for_schedule(&pool, id, Duration::from_secs(10), |s| {
         s.state == ScheduleState::Completed
     })
@@ -246,7 +253,7 @@ async fn executors_carry_on_after_postgres_restarts() {
     };
     let first = Utc::now() + TimeDelta::seconds(1);
     schedules::insert(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         &new_schedule("heartbeat", spec, target.url("ok"), RetryPolicy::default()),
         Some(first),
         Utc::now(),
@@ -329,7 +336,7 @@ async fn with_on_dead_next_fire_a_dead_fire_is_counted_and_the_schedule_goes_on(
     );
     schedule.on_dead = scheduleman::model::OnDead::NextFire;
     let id = schedules::insert(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         &schedule,
         Some(anchor + TimeDelta::seconds(1)),
         Utc::now(),

@@ -251,12 +251,13 @@ async fn a_failover_to_a_promoted_standby_loses_no_one_off_fire() {
             (schedule, Some(at))
         })
         .collect();
-    let ids: Vec<uuid::Uuid> = schedules::insert_many(&pool, &one_offs, Utc::now())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|inserted| inserted.id)
-        .collect();
+    let ids: Vec<uuid::Uuid> =
+        schedules::insert_many(&mut pool.acquire().await.unwrap(), &one_offs, Utc::now())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|inserted| inserted.id)
+            .collect();
     // Wait until the standby has every schedule, so the test is about fires, not about
     // schedules created a moment before the crash (see README, Guarantees).
     let standby_url = format!("postgres://postgres@127.0.0.1:{}/postgres", standby.port);

@@ -1,5 +1,6 @@
 //! The store against a real PostgreSQL (DATABASE_URL; the test harness starts one).
 
+use scheduleman::access::Actor;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
@@ -88,6 +89,7 @@ async fn waiting_for_migrations_ends_when_they_are_applied(pool: PgPool) {
 }
 
 mod claims {
+    use scheduleman::access::Actor;
     use std::collections::HashSet;
 
     use chrono::{DateTime, TimeDelta, Utc};
@@ -129,9 +131,14 @@ mod claims {
                 on_dead: OnDead::Stop,
                 paused: false,
             };
-            schedules::insert(pool, &schedule, Some(due), now)
-                .await
-                .unwrap();
+            schedules::insert(
+                &mut pool.acquire().await.unwrap(),
+                &schedule,
+                Some(due),
+                now,
+            )
+            .await
+            .unwrap();
         }
     }
 
@@ -258,7 +265,7 @@ mod claims {
             .await
             .unwrap();
         assert_eq!(current.applied, [retaken[0].schedule_id]);
-        let stored = scheduleman::commands::fetch(&pool, retaken[0].schedule_id)
+        let stored = scheduleman::commands::fetch(&pool, &Actor::local(), retaken[0].schedule_id)
             .await
             .unwrap();
         assert_eq!(stored.state, ScheduleState::Completed);
@@ -299,7 +306,7 @@ mod claims {
         let id = slow[0].schedule_id;
         // "Trigger now": the schedule is due at once, its claim and attempts reset.
         schedules::transition(
-            &pool,
+            &mut pool.acquire().await.unwrap(),
             id,
             schedules::Transition {
                 from: &[ScheduleState::Active],
@@ -332,7 +339,9 @@ mod claims {
             stale.applied.is_empty() && stale.busy.is_empty(),
             "the replaced claim's result changes nothing"
         );
-        let stored = scheduleman::commands::fetch(&pool, id).await.unwrap();
+        let stored = scheduleman::commands::fetch(&pool, &Actor::local(), id)
+            .await
+            .unwrap();
         assert_eq!(
             stored.state,
             ScheduleState::Active,
@@ -406,7 +415,7 @@ mod claims {
             .await
             .expect("the batch is written");
         assert_eq!(applied.applied.len(), 3);
-        let dead = scheduleman::commands::fetch(&pool, claimed[1].schedule_id)
+        let dead = scheduleman::commands::fetch(&pool, &Actor::local(), claimed[1].schedule_id)
             .await
             .unwrap();
         assert_eq!(
@@ -681,7 +690,7 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
         .await
         .unwrap();
     }
-    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool)
+    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool, &Actor::local())
         .await
         .unwrap()
         .items
@@ -728,7 +737,7 @@ async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: Pg
         .fetch_one(&pool)
         .await
         .unwrap();
-        let result = commands::act(&pool, id, action).await;
+        let result = commands::act(&pool, &Actor::local(), id, action).await;
         let case = format!("{} from {}", action.verb(), from.as_str());
         match (expected, result) {
             (Some(to), Ok(view)) => {
@@ -806,11 +815,18 @@ async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
         ttl: Duration::from_secs(3600),
         ..Freshness::default()
     });
-    assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
+    assert_eq!(
+        cache
+            .read(&pool, &Actor::local(), false)
+            .await
+            .unwrap()
+            .active,
+        5
+    );
     insert(DUE_COUNT_CAP).await;
-    let cached = cache.read(&pool, false).await.unwrap();
+    let cached = cache.read(&pool, &Actor::local(), false).await.unwrap();
     assert_eq!(cached.active, 5, "still the cached figures");
-    let fresh = cache.read(&pool, true).await.unwrap();
+    let fresh = cache.read(&pool, &Actor::local(), true).await.unwrap();
     assert_eq!(fresh.active, DUE_COUNT_CAP + 5);
     assert_eq!(fresh.due_next_hour, DUE_COUNT_CAP, "counted up to the cap");
 }
@@ -838,7 +854,14 @@ async fn headline_figures_after_a_quiet_spell_match_the_list(pool: PgPool) {
         ttl: Duration::from_millis(50),
         ..Freshness::default()
     });
-    assert_eq!(cache.read(&pool, false).await.unwrap().active, 1);
+    assert_eq!(
+        cache
+            .read(&pool, &Actor::local(), false)
+            .await
+            .unwrap()
+            .active,
+        1
+    );
     insert_due_in_ten_minutes(&pool, 4).await;
     sqlx::query(
         "UPDATE schedules SET state = 'dead', dead_at = now() \
@@ -848,7 +871,7 @@ async fn headline_figures_after_a_quiet_spell_match_the_list(pool: PgPool) {
     .await
     .unwrap();
     tokio::time::sleep(Duration::from_millis(60)).await;
-    let figures = cache.read(&pool, false).await.unwrap();
+    let figures = cache.read(&pool, &Actor::local(), false).await.unwrap();
     assert_eq!(
         (figures.active, figures.dead),
         (4, 1),
@@ -869,17 +892,34 @@ async fn stale_headline_figures_are_served_while_one_refresh_runs(pool: PgPool) 
         expensive: Duration::ZERO,
         max_stale: Duration::from_secs(10),
     });
-    assert_eq!(cache.read(&pool, false).await.unwrap().active, 5);
+    assert_eq!(
+        cache
+            .read(&pool, &Actor::local(), false)
+            .await
+            .unwrap()
+            .active,
+        5
+    );
     insert(3).await;
     tokio::time::sleep(Duration::from_millis(5)).await;
     assert_eq!(
-        cache.read(&pool, false).await.unwrap().active,
+        cache
+            .read(&pool, &Actor::local(), false)
+            .await
+            .unwrap()
+            .active,
         5,
         "the stale figures, at once"
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
-        if cache.read(&pool, false).await.unwrap().active == 8 {
+        if cache
+            .read(&pool, &Actor::local(), false)
+            .await
+            .unwrap()
+            .active
+            == 8
+        {
             break;
         }
         assert!(
@@ -997,7 +1037,7 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     .execute(&pool)
     .await
     .unwrap();
-    let listed = commands::list(&pool, ListFilter::All, None, None, 50)
+    let listed = commands::list(&pool, &Actor::local(), ListFilter::All, None, None, 50)
         .await
         .unwrap()
         .items;
@@ -1015,19 +1055,26 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, broken);
     assert!(found[0].1.contains("fortnightly"), "{:?}", found[0].1);
-    let dead = commands::dead_letters(&pool).await.unwrap().items;
+    let dead = commands::dead_letters(&pool, &Actor::local())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(unreadable(&dead).len(), 1, "and among the dead letters");
-    match commands::fetch(&pool, broken).await {
+    match commands::fetch(&pool, &Actor::local(), broken).await {
         Err(CommandError::Unreadable(row)) => {
             assert!(row.reason.contains("fortnightly"), "{}", row.reason)
         }
         other => panic!("expected Unreadable, got {other:?}"),
     }
     // Its edit form starts from what can be read.
-    let base = commands::edit_base(&pool, broken).await.unwrap();
+    let base = commands::edit_base(&pool, &Actor::local(), broken)
+        .await
+        .unwrap();
     assert!(base.unreadable.is_some());
     assert_eq!(base.request.target.url, "http://h.test/");
     assert_eq!(base.request.name, "s2");
     let readable: uuid::Uuid = "00000000-0000-0000-0000-000000000001".parse().unwrap();
-    assert!(commands::fetch(&pool, readable).await.is_ok());
+    assert!(commands::fetch(&pool, &Actor::local(), readable)
+        .await
+        .is_ok());
 }

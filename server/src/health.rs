@@ -1,5 +1,7 @@
 //! Liveness and readiness probes, and Prometheus metrics of the API.
 
+use axum::Extension;
+use scheduleman::access::Actor;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,9 +39,12 @@ pub async fn ready(State(pool): State<PgPool>) -> (StatusCode, String) {
 /// `GET /metrics`: API latency by status class, the headline figures, and (when configured)
 /// per-schedule figures; a part the database cannot answer for is left out, with a warning in
 /// the log.
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn metrics(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+) -> impl IntoResponse {
     let mut text = state.metrics.render();
-    match state.overview.read(&state.pool, false).await {
+    match state.overview.read(&state.pool, &actor, false).await {
         Ok(figures) => crate::metrics::render_overview(&mut text, &figures),
         Err(error) => tracing::warn!(%error, "headline figures left out of /metrics"),
     }

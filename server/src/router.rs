@@ -1,7 +1,7 @@
 //! The server's state and its router: probes, the Leptos pages and their server functions,
 //! and the static files of the site.
 
-use app::server_fns::session::TokenRequired;
+use app::server_fns::access::TokenRequired;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::middleware;
@@ -120,9 +120,6 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(limits::limit_rpc_body))
-        .layer(middleware::from_fn_with_state(
-            state.auth.clone(),
-            auth::require,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require))
         .with_state(state)
 }

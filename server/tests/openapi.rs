@@ -80,7 +80,10 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
     }
     operations.sort();
     let expected = [
+        ("DELETE", "/api/v1/api-keys/{id}"),
         ("DELETE", "/api/v1/schedules/{id}"),
+        ("GET", "/api/v1/api-keys"),
+        ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/dead-letters"),
         ("GET", "/api/v1/executors"),
         ("GET", "/api/v1/preview"),
@@ -89,6 +92,7 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
         ("GET", "/api/v1/schedules/{id}/executions"),
         ("GET", "/api/v1/schedules/{id}/punctuality"),
         ("PATCH", "/api/v1/schedules/{id}"),
+        ("POST", "/api/v1/api-keys"),
         ("POST", "/api/v1/crontab/import"),
         ("POST", "/api/v1/crontab/preview"),
         ("POST", "/api/v1/schedules"),

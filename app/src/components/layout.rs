@@ -2,16 +2,20 @@
 
 use leptos::prelude::*;
 
-use crate::server_fns::session::sign_in_required;
+use scheduleman::access::Role;
 
-/// The site's pages in the header, in order.
-const PAGES: [(&str, &str); 6] = [
-    ("/", "Schedules"),
-    ("/schedules/new", "New schedule"),
-    ("/timeline", "Timeline"),
-    ("/import", "Import"),
-    ("/dead-letters", "Dead letters"),
-    ("/executors", "Executors"),
+use super::session::provide_session;
+
+/// The site's pages in the header, in order, with the role each needs.
+const PAGES: [(&str, &str, Role); 8] = [
+    ("/", "Schedules", Role::Read),
+    ("/schedules/new", "New schedule", Role::Write),
+    ("/timeline", "Timeline", Role::Read),
+    ("/import", "Import", Role::Write),
+    ("/dead-letters", "Dead letters", Role::Read),
+    ("/executors", "Executors", Role::Read),
+    ("/keys", "Keys", Role::Admin),
+    ("/audit", "Audit", Role::Admin),
 ];
 
 /// Wraps a page in the app's header and content area. `data-hydrated` on `<main>` turns
@@ -21,7 +25,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     super::time::provide_clock();
-    let sign_in = Resource::new(|| (), |_| sign_in_required());
+    let session = provide_session().0;
     let link = "text-sm text-slate-600 hover:text-slate-900";
     view! {
         <header class="border-b border-slate-200 bg-white">
@@ -29,29 +33,47 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/" class="text-lg font-semibold tracking-tight text-indigo-700">
                     "Scheduleman"
                 </a>
-                {PAGES
-                    .into_iter()
-                    .map(|(href, label)| {
-                        view! {
-                            <a href=href class=link>
-                                {label}
-                            </a>
-                        }
-                    })
-                    .collect_view()}
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let role = session.await.map(|s| s.role).unwrap_or(Role::Read);
+                        PAGES
+                            .into_iter()
+                            .filter(move |(_, _, needs)| role >= *needs)
+                            .map(|(href, label, _)| {
+                                view! {
+                                    <a href=href class=link>
+                                        {label}
+                                    </a>
+                                }
+                            })
+                            .collect_view()
+                    })}
+                </Suspense>
                 <a href="/api/v1/docs" class=link rel="external">
                     "API"
                 </a>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        matches!(sign_in.await, Ok(true))
-                            .then(|| {
+                        session
+                            .await
+                            .ok()
+                            .map(|session| {
+                                let who = format!("{} · {}", session.name, session.role.as_str());
                                 view! {
-                                    <form method="post" action="/logout" class="ml-auto">
-                                        <button id="sign-out" type="submit" class=link>
-                                            "Sign out"
-                                        </button>
-                                    </form>
+                                    <span id="who" class="ml-auto text-xs text-slate-500">
+                                        {who}
+                                    </span>
+                                    {session
+                                        .signed_in
+                                        .then(|| {
+                                            view! {
+                                                <form method="post" action="/logout">
+                                                    <button id="sign-out" type="submit" class=link>
+                                                        "Sign out"
+                                                    </button>
+                                                </form>
+                                            }
+                                        })}
                                 }
                             })
                     })}

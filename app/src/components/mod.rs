@@ -1,6 +1,7 @@
 //! Building blocks shared by several pages.
 
 pub mod badges;
+pub mod changes;
 pub mod error_note;
 pub mod fires;
 pub mod history;
@@ -8,5 +9,6 @@ pub mod layout;
 pub mod punctuality;
 pub mod schedule_actions;
 pub mod secret;
+pub mod session;
 pub mod time;
 pub mod zone_select;

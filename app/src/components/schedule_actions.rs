@@ -1,10 +1,13 @@
 //! The buttons of a schedule's page: trigger, pause, resume or re-arm as its state allows,
-//! edit, a new signing secret, and delete (after a confirmation).
+//! edit, a new signing secret, and delete (after a confirmation); each only for a role that
+//! may use it.
 
 use leptos::prelude::*;
+use scheduleman::access::Role;
 use scheduleman::model::ScheduleState;
 use uuid::Uuid;
 
+use super::session::can;
 use crate::error::AppError;
 
 /// A state action ("trigger", "pause", "resume", "rearm") of a schedule.
@@ -48,47 +51,53 @@ pub fn ScheduleActions(
             </button>
         }
     };
-    let state_actions = readable.then(|| match state {
-        ScheduleState::Active => view! {
-            {state_button("trigger", "Trigger now", BUTTON)}
-            {state_button("pause", "Pause", BUTTON)}
-        }
-        .into_any(),
-        ScheduleState::Paused => state_button("resume", "Resume", BUTTON).into_any(),
-        ScheduleState::Dead => state_button(
-            "rearm",
-            "Re-arm",
-            "rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white",
-        )
-        .into_any(),
-        ScheduleState::Completed => ().into_any(),
-    });
+    let state_actions = move || {
+        readable.then(|| match state {
+            ScheduleState::Active => view! {
+                {state_button("trigger", "Trigger now", BUTTON)}
+                {state_button("pause", "Pause", BUTTON)}
+            }
+            .into_any(),
+            ScheduleState::Paused => state_button("resume", "Resume", BUTTON).into_any(),
+            ScheduleState::Dead => state_button(
+                "rearm",
+                "Re-arm",
+                "rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white",
+            )
+            .into_any(),
+            ScheduleState::Completed => ().into_any(),
+        })
+    };
+    let (operate, write) = (can(Role::Operate), can(Role::Write));
     view! {
         <div class="flex flex-wrap gap-2">
-            {state_actions} <a id="edit" href=format!("/schedules/{id}/edit") class=BUTTON>
-                "Edit"
-            </a>
-            {readable
-                .then(|| {
-                    view! {
-                        <button
-                            id="rotate-secret"
-                            class=BUTTON
-                            on:click=move |_| {
-                                rotate.dispatch(id);
-                            }
-                        >
-                            "New signing secret"
-                        </button>
-                    }
-                })}
-            <button
-                id="delete"
-                class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700"
-                on:click=confirm_delete
-            >
-                "Delete"
-            </button>
+            <Show when=move || operate.get()>{state_actions}</Show>
+            <Show when=move || write.get()>
+                <a id="edit" href=format!("/schedules/{id}/edit") class=BUTTON>
+                    "Edit"
+                </a>
+                {readable
+                    .then(|| {
+                        view! {
+                            <button
+                                id="rotate-secret"
+                                class=BUTTON
+                                on:click=move |_| {
+                                    rotate.dispatch(id);
+                                }
+                            >
+                                "New signing secret"
+                            </button>
+                        }
+                    })}
+                <button
+                    id="delete"
+                    class="rounded-md border border-red-300 bg-white px-3 py-1.5 text-sm font-medium text-red-700"
+                    on:click=confirm_delete
+                >
+                    "Delete"
+                </button>
+            </Show>
         </div>
     }
 }

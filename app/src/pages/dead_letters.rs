@@ -2,10 +2,12 @@
 //! re-arming one or many; one that cannot be read is listed with why, to edit or delete.
 
 use leptos::prelude::*;
+use scheduleman::access::Role;
 use scheduleman::model::{ScheduleItem, ScheduleView, UnreadableSchedule};
 use uuid::Uuid;
 
 use crate::components::error_note::ErrorNote;
+use crate::components::session::IfCan;
 use crate::components::time::LocalTime;
 use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
 
@@ -18,20 +20,22 @@ pub fn DeadLetters() -> impl IntoView {
     view! {
         <div class="flex items-center justify-between">
             <h1 class="text-2xl font-semibold">"Dead letters"</h1>
-            <button
-                id="rearm-selected"
-                class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
-                disabled=move || selected.with(Vec::is_empty)
-                on:click=move |_| {
-                    rearm
-                        .dispatch(RearmSchedules {
-                            ids: selected.get(),
-                        });
-                    selected.set(Vec::new());
-                }
-            >
-                "Re-arm selected"
-            </button>
+            <IfCan role=Role::Operate>
+                <button
+                    id="rearm-selected"
+                    class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
+                    disabled=move || selected.with(Vec::is_empty)
+                    on:click=move |_| {
+                        rearm
+                            .dispatch(RearmSchedules {
+                                ids: selected.get(),
+                            });
+                        selected.set(Vec::new());
+                    }
+                >
+                    "Re-arm selected"
+                </button>
+            </IfCan>
         </div>
         <p class="mt-1 text-sm text-slate-600">
             "Schedules whose fire failed every allowed attempt. Re-arming makes them active again with a fresh next run."
@@ -154,14 +158,16 @@ fn DeadRow(
             <td class="px-3 py-2">{schedule.attempt}</td>
             <td class="px-3 py-2">{schedule.dead_at.map(|at| view! { <LocalTime at=at /> })}</td>
             <td class="px-3 py-2">
-                <button
-                    class="rearm rounded-md border border-slate-300 px-2 py-1 text-xs"
-                    on:click=move |_| {
-                        rearm.dispatch(RearmSchedules { ids: vec![id] });
-                    }
-                >
-                    "Re-arm"
-                </button>
+                <IfCan role=Role::Operate>
+                    <button
+                        class="rearm rounded-md border border-slate-300 px-2 py-1 text-xs"
+                        on:click=move |_| {
+                            rearm.dispatch(RearmSchedules { ids: vec![id] });
+                        }
+                    >
+                        "Re-arm"
+                    </button>
+                </IfCan>
             </td>
         </tr>
     }
@@ -187,12 +193,14 @@ fn UnreadableDeadRow(row: UnreadableSchedule) -> impl IntoView {
             <td class="px-3 py-2"></td>
             <td class="px-3 py-2">{row.dead_at.map(|at| view! { <LocalTime at=at /> })}</td>
             <td class="px-3 py-2">
-                <a
-                    href=format!("/schedules/{id}/edit")
-                    class="rounded-md border border-slate-300 px-2 py-1 text-xs"
-                >
-                    "Edit"
-                </a>
+                <IfCan role=Role::Write>
+                    <a
+                        href=format!("/schedules/{id}/edit")
+                        class="rounded-md border border-slate-300 px-2 py-1 text-xs"
+                    >
+                        "Edit"
+                    </a>
+                </IfCan>
             </td>
         </tr>
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use scheduleman::access::Role;
 use scheduleman::model::{ScheduleItem, ScheduleState, ScheduleView, UnreadableSchedule};
 use scheduleman::overview::DUE_COUNT_CAP;
 use scheduleman::page::NameCursor;
@@ -10,6 +11,7 @@ use scheduleman::punctuality::{percent, Window};
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
 use crate::components::error_note::ErrorNote;
+use crate::components::session::IfCan;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::server_fns::overview::get_overview;
 use crate::server_fns::schedules::list_schedules;
@@ -63,12 +65,14 @@ pub fn Home() -> impl IntoView {
                 >
                     "Refresh"
                 </button>
-                <a
-                    href="/schedules/new"
-                    class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
-                >
-                    "New schedule"
-                </a>
+                <IfCan role=Role::Write>
+                    <a
+                        href="/schedules/new"
+                        class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+                    >
+                        "New schedule"
+                    </a>
+                </IfCan>
             </div>
         </div>
         <Transition fallback=|| {

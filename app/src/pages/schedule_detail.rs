@@ -1,5 +1,5 @@
 //! `/schedules/:id`: what the schedule is, its next fires, its state, and every attempt with
-//! the reason it failed; with the actions a person needs.
+//! the reason it failed, and who changed it; with the actions a person's role allows.
 
 use chrono::Utc;
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use scheduleman::model::{OnDead, ScheduleItem, ScheduleState, ScheduleView, Unre
 use uuid::Uuid;
 
 use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::changes::ChangeTable;
 use crate::components::error_note::ErrorNote;
 use crate::components::fires::FireList;
 use crate::components::history::History;
@@ -17,6 +18,7 @@ use crate::components::schedule_actions::{ActAction, ScheduleActions};
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::error::AppError;
+use crate::server_fns::access::schedule_changes;
 use crate::server_fns::executions::{get_punctuality, list_executions};
 use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
 
@@ -51,6 +53,15 @@ pub fn ScheduleDetail() -> impl IntoView {
             match id {
                 Some(id) => get_punctuality(id).await.map(Some),
                 None => Ok(None),
+            }
+        },
+    );
+    let audit = Resource::new(
+        move || (id(), changes.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => schedule_changes(id, None).await,
+                None => Ok((Vec::new(), None)),
             }
         },
     );
@@ -181,6 +192,26 @@ pub fn ScheduleDetail() -> impl IntoView {
                                             </button>
                                         }
                                     })}
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <h2 class="mt-8 text-lg font-semibold">"Changes"</h2>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match audit.await {
+                    Ok((entries, _)) if entries.is_empty() => {
+                        view! { <p class="mt-2 text-sm text-slate-500">"No change recorded."</p> }
+                            .into_any()
+                    }
+                    Ok((entries, _)) => {
+                        view! {
+                            <div id="changes">
+                                <ChangeTable entries=entries />
                             </div>
                         }
                             .into_any()

@@ -17,8 +17,14 @@ pub async fn list_executions(
     schedule_id: Uuid,
     before: Option<i64>,
 ) -> Result<(Vec<ExecutionView>, Option<i64>), AppError> {
-    let page =
-        scheduleman::commands::history(&super::pool()?, schedule_id, before, HISTORY_PAGE).await?;
+    let page = scheduleman::commands::history(
+        &super::pool()?,
+        &super::actor()?,
+        schedule_id,
+        before,
+        HISTORY_PAGE,
+    )
+    .await?;
     Ok((page.items, page.next))
 }
 
@@ -26,5 +32,5 @@ pub async fn list_executions(
 #[server(prefix = "/rpc")]
 pub async fn get_punctuality(schedule_id: Uuid) -> Result<Punctuality, AppError> {
     let pool = super::pool()?;
-    Ok(scheduleman::commands::punctuality(&pool, schedule_id).await?)
+    Ok(scheduleman::commands::punctuality(&pool, &super::actor()?, schedule_id).await?)
 }

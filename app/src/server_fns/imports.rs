@@ -10,7 +10,7 @@ use crate::error::AppError;
 #[server(prefix = "/rpc", input = Json)]
 pub async fn preview_crontab(request: ImportRequest) -> Result<ImportPlan, AppError> {
     let (pool, targets) = (super::pool()?, super::targets()?);
-    Ok(scheduleman::commands::import::plan(&pool, &targets, &request).await?)
+    Ok(scheduleman::commands::import::plan(&pool, &targets, &super::actor()?, &request).await?)
 }
 
 /// Imports the crontab if the plan is still the one previewed (`digest`).
@@ -20,5 +20,8 @@ pub async fn import_crontab(
     digest: String,
 ) -> Result<ImportDone, AppError> {
     let (pool, targets) = (super::pool()?, super::targets()?);
-    Ok(scheduleman::commands::import::apply(&pool, &targets, &request, &digest).await?)
+    Ok(
+        scheduleman::commands::import::apply(&pool, &targets, &super::actor()?, &request, &digest)
+            .await?,
+    )
 }

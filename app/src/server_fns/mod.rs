@@ -2,12 +2,12 @@
 //! one command (`scheduleman::commands`, the one door into the domain), and maps the error:
 //! nothing more.
 
+pub mod access;
 pub mod executions;
 pub mod executors;
 pub mod imports;
 pub mod overview;
 pub mod schedules;
-pub mod session;
 pub mod timeline;
 
 /// A value the server put in the server functions' context (a misconfigured server, when
@@ -31,4 +31,18 @@ fn pool() -> Result<sqlx::PgPool, crate::error::AppError> {
 #[cfg(feature = "ssr")]
 fn targets() -> Result<std::sync::Arc<scheduleman::ssrf::TargetGuard>, crate::error::AppError> {
     context()
+}
+
+/// Who is calling: the server's auth middleware put them in the request's extensions.
+#[cfg(feature = "ssr")]
+fn actor() -> Result<scheduleman::access::Actor, crate::error::AppError> {
+    let parts = context::<http::request::Parts>()?;
+    parts
+        .extensions
+        .get::<scheduleman::access::Actor>()
+        .cloned()
+        .ok_or_else(|| {
+            tracing::error!("a server function ran without an actor: is the auth layer missing?");
+            crate::error::AppError::Internal
+        })
 }

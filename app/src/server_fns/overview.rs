@@ -11,5 +11,5 @@ use crate::error::AppError;
 pub async fn get_overview(fresh: bool) -> Result<Overview, AppError> {
     let pool = super::pool()?;
     let cache = super::context::<std::sync::Arc<scheduleman::commands::OverviewCache>>()?;
-    Ok(cache.read(&pool, fresh).await?)
+    Ok(cache.read(&pool, &super::actor()?, fresh).await?)
 }

@@ -43,9 +43,17 @@ pub async fn list_schedules(
                 }])
             })?;
     let pool = super::pool()?;
-    let page = commands::list(&pool, filter, Some(&search), after.as_ref(), PAGE_SIZE).await?;
+    let page = commands::list(
+        &pool,
+        &super::actor()?,
+        filter,
+        Some(&search),
+        after.as_ref(),
+        PAGE_SIZE,
+    )
+    .await?;
     let ids: Vec<Uuid> = page.items.iter().map(ScheduleItem::id).collect();
-    let day = commands::success_rates(&pool, &ids).await?;
+    let day = commands::success_rates(&pool, &super::actor()?, &ids).await?;
     Ok(SchedulePage {
         items: page.items,
         next: page.next,
@@ -56,13 +64,13 @@ pub async fn list_schedules(
 /// One schedule, readable or not.
 #[server(prefix = "/rpc")]
 pub async fn get_schedule(id: Uuid) -> Result<ScheduleItem, AppError> {
-    Ok(scheduleman::commands::read(&super::pool()?, id).await?)
+    Ok(scheduleman::commands::read(&super::pool()?, &super::actor()?, id).await?)
 }
 
 /// What the edit form of a schedule starts from (for an unreadable one: what can be read).
 #[server(prefix = "/rpc")]
 pub async fn get_edit_base(id: Uuid) -> Result<EditBase, AppError> {
-    Ok(scheduleman::commands::edit_base(&super::pool()?, id).await?)
+    Ok(scheduleman::commands::edit_base(&super::pool()?, &super::actor()?, id).await?)
 }
 
 /// A saved schedule: its id, and its signing secret when it was just created.
@@ -81,14 +89,23 @@ pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result
     let targets = super::targets()?;
     Ok(match id {
         None => {
-            let created = scheduleman::commands::create(&pool, &targets, &request).await?;
+            let created =
+                scheduleman::commands::create(&pool, &targets, &super::actor()?, &request).await?;
             Saved {
                 id: created.schedule.id,
                 signing_secret: Some(created.signing_secret),
             }
         }
         Some(id) => {
-            let view = scheduleman::commands::replace(&pool, &targets, id, &request, None).await?;
+            let view = scheduleman::commands::replace(
+                &pool,
+                &targets,
+                &super::actor()?,
+                id,
+                &request,
+                None,
+            )
+            .await?;
             Saved {
                 id: view.id,
                 signing_secret: None,
@@ -100,9 +117,11 @@ pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result
 /// Gives a schedule a new signing secret and returns it (shown once).
 #[server(prefix = "/rpc")]
 pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
-    Ok(scheduleman::commands::rotate_secret(&super::pool()?, id)
-        .await?
-        .signing_secret)
+    Ok(
+        scheduleman::commands::rotate_secret(&super::pool()?, &super::actor()?, id)
+            .await?
+            .signing_secret,
+    )
 }
 
 /// Pauses, resumes, triggers or re-arms a schedule.
@@ -114,20 +133,20 @@ pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, A
             reason: format!("{action:?} is not an action; use pause, resume, trigger or rearm"),
         }])
     })?;
-    Ok(scheduleman::commands::act(&super::pool()?, id, action).await?)
+    Ok(scheduleman::commands::act(&super::pool()?, &super::actor()?, id, action).await?)
 }
 
 /// Deletes a schedule and its history.
 #[server(prefix = "/rpc")]
 pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
-    Ok(scheduleman::commands::delete(&super::pool()?, id).await?)
+    Ok(scheduleman::commands::delete(&super::pool()?, &super::actor()?, id).await?)
 }
 
 /// The dead-letter queue: the most recently dead schedules (at most
 /// [`scheduleman::commands::reads::MAX_DEAD_LETTERS`]), and whether more are dead.
 #[server(prefix = "/rpc")]
 pub async fn list_dead_letters() -> Result<(Vec<ScheduleItem>, bool), AppError> {
-    let page = scheduleman::commands::dead_letters(&super::pool()?).await?;
+    let page = scheduleman::commands::dead_letters(&super::pool()?, &super::actor()?).await?;
     Ok((page.items, page.next.is_some()))
 }
 
@@ -135,5 +154,5 @@ pub async fn list_dead_letters() -> Result<(Vec<ScheduleItem>, bool), AppError> 
 /// were re-armed.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
-    Ok(scheduleman::commands::rearm_many(&super::pool()?, &ids).await?)
+    Ok(scheduleman::commands::rearm_many(&super::pool()?, &super::actor()?, &ids).await?)
 }

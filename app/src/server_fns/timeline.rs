@@ -10,5 +10,5 @@ use crate::error::AppError;
 #[server(prefix = "/rpc")]
 pub async fn get_timeline() -> Result<Timeline, AppError> {
     let cache = super::context::<std::sync::Arc<scheduleman::commands::TimelineCache>>()?;
-    Ok(cache.read(&super::pool()?).await?)
+    Ok(cache.read(&super::pool()?, &super::actor()?).await?)
 }

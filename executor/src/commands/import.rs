@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use super::audit::{change, record, schedule_changes};
 use super::{now, CommandError};
+use crate::access::{Actor, Role};
 use crate::crontab::{
     self, CrontabLine, Entry, GoneSchedule, ImportAction, ImportDone, ImportPlan, ImportRequest,
     LineItem, PlannedLine,
@@ -31,14 +33,20 @@ const PREVIEW_FIRES: usize = 3;
 struct Checked {
     valid: Validated,
     key: String,
+    /// The request the line makes.
+    request: ScheduleRequest,
+    /// The schedule a previous import made from the line, as a request (for the audit log).
+    before: Option<ScheduleRequest>,
 }
 
 /// Reads `request` and says what importing it would do; writes nothing.
 pub async fn plan(
     pool: &PgPool,
     targets: &TargetGuard,
+    actor: &Actor,
     request: &ImportRequest,
 ) -> Result<ImportPlan, CommandError> {
+    actor.require(Role::Write)?;
     Ok(prepare(pool, targets, request).await?.0)
 }
 
@@ -48,9 +56,11 @@ pub async fn plan(
 pub async fn apply(
     pool: &PgPool,
     targets: &TargetGuard,
+    actor: &Actor,
     request: &ImportRequest,
     digest: &str,
 ) -> Result<ImportDone, CommandError> {
+    actor.require(Role::Write)?;
     let (plan, checked) = prepare(pool, targets, request).await?;
     if plan.errors > 0 && !request.skip_errors {
         return Err(CommandError::Invalid(
@@ -71,21 +81,43 @@ pub async fn apply(
     let now = now(pool).await?;
     let mut creates = Vec::new();
     let mut changes = Vec::new();
+    let mut created_requests = Vec::new();
+    let mut changed = Vec::new();
     for (line, checked) in plan.lines.iter().zip(checked) {
         let Some(checked) = checked else { continue };
         match &line.action {
-            Some(ImportAction::Create) => creates.push((
-                checked.valid.schedule,
-                checked.valid.next_run_at,
-                checked.key,
-            )),
+            Some(ImportAction::Create) => {
+                created_requests.push(checked.request);
+                creates.push((
+                    checked.valid.schedule,
+                    checked.valid.next_run_at,
+                    checked.key,
+                ))
+            }
             Some(ImportAction::Change { id, .. }) => {
+                changed.push((*id, checked.before, checked.request));
                 changes.push((*id, checked.valid.schedule, checked.valid.next_run_at))
             }
             Some(ImportAction::Unchanged { .. }) | None => {}
         }
     }
-    imports::apply(pool, &request.source, &creates, &changes, now).await?;
+    let mut tx = pool.begin().await?;
+    let ids = imports::apply(&mut tx, &request.source, &creates, &changes, now).await?;
+    // One audit entry per schedule, tied to the import.
+    let entries: Vec<_> = ids
+        .iter()
+        .zip(&created_requests)
+        .map(|(id, after)| {
+            let changes = schedule_changes(None, Some(after));
+            change("schedule.import", Some("schedule"), Some(*id), changes)
+        })
+        .chain(changed.iter().map(|(id, before, after)| {
+            let changes = schedule_changes(before.as_ref(), Some(after));
+            change("schedule.import", Some("schedule"), Some(*id), changes)
+        }))
+        .collect();
+    record(&mut tx, actor, Some(uuid::Uuid::new_v4()), &entries).await?;
+    tx.commit().await?;
     Ok(ImportDone {
         created: plan.create,
         changed: plan.change,
@@ -300,7 +332,20 @@ fn plan_entry(
         error: None,
     };
     let key = entry.key.clone();
-    (planned, Some(Checked { valid, key }))
+    let before = existing
+        .get(&entry.key)
+        .and_then(|imported| imported.view.as_ref())
+        .map(ScheduleRequest::from_view);
+    let request = request.clone();
+    (
+        planned,
+        Some(Checked {
+            valid,
+            key,
+            request,
+            before,
+        }),
+    )
 }
 
 /// Every field an import would change in a schedule it made before, in words; header values

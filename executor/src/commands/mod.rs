@@ -3,10 +3,14 @@
 //! apart. Each command validates, checks targets, reaches the store, and says precisely why
 //! when refused. [`schedules`] changes schedules, [`reads`] reads them and their history,
 //! [`import`] imports crontabs, [`mod@timeline`] draws the next day, [`overview`] keeps the
-//! headline figures, [`cache`] keeps both from being computed per look.
+//! headline figures, [`cache`] keeps both from being computed per look, [`keys`] manages API
+//! keys, [`audit`] records every change in its own transaction. Every command takes the
+//! [`Actor`](crate::access::Actor) asking and refuses what its role does not allow.
 
+pub mod audit;
 pub mod cache;
 pub mod import;
+pub mod keys;
 pub mod metrics;
 pub mod overview;
 pub mod reads;
@@ -84,6 +88,12 @@ pub enum CommandError {
         /// Whether it conflicts with stored data (a duplicate) rather than being invalid.
         conflict: bool,
     },
+    /// The actor's role does not allow it.
+    #[error(transparent)]
+    Forbidden(#[from] crate::access::Forbidden),
+    /// No such API key (or it was revoked already).
+    #[error("there is no active API key {0}")]
+    NoSuchKey(Uuid),
     /// The database could not be reached or failed; retrying may help.
     #[error(transparent)]
     Database(sqlx::Error),

@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use super::cache::{Cached, Freshness};
 use super::CommandError;
+use crate::access::{Actor, Role};
 use crate::overview::Overview;
 use crate::store::overview;
 
@@ -21,7 +22,13 @@ impl OverviewCache {
     }
 
     /// The figures; `fresh` (a person pressed Refresh) reads them anew.
-    pub async fn read(&self, pool: &PgPool, fresh: bool) -> Result<Overview, CommandError> {
+    pub async fn read(
+        &self,
+        pool: &PgPool,
+        actor: &Actor,
+        fresh: bool,
+    ) -> Result<Overview, CommandError> {
+        actor.require(Role::Read)?;
         let pool = pool.clone();
         self.0.get(fresh, move || count(pool)).await
     }

@@ -8,8 +8,9 @@ use chrono::{TimeDelta, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::schedules::read;
+use super::schedules::{read, shown_to};
 use super::CommandError;
+use crate::access::{Actor, Role};
 use crate::model::{ExecutionView, ExecutorView, ScheduleItem};
 use crate::page::{NameCursor, Page};
 use crate::punctuality::{Punctuality, Window};
@@ -37,14 +38,17 @@ fn page_size(limit: usize) -> Result<usize, CommandError> {
 /// name; unreadable schedules are listed in their unreadable form.
 pub async fn list(
     pool: &PgPool,
+    actor: &Actor,
     filter: ListFilter,
     search: Option<&str>,
     after: Option<&NameCursor>,
     limit: usize,
 ) -> Result<Page<ScheduleItem, NameCursor>, CommandError> {
+    actor.require(Role::Read)?;
     let limit = page_size(limit)?;
     let after = after.map(|cursor| (cursor.name.as_str(), cursor.id));
     let rows = schedules::list(pool, filter, search, after, limit as i64 + 1).await?;
+    let rows = rows.into_iter().map(|item| shown_to(actor, item)).collect();
     Ok(Page::from_rows(rows, limit, |item| NameCursor {
         name: item.name().to_owned(),
         id: item.id(),
@@ -53,8 +57,13 @@ pub async fn list(
 
 /// The dead-letter queue: the [`MAX_DEAD_LETTERS`] most recently dead schedules, and whether
 /// there are more.
-pub async fn dead_letters(pool: &PgPool) -> Result<Page<ScheduleItem, ()>, CommandError> {
+pub async fn dead_letters(
+    pool: &PgPool,
+    actor: &Actor,
+) -> Result<Page<ScheduleItem, ()>, CommandError> {
+    actor.require(Role::Read)?;
     let rows = schedules::list_dead(pool, MAX_DEAD_LETTERS as i64 + 1).await?;
+    let rows = rows.into_iter().map(|item| shown_to(actor, item)).collect();
     Ok(Page::from_rows(rows, MAX_DEAD_LETTERS, |_| ()))
 }
 
@@ -63,18 +72,23 @@ pub async fn dead_letters(pool: &PgPool) -> Result<Page<ScheduleItem, ()>, Comma
 /// not exist is [`CommandError::NotFound`].
 pub async fn history(
     pool: &PgPool,
+    actor: &Actor,
     id: Uuid,
     before: Option<i64>,
     limit: usize,
 ) -> Result<Page<ExecutionView, i64>, CommandError> {
     let limit = page_size(limit)?;
-    read(pool, id).await?;
+    read(pool, actor, id).await?;
     let rows = executions::list_for_schedule(pool, id, before, limit as i64 + 1).await?;
     Ok(Page::from_rows(rows, limit, |row| row.id))
 }
 
 /// The executors with a heartbeat in the last 30 s, by id.
-pub async fn live_executors(pool: &PgPool) -> Result<Vec<ExecutorView>, CommandError> {
+pub async fn live_executors(
+    pool: &PgPool,
+    actor: &Actor,
+) -> Result<Vec<ExecutorView>, CommandError> {
+    actor.require(Role::Read)?;
     Ok(executors::list_alive(pool, Utc::now() - overview::ALIVE_WINDOW).await?)
 }
 
@@ -82,14 +96,20 @@ pub async fn live_executors(pool: &PgPool) -> Result<Vec<ExecutorView>, CommandE
 /// a schedule without attempts then is absent.
 pub async fn success_rates(
     pool: &PgPool,
+    actor: &Actor,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Window>, CommandError> {
+    actor.require(Role::Read)?;
     let since = Utc::now() - TimeDelta::hours(24);
     Ok(store_punctuality::success_rates(pool, ids, since).await?)
 }
 
 /// A schedule's punctuality and health as of now, or says it does not exist.
-pub async fn punctuality(pool: &PgPool, id: Uuid) -> Result<Punctuality, CommandError> {
-    read(pool, id).await?;
+pub async fn punctuality(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Punctuality, CommandError> {
+    read(pool, actor, id).await?;
     Ok(store_punctuality::read(pool, id, Utc::now()).await?)
 }

@@ -1,12 +1,15 @@
 //! Changing schedules: create (one or many), read one, replace, act on (pause, resume,
-//! trigger, re-arm), rotate a secret, delete. Targets are checked as the policy says, and
-//! every instant comes from the database's clock.
+//! trigger, re-arm), rotate a secret, delete. Each checks the actor's role, writes in one
+//! transaction with its audit entry, takes every instant from the database's clock, and
+//! checks targets as the policy says.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::audit::{change, record, schedule_changes};
 use super::{now, Action, CommandError};
+use crate::access::{Actor, Role};
 use crate::decision::revived_next_run;
 use crate::model::{
     CreatedRef, CreatedSchedule, ScheduleItem, ScheduleState, ScheduleView, SigningSecret,
@@ -39,30 +42,49 @@ async fn checked(
     Ok(valid)
 }
 
-/// Creates a schedule, with a fresh signing secret (returned this once).
+/// Creates a schedule, with a fresh signing secret (returned this once). Needs `write`.
 pub async fn create(
     pool: &PgPool,
     targets: &TargetGuard,
+    actor: &Actor,
     request: &ScheduleRequest,
 ) -> Result<CreatedSchedule, CommandError> {
+    actor.require(Role::Write)?;
     let now = now(pool).await?;
     let valid = checked(targets, request, now).await?;
-    let inserted = schedules::insert(pool, &valid.schedule, valid.next_run_at, now).await?;
+    let mut tx = pool.begin().await?;
+    let inserted = schedules::insert(&mut tx, &valid.schedule, valid.next_run_at, now).await?;
+    let changes = schedule_changes(None, Some(request));
+    record(
+        &mut tx,
+        actor,
+        None,
+        &[change(
+            "schedule.create",
+            Some("schedule"),
+            Some(inserted.id),
+            changes,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
     Ok(CreatedSchedule {
-        schedule: fetch(pool, inserted.id).await?,
+        schedule: fetch(pool, actor, inserted.id).await?,
         signing_secret: inserted.signing_secret,
     })
 }
 
 /// Creates many schedules at once, all or none: every request is validated (reasons name
 /// `schedules[i].<field>`), each distinct target host is checked once (a few at a time,
-/// within one time budget), then all are stored in one statement. The answer is in request
-/// order.
+/// within one time budget), then all are stored in one statement, with one audit entry each
+/// tied together. The answer is in request order. Needs `write`.
 pub async fn create_many(
     pool: &PgPool,
     targets: &TargetGuard,
+    actor: &Actor,
     requests: &[ScheduleRequest],
 ) -> Result<Vec<CreatedRef>, CommandError> {
+    actor.require(Role::Write)?;
     if requests.len() > MAX_BATCH {
         return Err(CommandError::TooMany {
             field: "schedules",
@@ -100,8 +122,19 @@ pub async fn create_many(
         .into_iter()
         .map(|(_, checked)| (checked.schedule, checked.next_run_at))
         .collect();
-    Ok(schedules::insert_many(pool, &rows, now)
-        .await?
+    let mut tx = pool.begin().await?;
+    let inserted = schedules::insert_many(&mut tx, &rows, now).await?;
+    let entries: Vec<_> = inserted
+        .iter()
+        .zip(requests)
+        .map(|(new, request)| {
+            let changes = schedule_changes(None, Some(request));
+            change("schedule.create", Some("schedule"), Some(new.id), changes)
+        })
+        .collect();
+    record(&mut tx, actor, Some(Uuid::new_v4()), &entries).await?;
+    tx.commit().await?;
+    Ok(inserted
         .into_iter()
         .map(|inserted| CreatedRef {
             id: inserted.id,
@@ -111,26 +144,52 @@ pub async fn create_many(
 }
 
 /// Gives a schedule a new signing secret (returned this once); the old one stops working.
-pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<SigningSecret, CommandError> {
-    schedules::rotate_secret(pool, id)
+/// Needs `write`.
+pub async fn rotate_secret(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<SigningSecret, CommandError> {
+    actor.require(Role::Write)?;
+    let mut tx = pool.begin().await?;
+    let signing_secret = schedules::rotate_secret(&mut tx, id)
         .await?
-        .map(|signing_secret| SigningSecret { signing_secret })
-        .ok_or(CommandError::NotFound(id))
+        .ok_or(CommandError::NotFound(id))?;
+    let hidden = crate::model::Target::REDACTED;
+    let changes = serde_json::json!({"signing_secret": {"before": hidden, "after": hidden}});
+    record(
+        &mut tx,
+        actor,
+        None,
+        &[change(
+            "schedule.rotate_secret",
+            Some("schedule"),
+            Some(id),
+            changes,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SigningSecret { signing_secret })
 }
 
 /// Replaces a schedule's definition, at `expected_version` when given. An unreadable
-/// schedule can be replaced: that is how it is mended.
+/// schedule can be replaced: that is how it is mended. Needs `write`.
 pub async fn replace(
     pool: &PgPool,
     targets: &TargetGuard,
+    actor: &Actor,
     id: Uuid,
     request: &ScheduleRequest,
     expected_version: Option<i64>,
 ) -> Result<ScheduleView, CommandError> {
+    actor.require(Role::Write)?;
+    let before = edit_base(pool, actor, id).await?.request;
     let now = now(pool).await?;
     let valid = checked(targets, request, now).await?;
+    let mut tx = pool.begin().await?;
     let updated = schedules::update(
-        pool,
+        &mut tx,
         id,
         &valid.schedule,
         valid.next_run_at,
@@ -139,7 +198,8 @@ pub async fn replace(
     )
     .await?;
     if updated.is_none() {
-        let current = match read(pool, id).await? {
+        drop(tx);
+        let current = match read(pool, actor, id).await? {
             ScheduleItem::Readable(view) => view.version,
             ScheduleItem::Unreadable(row) => row.version,
         };
@@ -148,12 +208,32 @@ pub async fn replace(
             expected: expected_version.unwrap_or_default(),
         });
     }
-    fetch(pool, id).await
+    let changes = schedule_changes(Some(&before), Some(request));
+    record(
+        &mut tx,
+        actor,
+        None,
+        &[change(
+            "schedule.update",
+            Some("schedule"),
+            Some(id),
+            changes,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    fetch(pool, actor, id).await
 }
 
-/// Applies `action` to a schedule.
-pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView, CommandError> {
-    let current = fetch(pool, id).await?;
+/// Applies `action` to a schedule. Needs `operate`.
+pub async fn act(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+) -> Result<ScheduleView, CommandError> {
+    actor.require(Role::Operate)?;
+    let current = fetch(pool, actor, id).await?;
     let now = now(pool).await?;
     let revived = || -> Result<Option<DateTime<Utc>>, CommandError> {
         let schedule = current.schedule.compile().map_err(|error| {
@@ -170,14 +250,15 @@ pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView
         Action::Trigger => (ScheduleState::Active, ScheduleState::Active, Some(now)),
         Action::Rearm => (ScheduleState::Dead, ScheduleState::Active, revived()?),
     };
-    let change = Transition {
+    let transition = Transition {
         from: &[from],
         to,
         next_run_at,
         reset_fire: true,
         manual: action == Action::Trigger,
     };
-    if schedules::transition(pool, id, change, now)
+    let mut tx = pool.begin().await?;
+    if schedules::transition(&mut tx, id, transition, now)
         .await?
         .is_none()
     {
@@ -186,12 +267,24 @@ pub async fn act(pool: &PgPool, id: Uuid, action: Action) -> Result<ScheduleView
             state: current.state,
         });
     }
-    fetch(pool, id).await
+    let name: &'static str = action.into();
+    let action_name = format!("schedule.{name}");
+    let changes = serde_json::json!({"state": {"before": current.state, "after": to}});
+    record(
+        &mut tx,
+        actor,
+        None,
+        &[change(&action_name, Some("schedule"), Some(id), changes)],
+    )
+    .await?;
+    tx.commit().await?;
+    fetch(pool, actor, id).await
 }
 
 /// Re-arms up to [`MAX_BULK_IDS`] dead schedules; how many were re-armed (the others were
-/// not dead, are gone, or cannot be read).
-pub async fn rearm_many(pool: &PgPool, ids: &[Uuid]) -> Result<usize, CommandError> {
+/// not dead, are gone, or cannot be read). Needs `operate`.
+pub async fn rearm_many(pool: &PgPool, actor: &Actor, ids: &[Uuid]) -> Result<usize, CommandError> {
+    actor.require(Role::Operate)?;
     if ids.len() > MAX_BULK_IDS {
         return Err(CommandError::TooMany {
             field: "ids",
@@ -201,7 +294,7 @@ pub async fn rearm_many(pool: &PgPool, ids: &[Uuid]) -> Result<usize, CommandErr
     }
     let mut rearmed = 0;
     for id in ids {
-        match act(pool, *id, Action::Rearm).await {
+        match act(pool, actor, *id, Action::Rearm).await {
             Ok(_) => rearmed += 1,
             Err(CommandError::Database(error)) => return Err(CommandError::Database(error)),
             Err(_) => {} // re-armed, deleted or unreadable: not this call's to fix
@@ -210,25 +303,55 @@ pub async fn rearm_many(pool: &PgPool, ids: &[Uuid]) -> Result<usize, CommandErr
     Ok(rearmed)
 }
 
-/// Deletes a schedule and its history.
-pub async fn delete(pool: &PgPool, id: Uuid) -> Result<(), CommandError> {
-    if schedules::delete(pool, id).await? {
-        Ok(())
-    } else {
-        Err(CommandError::NotFound(id))
+/// Deletes a schedule and its history. Needs `write`.
+pub async fn delete(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), CommandError> {
+    actor.require(Role::Write)?;
+    let before = edit_base(pool, actor, id).await?.request;
+    let mut tx = pool.begin().await?;
+    if !schedules::delete(&mut tx, id).await? {
+        return Err(CommandError::NotFound(id));
     }
+    let changes = schedule_changes(Some(&before), None);
+    record(
+        &mut tx,
+        actor,
+        None,
+        &[change(
+            "schedule.delete",
+            Some("schedule"),
+            Some(id),
+            changes,
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-/// Reads a schedule, readable or not, or says it does not exist.
-pub async fn read(pool: &PgPool, id: Uuid) -> Result<ScheduleItem, CommandError> {
+/// Reads a schedule, readable or not, or says it does not exist. Needs `read`; header
+/// values and the body are shown only to a role that may edit them.
+pub async fn read(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<ScheduleItem, CommandError> {
+    actor.require(Role::Read)?;
     schedules::get(pool, id)
         .await?
+        .map(|item| shown_to(actor, item))
         .ok_or(CommandError::NotFound(id))
 }
 
+/// `item` as `actor` may see it: without header values and body below `write`.
+pub(super) fn shown_to(actor: &Actor, item: ScheduleItem) -> ScheduleItem {
+    match item {
+        ScheduleItem::Readable(mut view) if !actor.can(Role::Write) => {
+            view.target = view.target.redacted();
+            ScheduleItem::Readable(view)
+        }
+        other => other,
+    }
+}
+
 /// Reads a schedule that can be read; an unreadable one is [`CommandError::Unreadable`].
-pub async fn fetch(pool: &PgPool, id: Uuid) -> Result<ScheduleView, CommandError> {
-    match read(pool, id).await? {
+pub async fn fetch(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<ScheduleView, CommandError> {
+    match read(pool, actor, id).await? {
         ScheduleItem::Readable(view) => Ok(view),
         ScheduleItem::Unreadable(row) => Err(CommandError::Unreadable(Box::new(row))),
     }
@@ -236,8 +359,8 @@ pub async fn fetch(pool: &PgPool, id: Uuid) -> Result<ScheduleView, CommandError
 
 /// The base of an edit: the schedule as a request, or, when its stored timing cannot be
 /// read, what can be read of it, so the person can give it a timing again.
-pub async fn edit_base(pool: &PgPool, id: Uuid) -> Result<EditBase, CommandError> {
-    Ok(match read(pool, id).await? {
+pub async fn edit_base(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<EditBase, CommandError> {
+    Ok(match read(pool, actor, id).await? {
         ScheduleItem::Readable(view) => EditBase {
             request: ScheduleRequest::from_view(&view),
             unreadable: None,

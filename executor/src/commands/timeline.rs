@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use super::cache::{Cached, Freshness};
 use super::CommandError;
+use crate::access::{Actor, Role};
 use crate::store::schedules::{self, DueTiming};
 use crate::timeline::{row, Timeline, STEP_BUDGET};
 
@@ -33,7 +34,8 @@ impl Default for TimelineCache {
 impl TimelineCache {
     /// Every fire due in the next [`TIMELINE_HOURS`] (schedules soonest first, at most
     /// [`TIMELINE_SCHEDULES`]), dense schedules as bands.
-    pub async fn read(&self, pool: &PgPool) -> Result<Timeline, CommandError> {
+    pub async fn read(&self, pool: &PgPool, actor: &Actor) -> Result<Timeline, CommandError> {
+        actor.require(Role::Read)?;
         let pool = pool.clone();
         self.0
             .get(false, move || timeline(pool, TIMELINE_HOURS))

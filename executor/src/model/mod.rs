@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::schedule::ScheduleSpec;
 
+mod team;
 mod views;
+
+pub use team::{ApiKeyView, AuditEntryView, CreatedKey, KeyRequest};
 
 pub use views::{
     CreatedRef, CreatedSchedule, ExecutionView, ExecutorView, ScheduleItem, ScheduleView,
@@ -32,6 +35,23 @@ pub struct Target {
     /// The request body; when absent, a JSON description of the trigger is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+}
+
+impl Target {
+    /// What stands in for a value that is not shown.
+    pub const REDACTED: &'static str = "…";
+
+    /// The target with its header values and body replaced by [`Target::REDACTED`] (header
+    /// names stay): what a role that may not see secrets is shown.
+    pub fn redacted(mut self) -> Self {
+        for value in self.headers.values_mut() {
+            *value = Self::REDACTED.to_owned();
+        }
+        if self.body.is_some() {
+            self.body = Some(Self::REDACTED.to_owned());
+        }
+        self
+    }
 }
 
 fn default_method() -> String {

@@ -1,5 +1,6 @@
 //! Keeps the history bounded: prunes `executions` rows older than the retention period or
-//! beyond the newest N per schedule, and removes executors that stopped beating long ago. On
+//! beyond the newest N per schedule, audit entries older than theirs, and removes executors
+//! that stopped beating long ago. On
 //! a jittered timer; every executor runs it and the deletes are idempotent, so overlapping
 //! runs are harmless.
 
@@ -9,6 +10,7 @@ use chrono::{TimeDelta, Utc};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use crate::store::audit;
 use crate::store::executions::{self, Trimmed};
 use crate::store::executors;
 
@@ -30,6 +32,8 @@ pub struct Retention {
     pub keep_attempts: i64,
     /// Executors whose last heartbeat is older than this go.
     pub executor_expiry: Duration,
+    /// Audit entries older than this go.
+    pub audit_max_age: Duration,
 }
 
 /// Prunes until `shutdown`: once soon after start, then every ~10 minutes (±50 %).
@@ -64,6 +68,14 @@ pub async fn run(pool: PgPool, retention: Retention, shutdown: CancellationToken
                 }
             }
             Err(error) => tracing::warn!(%error, "pruning execution records failed"),
+        }
+        let audit_cutoff = now
+            .checked_sub_signed(age(retention.audit_max_age))
+            .unwrap_or(now);
+        match audit::prune(&pool, audit_cutoff, DELETE_BATCH).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "pruned old audit entries"),
+            Err(error) => tracing::warn!(%error, "pruning audit entries failed"),
         }
         let stale = now
             .checked_sub_signed(age(retention.executor_expiry))

@@ -2,7 +2,7 @@
 //! import's creates and changes in one transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::schedules::{self, announce_change, insert_many_in, update_in};
@@ -49,20 +49,20 @@ pub async fn by_source(pool: &PgPool, source: &str) -> Result<Vec<Imported>, sql
 }
 
 /// Creates `creates` (each tagged with `source` and its key) and replaces the definitions of
-/// `changes`, all in one transaction, then announces the change once.
+/// `changes`, in the caller's transaction, then announces the change once. The new
+/// schedules' ids, in the order of `creates`.
 pub async fn apply(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     source: &str,
     creates: &[(NewSchedule, Option<DateTime<Utc>>, String)],
     changes: &[(Uuid, NewSchedule, Option<DateTime<Utc>>)],
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+) -> Result<Vec<Uuid>, sqlx::Error> {
     let new: Vec<(NewSchedule, Option<DateTime<Utc>>)> = creates
         .iter()
         .map(|(schedule, next, _)| (schedule.clone(), *next))
         .collect();
-    let inserted = insert_many_in(&mut tx, &new, now).await?;
+    let inserted = insert_many_in(&mut *tx, &new, now).await?;
     let ids: Vec<Uuid> = inserted.iter().map(|i| i.id).collect();
     let keys: Vec<String> = creates.iter().map(|(_, _, key)| key.clone()).collect();
     sqlx::query!(
@@ -78,8 +78,8 @@ pub async fn apply(
     .execute(&mut *tx)
     .await?;
     for (id, schedule, next) in changes {
-        update_in(&mut tx, *id, schedule, *next, None, now).await?;
+        update_in(&mut *tx, *id, schedule, *next, None, now).await?;
     }
-    announce_change(&mut tx).await?;
-    tx.commit().await
+    announce_change(&mut *tx).await?;
+    Ok(ids)
 }

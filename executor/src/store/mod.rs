@@ -38,6 +38,10 @@ table_modules! {
     overview;
     /// Punctuality and health figures.
     punctuality;
+    /// Every change, who made it, and what it changed.
+    audit;
+    /// API keys, stored as their hashes.
+    keys;
     /// Schedules as people read and change them.
     schedules;
     /// The executor's fenced write-back.

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+use scheduleman::access::Actor;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -277,7 +278,7 @@ pub async fn insert_at(
         tz: "UTC".into(),
     };
     schedules::insert(
-        pool,
+        &mut pool.acquire().await.unwrap(),
         &new_schedule(name, spec, url, retry),
         Some(at),
         Utc::now(),
@@ -296,7 +297,7 @@ pub async fn wait_for_schedule(
 ) -> scheduleman::model::ScheduleView {
     let deadline = Instant::now() + limit;
     loop {
-        let schedule = scheduleman::commands::fetch(pool, id)
+        let schedule = scheduleman::commands::fetch(pool, &Actor::local(), id)
             .await
             .expect("a readable schedule");
         if check(&schedule) {

@@ -22,6 +22,9 @@ pub enum ApiError {
     /// 403: a browser request from another site.
     #[error("cross-site requests are refused")]
     CrossSite,
+    /// 403: the key's (or session's) role does not allow this; says which role would.
+    #[error("{0}")]
+    Forbidden(scheduleman::access::Forbidden),
     /// 403: without a token, a request addressed to a name other than loopback's.
     #[error(
         "this server has no SCHEDULEMAN_API_TOKEN, so it answers only requests addressed to \
@@ -70,7 +73,7 @@ impl ApiError {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::CrossSite | Self::ForeignHost => StatusCode::FORBIDDEN,
+            Self::CrossSite | Self::ForeignHost | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -157,6 +160,8 @@ impl From<scheduleman::commands::CommandError> for ApiError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
+            CommandError::NoSuchKey(_) => Self::NotFound(error.to_string()),
+            CommandError::Forbidden(forbidden) => Self::Forbidden(forbidden),
             CommandError::TooMany { field, .. } => Self::invalid(field, error.to_string()),
             CommandError::Refused {
                 conflict: true,

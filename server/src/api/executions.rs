@@ -2,7 +2,9 @@
 //! `GET /api/v1/schedules/{id}/punctuality`: its lag and success computed from it.
 
 use axum::extract::State;
+use axum::Extension;
 use axum::Json;
+use scheduleman::access::Actor;
 use scheduleman::commands;
 use scheduleman::model::ExecutionView;
 use scheduleman::punctuality::Punctuality;
@@ -42,11 +44,18 @@ pub struct ExecutionParams {
     responses((status = 200, body = ExecutionPage), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<ExecutionParams>,
 ) -> Result<Json<ExecutionPage>, ApiError> {
-    let page =
-        commands::history(&state.pool, id, params.before, params.limit.unwrap_or(50)).await?;
+    let page = commands::history(
+        &state.pool,
+        &actor,
+        id,
+        params.before,
+        params.limit.unwrap_or(50),
+    )
+    .await?;
     let (items, next_cursor) = (page.items, page.next);
     Ok(Json(ExecutionPage { items, next_cursor }))
 }
@@ -57,7 +66,8 @@ pub async fn list(
     responses((status = 200, body = Punctuality), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn punctuality(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Punctuality>, ApiError> {
-    Ok(Json(commands::punctuality(&state.pool, id).await?))
+    Ok(Json(commands::punctuality(&state.pool, &actor, id).await?))
 }

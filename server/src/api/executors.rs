@@ -1,7 +1,9 @@
 //! `GET /api/v1/executors`: the executors alive now, with their heartbeats.
 
 use axum::extract::State;
+use axum::Extension;
 use axum::Json;
+use scheduleman::access::Actor;
 use scheduleman::commands;
 use scheduleman::model::ExecutorView;
 use serde::{Deserialize, Serialize};
@@ -19,7 +21,10 @@ pub struct ExecutorList {
 /// Answers the live executors.
 #[utoipa::path(get, path = "/api/v1/executors", tag = "executors",
     responses((status = 200, body = ExecutorList)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<ExecutorList>, ApiError> {
-    let items = commands::live_executors(&state.pool).await?;
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+) -> Result<Json<ExecutorList>, ApiError> {
+    let items = commands::live_executors(&state.pool, &actor).await?;
     Ok(Json(ExecutorList { items }))
 }

@@ -3,7 +3,9 @@
 //! preview's digest (`digest` in the same body), written in one transaction.
 
 use axum::extract::State;
+use axum::Extension;
 use axum::Json;
+use scheduleman::access::Actor;
 use scheduleman::commands::import;
 use scheduleman::crontab::{ImportDone, ImportPlan, ImportRequest};
 
@@ -17,10 +19,11 @@ use crate::router::AppState;
         (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn preview(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(request): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportPlan>, ApiError> {
     Ok(Json(
-        import::plan(&state.pool, &state.targets, &request).await?,
+        import::plan(&state.pool, &state.targets, &actor, &request).await?,
     ))
 }
 
@@ -32,6 +35,7 @@ pub async fn preview(
         (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn confirm(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(request): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportDone>, ApiError> {
     let digest = request.digest.clone().ok_or_else(|| {
@@ -41,6 +45,6 @@ pub async fn confirm(
         )
     })?;
     Ok(Json(
-        import::apply(&state.pool, &state.targets, &request, &digest).await?,
+        import::apply(&state.pool, &state.targets, &actor, &request, &digest).await?,
     ))
 }

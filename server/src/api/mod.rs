@@ -2,12 +2,14 @@
 //! routes are registered through utoipa's router, so the OpenAPI document
 //! (`/api/v1/openapi.json`) lists exactly the handlers that serve.
 
+pub mod audit;
 pub mod docs;
 pub mod error;
 pub mod executions;
 pub mod executors;
 pub mod extract;
 pub mod imports;
+pub mod keys;
 pub mod preview;
 pub mod schedules;
 
@@ -33,14 +35,16 @@ pub const MAX_BATCH_BYTES: usize = 32 * 1024 * 1024;
     info(
         title = "Scheduleman API",
         description = "Schedules that trigger webhooks. Errors are application/problem+json \
-                       (RFC 9457). When the server has SCHEDULEMAN_API_TOKEN, send \
-                       `Authorization: Bearer <token>`."
+                       (RFC 9457). Send `Authorization: Bearer <key>` with an API key \
+                       (its role decides what it may do: read, operate, write, admin), or the \
+                       server's SCHEDULEMAN_API_TOKEN (admin). A role too low is 403."
     ),
     modifiers(&BearerToken),
     tags(
         (name = "schedules", description = "Create, read, edit and delete schedules"),
         (name = "actions", description = "Pause, resume, trigger now, re-arm"),
-        (name = "executors", description = "The executors alive")
+        (name = "executors", description = "The executors alive"),
+        (name = "access", description = "API keys and the audit log (admin)")
     )
 )]
 struct ApiDoc;
@@ -131,7 +135,8 @@ fn document_common_errors(document: &mut OpenApiDocument) {
                 ),
                 (
                     "403",
-                    "A cross-site request, or a foreign Host without a token",
+                    "The key's role does not allow this (the answer names the role needed), \
+                     a cross-site request, or a foreign Host without a token",
                 ),
                 ("503", "The database does not answer"),
             ] {
@@ -170,6 +175,9 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(preview::preview))
         .routes(routes!(imports::preview))
         .routes(routes!(imports::confirm))
+        .routes(routes!(keys::create, keys::list))
+        .routes(routes!(keys::revoke))
+        .routes(routes!(audit::list))
         .split_for_parts();
     let mut document = document;
     document_common_errors(&mut document);

@@ -4,7 +4,9 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
+use scheduleman::access::Actor;
 use scheduleman::commands::{self, Action};
 use scheduleman::model::{CreatedRef, CreatedSchedule, ScheduleItem, ScheduleView, SigningSecret};
 use scheduleman::page::NameCursor;
@@ -59,9 +61,10 @@ pub struct ListParams {
         (status = 413, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> Result<Response, ApiError> {
-    let created = commands::create(&state.pool, &state.targets, &request).await?;
+    let created = commands::create(&state.pool, &state.targets, &actor, &request).await?;
     let location = format!("/api/v1/schedules/{}", created.schedule.id);
     let etag = format!("\"{}\"", created.schedule.version);
     Ok((
@@ -79,9 +82,11 @@ pub async fn create(
         (status = 413, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create_batch(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(batch): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
-    let created = commands::create_many(&state.pool, &state.targets, &batch.schedules).await?;
+    let created =
+        commands::create_many(&state.pool, &state.targets, &actor, &batch.schedules).await?;
     Ok((StatusCode::CREATED, Json(BatchCreated { created })).into_response())
 }
 
@@ -97,6 +102,7 @@ pub struct BatchCreated {
     responses((status = 200, body = SchedulePage), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<SchedulePage>, ApiError> {
     let filter: ListFilter = params
@@ -113,6 +119,7 @@ pub async fn list(
         .map_err(|error| ApiError::invalid("cursor", error.to_string()))?;
     let page = commands::list(
         &state.pool,
+        &actor,
         filter,
         params.search.as_deref(),
         after.as_ref(),
@@ -128,9 +135,10 @@ pub async fn list(
     responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn get(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::fetch(&state.pool, id).await?).into_response())
+    Ok(with_etag(commands::fetch(&state.pool, &actor, id).await?).into_response())
 }
 
 #[utoipa::path(put, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = ScheduleRequest,
@@ -141,12 +149,14 @@ pub async fn get(
 /// `If-Match: "<version>"`, a stale version answers 409.
 pub async fn replace(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ScheduleRequest>,
 ) -> Result<Response, ApiError> {
     let expected = expected_version(&headers)?;
-    let view = commands::replace(&state.pool, &state.targets, id, &request, expected).await?;
+    let view =
+        commands::replace(&state.pool, &state.targets, &actor, id, &request, expected).await?;
     Ok(with_etag(view).into_response())
 }
 
@@ -157,17 +167,24 @@ pub async fn replace(
 /// `PATCH /schedules/{id}`: a JSON merge patch (RFC 7386) over the current definition.
 pub async fn patch(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let current = commands::fetch(&state.pool, id).await?;
+    // Refused before the patch is read against the schedule: a role that may not edit learns
+    // nothing from validation.
+    actor
+        .require(scheduleman::access::Role::Write)
+        .map_err(ApiError::Forbidden)?;
+    let current = commands::fetch(&state.pool, &actor, id).await?;
     let mut merged = serde_json::to_value(ScheduleRequest::from_view(&current))
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
     json_patch::merge(&mut merged, &patch);
     let request: ScheduleRequest = super::extract::parse_value(merged)?;
     let expected = expected_version(&headers)?;
-    let view = commands::replace(&state.pool, &state.targets, id, &request, expected).await?;
+    let view =
+        commands::replace(&state.pool, &state.targets, &actor, id, &request, expected).await?;
     Ok(with_etag(view).into_response())
 }
 
@@ -176,9 +193,10 @@ pub async fn patch(
     responses((status = 204), (status = 404, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    commands::delete(&state.pool, id).await?;
+    commands::delete(&state.pool, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -187,9 +205,10 @@ pub async fn delete(
 /// `POST /schedules/{id}/pause`: an active schedule stops firing (409 in any other state).
 pub async fn pause(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::act(&state.pool, id, Action::Pause).await?).into_response())
+    Ok(with_etag(commands::act(&state.pool, &actor, id, Action::Pause).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/resume", tag = "actions", params(("id" = Uuid, Path)),
@@ -197,9 +216,10 @@ pub async fn pause(
 /// `POST /schedules/{id}/resume`: a paused schedule fires again from its next instant.
 pub async fn resume(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::act(&state.pool, id, Action::Resume).await?).into_response())
+    Ok(with_etag(commands::act(&state.pool, &actor, id, Action::Resume).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/trigger", tag = "actions", params(("id" = Uuid, Path)),
@@ -207,9 +227,10 @@ pub async fn resume(
 /// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on).
 pub async fn trigger(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::act(&state.pool, id, Action::Trigger).await?).into_response())
+    Ok(with_etag(commands::act(&state.pool, &actor, id, Action::Trigger).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/rearm", tag = "actions", params(("id" = Uuid, Path)),
@@ -217,9 +238,10 @@ pub async fn trigger(
 /// `POST /schedules/{id}/rearm`: a dead schedule becomes active with a fresh next run.
 pub async fn rearm(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::act(&state.pool, id, Action::Rearm).await?).into_response())
+    Ok(with_etag(commands::act(&state.pool, &actor, id, Action::Rearm).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/rotate-secret", tag = "actions", params(("id" = Uuid, Path)),
@@ -227,16 +249,22 @@ pub async fn rearm(
 /// `POST /schedules/{id}/rotate-secret`: a new signing secret, shown only in this answer.
 pub async fn rotate_secret(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SigningSecret>, ApiError> {
-    Ok(Json(commands::rotate_secret(&state.pool, id).await?))
+    Ok(Json(
+        commands::rotate_secret(&state.pool, &actor, id).await?,
+    ))
 }
 
 /// `GET /dead-letters`: the 500 most recently dead schedules.
 #[utoipa::path(get, path = "/api/v1/dead-letters", tag = "schedules",
     responses((status = 200, body = DeadLetterList)))]
-pub async fn dead_letters(State(state): State<AppState>) -> Result<Json<DeadLetterList>, ApiError> {
-    let page = commands::dead_letters(&state.pool).await?;
+pub async fn dead_letters(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+) -> Result<Json<DeadLetterList>, ApiError> {
+    let page = commands::dead_letters(&state.pool, &actor).await?;
     Ok(Json(DeadLetterList {
         items: page.items,
         truncated: page.next.is_some(),

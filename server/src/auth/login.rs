@@ -9,6 +9,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use serde::Deserialize;
 
+use scheduleman::access::Actor;
+use scheduleman::commands::{audit, keys};
+use sqlx::PgPool;
+
 use super::{Auth, ClientAddr, SESSION_COOKIE};
 
 /// The login form's fields.
@@ -29,9 +33,11 @@ pub async fn login_page(
     ))
 }
 
-/// `POST /login`: a right token sets the session cookie and goes on; a wrong one says so.
+/// `POST /login`: the bootstrap token or an active API key sets the session cookie (with
+/// the key's role) and goes on; anything else says so, and is recorded in the audit log.
 pub async fn login(
     State(auth): State<Auth>,
+    State(pool): State<PgPool>,
     Extension(ClientAddr(client)): Extension<ClientAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -56,13 +62,36 @@ pub async fn login(
             .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
         return response;
     }
-    if !auth.token_matches(form.token.trim()) {
+    let given = form.token.trim();
+    let holder = if auth.token_matches(given) {
+        Some(Actor::bootstrap())
+    } else {
+        match keys::authenticate(&pool, given).await {
+            Ok(holder) => holder,
+            Err(error) => {
+                tracing::error!(%error, "could not check a key at sign-in");
+                let page = login_html(
+                    next,
+                    Some("The database is unreachable; try again shortly."),
+                );
+                return (StatusCode::SERVICE_UNAVAILABLE, Html(page)).into_response();
+            }
+        }
+    };
+    let Some(actor) = holder else {
         auth.throttle.failed(client, "sign-in", Instant::now());
+        let address = client.map_or_else(|| "unknown address".to_owned(), |ip| ip.to_string());
+        if let Err(error) = audit::sign_in_failed(&pool, &address).await {
+            tracing::warn!(%error, "could not record a failed sign-in");
+        }
         let page = login_html(
             next,
-            Some("That token is not the one this server was started with."),
+            Some("That is neither this server's token nor an active API key."),
         );
         return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
+    };
+    if let Err(error) = audit::signed_in(&pool, &actor).await {
+        tracing::warn!(%error, "could not record a sign-in");
     }
     auth.throttle.succeeded(client);
     let secure = headers
@@ -70,7 +99,7 @@ pub async fn login(
         .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        auth.new_session(chrono::Utc::now().timestamp_millis())
+        auth.new_session(chrono::Utc::now().timestamp_millis(), actor.key_id)
             .unwrap_or_default(),
         auth.session_ttl.as_secs(),
         if secure { "; Secure" } else { "" }
@@ -134,9 +163,9 @@ fn login_html(next: &str, error: Option<&str>) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/pkg/scheduleman.css"></head>
 <body class="min-h-screen bg-slate-50 text-slate-900 antialiased"><main class="mx-auto mt-24 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
 <h1 class="text-lg font-semibold text-indigo-700">Scheduleman</h1>
-<p class="mt-1 text-sm text-slate-600">This server needs its API token (SCHEDULEMAN_API_TOKEN).</p>
+<p class="mt-1 text-sm text-slate-600">Sign in with an API key, or with the server's token (SCHEDULEMAN_API_TOKEN).</p>
 <form method="post" action="/login" class="mt-4"><input type="hidden" name="next" value="{next}">
-<label class="block text-sm font-medium" for="token">Token</label>
+<label class="block text-sm font-medium" for="token">Key or token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2">
 <button type="submit" class="mt-4 w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">Sign in</button></form>{error}
 </main></body></html>"#,

@@ -1,7 +1,8 @@
-//! Who may use the server. With `SCHEDULEMAN_API_TOKEN` set, API calls need
-//! `Authorization: Bearer <token>` and the UI asks for the token once (`/login`) and keeps a
-//! session cookie: its issue time, signed with the token, which the server refuses once the
-//! session's lifetime is over. Without a token the server listens on loopback only and
+//! Who may use the server, and as whom. With `SCHEDULEMAN_API_TOKEN` set, API calls need
+//! `Authorization: Bearer <token or API key>` and the UI asks for either once (`/login`) and
+//! keeps a session cookie: its issue time (and the key's id), signed with the token, which
+//! the server refuses once the session's lifetime is over or the key is revoked. The token
+//! is the bootstrap admin; a key has its own role. Without a token the server listens on loopback only and
 //! answers only requests addressed to a loopback name (so a page whose name rebinds to
 //! 127.0.0.1 gets nothing). Server functions and cookie-authenticated writes refuse
 //! cross-site requests either way, and no page may be framed.
@@ -18,6 +19,11 @@ use axum_extra::extract::cookie::CookieJar;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
+
+use scheduleman::access::Actor;
+use scheduleman::commands::keys;
+use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::api::error::ApiError;
 
@@ -83,40 +89,47 @@ impl Auth {
         self.token.is_some()
     }
 
-    /// The signature of a session issued at `issued_ms` (Unix milliseconds): an HMAC under
-    /// the token, so it proves knowledge of the token without containing it, and a new
-    /// token ends every session.
-    fn session_mac(&self, issued_ms: i64) -> Option<String> {
+    /// The signature of a session: an HMAC under the token, so it proves knowledge of the
+    /// token without containing it, and a new token ends every session.
+    fn session_mac(&self, payload: &str) -> Option<String> {
         let token = self.token.as_ref()?;
         let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).ok()?;
-        mac.update(b"scheduleman session v2|");
-        mac.update(issued_ms.to_string().as_bytes());
+        mac.update(b"scheduleman session|");
+        mac.update(payload.as_bytes());
         Some(hex::encode(mac.finalize().into_bytes()))
     }
 
-    /// A new session cookie's value: `v2.<issued ms>.<signature>`.
-    pub(crate) fn new_session(&self, now_ms: i64) -> Option<String> {
-        Some(format!("v2.{now_ms}.{}", self.session_mac(now_ms)?))
+    /// A new session cookie's value: `v2.<issued ms>.<signature>` for the bootstrap token,
+    /// `v3.<issued ms>.<key id>.<signature>` for a key (whose role is looked up on every
+    /// request, so revoking the key ends the session).
+    pub(crate) fn new_session(&self, now_ms: i64, key: Option<Uuid>) -> Option<String> {
+        let payload = match key {
+            None => format!("v2.{now_ms}"),
+            Some(id) => format!("v3.{now_ms}.{}", id.simple()),
+        };
+        let signature = self.session_mac(&payload)?;
+        Some(format!("{payload}.{signature}"))
     }
 
-    /// Whether `value` is a session this server issued that has not expired at `now_ms`.
-    fn session_valid(&self, value: &str, now_ms: i64) -> bool {
-        let mut parts = value.split('.');
-        let (Some("v2"), Some(issued), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return false;
+    /// Whose session `value` is, when this server issued it and it has not expired at
+    /// `now_ms`.
+    fn session_holder(&self, value: &str, now_ms: i64) -> Option<SessionHolder> {
+        let (payload, signature) = value.rsplit_once('.')?;
+        let mut parts = payload.split('.');
+        let (version, issued) = (parts.next()?, parts.next()?);
+        let holder = match (version, parts.next(), parts.next()) {
+            ("v2", None, None) => SessionHolder::Bootstrap,
+            ("v3", Some(key), None) => SessionHolder::Key(Uuid::try_parse(key).ok()?),
+            _ => return None,
         };
-        let Ok(issued_ms) = issued.parse::<i64>() else {
-            return false;
-        };
+        let issued_ms = issued.parse::<i64>().ok()?;
         let ttl_ms = i64::try_from(self.session_ttl.as_millis()).unwrap_or(i64::MAX);
         let fresh =
             issued_ms <= now_ms.saturating_add(60_000) && now_ms < issued_ms.saturating_add(ttl_ms);
-        fresh
-            && self
-                .session_mac(issued_ms)
-                .is_some_and(|expected| constant_time_eq(expected.as_bytes(), signature.as_bytes()))
+        let signed = self
+            .session_mac(payload)
+            .is_some_and(|expected| constant_time_eq(expected.as_bytes(), signature.as_bytes()));
+        (fresh && signed).then_some(holder)
     }
 
     pub(crate) fn token_matches(&self, given: &str) -> bool {
@@ -125,12 +138,21 @@ impl Auth {
             .is_some_and(|token| constant_time_eq(token.as_bytes(), given.as_bytes()))
     }
 
-    fn cookie_ok(&self, headers: &HeaderMap) -> bool {
+    fn session_cookie(&self, headers: &HeaderMap) -> Option<SessionHolder> {
         let now_ms = chrono::Utc::now().timestamp_millis();
         CookieJar::from_headers(headers)
             .get(SESSION_COOKIE)
-            .is_some_and(|cookie| self.session_valid(cookie.value(), now_ms))
+            .and_then(|cookie| self.session_holder(cookie.value(), now_ms))
     }
+}
+
+/// Who signed a session in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SessionHolder {
+    /// The bootstrap token.
+    Bootstrap,
+    /// The key with this id.
+    Key(Uuid),
 }
 
 /// The bearer token a request carries, if any (a malformed `Authorization` counts as a wrong
@@ -207,9 +229,15 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
 }
 
-/// The middleware in front of every route: checks who may call, then forbids framing.
-pub async fn require(State(auth): State<Auth>, request: Request, next: Next) -> Response {
-    let mut response = check(auth, request, next).await;
+/// The middleware in front of every route: tells who is calling (an [`Actor`], put in the
+/// request's extensions for handlers and server functions), then forbids framing.
+pub async fn require(
+    State(auth): State<Auth>,
+    State(pool): State<PgPool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = check(&auth, &pool, request, next).await;
     let headers = response.headers_mut();
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
@@ -218,7 +246,7 @@ pub async fn require(State(auth): State<Auth>, request: Request, next: Next) -> 
     response
 }
 
-async fn check(auth: Auth, mut request: Request, next: Next) -> Response {
+async fn check(auth: &Auth, pool: &PgPool, mut request: Request, next: Next) -> Response {
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -241,26 +269,59 @@ async fn check(auth: Auth, mut request: Request, next: Next) -> Response {
     if cross_site && (path.starts_with("/rpc/") || (writes && bearer(headers).is_none())) {
         return ApiError::CrossSite.into_response();
     }
-    if is_public(&path) || !auth.is_enabled() {
+    if is_public(&path) {
         return next.run(request).await;
     }
-    if let Some(given) = bearer(headers) {
+    match identify(auth, pool, headers, client).await {
+        Ok(Some(actor)) => {
+            request.extensions_mut().insert(actor);
+            next.run(request).await
+        }
+        Ok(None) if path.starts_with("/api/") || path.starts_with("/rpc/") => {
+            ApiError::Unauthorized.into_response()
+        }
+        Ok(None) => Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response(),
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// Who the request comes from: the bootstrap token's or a key's holder (by bearer or by a
+/// session signed in with either), or anyone on loopback when the server has no token;
+/// `None` when it proves nobody. A wrong token or key counts against the client's address.
+async fn identify(
+    auth: &Auth,
+    pool: &PgPool,
+    headers: &HeaderMap,
+    client: Option<IpAddr>,
+) -> Result<Option<Actor>, ApiError> {
+    // Without a token, only a key is a credential: another bearer (a script's leftover) is
+    // not looked at, as before keys existed.
+    let given = bearer(headers).filter(|given| auth.is_enabled() || keys::looks_like_key(given));
+    if let Some(given) = given {
         if let Some(wait) = auth.throttle.retry_after(client, Instant::now()) {
-            return ApiError::TooManyAttempts(wait).into_response();
+            return Err(ApiError::TooManyAttempts(wait));
         }
         if auth.token_matches(given) {
-            return next.run(request).await;
+            return Ok(Some(Actor::bootstrap()));
+        }
+        if let Some(holder) = keys::authenticate(pool, given).await.map_err(database)? {
+            return Ok(Some(holder));
         }
         auth.throttle.failed(client, "bearer token", Instant::now());
-        return ApiError::Unauthorized.into_response();
+        return Err(ApiError::Unauthorized);
     }
-    if auth.cookie_ok(headers) {
-        return next.run(request).await;
+    if !auth.is_enabled() {
+        return Ok(Some(Actor::local()));
     }
-    if path.starts_with("/api/") || path.starts_with("/rpc/") {
-        return ApiError::Unauthorized.into_response();
+    match auth.session_cookie(headers) {
+        Some(SessionHolder::Bootstrap) => Ok(Some(Actor::bootstrap())),
+        Some(SessionHolder::Key(id)) => keys::holder(pool, id).await.map_err(database),
+        None => Ok(None),
     }
-    Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
+}
+
+fn database(error: scheduleman::commands::CommandError) -> ApiError {
+    ApiError::from(error)
 }
 
 fn urlencode(text: &str) -> String {
@@ -310,29 +371,45 @@ mod tests {
     }
 
     #[test]
-    fn sessions_are_signed_and_expire() {
+    fn sessions_are_signed_expire_and_name_their_key() {
         let auth = Auth::new(Some("token")).with_session_ttl(Duration::from_secs(3600));
         let now = 1_800_000_000_000;
-        let session = auth.new_session(now).unwrap();
-        assert!(auth.session_valid(&session, now));
-        assert!(auth.session_valid(&session, now + 3_599_000));
-        assert!(!auth.session_valid(&session, now + 3_600_000), "expired");
+        let session = auth.new_session(now, None).unwrap();
+        let valid = |auth: &Auth, value: &str, at: i64| auth.session_holder(value, at);
+        assert_eq!(valid(&auth, &session, now), Some(SessionHolder::Bootstrap));
+        assert!(valid(&auth, &session, now + 3_599_000).is_some());
+        assert!(valid(&auth, &session, now + 3_600_000).is_none(), "expired");
         assert_ne!(
             session,
-            auth.new_session(now + 1).unwrap(),
+            auth.new_session(now + 1, None).unwrap(),
             "each login differs"
         );
         let forged = session.replace(&now.to_string(), &(now + 3_000_000).to_string());
         assert!(
-            !auth.session_valid(&forged, now + 3_500_000),
+            valid(&auth, &forged, now + 3_500_000).is_none(),
             "the issue time is signed"
         );
         assert!(
-            !Auth::new(Some("other")).session_valid(&session, now),
+            valid(&Auth::new(Some("other")), &session, now).is_none(),
             "a new token ends sessions"
         );
-        assert!(!auth.session_valid("v2.1.abc", now));
-        assert!(!auth.session_valid("", now));
+        assert!(valid(&auth, "v2.1.abc", now).is_none());
+        assert!(valid(&auth, "", now).is_none());
+
+        let key = Uuid::new_v4();
+        let keyed = auth.new_session(now, Some(key)).unwrap();
+        assert_eq!(valid(&auth, &keyed, now), Some(SessionHolder::Key(key)));
+        let other = Uuid::new_v4();
+        let swapped = keyed.replace(&key.simple().to_string(), &other.simple().to_string());
+        assert!(
+            valid(&auth, &swapped, now).is_none(),
+            "the key id is signed"
+        );
+        let demoted = keyed.replacen("v3", "v2", 1);
+        assert!(
+            valid(&auth, &demoted, now).is_none(),
+            "the version is signed"
+        );
     }
 
     #[test]

@@ -121,6 +121,9 @@ pub(crate) struct RunArgs {
     /// within the retention period.
     #[arg(long, env = "SCHEDULEMAN_KEEP_ATTEMPTS", default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..))]
     pub(crate) keep_attempts: i64,
+    /// How long audit log entries are kept.
+    #[arg(long, env = "SCHEDULEMAN_AUDIT_RETENTION", default_value = "90days", value_parser = humantime::parse_duration)]
+    pub(crate) audit_retention: Duration,
     /// How long an executor may go without a heartbeat before its row is removed.
     #[arg(long, env = "SCHEDULEMAN_EXECUTOR_EXPIRY", default_value = "1day", value_parser = humantime::parse_duration)]
     pub(crate) executor_expiry: Duration,

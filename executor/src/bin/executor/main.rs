@@ -131,6 +131,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
                 max_age: args.retention,
                 keep_attempts: args.keep_attempts,
                 executor_expiry: args.executor_expiry,
+                audit_max_age: args.audit_retention,
             },
             shutdown.clone()
         ),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::model::{NewSchedule, ScheduleState};
@@ -26,12 +26,11 @@ pub const WAKE_HORIZON: std::time::Duration = std::time::Duration::from_secs(60)
 /// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it
 /// when it is due within [`WAKE_HORIZON`].
 pub async fn insert(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     schedule: &NewSchedule,
     next_run_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<Inserted, sqlx::Error> {
-    let mut tx = pool.begin().await?;
     let state = if schedule.paused {
         ScheduleState::Paused
     } else {
@@ -70,9 +69,8 @@ pub async fn insert(
     // serialises its commit on PostgreSQL's notification queue lock, which capped creation.
     let horizon = TimeDelta::from_std(WAKE_HORIZON).unwrap_or(TimeDelta::MAX);
     if next_run_at.is_some_and(|at| at <= now + horizon) {
-        announce_change(&mut tx).await?;
+        announce_change(&mut *tx).await?;
     }
-    tx.commit().await?;
     Ok(Inserted {
         id: row.id,
         signing_secret: row.signing_secret,
@@ -82,14 +80,12 @@ pub async fn insert(
 /// Stores many new schedules in one statement and one transaction (all or none), each with a
 /// fresh signing secret, and announces them once. The answer is in input order.
 pub async fn insert_many(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     schedules: &[(NewSchedule, Option<DateTime<Utc>>)],
     now: DateTime<Utc>,
 ) -> Result<Vec<Inserted>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let inserted = insert_many_in(&mut tx, schedules, now).await?;
-    announce_change(&mut tx).await?;
-    tx.commit().await?;
+    let inserted = insert_many_in(&mut *tx, schedules, now).await?;
+    announce_change(&mut *tx).await?;
     Ok(inserted)
 }
 
@@ -189,7 +185,10 @@ pub(in crate::store) async fn insert_many_in(
 
 /// Gives a schedule a new signing secret and returns it; `None` when there is no such
 /// schedule. Requests already in flight keep the old signature.
-pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+pub async fn rotate_secret(
+    tx: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"
         UPDATE schedules
@@ -201,7 +200,7 @@ pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<Option<String>, sq
         "#,
         id
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await
 }
 
@@ -209,17 +208,15 @@ pub async fn rotate_secret(pool: &PgPool, id: Uuid) -> Result<Option<String>, sq
 /// pending retry (their write-backs are fenced out), bumps the version, and announces it.
 /// With `expected_version`, applies only at that version. `None` when no row matched.
 pub async fn update(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     id: Uuid,
     schedule: &NewSchedule,
     next_run_at: Option<DateTime<Utc>>,
     expected_version: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let version = update_in(&mut tx, id, schedule, next_run_at, expected_version, now).await?;
-    announce_change(&mut tx).await?;
-    tx.commit().await?;
+    let version = update_in(&mut *tx, id, schedule, next_run_at, expected_version, now).await?;
+    announce_change(&mut *tx).await?;
     Ok(version)
 }
 
@@ -273,9 +270,9 @@ pub(in crate::store) async fn update_in(
 }
 
 /// Deletes a schedule and its history; whether it existed.
-pub async fn delete(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn delete(tx: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
     let deleted = sqlx::query!("DELETE FROM schedules WHERE id = $1", id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
     Ok(deleted > 0)
@@ -299,7 +296,7 @@ pub struct Transition<'a> {
 /// Moves a schedule from one state to another, setting `next_run_at` (and dropping any
 /// claim and attempts when `reset_fire`). `None` when it is not in `from` (or missing).
 pub async fn transition(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     id: Uuid,
     change: Transition<'_>,
     now: DateTime<Utc>,
@@ -311,7 +308,6 @@ pub async fn transition(
         reset_fire,
         manual,
     } = change;
-    let mut tx = pool.begin().await?;
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let version = sqlx::query_scalar!(
         r#"
@@ -338,8 +334,7 @@ pub async fn transition(
     )
     .fetch_optional(&mut *tx)
     .await?;
-    announce_change(&mut tx).await?;
-    tx.commit().await?;
+    announce_change(&mut *tx).await?;
     Ok(version)
 }
 

@@ -1,0 +1,38 @@
+//! Who is using the UI, loaded once by the layout and read wherever a button depends on the
+//! role: the UI hides what the role cannot do (the server refuses it anyway).
+
+use leptos::prelude::*;
+use scheduleman::access::Role;
+
+use crate::error::AppError;
+use crate::server_fns::access::{whoami, Session};
+
+/// The session, as the layout loaded it.
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub Resource<Result<Session, AppError>>);
+
+/// Loads the session and puts it in context for the pages below.
+pub fn provide_session() -> SessionResource {
+    let session = SessionResource(Resource::new(|| (), |_| whoami()));
+    provide_context(session);
+    session
+}
+
+/// Whether the person using the UI has `role` (false until known, and on error: the server
+/// decides anyway). Read inside a `Suspense` or `Transition`, so the page waits for it.
+pub fn can(role: Role) -> Signal<bool> {
+    let session = use_context::<SessionResource>();
+    Signal::derive(move || {
+        session.is_some_and(|SessionResource(resource)| {
+            matches!(resource.get(), Some(Ok(session)) if session.role >= role)
+        })
+    })
+}
+
+/// Its children only for a role that includes `role` (waits for the session, so the server's
+/// HTML and the hydrated page agree).
+#[component]
+pub fn IfCan(role: Role, children: ChildrenFn) -> impl IntoView {
+    let allowed = can(role);
+    view! { <Suspense fallback=|| ()>{move || allowed.get().then(|| children())}</Suspense> }
+}
