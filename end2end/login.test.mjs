@@ -23,7 +23,7 @@ test('sign in with the token, land on the page asked for, sign out', async () =>
 
   await page.fill('#token', 'not the token');
   await page.click('button[type="submit"]');
-  await page.waitForSelector('text=That token is not the one this server was started with.');
+  await page.waitForSelector("text=That is neither this server's token nor an active API key.");
   assert.equal((await context.cookies()).length, 0, 'no session for a wrong token');
 
   await page.fill('#token', token);

@@ -100,7 +100,7 @@ pub async fn revoke(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<ApiKeyView
             "key.revoke",
             Some("key"),
             Some(id),
-            serde_json::json!({"name": {"before": revoked.name}, "revoked_at": {"after": revoked.revoked_at}}),
+            serde_json::json!({"name": {"after": revoked.name}, "revoked_at": {"after": revoked.revoked_at}}),
         )],
     )
     .await?;
