@@ -88,7 +88,9 @@ impl From<scheduleman::commands::CommandError> for AppError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("There is no schedule {id}.")),
-            CommandError::NoSuchKey(_) => Self::NotFound(error.to_string()),
+            CommandError::NoSuchKey(_) | CommandError::NoSuchChannel(_) => {
+                Self::NotFound(error.to_string())
+            }
             CommandError::Forbidden(forbidden) => Self::Forbidden(forbidden.to_string()),
             CommandError::TooMany { field, .. } => Self::Invalid(vec![FieldError {
                 field: field.into(),

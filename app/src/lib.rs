@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                         view=pages::executors::Executors
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/alerts") view=pages::alerts::Alerts ssr=SsrMode::Async />
                     <Route path=path!("/keys") view=pages::keys::Keys ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </Routes>

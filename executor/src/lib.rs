@@ -7,6 +7,8 @@
 //!   vocabulary and input checks; no I/O, builds for the browser.
 //! - **[`store`]**: every SQL statement, one file per table or concern.
 //! - **[`commands`]**: what a person can do to schedules, shared by the REST API and the UI.
+//! - **[`alerts`]**: what the server watches for and tells people (incidents, channels, the
+//!   outbox it delivers from).
 //! - **[`runner`]**: the claim-and-trigger loop and its parts (the HTTP trigger, heartbeats,
 //!   retention, the executor's metrics endpoint).
 //! - **[`dev`]**: what development and tests need: a private PostgreSQL and an echo target.
@@ -29,6 +31,8 @@ pub mod schedule;
 pub mod timeline;
 pub mod validate;
 
+#[cfg(feature = "server")]
+pub mod alerts;
 #[cfg(feature = "server")]
 pub mod commands;
 #[cfg(feature = "server")]

@@ -1024,3 +1024,126 @@ async fn thirty_two_clients_browse_every_page_without_a_timeout_or_5xx(pool: PgP
     assert_eq!(errors, 0);
     assert!(served > 0);
 }
+
+/// Issue 18: every executor is killed (`kill -9`); the server alone notices. `executors.none`
+/// and `schedule.overdue` arrive at a local webhook sink, each once, and both are resolved,
+/// each once, when an executor returns.
+#[sqlx::test(migrations = "../migrations")]
+async fn with_every_executor_killed_the_server_alerts_and_resolves_when_one_returns(pool: PgPool) {
+    use reqwest::Method;
+    let (target, addr) = ChaosTarget::start().await;
+    let sink = AlertSink::start(Duration::ZERO).await;
+    let url = database_url(&pool);
+    let server = ServerProcess::start_with(
+        &url,
+        "alerting-server",
+        None,
+        &[
+            ("SCHEDULEMAN_ALERT_EVERY", "300ms"),
+            ("SCHEDULEMAN_ALERT_OVERDUE_AFTER", "2s"),
+            ("SCHEDULEMAN_ALERT_EXECUTORS_GRACE", "3s"),
+        ],
+    )
+    .await;
+    let channel = serde_json::json!({"name": "ops", "url": sink.url("ops"), "format": "json"});
+    let (status, created) = server
+        .call(Method::POST, "/api/v1/alert-channels", Some(channel))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    every_second(
+        &pool,
+        "heartbeat of the business",
+        format!("http://{addr}/ok"),
+        RetryPolicy::default(),
+    )
+    .await;
+    // The grace must be longer than the executors' heartbeat interval.
+    let beating = Launch {
+        env: vec![("SCHEDULEMAN_HEARTBEAT".into(), "500ms".into())],
+        ..Launch::default()
+    };
+    let mut executors: Vec<ExecutorProcess> = (0..2)
+        .map(|n| ExecutorProcess::launch(&url, &format!("alerting-{n}"), &[], beating.clone()))
+        .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while target.arrivals("ok").len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the schedule never fired"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        sink.received().is_empty(),
+        "alerts while all is well: {:?}",
+        sink.received().len()
+    );
+
+    let killed = std::time::Instant::now();
+    for executor in &mut executors {
+        executor.kill_hard();
+    }
+    let opened = |event: &'static str| {
+        move |received: &[ReceivedAlert]| {
+            received
+                .iter()
+                .any(|r| r.body["event"] == event && r.body["state"] == "open")
+        }
+    };
+    sink.wait_for(Duration::from_secs(30), opened("executors.none"))
+        .await;
+    let none_after = killed.elapsed();
+    assert!(
+        none_after >= Duration::from_millis(2500),
+        "alerted before the grace: {none_after:?}"
+    );
+    sink.wait_for(Duration::from_secs(30), opened("schedule.overdue"))
+        .await;
+    let overdue_after = killed.elapsed();
+
+    let returned = std::time::Instant::now();
+    let _back = ExecutorProcess::launch(&url, "alerting-back", &[], beating);
+    let resolved = |received: &[ReceivedAlert]| {
+        ["executors.none", "schedule.overdue"].iter().all(|event| {
+            received
+                .iter()
+                .any(|r| r.body["event"] == *event && r.body["state"] == "resolved")
+        })
+    };
+    sink.wait_for(Duration::from_secs(30), resolved).await;
+    let resolved_after = returned.elapsed();
+    // A few more watcher passes: nothing opens or resolves twice.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let received = sink.received();
+    for event in ["executors.none", "schedule.overdue"] {
+        for state in ["open", "resolved"] {
+            let count = received
+                .iter()
+                .filter(|r| r.body["event"] == event && r.body["state"] == state)
+                .count();
+            assert_eq!(count, 1, "{event} {state} arrived {count} times");
+        }
+        let ids: std::collections::HashSet<_> = received
+            .iter()
+            .filter(|r| r.body["event"] == event)
+            .map(|r| r.body["incident_id"].clone())
+            .collect();
+        assert_eq!(ids.len(), 1, "{event}: open and resolved name one incident");
+    }
+    let (_, incidents) = server
+        .call(Method::GET, "/api/v1/incidents?state=open", None)
+        .await;
+    assert_eq!(
+        incidents["items"].as_array().map(Vec::len),
+        Some(0),
+        "{incidents}"
+    );
+    println!(
+        "chaos: every executor killed: executors.none alerted after {:.1} s (grace 3 s), \
+         schedule.overdue after {:.1} s (threshold 2 s), both resolved {:.1} s after an executor returned, \
+         duplicates 0",
+        none_after.as_secs_f64(),
+        overdue_after.as_secs_f64(),
+        resolved_after.as_secs_f64()
+    );
+}

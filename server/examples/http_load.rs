@@ -68,6 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         LeptosOptions::builder().output_name("scheduleman").build(),
         pool.clone(),
         TargetGuard::new("127.0.0.0/8".parse()?, &DnsServers::System)?,
+        scheduleman::alerts::Deliverer::new("127.0.0.0/8".parse()?, &DnsServers::System, None)?,
         Auth::new(None),
     )
     .with_schedule_series(scheduleman::commands::SeriesSettings {

@@ -36,6 +36,24 @@ pub struct Config {
     /// The window the per-schedule figures in `/metrics` cover.
     #[arg(long, env = "SCHEDULEMAN_METRICS_WINDOW", default_value = "1h", value_parser = humantime::parse_duration)]
     pub metrics_window: std::time::Duration,
+    /// Where people reach the UI (`https://scheduleman.example.com`), for the links in
+    /// alerts; by default `http://` and the address the server listens on.
+    #[arg(long, env = "SCHEDULEMAN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The mail relay for email alerts: `smtp://[user:password@]host[:port]?from=address`
+    /// (plain SMTP; no TLS). Email channels are refused without it.
+    #[arg(long, env = "SCHEDULEMAN_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<scheduleman::alerts::SmtpSettings>,
+    /// How often the alert watcher looks for incidents to open or resolve.
+    #[arg(long, env = "SCHEDULEMAN_ALERT_EVERY", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub alert_every: std::time::Duration,
+    /// How long a fire may be due and not fired before `schedule.overdue` opens.
+    #[arg(long, env = "SCHEDULEMAN_ALERT_OVERDUE_AFTER", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub alert_overdue_after: std::time::Duration,
+    /// How long no executor may send a heartbeat, while schedules are active, before
+    /// `executors.none` opens.
+    #[arg(long, env = "SCHEDULEMAN_ALERT_EXECUTORS_GRACE", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub alert_executors_grace: std::time::Duration,
     /// Log format: `text` for people, `json` for machines.
     #[arg(long, env = "SCHEDULEMAN_LOG_FORMAT", default_value = "text")]
     pub log_format: scheduleman::logging::LogFormat,

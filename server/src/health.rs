@@ -50,6 +50,7 @@ pub async fn metrics(
     }
     let health = state.series.read(&state.pool);
     crate::metrics::render_schedule_health(&mut text, &health, state.series.settings().window);
+    crate::metrics::render_alerts(&mut text, &state.alert_counters);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser;
 use leptos::config::get_configuration;
+use scheduleman::alerts::{send, watch, Deliverer, WatchSettings};
 use scheduleman::commands::SeriesSettings;
 use scheduleman::ssrf::resolve::DnsServers;
 use scheduleman::ssrf::TargetGuard;
@@ -48,38 +49,65 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("migrating the database")?;
 
-    let policy = config
+    let policy: scheduleman::ssrf::TargetPolicy = config
         .target_allowlist
         .parse()
         .context("reading SCHEDULEMAN_TARGET_ALLOWLIST")?;
-    let targets = TargetGuard::new(policy, &DnsServers::from_list(&config.dns_servers))
-        .context("setting up the resolver that checks targets")?;
+    let dns = DnsServers::from_list(&config.dns_servers);
+    let deliverer = Deliverer::new(policy.clone(), &dns, config.smtp_url.clone())
+        .context("setting up the alert sender")?;
+    let targets =
+        TargetGuard::new(policy, &dns).context("setting up the resolver that checks targets")?;
     let auth = Auth::new(config.api_token.as_deref()).with_session_ttl(config.session_ttl);
     auth::check_bind(addr, &auth).map_err(anyhow::Error::msg)?;
     if !auth.is_enabled() {
         tracing::warn!("no SCHEDULEMAN_API_TOKEN: anyone on this machine can use the API; listening on loopback only");
     }
-    let state = AppState::new(leptos_options, database.pool.clone(), targets, auth)
-        .with_schedule_series(SeriesSettings {
-            schedules: config.metrics_schedules,
-            window: config.metrics_window,
-        });
+    let state = AppState::new(
+        leptos_options,
+        database.pool.clone(),
+        targets,
+        deliverer,
+        auth,
+    )
+    .with_schedule_series(SeriesSettings {
+        schedules: config.metrics_schedules,
+        window: config.metrics_window,
+    });
     // The first home page should not wait for a count of every schedule, nor the first
     // scrape for the per-schedule figures.
     state.overview.warm(&database.pool);
     state.series.read(&database.pool);
+    let shutdown = scheduleman::shutdown::on_signal();
+    // Alerts are watched for and sent by the servers, so they go out with every executor down.
+    let watch = WatchSettings {
+        every: config.alert_every,
+        overdue_after: config.alert_overdue_after,
+        executors_grace: config.alert_executors_grace,
+        public_url: config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
+    };
+    let watcher = tokio::spawn(watch::run(database.pool.clone(), watch, shutdown.clone()));
+    let sender = tokio::spawn(send::run(
+        database.pool.clone(),
+        state.deliverer.clone(),
+        state.alert_counters.clone(),
+        shutdown.clone(),
+    ));
     let router = app(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    let shutdown = scheduleman::shutdown::on_signal();
     // The client's address counts failed sign-ins (auth::throttle).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .with_context(|| format!("serving on {addr}"))?;
+    let _ = tokio::join!(watcher, sender);
     database.pool.close().await;
     Ok(())
 }

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use scheduleman::alerts::AlertCounters;
 use scheduleman::model::Outcome;
 use scheduleman::overview::Overview;
 use scheduleman::prometheus::Histogram;
@@ -141,6 +142,22 @@ pub fn render_schedule_health(out: &mut String, health: &[ScheduleHealth], windo
             };
         }
     }
+}
+
+/// Alerts this server delivered and attempts that failed, as counters.
+pub fn render_alerts(out: &mut String, counters: &AlertCounters) {
+    use std::sync::atomic::Ordering;
+    let _ = writeln!(
+        out,
+        "# HELP scheduleman_alerts_sent_total Alert deliveries a channel took, sent by this server.\n\
+         # TYPE scheduleman_alerts_sent_total counter\n\
+         scheduleman_alerts_sent_total {}\n\
+         # HELP scheduleman_alerts_failed_total Alert delivery attempts that failed (each retry counts).\n\
+         # TYPE scheduleman_alerts_failed_total counter\n\
+         scheduleman_alerts_failed_total {}",
+        counters.sent.load(Ordering::Relaxed),
+        counters.failed.load(Ordering::Relaxed),
+    );
 }
 
 /// A label value with Prometheus's escapes (backslash, double quote, newline), written

@@ -12,6 +12,7 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 
 use crate::metrics::HttpMetrics;
+use scheduleman::alerts::{AlertCounters, Deliverer};
 use scheduleman::commands::{
     Freshness, OverviewCache, ScheduleSeries, SeriesSettings, TimelineCache,
 };
@@ -41,6 +42,10 @@ pub struct AppState {
     pub timeline: Arc<TimelineCache>,
     /// Which per-schedule series `/metrics` shows, and their figures.
     pub series: Arc<ScheduleSeries>,
+    /// Sends alerts (a channel's test alert; the outbox's are sent by the sender loop).
+    pub deliverer: Arc<Deliverer>,
+    /// Alerts sent and failed, for `/metrics`.
+    pub alert_counters: Arc<AlertCounters>,
 }
 
 impl AppState {
@@ -49,6 +54,7 @@ impl AppState {
         leptos_options: LeptosOptions,
         pool: PgPool,
         targets: TargetGuard,
+        deliverer: Deliverer,
         auth: Auth,
     ) -> Self {
         Self {
@@ -63,6 +69,8 @@ impl AppState {
                 schedules: 0,
                 window: std::time::Duration::from_secs(3600),
             })),
+            deliverer: Arc::new(deliverer),
+            alert_counters: Arc::default(),
         }
     }
 
@@ -88,11 +96,12 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
     let routes = route_list();
-    let (pool, targets, overview, timeline) = (
+    let (pool, targets, overview, timeline, deliverer) = (
         state.pool.clone(),
         state.targets.clone(),
         state.overview.clone(),
         state.timeline.clone(),
+        state.deliverer.clone(),
     );
     let sign_in = TokenRequired(state.auth.is_enabled());
     let options = state.leptos_options.clone();
@@ -114,6 +123,7 @@ pub fn app(state: AppState) -> Router {
                 provide_context(targets.clone());
                 provide_context(overview.clone());
                 provide_context(timeline.clone());
+                provide_context(deliverer.clone());
                 provide_context(sign_in);
             },
             move || shell(options.clone()),

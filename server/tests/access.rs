@@ -342,6 +342,13 @@ fn api_role(method: &str, path: &str) -> Option<&'static str> {
         ("post", "/api/v1/crontab/preview" | "/api/v1/crontab/import") => "write",
         ("get" | "post", "/api/v1/api-keys") | ("delete", "/api/v1/api-keys/{id}") => "admin",
         ("get", "/api/v1/audit") => "admin",
+        ("get", "/api/v1/alert-channels" | "/api/v1/incidents" | "/api/v1/alert-deliveries") => {
+            "read"
+        }
+        ("post", "/api/v1/alert-channels" | "/api/v1/alert-channels/{id}/test") => "admin",
+        ("put" | "delete", "/api/v1/alert-channels/{id}") => "admin",
+        ("get", "/api/v1/schedules/{id}/alerts") => "read",
+        ("put", "/api/v1/schedules/{id}/alerts") => "operate",
         _ => return None,
     })
 }
@@ -351,6 +358,10 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
     let crontab =
         json!({"source": "roles", "text": "0 1 * * * https://hooks.test/x\n", "tz": "UTC"});
     match (method, path) {
+        ("put", "/api/v1/schedules/{id}/alerts") => Some(json!({"muted_until": null})),
+        ("post", "/api/v1/alert-channels") | ("put", "/api/v1/alert-channels/{id}") => {
+            Some(json!({"name": "table", "url": "https://hooks.test/alerts", "format": "slack"}))
+        }
         ("post", "/api/v1/schedules") | ("put", _) => Some(schedule("role table")),
         ("patch", _) => Some(json!({"name": "patched"})),
         ("post", "/api/v1/schedules:batch") => Some(json!({"schedules": [schedule("b")]})),
@@ -391,6 +402,15 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
         "revoke_key" => form("admin", format!("id={}", Uuid::new_v4())),
         "create_key" => json("admin", json!({"request": {"name": "rpc", "role": "read"}})),
         "list_audit" => form("admin", "actor=&action=".into()),
+        "list_channels" | "list_deliveries" | "open_incident_count" => form("read", String::new()),
+        "list_incidents" => form("read", String::new()),
+        "get_alert_rule" => form("read", format!("id={id}")),
+        "set_alert_rule" => json("operate", json!({"id": id, "rule": {}})),
+        "create_channel" => json(
+            "admin",
+            json!({"request": {"name": "rpc", "url": "https://hooks.test/a", "format": "json"}}),
+        ),
+        "delete_channel" | "test_channel" => form("admin", format!("id={}", Uuid::new_v4())),
         _ => None,
     }
 }
@@ -424,7 +444,9 @@ async fn every_route_and_server_function_answers_each_role_as_the_table_says(poo
                     "/api/v1/preview",
                     "/api/v1/preview?cron=*%20*%20*%20*%20*&tz=UTC",
                 );
-                let uri = if path == "/api/v1/api-keys/{id}" {
+                let uri = if path.starts_with("/api/v1/api-keys/")
+                    || path.starts_with("/api/v1/alert-channels/")
+                {
                     path.replace("{id}", &Uuid::new_v4().to_string())
                 } else {
                     uri
@@ -458,7 +480,7 @@ async fn every_route_and_server_function_answers_each_role_as_the_table_says(poo
             }
         }
     }
-    assert!(checked >= 4 * 23, "only {checked} API calls checked");
+    assert!(checked >= 4 * 32, "only {checked} API calls checked");
 
     let mut functions = 0;
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {

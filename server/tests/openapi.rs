@@ -80,18 +80,25 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
     }
     operations.sort();
     let expected = [
+        ("DELETE", "/api/v1/alert-channels/{id}"),
         ("DELETE", "/api/v1/api-keys/{id}"),
         ("DELETE", "/api/v1/schedules/{id}"),
+        ("GET", "/api/v1/alert-channels"),
+        ("GET", "/api/v1/alert-deliveries"),
         ("GET", "/api/v1/api-keys"),
         ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/dead-letters"),
         ("GET", "/api/v1/executors"),
+        ("GET", "/api/v1/incidents"),
         ("GET", "/api/v1/preview"),
         ("GET", "/api/v1/schedules"),
         ("GET", "/api/v1/schedules/{id}"),
+        ("GET", "/api/v1/schedules/{id}/alerts"),
         ("GET", "/api/v1/schedules/{id}/executions"),
         ("GET", "/api/v1/schedules/{id}/punctuality"),
         ("PATCH", "/api/v1/schedules/{id}"),
+        ("POST", "/api/v1/alert-channels"),
+        ("POST", "/api/v1/alert-channels/{id}/test"),
         ("POST", "/api/v1/api-keys"),
         ("POST", "/api/v1/crontab/import"),
         ("POST", "/api/v1/crontab/preview"),
@@ -102,7 +109,9 @@ async fn every_documented_operation_is_served_and_every_endpoint_documented(pool
         ("POST", "/api/v1/schedules/{id}/rotate-secret"),
         ("POST", "/api/v1/schedules/{id}/trigger"),
         ("POST", "/api/v1/schedules:batch"),
+        ("PUT", "/api/v1/alert-channels/{id}"),
         ("PUT", "/api/v1/schedules/{id}"),
+        ("PUT", "/api/v1/schedules/{id}/alerts"),
     ];
     let documented: Vec<(&str, &str)> = operations
         .iter()

@@ -5,15 +5,17 @@ use leptos::prelude::*;
 use scheduleman::access::Role;
 
 use super::session::provide_session;
+use crate::server_fns::alerts::open_incident_count;
 
 /// The site's pages in the header, in order, with the role each needs.
-const PAGES: [(&str, &str, Role); 8] = [
+const PAGES: [(&str, &str, Role); 9] = [
     ("/", "Schedules", Role::Read),
     ("/schedules/new", "New schedule", Role::Write),
     ("/timeline", "Timeline", Role::Read),
     ("/import", "Import", Role::Write),
     ("/dead-letters", "Dead letters", Role::Read),
     ("/executors", "Executors", Role::Read),
+    ("/alerts", "Alerts", Role::Read),
     ("/keys", "Keys", Role::Admin),
     ("/audit", "Audit", Role::Admin),
 ];
@@ -26,6 +28,16 @@ pub fn Layout(children: Children) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     super::time::provide_clock();
     let session = provide_session().0;
+    // The open incidents, looked at again every 15 s while the page is open.
+    let looks = RwSignal::new(0u32);
+    let incidents = Resource::new(move || looks.get(), |_| open_incident_count());
+    #[cfg(feature = "hydrate")]
+    if let Ok(refresh) = set_interval_with_handle(
+        move || looks.update(|n| *n += 1),
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || refresh.clear());
+    }
     let link = "text-sm text-slate-600 hover:text-slate-900";
     view! {
         <header class="border-b border-slate-200 bg-white">
@@ -52,6 +64,28 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/api/v1/docs" class=link rel="external">
                     "API"
                 </a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        incidents
+                            .await
+                            .ok()
+                            .filter(|open| *open > 0)
+                            .map(|open| {
+                                view! {
+                                    <a
+                                        id="incident-badge"
+                                        href="/alerts"
+                                        class="rounded-full bg-red-600 px-2 py-0.5 text-xs font-medium text-white"
+                                    >
+                                        {format!(
+                                            "{open} open incident{}",
+                                            if open == 1 { "" } else { "s" },
+                                        )}
+                                    </a>
+                                }
+                            })
+                    })}
+                </Transition>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         session

@@ -15,6 +15,7 @@ use crate::components::fires::FireList;
 use crate::components::history::History;
 use crate::components::punctuality::PunctualityPanel;
 use crate::components::schedule_actions::{ActAction, ScheduleActions};
+use crate::components::schedule_alerts::ScheduleAlerts;
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
 use crate::error::AppError;
@@ -200,6 +201,8 @@ pub fn ScheduleDetail() -> impl IntoView {
                 }
             })}
         </Transition>
+        <h2 class="mt-8 text-lg font-semibold">"Alerts"</h2>
+        {move || id().map(|id| view! { <ScheduleAlerts id=id /> })}
         <h2 class="mt-8 text-lg font-semibold">"Changes"</h2>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

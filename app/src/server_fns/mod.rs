@@ -3,6 +3,7 @@
 //! nothing more.
 
 pub mod access;
+pub mod alerts;
 pub mod executions;
 pub mod executors;
 pub mod imports;

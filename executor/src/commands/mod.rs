@@ -4,9 +4,10 @@
 //! when refused. [`schedules`] changes schedules, [`reads`] reads them and their history,
 //! [`import`] imports crontabs, [`mod@timeline`] draws the next day, [`overview`] keeps the
 //! headline figures, [`cache`] keeps both from being computed per look, [`keys`] manages API
-//! keys, [`audit`] records every change in its own transaction. Every command takes the
+//! keys, [`alerts`] manages alert channels and routing, [`audit`] records every change in its own transaction. Every command takes the
 //! [`Actor`](crate::access::Actor) asking and refuses what its role does not allow.
 
+pub mod alerts;
 pub mod audit;
 pub mod cache;
 pub mod import;
@@ -91,6 +92,9 @@ pub enum CommandError {
     /// The actor's role does not allow it.
     #[error(transparent)]
     Forbidden(#[from] crate::access::Forbidden),
+    /// No such alert channel.
+    #[error("there is no alert channel {0}")]
+    NoSuchChannel(Uuid),
     /// No such API key (or it was revoked already).
     #[error("there is no active API key {0}")]
     NoSuchKey(Uuid),

@@ -10,9 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::schedule::ScheduleSpec;
 
+mod alerts;
 mod team;
 mod views;
 
+pub use alerts::{
+    AlertEvent, AlertPayload, AlertRule, ChannelFormat, ChannelRequest, ChannelView,
+    CreatedChannel, DeliveryKind, DeliveryStatus, DeliveryView, IncidentView, OpenIncidents,
+    PayloadSchedule, DEFAULT_FAILING_AFTER,
+};
 pub use team::{ApiKeyView, AuditEntryView, CreatedKey, KeyRequest};
 
 pub use views::{

@@ -26,6 +26,8 @@ macro_rules! table_modules {
 }
 
 table_modules! {
+    /// Alert channels, incidents and the outbox.
+    alerts;
     /// The claim and the fenced write-back.
     claims;
     /// The attempt history.

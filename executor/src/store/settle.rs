@@ -127,6 +127,12 @@ pub async fn settle(
                 manual_fire = s.manual_fire AND NOT i.fire_done,
                 dead_fires = s.dead_fires + CASE WHEN i.dead_fire THEN 1 ELSE 0 END,
                 last_fired_at = now(),
+                failure_streak = CASE i.outcome WHEN 'failure' THEN s.failure_streak + 1
+                                                WHEN 'success' THEN 0
+                                                ELSE s.failure_streak END,
+                last_success_at = CASE WHEN i.outcome = 'success' THEN now()
+                                       ELSE s.last_success_at END,
+                last_dead_fire_at = CASE WHEN i.dead_fire THEN now() ELSE s.last_dead_fire_at END,
                 last_outcome = i.outcome,
                 last_error = i.error,
                 dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END,

@@ -321,6 +321,16 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub async fn start(database_url: &str, name: &str, clock_offset: Option<&str>) -> Self {
+        Self::start_with(database_url, name, clock_offset, &[]).await
+    }
+
+    /// The same, with extra environment variables.
+    pub async fn start_with(
+        database_url: &str,
+        name: &str,
+        clock_offset: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let binary = std::path::Path::new(env!("CARGO_BIN_EXE_executor")).with_file_name("server");
         assert!(
             binary.exists(),
@@ -354,6 +364,7 @@ impl ServerProcess {
             .env("LEPTOS_SITE_ROOT", &site)
             .env("LEPTOS_SITE_PKG_DIR", "pkg")
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()
@@ -403,5 +414,159 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// One alert a sink received: the path it was sent to, its headers and its JSON body.
+#[derive(Debug, Clone)]
+pub struct ReceivedAlert {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: serde_json::Value,
+    pub raw: Vec<u8>,
+}
+
+/// A webhook sink for alert channels on loopback: any path answers 200 after `delay`,
+/// except paths starting with `fail`, which answer 500. Records everything it finished.
+#[derive(Clone)]
+pub struct AlertSink {
+    pub addr: SocketAddr,
+    received: Arc<Mutex<Vec<ReceivedAlert>>>,
+}
+
+impl AlertSink {
+    pub async fn start(delay: Duration) -> Self {
+        let received: Arc<Mutex<Vec<ReceivedAlert>>> = Arc::default();
+        let recorder = received.clone();
+        let app = Router::new().route(
+            "/{*path}",
+            any(
+                move |Path(path): Path<String>, headers: HeaderMap, body: axum::body::Bytes| {
+                    let recorder = recorder.clone();
+                    async move {
+                        tokio::time::sleep(delay).await;
+                        recorder.lock().unwrap().push(ReceivedAlert {
+                            path: path.clone(),
+                            body: serde_json::from_slice(&body).unwrap_or_default(),
+                            raw: body.to_vec(),
+                            headers,
+                        });
+                        if path.starts_with("fail") {
+                            StatusCode::INTERNAL_SERVER_ERROR
+                        } else {
+                            StatusCode::OK
+                        }
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { addr, received }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
+
+    pub fn received(&self) -> Vec<ReceivedAlert> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until `done(received)` holds, or panics after `limit` saying what came.
+    pub async fn wait_for(&self, limit: Duration, done: impl Fn(&[ReceivedAlert]) -> bool) {
+        let deadline = Instant::now() + limit;
+        while !done(&self.received()) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out; received {:#?}",
+                self.received().iter().map(|r| &r.body).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// One email an SMTP sink accepted.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+    pub auth: Option<String>,
+}
+
+/// A minimal SMTP server on loopback that accepts every message and records it.
+pub struct SmtpSink {
+    pub addr: SocketAddr,
+    mails: Arc<Mutex<Vec<Mail>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mails: Arc<Mutex<Vec<Mail>>> = Arc::default();
+        let recorder = mails.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let recorder = recorder.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let mut mail = Mail {
+                        from: String::new(),
+                        to: Vec::new(),
+                        data: String::new(),
+                        auth: None,
+                    };
+                    write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let upper = line.to_ascii_uppercase();
+                        let answer: &[u8] = if upper.starts_with("EHLO") {
+                            b"250-sink\r\n250 AUTH PLAIN\r\n"
+                        } else if upper.starts_with("AUTH PLAIN") {
+                            mail.auth = Some(line[11..].to_owned());
+                            b"235 ok\r\n"
+                        } else if upper.starts_with("MAIL FROM:") {
+                            mail.from = line[10..].trim_matches(['<', '>']).to_owned();
+                            b"250 ok\r\n"
+                        } else if upper.starts_with("RCPT TO:") {
+                            mail.to.push(line[8..].trim_matches(['<', '>']).to_owned());
+                            b"250 ok\r\n"
+                        } else if upper == "DATA" {
+                            write.write_all(b"354 go on\r\n").await.unwrap();
+                            while let Ok(Some(data)) = lines.next_line().await {
+                                if data == "." {
+                                    break;
+                                }
+                                mail.data.push_str(&data);
+                                mail.data.push('\n');
+                            }
+                            recorder.lock().unwrap().push(mail.clone());
+                            b"250 queued\r\n"
+                        } else if upper == "QUIT" {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        } else {
+                            b"502 not here\r\n"
+                        };
+                        if write.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self { addr, mails }
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        self.mails.lock().unwrap().clone()
     }
 }

@@ -160,7 +160,9 @@ impl From<scheduleman::commands::CommandError> for ApiError {
         match error {
             CommandError::Invalid(errors) => Self::Invalid(errors),
             CommandError::NotFound(id) => Self::NotFound(format!("there is no schedule {id}")),
-            CommandError::NoSuchKey(_) => Self::NotFound(error.to_string()),
+            CommandError::NoSuchKey(_) | CommandError::NoSuchChannel(_) => {
+                Self::NotFound(error.to_string())
+            }
             CommandError::Forbidden(forbidden) => Self::Forbidden(forbidden),
             CommandError::TooMany { field, .. } => Self::invalid(field, error.to_string()),
             CommandError::Refused {

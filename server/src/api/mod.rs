@@ -2,6 +2,7 @@
 //! routes are registered through utoipa's router, so the OpenAPI document
 //! (`/api/v1/openapi.json`) lists exactly the handlers that serve.
 
+pub mod alerts;
 pub mod audit;
 pub mod docs;
 pub mod error;
@@ -44,7 +45,8 @@ pub const MAX_BATCH_BYTES: usize = 32 * 1024 * 1024;
         (name = "schedules", description = "Create, read, edit and delete schedules"),
         (name = "actions", description = "Pause, resume, trigger now, re-arm"),
         (name = "executors", description = "The executors alive"),
-        (name = "access", description = "API keys and the audit log (admin)")
+        (name = "access", description = "API keys and the audit log (admin)"),
+        (name = "alerts", description = "Alert channels, incidents, deliveries, and each schedule's routing")
     )
 )]
 struct ApiDoc;
@@ -178,6 +180,12 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(keys::create, keys::list))
         .routes(routes!(keys::revoke))
         .routes(routes!(audit::list))
+        .routes(routes!(alerts::create_channel, alerts::list_channels))
+        .routes(routes!(alerts::replace_channel, alerts::delete_channel))
+        .routes(routes!(alerts::test_channel))
+        .routes(routes!(alerts::incidents))
+        .routes(routes!(alerts::deliveries))
+        .routes(routes!(alerts::rule, alerts::set_rule))
         .split_for_parts();
     let mut document = document;
     document_common_errors(&mut document);

@@ -6,6 +6,7 @@ use axum::response::Response;
 use axum::Router;
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
+use scheduleman::alerts::{Deliverer, SmtpSettings};
 use scheduleman::ssrf::resolve::DnsServers;
 use scheduleman::ssrf::TargetGuard;
 use server::auth::Auth;
@@ -19,14 +20,23 @@ pub fn router_with(pool: PgPool, allowlist: &str, token: Option<&str>) -> Router
 
 /// The server's state, as [`router_with`] uses it.
 pub fn state(pool: PgPool, allowlist: &str, token: Option<&str>) -> AppState {
+    state_with_smtp(pool, allowlist, token, None)
+}
+
+/// The same, sending email alerts through `smtp`.
+pub fn state_with_smtp(
+    pool: PgPool,
+    allowlist: &str,
+    token: Option<&str>,
+    smtp: Option<SmtpSettings>,
+) -> AppState {
+    let policy: scheduleman::ssrf::TargetPolicy =
+        allowlist.parse().expect("a valid test allowlist");
     AppState::new(
         LeptosOptions::builder().output_name("scheduleman").build(),
         pool,
-        TargetGuard::new(
-            allowlist.parse().expect("a valid test allowlist"),
-            &DnsServers::System,
-        )
-        .expect("a resolver"),
+        TargetGuard::new(policy.clone(), &DnsServers::System).expect("a resolver"),
+        Deliverer::new(policy, &DnsServers::System, smtp).expect("an alert sender"),
         Auth::new(token),
     )
 }

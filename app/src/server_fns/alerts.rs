@@ -1,0 +1,93 @@
+//! Alerts: channels, incidents, deliveries, and a schedule's routing and mute.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use scheduleman::model::{
+    AlertRule, ChannelRequest, ChannelView, CreatedChannel, DeliveryView, IncidentView,
+};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+fn deliverer() -> Result<std::sync::Arc<scheduleman::alerts::Deliverer>, AppError> {
+    super::context()
+}
+
+/// Every channel, by name.
+#[server(prefix = "/rpc")]
+pub async fn list_channels() -> Result<Vec<ChannelView>, AppError> {
+    Ok(scheduleman::commands::alerts::channels(&super::pool()?, &super::actor()?).await?)
+}
+
+/// Creates a channel (admin); its signing secret is in the answer, once.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn create_channel(request: ChannelRequest) -> Result<CreatedChannel, AppError> {
+    let (pool, targets, deliverer) = (super::pool()?, super::targets()?, deliverer()?);
+    Ok(scheduleman::commands::alerts::create_channel(
+        &pool,
+        &targets,
+        &deliverer,
+        &super::actor()?,
+        &request,
+    )
+    .await?)
+}
+
+/// Deletes a channel (admin).
+#[server(prefix = "/rpc")]
+pub async fn delete_channel(id: Uuid) -> Result<(), AppError> {
+    Ok(
+        scheduleman::commands::alerts::delete_channel(&super::pool()?, &super::actor()?, id)
+            .await?,
+    )
+}
+
+/// Sends a test alert to a channel now (admin); how it went.
+#[server(prefix = "/rpc")]
+pub async fn test_channel(id: Uuid) -> Result<DeliveryView, AppError> {
+    let (pool, deliverer) = (super::pool()?, deliverer()?);
+    Ok(
+        scheduleman::commands::alerts::test_channel(&pool, &deliverer, &super::actor()?, id)
+            .await?,
+    )
+}
+
+/// Incidents, newest first: open ones only when `open`, one schedule's when `schedule_id`.
+#[server(prefix = "/rpc")]
+pub async fn list_incidents(
+    open: Option<bool>,
+    schedule_id: Option<Uuid>,
+) -> Result<Vec<IncidentView>, AppError> {
+    let filter = scheduleman::commands::alerts::IncidentFilter { open, schedule_id };
+    Ok(scheduleman::commands::alerts::incidents(&super::pool()?, &super::actor()?, filter).await?)
+}
+
+/// The most recent deliveries and how each went.
+#[server(prefix = "/rpc")]
+pub async fn list_deliveries() -> Result<Vec<DeliveryView>, AppError> {
+    Ok(scheduleman::commands::alerts::deliveries(&super::pool()?, &super::actor()?).await?)
+}
+
+/// How many incidents are open (the header's badge).
+#[server(prefix = "/rpc")]
+pub async fn open_incident_count() -> Result<i64, AppError> {
+    let open =
+        scheduleman::commands::alerts::open_incidents(&super::pool()?, &super::actor()?).await?;
+    Ok(open.open)
+}
+
+/// A schedule's alert routing and mute.
+#[server(prefix = "/rpc")]
+pub async fn get_alert_rule(id: Uuid) -> Result<AlertRule, AppError> {
+    Ok(scheduleman::commands::alerts::rule(&super::pool()?, &super::actor()?, id).await?)
+}
+
+/// Sets a schedule's alert routing and mute (operate).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn set_alert_rule(id: Uuid, rule: AlertRule) -> Result<AlertRule, AppError> {
+    Ok(
+        scheduleman::commands::alerts::set_rule(&super::pool()?, &super::actor()?, id, &rule)
+            .await?,
+    )
+}
