@@ -233,7 +233,7 @@ async fn an_incident_opens_once_goes_to_its_channels_and_resolves_once(pool: PgP
         .collect();
     resolutions.sort();
     let mut want = vec![
-        (plain, "the schedule is active again".to_owned()),
+        (plain, "the schedule is active now".to_owned()),
         (routed, "the schedule was deleted".to_owned()),
     ];
     want.sort();
@@ -255,7 +255,7 @@ async fn an_incident_opens_once_goes_to_its_channels_and_resolves_once(pool: PgP
     assert!(to_team.body["reason"]
         .as_str()
         .unwrap()
-        .contains("active again"));
+        .contains("active now"));
     assert!(
         resolved.iter().any(|r| r.path == "billing"),
         "resolved where it was opened"

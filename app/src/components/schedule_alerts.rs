@@ -106,8 +106,7 @@ pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
             })}
         </Transition>
         {move || {
-            set
-                .value()
+            set.value()
                 .get()
                 .and_then(Result::err)
                 .map(|error| view! { <ErrorNote message=error.to_string() /> })

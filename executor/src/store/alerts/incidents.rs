@@ -136,7 +136,7 @@ pub async fn resolve_schedules(tx: &mut PgConnection) -> Result<Vec<Changed>, sq
             SELECT i.id,
                    CASE
                      WHEN s.id IS NULL THEN 'the schedule was deleted'
-                     WHEN i.event = 'schedule.dead' THEN 'the schedule is ' || s.state || ' again'
+                     WHEN i.event = 'schedule.dead' THEN 'the schedule is ' || s.state || ' now'
                      WHEN s.state <> 'active' THEN 'the schedule is ' || s.state
                      WHEN i.event = 'fire.dead' THEN 'a later fire succeeded'
                      ELSE 'an attempt succeeded'
