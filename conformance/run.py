@@ -7,6 +7,11 @@ Prints the agreement figures and one example of each kind of disagreement with w
 and why. Exits 1 when a disagreement falls in no explained kind, so a change in any of the
 three that is not understood fails `make test`.
 
+Then the explicit DST policies (`dst_gap: shift | skip`, `dst_overlap: once | twice`): the
+same cases, each with a random policy, against a reference built here from cronsim's
+wall-clock readings (naive, no zone) mapped to instants by zoneinfo under the policy's rule.
+Every difference there fails.
+
     python3 conformance/run.py [--cases 3000] [--seed 11] [--ours PATH] [--show 1]
 """
 
@@ -158,6 +163,62 @@ def classify(case, ours, theirs, other, changes):
     return None
 
 
+def policy_next(case, changes):
+    """The reference for a case with an explicit DST policy: every matching wall-clock
+    reading (cronsim, naive) mapped to instants by the policy: a reading that exists once is
+    its instant; one that does not exist is the end of its gap (shift) or nothing (skip); one
+    that exists twice is its first occurrence (once) or both (twice)."""
+    zone = UTC if case["tz"] == "UTC" else ZoneInfo(case["tz"])
+    after = datetime.strptime(case["after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+    def wall(instant):
+        return instant.astimezone(zone).replace(tzinfo=None)
+
+    def instants(reading):
+        first = reading.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        second = reading.replace(tzinfo=zone, fold=1).astimezone(UTC)
+        if wall(first) != reading:  # in a gap: `first` lies past the change that skipped it
+            end = max(t for t in changes[case["tz"]] if t <= first)
+            return [end] if case["dst_gap"] == "shift" else []
+        if first != second:  # in an overlap
+            return [first, second] if case["dst_overlap"] == "twice" else [first]
+        return [first]
+
+    found = set()
+    try:
+        for reading in CronSim(case["cron"], wall(after) - timedelta(hours=4)):
+            best = sorted(found)[: case["count"]]
+            if len(best) == case["count"] and reading > wall(best[-1]) + timedelta(hours=4):
+                break
+            found.update(t for t in instants(reading) if t > after)
+    except Exception as error:  # cronsim refuses what never fires
+        return {"error": str(error)}
+    return {"next": [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in sorted(found)[: case["count"]]]}
+
+
+def check_policies(generated, changes, ours_cmd, seed, show):
+    """Ours against the reference under random explicit policies; the number of differences."""
+    rng = random.Random(seed + 1)
+    with_policy = [dict(case, dst_gap=rng.choice(["shift", "skip"]),
+                        dst_overlap=rng.choice(["once", "twice"])) for case in generated]
+    ours = run_lines(ours_cmd, with_policy, cwd=ROOT)
+    reference = [policy_next(case, changes) for case in with_policy]
+    compared = [(c, a, b) for c, a, b in zip(with_policy, ours, reference) if "next" in b]
+    differ = [(c, a, b) for c, a, b in compared if a != b]
+    crossing = sum(1 for c, _, b in compared if b["next"] and any(
+        datetime.strptime(c["after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) <= t
+        <= datetime.strptime(b["next"][-1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        for t in changes[c["tz"]]))
+    print(f"\nexplicit DST policies: {len(compared) - len(differ)} of {len(compared)} cases "
+          f"agree with the reference ({crossing} cross a change)")
+    for case, a, b in differ[: max(show, 10)]:
+        print(f"      {case['cron']!r} in {case['tz']} after {case['after']} "
+              f"gap={case['dst_gap']} overlap={case['dst_overlap']}:")
+        print(f"        Scheduleman {a.get('next', a.get('error'))}")
+        print(f"        reference   {b.get('next')}")
+    return len(differ)
+
+
 EXPLAIN = {
     "cronsim-after-gap": "an elapsed-time job in the hour right after a spring-forward gap that "
                          "ends on the hour (Santiago's clocks go 00:00 → 01:00): cronsim skips "
@@ -216,8 +277,10 @@ def main():
                 print(f"        {name:11} {b.get('next', b.get('error'))}")
             if kind is None:
                 unexplained += len(found)
-    if unexplained:
-        print(f"\n{unexplained} disagreement(s) without an explanation")
+    policy_differences = check_policies(generated, changes, ours_cmd, args.seed, args.show)
+    if unexplained or policy_differences:
+        print(f"\n{unexplained} disagreement(s) without an explanation, "
+              f"{policy_differences} under an explicit DST policy")
         return 1
     print("\nevery disagreement is explained")
     return 0

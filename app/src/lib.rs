@@ -1,6 +1,8 @@
 //! Scheduleman's web UI: the HTML shell, the router, pages, components and the server
 //! functions they call. Built twice: with `ssr` into the server, with `hydrate` into the wasm.
 
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod error;
 pub mod pages;

@@ -1,12 +1,13 @@
 //! `executor next` for many cases at once, for the conformance suite
-//! (`conformance/run.py`): reads JSON lines `{"cron", "tz", "after", "count"}` on stdin and
-//! answers each with `{"next": [RFC 3339 UTC…]}` or `{"error": "…"}`, computed by the same
-//! library code as `executor next`.
+//! (`conformance/run.py`): reads JSON lines `{"cron", "tz", "after", "count"}` (optionally
+//! with a DST policy, `"dst_gap"` and `"dst_overlap"`) on stdin and answers each with
+//! `{"next": [RFC 3339 UTC…]}` or `{"error": "…"}`, computed by the same library code as
+//! `executor next` and the preview.
 
 use std::io::{self, BufRead, Write};
 
 use chrono::{DateTime, Utc};
-use scheduleman::schedule::{self, ScheduleInput};
+use scheduleman::schedule::{self, DstGap, DstOverlap, ScheduleInput, TimingOptions};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,6 +18,10 @@ struct Case {
     tz: String,
     after: DateTime<Utc>,
     count: usize,
+    #[serde(default)]
+    dst_gap: Option<DstGap>,
+    #[serde(default)]
+    dst_overlap: Option<DstOverlap>,
 }
 
 fn main() -> io::Result<()> {
@@ -35,7 +40,12 @@ fn main() -> io::Result<()> {
                     tz: Some(case.tz),
                     ..Default::default()
                 };
-                match schedule::preview(&input, case.after, case.count) {
+                let options = TimingOptions {
+                    dst_gap: case.dst_gap,
+                    dst_overlap: case.dst_overlap,
+                    ..Default::default()
+                };
+                match schedule::preview_with(&input, &options, case.after, case.count) {
                     Ok(preview) => json!({
                         "next": preview
                             .fires

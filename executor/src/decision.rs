@@ -126,6 +126,9 @@ pub struct AttemptContext<'a> {
     pub fire_at: DateTime<Utc>,
     /// This attempt's number, from 1.
     pub attempt: u32,
+    /// Whether this fire is the last its run limit (`max_fires`) allows: once it is done the
+    /// schedule completes.
+    pub last_fire: bool,
 }
 
 /// After an attempt. `delivered` says whether the target answered 2xx; `jitter` in [0, 1)
@@ -142,14 +145,22 @@ pub fn decide(
         on_dead,
         fire_at,
         attempt,
+        last_fire,
     } = context;
+    let next_run = || {
+        if last_fire {
+            None
+        } else {
+            next_run_after_fire(schedule, fire_at, now)
+        }
+    };
     if delivered {
         return Decision::Fired {
-            next_run: next_run_after_fire(schedule, fire_at, now),
+            next_run: next_run(),
         };
     }
     if attempt >= policy.max_attempts {
-        return match (on_dead, next_run_after_fire(schedule, fire_at, now)) {
+        return match (on_dead, next_run()) {
             (OnDead::NextFire, Some(next_run)) => Decision::DeadFire { next_run },
             _ => Decision::Dead,
         };
@@ -180,21 +191,43 @@ pub fn next_run_after_fire(
 /// due: a recurring one at its next instant after `now`; a one-shot one at its instant, or
 /// at once if that has passed.
 pub fn revived_next_run(schedule: &Schedule, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    match schedule {
-        Schedule::Once(at) => Some((*at).max(now)),
-        recurring => recurring.next_after(now),
+    match schedule.once() {
+        Some(at) => Some(at.max(now)),
+        None => schedule.next_after(now),
+    }
+}
+
+/// When a schedule whose pause ended by itself at `now` is next due: a fire missed while it
+/// was paused (since `paused_at`) fires once, late, under `fire_once` (as a fire missed
+/// while no executor ran does); under `skip` it goes on from its next instant.
+pub fn resumed_next_run(
+    schedule: &Schedule,
+    misfire: Misfire,
+    paused_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let missed = paused_at
+        .and_then(|since| schedule.next_after(since))
+        .filter(|first| *first <= now);
+    match (misfire, missed) {
+        (Misfire::FireOnce, Some(first)) => Some(first),
+        _ => revived_next_run(schedule, now),
     }
 }
 
 /// The next `count` fires a paused or dead schedule would make if it were resumed or
 /// re-armed at `now` (a one-shot whose instant passed fires at once).
 pub fn fires_if_revived(schedule: &Schedule, now: DateTime<Utc>, count: usize) -> Vec<Fire> {
-    match schedule {
-        Schedule::Once(_) => revived_next_run(schedule, now)
-            .map(|at| Fire { at, dst: None })
+    match schedule.once() {
+        Some(_) => revived_next_run(schedule, now)
+            .map(|at| Fire {
+                at,
+                dst: None,
+                nominal: None,
+            })
             .into_iter()
             .collect(),
-        recurring => recurring.upcoming_fires(now, count),
+        None => schedule.upcoming_fires(now, count),
     }
 }
 
@@ -238,6 +271,7 @@ mod tests {
                 on_dead: OnDead::Stop,
                 fire_at,
                 attempt,
+                last_fire: false,
             },
             delivered,
             now,
@@ -257,6 +291,7 @@ mod tests {
             on_dead: OnDead::NextFire,
             fire_at: utc(FIRE),
             attempt,
+            last_fire: false,
         };
         let now = utc("2026-01-01T10:00:20Z");
         let minute = every_minute();
@@ -271,7 +306,7 @@ mod tests {
             }
         );
         // A one-shot schedule has no next fire: it is dead-lettered as with `stop`.
-        let once = Schedule::Once(utc(FIRE));
+        let once = Schedule::once_at(utc(FIRE));
         assert_eq!(
             super::decide(context(&once, 2), false, now, 0.0),
             Decision::Dead
@@ -386,8 +421,49 @@ mod tests {
     }
 
     #[test]
+    fn the_last_fire_of_a_run_limit_completes_the_schedule() {
+        let decision = super::decide(
+            AttemptContext {
+                schedule: &every_minute(),
+                policy: &RetryPolicy::default(),
+                on_dead: OnDead::Stop,
+                fire_at: utc(FIRE),
+                attempt: 1,
+                last_fire: true,
+            },
+            true,
+            utc(FIRE),
+            0.0,
+        );
+        assert_eq!(decision, Decision::Fired { next_run: None });
+    }
+
+    #[test]
+    fn a_pause_that_ends_fires_once_for_what_it_missed_or_skips_it() {
+        let paused_at = utc("2026-01-01T10:00:30Z");
+        let now = utc("2026-01-01T10:05:10Z");
+        let schedule = every_minute();
+        assert_eq!(
+            resumed_next_run(&schedule, Misfire::FireOnce, Some(paused_at), now),
+            Some(utc("2026-01-01T10:01:00Z")),
+            "fire_once: the first missed instant, at once"
+        );
+        assert_eq!(
+            resumed_next_run(&schedule, Misfire::Skip, Some(paused_at), now),
+            Some(utc("2026-01-01T10:06:00Z")),
+            "skip: the next instant after now"
+        );
+        let short = utc("2026-01-01T10:00:40Z");
+        assert_eq!(
+            resumed_next_run(&schedule, Misfire::FireOnce, Some(paused_at), short),
+            Some(utc("2026-01-01T10:01:00Z")),
+            "nothing missed: the next instant"
+        );
+    }
+
+    #[test]
     fn one_shot_completes_after_delivery() {
-        let once = Schedule::Once(utc(FIRE));
+        let once = Schedule::once_at(utc(FIRE));
         let decision = decide(
             &once,
             &RetryPolicy::default(),
@@ -473,7 +549,7 @@ mod tests {
     #[test]
     fn a_dead_one_shot_would_fire_at_once_and_a_recurring_one_at_its_next_instants() {
         let now = utc("2026-01-01T10:00:30Z");
-        let once = Schedule::Once(utc("2025-12-31T00:00:00Z"));
+        let once = Schedule::once_at(utc("2025-12-31T00:00:00Z"));
         let fires: Vec<_> = fires_if_revived(&once, now, 5)
             .iter()
             .map(|f| f.at)
@@ -496,9 +572,15 @@ mod tests {
             revived_next_run(&every_minute(), now),
             Some(utc("2026-01-01T10:01:00Z"))
         );
-        assert_eq!(revived_next_run(&Schedule::Once(utc(FIRE)), now), Some(now));
+        assert_eq!(
+            revived_next_run(&Schedule::once_at(utc(FIRE)), now),
+            Some(now)
+        );
         let later = utc("2026-01-02T00:00:00Z");
-        assert_eq!(revived_next_run(&Schedule::Once(later), now), Some(later));
+        assert_eq!(
+            revived_next_run(&Schedule::once_at(later), now),
+            Some(later)
+        );
     }
 
     #[test]

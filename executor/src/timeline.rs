@@ -6,7 +6,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::schedule::{Fire, Schedule};
+use crate::schedule::timing::Window;
+use crate::schedule::{Fire, Recurrence, Schedule};
 
 /// More fires than this in the window are drawn as a band.
 pub const MAX_MARKS: usize = 48;
@@ -85,13 +86,16 @@ pub fn row(
                 .map(|at| Fire {
                     at,
                     dst: schedule.dst_note(at),
+                    nominal: schedule.jitter.map(|_| schedule.nominal_of(at)),
                 })
                 .collect(),
             band: None,
         });
     }
-    let band = match schedule {
-        Schedule::Every { interval, .. } => every_band(first, *interval, to),
+    let plain = schedule.window == Window::default() && schedule.jitter.is_none();
+    let band = match &schedule.recurrence {
+        // Counted by arithmetic when nothing bounds or moves its fires.
+        Recurrence::Every { interval, .. } if plain => every_band(first, *interval, to),
         _ => {
             let mut count = marks.len();
             let mut last = marks[marks.len() - 1];
@@ -247,7 +251,7 @@ mod tests {
     #[test]
     fn a_schedule_outside_the_window_has_no_row() {
         let from = at("2026-11-23T00:00:00Z");
-        let once = Schedule::Once(at("2026-11-25T00:00:00Z"));
+        let once = Schedule::once_at(at("2026-11-25T00:00:00Z"));
         assert_eq!(
             row(
                 Uuid::nil(),

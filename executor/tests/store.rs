@@ -130,6 +130,8 @@ mod claims {
                 misfire: Misfire::FireOnce,
                 on_dead: OnDead::Stop,
                 paused: false,
+                options: Default::default(),
+                max_fires: None,
             };
             schedules::insert(
                 &mut pool.acquire().await.unwrap(),
@@ -178,6 +180,7 @@ mod claims {
             http_status: Some(200),
             latency_ms: 3,
             error: None,
+            manual: false,
         }
     }
 
@@ -314,6 +317,8 @@ mod claims {
                 next_run_at: Some(now),
                 reset_fire: true,
                 manual: true,
+                manual_body: None,
+                pause: None,
             },
             now,
         )
@@ -409,6 +414,7 @@ mod claims {
                 http_status: Some(500),
                 latency_ms: 3,
                 error: Some("bad\0reply".into()),
+                manual: false,
             })
             .collect();
         let applied = settle::settle(&pool, "a", &settlements, &attempts)

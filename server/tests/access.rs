@@ -349,8 +349,17 @@ fn api_role(method: &str, path: &str) -> Option<&'static str> {
         ("put" | "delete", "/api/v1/alert-channels/{id}") => "admin",
         ("get", "/api/v1/schedules/{id}/alerts") => "read",
         ("put", "/api/v1/schedules/{id}/alerts") => "operate",
+        ("get", "/api/v1/schedules/{id}/backfills") => "read",
+        ("post", "/api/v1/schedules/{id}/backfill") => "operate",
+        ("post", "/api/v1/schedules/{id}/backfills/{backfill_id}/cancel") => "operate",
         _ => return None,
     })
+}
+
+/// A dry run of a backfill over the last week (the subject fires on weekdays).
+fn backfill_range() -> Value {
+    let now = chrono::Utc::now();
+    json!({"from": (now - chrono::TimeDelta::days(7)).to_rfc3339(), "to": now.to_rfc3339(), "dry_run": true})
 }
 
 /// A body each operation accepts as well-formed (so the role, not the parser, decides).
@@ -359,6 +368,7 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
         json!({"source": "roles", "text": "0 1 * * * https://hooks.test/x\n", "tz": "UTC"});
     match (method, path) {
         ("put", "/api/v1/schedules/{id}/alerts") => Some(json!({"muted_until": null})),
+        ("post", "/api/v1/schedules/{id}/backfill") => Some(backfill_range()),
         ("post", "/api/v1/alert-channels") | ("put", "/api/v1/alert-channels/{id}") => {
             Some(json!({"name": "table", "url": "https://hooks.test/alerts", "format": "slack"}))
         }
@@ -392,7 +402,13 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
         }
         "get_overview" => form("read", "fresh=false".into()),
         "schedule_changes" => form("read", format!("id={id}")),
-        "schedule_action" => form("operate", format!("id={id}&action=pause")),
+        "schedule_action" => json(
+            "operate",
+            json!({"id": id, "action": "pause", "details": {}}),
+        ),
+        "start_backfill" => json("operate", json!({"id": id, "request": backfill_range()})),
+        "list_backfills" => form("read", format!("id={id}")),
+        "cancel_backfill" => form("operate", format!("id={id}&backfill_id={}", Uuid::new_v4())),
         "rearm_schedules" => json("operate", json!({"ids": [id]})),
         "save_schedule" => json("write", json!({"id": null, "request": request})),
         "rotate_secret" | "delete_schedule" => form("write", format!("id={id}")),
@@ -440,10 +456,13 @@ async fn every_route_and_server_function_answers_each_role_as_the_table_says(poo
                 // A schedule of its own for each call, so one call's delete is not the next
                 // call's 404.
                 let id = create_schedule(&app, &bootstrap(), "subject").await;
-                let uri = path.replace("{id}", &id.to_string()).replace(
-                    "/api/v1/preview",
-                    "/api/v1/preview?cron=*%20*%20*%20*%20*&tz=UTC",
-                );
+                let uri = path
+                    .replace("{id}", &id.to_string())
+                    .replace("{backfill_id}", &Uuid::new_v4().to_string())
+                    .replace(
+                        "/api/v1/preview",
+                        "/api/v1/preview?cron=*%20*%20*%20*%20*&tz=UTC",
+                    );
                 let uri = if path.starts_with("/api/v1/api-keys/")
                     || path.starts_with("/api/v1/alert-channels/")
                 {

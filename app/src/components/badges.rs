@@ -1,7 +1,11 @@
-//! Small labels: a schedule's state, and its last outcome with the reason on hover.
+//! Small labels: a schedule's state, why and until when it is paused, the fires it has
+//! left, and its last outcome with the reason on hover.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use scheduleman::model::{Outcome, ScheduleState};
+
+use super::time::LocalTime;
 
 /// The state as a coloured label.
 #[component]
@@ -17,6 +21,41 @@ pub fn StateBadge(state: ScheduleState) -> impl IntoView {
             "rounded-full px-2 py-0.5 text-xs font-medium {colour}",
         )>{state.as_str()}</span>
     }
+}
+
+/// A paused schedule's "until …, by …: why" (each part only when known).
+#[component]
+pub fn PauseNote(
+    until: Option<DateTime<Utc>>,
+    by: Option<String>,
+    note: Option<String>,
+) -> impl IntoView {
+    view! {
+        <span class="pause-note block text-xs text-amber-800">
+            {match until {
+                Some(at) => {
+                    view! {
+                        "until "
+                        <LocalTime at=at />
+                    }
+                        .into_any()
+                }
+                None => "until resumed".into_any(),
+            }} {by.map(|by| format!(", by {by}"))} {note.map(|note| format!(": {note}"))}
+        </span>
+    }
+}
+
+/// A run-limited schedule's fires left ("3 of 10 fires left").
+#[component]
+pub fn FiresLeft(left: Option<i32>, limit: Option<i32>) -> impl IntoView {
+    limit.map(|limit| {
+        view! {
+            <span class="fires-left block text-xs text-slate-600">
+                {format!("{} of {limit} fires left", left.unwrap_or(limit))}
+            </span>
+        }
+    })
 }
 
 /// The last outcome; a failure shows its reason on hover (and in full on the detail page).

@@ -1,5 +1,6 @@
-//! A schedule's attempt history as a table: when each fire was due, which attempt, which
-//! executor, the status, lag, latency and why it failed.
+//! A schedule's attempt history as a table: when each fire was due (marked when someone
+//! triggered it by hand), which attempt, which executor, the status, lag, latency and why
+//! it failed.
 
 use leptos::prelude::*;
 use scheduleman::model::ExecutionView;
@@ -37,6 +38,24 @@ pub fn History(rows: Vec<ExecutionView>) -> impl IntoView {
                             <tr class="execution border-t border-slate-100">
                                 <td class="px-3 py-1.5">
                                     <LocalTime at=row.scheduled_for />
+                                    {row
+                                        .manual
+                                        .then(|| {
+                                            view! {
+                                                <span class="manual ml-2 rounded bg-indigo-50 px-1.5 text-xs text-indigo-700">
+                                                    "manual"
+                                                </span>
+                                            }
+                                        })}
+                                    {row
+                                        .backfill_id
+                                        .map(|_| {
+                                            view! {
+                                                <span class="backfill ml-2 rounded bg-sky-50 px-1.5 text-xs text-sky-700">
+                                                    "backfill"
+                                                </span>
+                                            }
+                                        })}
                                 </td>
                                 <td class="px-3 py-1.5">{row.attempt}</td>
                                 <td class="px-3 py-1.5 font-mono text-xs">{row.executor_id}</td>

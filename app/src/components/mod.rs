@@ -1,5 +1,6 @@
 //! Building blocks shared by several pages.
 
+pub mod backfills;
 pub mod badges;
 pub mod changes;
 pub mod error_note;

@@ -1,6 +1,7 @@
-//! The buttons of a schedule's page: trigger, pause, resume or re-arm as its state allows,
-//! edit, a new signing secret, and delete (after a confirmation); each only for a role that
-//! may use it.
+//! The buttons of a schedule's page: trigger (optionally with a one-off body), pause
+//! (optionally until an instant, with a note), resume or re-arm as its state allows, edit,
+//! a new signing secret, and delete (after a confirmation); each only for a role that may
+//! use it.
 
 use leptos::prelude::*;
 use scheduleman::access::Role;
@@ -8,10 +9,29 @@ use scheduleman::model::ScheduleState;
 use uuid::Uuid;
 
 use super::session::can;
+use super::time::viewer_instant;
 use crate::error::AppError;
+use crate::server_fns::schedules::ActionExtras;
 
-/// A state action ("trigger", "pause", "resume", "rearm") of a schedule.
-pub type ActAction = Action<(Uuid, &'static str), Result<(), AppError>>;
+/// A state action ("trigger", "pause", "resume", "rearm") of schedule `id`, with what a
+/// pause or a trigger says beside it.
+#[derive(Debug, Clone)]
+pub struct ActRequest {
+    pub id: Uuid,
+    pub action: &'static str,
+    pub extras: ActionExtras,
+}
+
+/// Dispatches [`ActRequest`]s.
+pub type ActAction = Action<ActRequest, Result<(), AppError>>;
+
+/// Which panel below the buttons is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    None,
+    Pause,
+    Trigger,
+}
 
 const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50";
 
@@ -44,18 +64,36 @@ pub fn ScheduleActions(
                 id=name
                 class=class
                 on:click=move |_| {
-                    act.dispatch((id, name));
+                    act.dispatch(ActRequest {
+                        id,
+                        action: name,
+                        extras: ActionExtras::default(),
+                    });
                 }
             >
                 {label}
             </button>
         }
     };
+    let panel = RwSignal::new(Panel::None);
+    let toggle = move |which: Panel| {
+        panel.update(|open| *open = if *open == which { Panel::None } else { which })
+    };
     let state_actions = move || {
         readable.then(|| match state {
             ScheduleState::Active => view! {
                 {state_button("trigger", "Trigger now", BUTTON)}
+                <button
+                    id="trigger-with-body"
+                    class=BUTTON
+                    on:click=move |_| toggle(Panel::Trigger)
+                >
+                    "Trigger with a body…"
+                </button>
                 {state_button("pause", "Pause", BUTTON)}
+                <button id="pause-with-note" class=BUTTON on:click=move |_| toggle(Panel::Pause)>
+                    "Pause until…"
+                </button>
             }
             .into_any(),
             ScheduleState::Paused => state_button("resume", "Resume", BUTTON).into_any(),
@@ -72,6 +110,12 @@ pub fn ScheduleActions(
     view! {
         <div class="flex flex-wrap gap-2">
             <Show when=move || operate.get()>{state_actions}</Show>
+            <Show when=move || panel.get() == Panel::Pause>
+                <PausePanel id act />
+            </Show>
+            <Show when=move || panel.get() == Panel::Trigger>
+                <TriggerPanel id act />
+            </Show>
             <Show when=move || write.get()>
                 <a id="edit" href=format!("/schedules/{id}/edit") class=BUTTON>
                     "Edit"
@@ -98,6 +142,94 @@ pub fn ScheduleActions(
                     "Delete"
                 </button>
             </Show>
+        </div>
+    }
+}
+
+const PANEL: &str = "w-full space-y-2 rounded-md border border-slate-200 bg-slate-50 p-3 text-sm";
+const FIELD: &str = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
+
+/// Pause until a time picked on the viewer's wall clock (blank: until resumed), with a note.
+#[component]
+fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
+    let until = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let pause = move |_| {
+        let until = match viewer_instant(&until.get()) {
+            Ok(until) => until,
+            Err(reason) => return problem.set(Some(reason)),
+        };
+        problem.set(None);
+        act.dispatch(ActRequest {
+            id,
+            action: "pause",
+            extras: ActionExtras {
+                until,
+                note: Some(note.get().trim().to_owned()).filter(|n| !n.is_empty()),
+                body: None,
+            },
+        });
+    };
+    view! {
+        <div id="pause-panel" class=PANEL>
+            <label class="block">
+                "Resume by itself at (your time; blank: when someone resumes it)"
+                <input
+                    id="pause-until"
+                    type="datetime-local"
+                    class=FIELD
+                    prop:value=move || until.get()
+                    on:input=move |e| until.set(event_target_value(&e))
+                />
+            </label>
+            <label class="block">
+                "Why (shown in the list)"
+                <input
+                    id="pause-note"
+                    class=FIELD
+                    maxlength="500"
+                    prop:value=move || note.get()
+                    on:input=move |e| note.set(event_target_value(&e))
+                />
+            </label>
+            {move || problem.get().map(|p| view! { <p class="text-red-700">{p}</p> })}
+            <button id="pause-confirm" class=BUTTON on:click=pause>
+                "Pause"
+            </button>
+        </div>
+    }
+}
+
+/// Trigger now with a body sent with this fire only.
+#[component]
+fn TriggerPanel(id: Uuid, act: ActAction) -> impl IntoView {
+    let body = RwSignal::new(String::new());
+    let send = move |_| {
+        act.dispatch(ActRequest {
+            id,
+            action: "trigger",
+            extras: ActionExtras {
+                body: Some(body.get()),
+                ..ActionExtras::default()
+            },
+        });
+    };
+    view! {
+        <div id="trigger-panel" class=PANEL>
+            <label class="block">
+                "Body for this fire only"
+                <textarea
+                    id="trigger-body"
+                    rows="4"
+                    class=format!("{FIELD} font-mono")
+                    prop:value=move || body.get()
+                    on:input=move |e| body.set(event_target_value(&e))
+                ></textarea>
+            </label>
+            <button id="trigger-send" class=BUTTON on:click=send>
+                "Trigger now with this body"
+            </button>
         </div>
     }
 }

@@ -110,6 +110,25 @@ pub fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
         .to_string()
 }
 
+/// A `datetime-local` reading on the viewer's wall clock as an instant (the first of two
+/// when the clocks go back); `Ok(None)` when blank.
+pub fn viewer_instant(local: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    if local.trim().is_empty() {
+        return Ok(None);
+    }
+    #[cfg(feature = "hydrate")]
+    let zone_name = browser_zone().unwrap_or_else(|| "UTC".to_owned());
+    #[cfg(not(feature = "hydrate"))]
+    let zone_name = "UTC".to_owned();
+    let zone = scheduleman::schedule::zone::parse(&zone_name).map_err(|e| e.to_string())?;
+    match scheduleman::schedule::read_local(local.trim(), zone).map_err(|e| e.to_string())? {
+        scheduleman::schedule::LocalReading::Single(instant)
+        | scheduleman::schedule::LocalReading::Ambiguous {
+            earlier: instant, ..
+        } => Ok(Some(instant)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

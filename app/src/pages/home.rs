@@ -9,7 +9,7 @@ use scheduleman::overview::DUE_COUNT_CAP;
 use scheduleman::page::NameCursor;
 use scheduleman::punctuality::{percent, Window};
 
-use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::badges::{FiresLeft, OutcomeBadge, PauseNote, StateBadge};
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
 use crate::components::time::{in_zone, Countdown, LocalTime};
@@ -268,6 +268,17 @@ fn Row(schedule: ScheduleView, day: Window) -> impl IntoView {
             </td>
             <td class="px-4 py-2">
                 <StateBadge state=schedule.state />
+                {(schedule.state == ScheduleState::Paused)
+                    .then(|| {
+                        view! {
+                            <PauseNote
+                                until=schedule.paused_until
+                                by=schedule.paused_by.clone()
+                                note=schedule.pause_note.clone()
+                            />
+                        }
+                    })}
+                <FiresLeft left=schedule.fires_left limit=schedule.max_fires />
             </td>
         </tr>
     }

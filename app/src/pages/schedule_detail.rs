@@ -6,15 +6,17 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use scheduleman::decision::fires_if_revived;
 use scheduleman::model::{OnDead, ScheduleItem, ScheduleState, ScheduleView, UnreadableSchedule};
+use scheduleman::schedule::{DstGap, DstOverlap};
 use uuid::Uuid;
 
-use crate::components::badges::{OutcomeBadge, StateBadge};
+use crate::components::backfills::Backfills;
+use crate::components::badges::{FiresLeft, OutcomeBadge, PauseNote, StateBadge};
 use crate::components::changes::ChangeTable;
 use crate::components::error_note::ErrorNote;
 use crate::components::fires::FireList;
 use crate::components::history::History;
 use crate::components::punctuality::PunctualityPanel;
-use crate::components::schedule_actions::{ActAction, ScheduleActions};
+use crate::components::schedule_actions::{ActAction, ActRequest, ScheduleActions};
 use crate::components::schedule_alerts::ScheduleAlerts;
 use crate::components::secret::SecretOnce;
 use crate::components::time::{in_zone, Countdown, LocalTime};
@@ -66,9 +68,13 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let act = Action::new(|(id, action): &(Uuid, &'static str)| {
-        let (id, action) = (*id, *action);
-        async move { schedule_action(id, action.to_owned()).await.map(|_| ()) }
+    let act = Action::new(|request: &ActRequest| {
+        let request = request.clone();
+        async move {
+            schedule_action(request.id, request.action.to_owned(), request.extras)
+                .await
+                .map(|_| ())
+        }
     });
     let remove = Action::new(|id: &Uuid| {
         let id = *id;
@@ -201,6 +207,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                 }
             })}
         </Transition>
+        {move || id().map(|id| view! { <Backfills id=id /> })}
         <h2 class="mt-8 text-lg font-semibold">"Alerts"</h2>
         {move || id().map(|id| view! { <ScheduleAlerts id=id /> })}
         <h2 class="mt-8 text-lg font-semibold">"Changes"</h2>
@@ -240,7 +247,7 @@ fn Summary(
         .parse()
         .unwrap_or(chrono_tz::Tz::UTC);
     let state = schedule.state;
-    let compiled = schedule.schedule.compile().ok();
+    let compiled = schedule.compile().ok();
     let now = Utc::now();
     // Only an active schedule fires; a dead or paused one says so, and when it would fire if
     // brought back now.
@@ -273,8 +280,33 @@ fn Summary(
                 <dt class="text-slate-500">"State"</dt>
                 <dd id="state" class="mt-1">
                     <StateBadge state=state />
+                    {(state == ScheduleState::Paused)
+                        .then(|| {
+                            view! {
+                                <PauseNote
+                                    until=schedule.paused_until
+                                    by=schedule.paused_by.clone()
+                                    note=schedule.pause_note.clone()
+                                />
+                            }
+                        })}
+                    <FiresLeft left=schedule.fires_left limit=schedule.max_fires />
                 </dd>
             </div>
+            {limits_of(&schedule)
+                .map(|lines| {
+                    view! {
+                        <div>
+                            <dt class="text-slate-500">"Limits"</dt>
+                            <dd id="limits" class="mt-1 space-y-0.5">
+                                {lines
+                                    .into_iter()
+                                    .map(|line| view! { <span class="block">{line}</span> })
+                                    .collect_view()}
+                            </dd>
+                        </div>
+                    }
+                })}
             <div>
                 <dt class="text-slate-500">"Next execution"</dt>
                 <dd id="next-execution" class="mt-1">
@@ -353,6 +385,52 @@ fn Summary(
             })}
         <FireList fires=upcoming zone=zone />
     }
+}
+
+/// The time controls of `schedule` in words, one line each; `None` when it has none.
+fn limits_of(schedule: &ScheduleView) -> Option<Vec<AnyView>> {
+    let options = &schedule.options;
+    let mut lines: Vec<AnyView> = Vec::new();
+    if let Some(at) = options.starts_at {
+        lines.push(
+            view! {
+                "Not before "
+                <LocalTime at=at />
+            }
+            .into_any(),
+        );
+    }
+    if let Some(at) = options.ends_at {
+        lines.push(
+            view! {
+                "Not after "
+                <LocalTime at=at />
+                ", then it completes"
+            }
+            .into_any(),
+        );
+    }
+    if let Some(limit) = schedule.max_fires {
+        lines.push(format!("At most {limit} fires").into_any());
+    }
+    if let Some(jitter) = &options.jitter {
+        lines.push(format!("Each fire within {jitter} after its time (jitter)").into_any());
+    }
+    if let Some(gap) = options.dst_gap {
+        let rule = match gap {
+            DstGap::Shift => "shifted to the end of the gap",
+            DstGap::Skip => "skipped",
+        };
+        lines.push(format!("A time the clocks skip: {rule}").into_any());
+    }
+    if let Some(overlap) = options.dst_overlap {
+        let rule = match overlap {
+            DstOverlap::Once => "fires once, at the first",
+            DstOverlap::Twice => "fires at both",
+        };
+        lines.push(format!("A time that happens twice: {rule}").into_any());
+    }
+    (!lines.is_empty()).then_some(lines)
 }
 
 /// A schedule whose stored definition cannot be read: why, what can be read, and the two

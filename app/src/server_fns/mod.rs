@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod backfills;
 pub mod executions;
 pub mod executors;
 pub mod imports;

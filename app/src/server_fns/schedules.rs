@@ -124,16 +124,44 @@ pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
     )
 }
 
-/// Pauses, resumes, triggers or re-arms a schedule.
-#[server(prefix = "/rpc")]
-pub async fn schedule_action(id: Uuid, action: String) -> Result<ScheduleView, AppError> {
+/// Pauses (optionally until an instant, with a note), resumes, triggers (optionally with
+/// a one-off body) or re-arms a schedule.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn schedule_action(
+    id: Uuid,
+    action: String,
+    details: ActionExtras,
+) -> Result<ScheduleView, AppError> {
+    use scheduleman::commands::ActionDetails;
+    use scheduleman::model::{PauseRequest, TriggerRequest};
     let action: scheduleman::commands::Action = action.parse().map_err(|_| {
         AppError::Invalid(vec![scheduleman::validate::FieldError {
             field: "action".into(),
             reason: format!("{action:?} is not an action; use pause, resume, trigger or rearm"),
         }])
     })?;
-    Ok(scheduleman::commands::act(&super::pool()?, &super::actor()?, id, action).await?)
+    let details = ActionDetails {
+        pause: PauseRequest {
+            until: details.until,
+            note: details.note,
+        },
+        trigger: TriggerRequest { body: details.body },
+    };
+    Ok(
+        scheduleman::commands::act_with(&super::pool()?, &super::actor()?, id, action, &details)
+            .await?,
+    )
+}
+
+/// What a pause or a "Trigger now" may say beside the action (each optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ActionExtras {
+    /// A pause's end.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it is paused.
+    pub note: Option<String>,
+    /// A manual fire's one-off body.
+    pub body: Option<String>,
 }
 
 /// Deletes a schedule and its history.

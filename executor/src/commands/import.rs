@@ -304,7 +304,7 @@ fn plan_entry(
     let fires = valid
         .schedule
         .spec
-        .compile()
+        .compile_with(&valid.schedule.options)
         .map(|s| s.upcoming_fires(now, PREVIEW_FIRES))
         .unwrap_or_default();
     let action = match existing.get(&entry.key) {

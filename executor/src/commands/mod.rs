@@ -4,11 +4,12 @@
 //! when refused. [`schedules`] changes schedules, [`reads`] reads them and their history,
 //! [`import`] imports crontabs, [`mod@timeline`] draws the next day, [`overview`] keeps the
 //! headline figures, [`cache`] keeps both from being computed per look, [`keys`] manages API
-//! keys, [`alerts`] manages alert channels and routing, [`audit`] records every change in its own transaction. Every command takes the
+//! keys, [`alerts`] manages alert channels and routing, [`backfills`] fires past instants, [`audit`] records every change in its own transaction. Every command takes the
 //! [`Actor`](crate::access::Actor) asking and refuses what its role does not allow.
 
 pub mod alerts;
 pub mod audit;
+pub mod backfills;
 pub mod cache;
 pub mod import;
 pub mod keys;
@@ -30,8 +31,8 @@ pub use self::metrics::{ScheduleSeries, SeriesSettings};
 pub use self::overview::OverviewCache;
 pub use self::reads::{dead_letters, history, list, live_executors, punctuality, success_rates};
 pub use self::schedules::{
-    act, create, create_many, delete, edit_base, fetch, read, rearm_many, replace, rotate_secret,
-    MAX_BATCH, MAX_BULK_IDS,
+    act, act_with, create, create_many, delete, edit_base, fetch, read, rearm_many, replace,
+    rotate_secret, ActionDetails, MAX_BATCH, MAX_BULK_IDS, MAX_PAUSE_NOTE,
 };
 pub use self::timeline::TimelineCache;
 

@@ -12,10 +12,11 @@ use super::{now, Action, CommandError};
 use crate::access::{Actor, Role};
 use crate::decision::revived_next_run;
 use crate::model::{
-    CreatedRef, CreatedSchedule, ScheduleItem, ScheduleState, ScheduleView, SigningSecret,
+    CreatedRef, CreatedSchedule, PauseRequest, ScheduleItem, ScheduleState, ScheduleView,
+    SigningSecret, TriggerRequest,
 };
 use crate::ssrf::TargetGuard;
-use crate::store::schedules::{self, Transition};
+use crate::store::schedules::{self, Pause, Transition};
 use crate::validate::{self, EditBase, FieldError, ScheduleRequest, TargetRequest, Validated};
 
 /// Most schedules one bulk action (re-arm many, say) may name.
@@ -29,7 +30,18 @@ async fn checked(
     request: &ScheduleRequest,
     now: DateTime<Utc>,
 ) -> Result<Validated, CommandError> {
-    let valid = validate::validate(request, now).map_err(CommandError::Invalid)?;
+    let mut valid = validate::validate(request, now).map_err(CommandError::Invalid)?;
+    // Each schedule spreads its fires its own way: two with one timing and one jitter do
+    // not fire together.
+    if valid.schedule.options.jitter_ms > 0 {
+        valid.schedule.options.jitter_seed = Uuid::new_v4().as_u64_pair().0;
+        valid.next_run_at = valid
+            .schedule
+            .spec
+            .compile_with(&valid.schedule.options)
+            .ok()
+            .and_then(|schedule| schedule.next_after(now));
+    }
     targets
         .check_url(&valid.schedule.target.url)
         .await
@@ -232,11 +244,89 @@ pub async fn act(
     id: Uuid,
     action: Action,
 ) -> Result<ScheduleView, CommandError> {
+    act_with(pool, actor, id, action, &ActionDetails::default()).await
+}
+
+/// What a pause or a "Trigger now" may say beside the action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionDetails {
+    /// A pause's end and note.
+    pub pause: PauseRequest,
+    /// A manual fire's one-off body.
+    pub trigger: TriggerRequest,
+}
+
+/// Longest pause note, in characters.
+pub const MAX_PAUSE_NOTE: usize = 500;
+
+/// `details` checked for `action` at `now`.
+fn check_details(
+    action: Action,
+    details: &ActionDetails,
+    now: DateTime<Utc>,
+) -> Result<(), CommandError> {
+    let mut problems = Vec::new();
+    let mut refuse = |field: &str, reason: String| {
+        problems.push(FieldError {
+            field: field.into(),
+            reason,
+        })
+    };
+    let pausing = action == Action::Pause;
+    let PauseRequest { until, note } = &details.pause;
+    if !pausing && (until.is_some() || note.is_some()) {
+        refuse("until", "only a pause has an end or a note".into());
+    }
+    if until.is_some_and(|until| until <= now) {
+        refuse(
+            "until",
+            "the pause would end in the past; leave it out to pause until resumed".into(),
+        );
+    }
+    if until.is_some_and(|until| until > now + chrono::TimeDelta::days(3653)) {
+        refuse("until", "a pause may end at most 10 years from now".into());
+    }
+    if let Some(note) = note {
+        if note.chars().count() > MAX_PAUSE_NOTE
+            || note.chars().any(|c| c.is_control() && c != '\n')
+        {
+            refuse(
+                "note",
+                format!(
+                    "a note is at most {MAX_PAUSE_NOTE} characters, without control characters"
+                ),
+            );
+        }
+    }
+    if let Some(body) = &details.trigger.body {
+        if action != Action::Trigger {
+            refuse("body", "only \"Trigger now\" takes a one-off body".into());
+        } else if let Some(reason) = validate::body_problem(body) {
+            refuse("body", reason);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CommandError::Invalid(problems))
+    }
+}
+
+/// Applies `action` to a schedule, with a pause's end and note or a manual fire's body.
+/// Needs `operate`.
+pub async fn act_with(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+    details: &ActionDetails,
+) -> Result<ScheduleView, CommandError> {
     actor.require(Role::Operate)?;
     let current = fetch(pool, actor, id).await?;
     let now = now(pool).await?;
+    check_details(action, details, now)?;
     let revived = || -> Result<Option<DateTime<Utc>>, CommandError> {
-        let schedule = current.schedule.compile().map_err(|error| {
+        let schedule = current.compile().map_err(|error| {
             CommandError::Invalid(vec![FieldError {
                 field: format!("schedule.{}", error.field()),
                 reason: error.to_string(),
@@ -250,12 +340,24 @@ pub async fn act(
         Action::Trigger => (ScheduleState::Active, ScheduleState::Active, Some(now)),
         Action::Rearm => (ScheduleState::Dead, ScheduleState::Active, revived()?),
     };
+    let pause = (action == Action::Pause).then(|| Pause {
+        until: details.pause.until,
+        by: &actor.name,
+        note: details
+            .pause
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty()),
+    });
     let transition = Transition {
         from: &[from],
         to,
         next_run_at,
         reset_fire: true,
         manual: action == Action::Trigger,
+        manual_body: details.trigger.body.as_deref(),
+        pause,
     };
     let mut tx = pool.begin().await?;
     if schedules::transition(&mut tx, id, transition, now)
@@ -269,7 +371,16 @@ pub async fn act(
     }
     let name: &'static str = action.into();
     let action_name = format!("schedule.{name}");
-    let changes = serde_json::json!({"state": {"before": current.state, "after": to}});
+    let mut changes = serde_json::json!({"state": {"before": current.state, "after": to}});
+    if let Some(until) = details.pause.until {
+        changes["paused_until"] = serde_json::json!({"after": until});
+    }
+    if let Some(note) = &details.pause.note {
+        changes["pause_note"] = serde_json::json!({"after": note});
+    }
+    if details.trigger.body.is_some() {
+        changes["body"] = serde_json::json!({"after": crate::model::Target::REDACTED});
+    }
     record(
         &mut tx,
         actor,

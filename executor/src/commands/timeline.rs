@@ -62,7 +62,7 @@ fn draw(due: Vec<DueTiming>, from: DateTime<Utc>, to: DateTime<Utc>) -> Timeline
         .into_iter()
         .take(TIMELINE_SCHEDULES as usize)
         .filter_map(|due| {
-            let schedule = due.spec.compile().ok()?;
+            let schedule = due.spec.compile_with(&due.options).ok()?;
             // Drawn from its timing: a pending retry is not a fire of the timing.
             row(due.id, due.name, &schedule, from, to, &mut budget)
         })

@@ -22,8 +22,8 @@ pub use alerts::{
 pub use team::{ApiKeyView, AuditEntryView, CreatedKey, KeyRequest};
 
 pub use views::{
-    CreatedRef, CreatedSchedule, ExecutionView, ExecutorView, ScheduleItem, ScheduleView,
-    SigningSecret, UnreadableSchedule,
+    BackfillRequest, BackfillView, CreatedRef, CreatedSchedule, ExecutionView, ExecutorView,
+    PauseRequest, ScheduleItem, ScheduleView, SigningSecret, TriggerRequest, UnreadableSchedule,
 };
 
 /// Where and how a trigger is sent.
@@ -226,6 +226,16 @@ pub struct WebhookCall<'a> {
     pub signing_secret: Option<&'a str>,
 }
 
+impl NewSchedule {
+    /// What its `spec` column holds: the timing with its options.
+    pub fn stored_timing(&self) -> crate::schedule::StoredTiming {
+        crate::schedule::StoredTiming {
+            spec: self.spec.clone(),
+            options: self.options.clone(),
+        }
+    }
+}
+
 /// A validated schedule ready to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSchedule {
@@ -233,6 +243,10 @@ pub struct NewSchedule {
     pub name: String,
     /// When it fires.
     pub spec: ScheduleSpec,
+    /// Its active window, jitter and DST policy.
+    pub options: crate::schedule::TimingOptions,
+    /// Fires it may make in all (`None`: no limit).
+    pub max_fires: Option<u32>,
     /// What it calls.
     pub target: Target,
     /// How failures are retried.

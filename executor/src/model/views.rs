@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Misfire, OnDead, Outcome, RetryPolicy, ScheduleState, Target};
-use crate::schedule::ScheduleSpec;
+use crate::schedule::{Schedule, ScheduleError, ScheduleSpec, TimingOptions};
 
 /// A schedule as stored, as the API answers it and the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub struct ScheduleView {
     pub name: String,
     /// When it fires.
     pub schedule: ScheduleSpec,
+    /// Its active window, jitter and DST policy (each present only when set).
+    #[serde(flatten)]
+    pub options: TimingOptions,
     /// The timing in plain words.
     pub description: String,
     /// What it calls.
@@ -50,12 +53,37 @@ pub struct ScheduleView {
     pub last_error: Option<String>,
     /// When it was dead-lettered.
     pub dead_at: Option<DateTime<Utc>>,
+    /// Fires its run limit allows in all, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fires: Option<i32>,
+    /// Fires the run limit still allows (at 0 it completes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fires_left: Option<i32>,
+    /// A pause that ends by itself then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<DateTime<Utc>>,
+    /// When it was paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Who paused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_by: Option<String>,
+    /// Why, as they said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_note: Option<String>,
     /// Bumped by every edit; send it back in `If-Match` to refuse stale edits.
     pub version: i64,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+impl ScheduleView {
+    /// Its timing ready to compute fires, with its window, jitter and DST policy.
+    pub fn compile(&self) -> Result<Schedule, ScheduleError> {
+        self.schedule.compile_with(&self.options)
+    }
 }
 
 /// A stored schedule whose timing or headers no longer decode (written by another version,
@@ -180,6 +208,12 @@ pub struct ExecutionView {
     pub latency_ms: i32,
     /// Why it failed, in words.
     pub error: Option<String>,
+    /// Whether a person asked for this fire ("Trigger now").
+    #[serde(default)]
+    pub manual: bool,
+    /// The backfill this fire belongs to, if it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill_id: Option<uuid::Uuid>,
 }
 
 impl ExecutionView {
@@ -209,4 +243,80 @@ pub struct ExecutorView {
     pub last_seen_at: DateTime<Utc>,
     /// How many triggers it had in flight at that heartbeat.
     pub in_flight: i32,
+}
+
+/// `POST /schedules/{id}/pause`'s optional body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PauseRequest {
+    /// Resume by itself at this instant (the misfire rule decides what was missed).
+    #[serde(default)]
+    pub until: Option<DateTime<Utc>>,
+    /// Why, shown in the list and on the schedule's page (at most 500 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /schedules/{id}/trigger`'s optional body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TriggerRequest {
+    /// Send this body with this fire only (at most 64 KiB).
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+/// `POST /schedules/{id}/backfill`'s body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BackfillRequest {
+    /// The range's start (RFC 3339, inclusive).
+    pub from: DateTime<Utc>,
+    /// The range's end (RFC 3339, inclusive; not in the future).
+    pub to: DateTime<Utc>,
+    /// Time between two fires (humantime, `0s`–`1h`; default `1s`).
+    #[serde(default)]
+    pub pace: Option<String>,
+    /// Answer the fires without making them.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A backfill: what it fires and how far it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackfillView {
+    /// Its id (`null` for a dry run).
+    pub id: Option<uuid::Uuid>,
+    /// The schedule.
+    pub schedule_id: uuid::Uuid,
+    /// The range's start.
+    pub from: DateTime<Utc>,
+    /// The range's end.
+    pub to: DateTime<Utc>,
+    /// Milliseconds between two fires.
+    pub pace_ms: i64,
+    /// `running`, `done` or `cancelled` (`preview` for a dry run).
+    pub state: String,
+    /// Who started it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// How many fires it makes.
+    pub total: i32,
+    /// Fires delivered so far.
+    pub delivered: i32,
+    /// Fires that ran out of attempts.
+    pub failed: i32,
+    /// Fires not made because it was cancelled.
+    pub cancelled: i32,
+    /// The instants it fires (only in the answer to the request that makes it, or a dry
+    /// run), ascending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fires: Vec<DateTime<Utc>>,
 }

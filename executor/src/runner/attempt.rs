@@ -27,7 +27,7 @@ pub async fn attempt(
     jitter: f64,
 ) -> FireResult {
     let attempt = claim.attempt.max(1) as u32;
-    let schedule = match claim.spec.compile() {
+    let schedule = match claim.spec.compile_with(&claim.options) {
         Ok(schedule) => schedule,
         Err(error) => {
             let reason = format!("the stored schedule cannot be read: {error}");
@@ -79,6 +79,8 @@ pub async fn attempt(
         on_dead: claim.on_dead,
         fire_at: claim.fire_at,
         attempt,
+        // A manual fire is not one of the fires a run limit counts.
+        last_fire: !claim.manual && claim.fires_left == Some(1),
     };
     let decision = decision::decide(context, attempted.failure.is_none(), now, jitter);
     metrics.lag.observe(lag_ms.max(0) as f64 / 1000.0);
@@ -141,5 +143,6 @@ fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -
         http_status: attempted.status.map(i32::from),
         latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,
         error,
+        manual: claim.manual,
     }
 }

@@ -3,14 +3,16 @@
 //! result, [`write_back`] writes results in fenced batches, [`trigger`] makes the HTTP call,
 //! [`crate::decision`] decides (pure) what an attempt means for the schedule, [`pacing`] says (pure)
 //! when to look again, [`clock`] keeps the database's time, [`heartbeat`] says the executor is
-//! alive, [`retention`] keeps history bounded, and [`metrics`] and [`probes`] (its HTTP endpoint: health, readiness, metrics) expose what it does.
+//! alive, [`resume`] ends pauses on time, [`retention`] keeps history bounded, and [`metrics`] and [`probes`] (its HTTP endpoint: health, readiness, metrics) expose what it does.
 
 pub mod attempt;
+pub mod backfill;
 pub mod clock;
 pub mod heartbeat;
 pub mod metrics;
 pub mod pacing;
 pub mod probes;
+pub mod resume;
 pub mod retention;
 pub mod slots;
 pub mod trigger;

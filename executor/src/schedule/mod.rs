@@ -8,6 +8,7 @@ mod error;
 mod input;
 mod run_at;
 mod spec;
+pub mod timing;
 pub mod zone;
 
 use std::time::Duration;
@@ -16,11 +17,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 pub use self::cron::{CronError, CronExpr};
-pub use dst::{DstNote, Fire};
+pub use dst::{DstEffect, DstNote, Fire};
 pub use error::ScheduleError;
 pub use input::ScheduleInput;
 pub use run_at::{parse_run_at, read_local, LocalReading};
-pub use spec::{Schedule, ScheduleSpec};
+pub use spec::{Recurrence, Schedule, ScheduleSpec};
+pub use timing::{DstGap, DstOverlap, DstPolicy, StoredTiming, TimingOptions};
 pub use zone::UnknownZone;
 
 /// The shortest interval an `every` schedule may have.
@@ -47,20 +49,50 @@ pub fn preview(
     after: DateTime<Utc>,
     count: usize,
 ) -> Result<Preview, ScheduleError> {
+    preview_with(input, &TimingOptions::default(), after, count)
+}
+
+/// The same, bounded and spread by `options` (a window, jitter, a DST policy).
+pub fn preview_with(
+    input: &ScheduleInput,
+    options: &TimingOptions,
+    after: DateTime<Utc>,
+    count: usize,
+) -> Result<Preview, ScheduleError> {
     let spec = input.resolve(after)?;
-    let schedule = spec.compile()?;
+    let schedule = spec.compile_with(options)?;
     let zone = zone::parse(spec.zone()).unwrap_or(Tz::UTC);
     let mut fires = schedule.upcoming_fires(after, count);
     // A Run At typed as a local time that happens twice runs at its first occurrence.
-    if let (Schedule::Once(at), Some(text)) = (&schedule, input.at.as_deref()) {
+    if let (Some(at), Some(text)) = (schedule.once(), input.at.as_deref()) {
         if DateTime::parse_from_rfc3339(text.trim()).is_err() {
-            let note = dst::note_for_reading(zone, zone::reading_at(zone, *at));
+            let note = dst::note_for_reading(zone, zone::reading_at(zone, at));
             for fire in &mut fires {
                 fire.dst = note;
             }
         }
     }
     Ok(Preview { spec, zone, fires })
+}
+
+/// How far ahead [`dst_effects`] looks: 12 months.
+pub const DST_EFFECTS_AHEAD: TimeDelta = TimeDelta::days(366);
+
+/// Every daylight-saving change in the 12 months after `from` that moves, drops or doubles
+/// a fire of the cron schedule `spec` under the policy `options` choose, in words (none for
+/// other timings, whose instants no wall clock moves).
+pub fn dst_effects(
+    spec: &ScheduleSpec,
+    options: &TimingOptions,
+    from: DateTime<Utc>,
+) -> Vec<DstEffect> {
+    let ScheduleSpec::Cron { cron, tz } = spec else {
+        return Vec::new();
+    };
+    let (Ok(expr), Ok(zone)) = (cron.parse::<CronExpr>(), zone::parse(tz)) else {
+        return Vec::new();
+    };
+    dst::affected(&expr, zone, options.dst(), from, from + DST_EFFECTS_AHEAD)
 }
 
 /// An instant as RFC 3339 UTC with whole seconds and a `Z`: `2026-03-08T07:00:00Z`.

@@ -377,3 +377,52 @@ fn huge_durations_are_refused_with_a_field_reason_not_a_panic() {
     assert!(spec.compile().unwrap().next_after(utc(NOW)).is_some());
     assert!(resolve(r#"{"in": "99years"}"#).is_ok());
 }
+
+#[test]
+fn a_window_bounds_the_fires_and_jitter_stays_inside_each_fires_window() {
+    let spec = resolve(r#"{"cron": "0 * * * *"}"#).unwrap();
+    let options = TimingOptions {
+        starts_at: Some(utc("2026-11-22T14:30:00Z")),
+        ends_at: Some(utc("2026-11-22T17:00:00Z")),
+        ..TimingOptions::default()
+    };
+    let windowed = spec.compile_with(&options).unwrap();
+    assert_eq!(
+        windowed.upcoming(utc(NOW), 10),
+        [
+            utc("2026-11-22T15:00:00Z"),
+            utc("2026-11-22T16:00:00Z"),
+            utc("2026-11-22T17:00:00Z")
+        ],
+        "nothing before the start; the end is inclusive; then nothing"
+    );
+    let jittered = spec
+        .compile_with(&TimingOptions {
+            jitter: Some("30s".into()),
+            jitter_ms: 30_000,
+            jitter_seed: 7,
+            ..TimingOptions::default()
+        })
+        .unwrap();
+    let fires = jittered.upcoming_fires(utc(NOW), 24);
+    let mut offsets = Vec::new();
+    for fire in &fires {
+        let nominal = fire.nominal.expect("a jittered fire keeps its instant");
+        let offset = fire.at - nominal;
+        assert!(
+            offset >= TimeDelta::zero() && offset < TimeDelta::seconds(30),
+            "{offset}"
+        );
+        assert_eq!(
+            jittered.next_after(nominal - TimeDelta::seconds(1)),
+            Some(fire.at)
+        );
+        offsets.push(offset);
+    }
+    offsets.sort();
+    offsets.dedup();
+    assert!(
+        offsets.len() > 12,
+        "the offsets differ from fire to fire: {offsets:?}"
+    );
+}

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::schedules::{retry_policy, target};
 use crate::model::{Misfire, OnDead, RetryPolicy, Target, WebhookCall};
-use crate::schedule::ScheduleSpec;
+use crate::schedule::{ScheduleSpec, StoredTiming, TimingOptions};
 
 /// A schedule claimed by an executor for one attempt.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,11 @@ pub struct Claim {
     pub name: String,
     /// When it fires.
     pub spec: ScheduleSpec,
-    /// What to call.
+    /// Its window, jitter and DST policy.
+    pub options: TimingOptions,
+    /// Fires its run limit still allows (`None`: no limit).
+    pub fires_left: Option<i32>,
+    /// What to call (with the one-off body of a manual fire that has one).
     pub target: Target,
     /// The schedule's own signing secret, if it has one.
     pub signing_secret: Option<String>,
@@ -138,7 +142,7 @@ pub async fn claim_due(
                   s.backoff_max_ms, s.misfire AS "misfire: Misfire",
                   s.on_dead AS "on_dead: OnDead", s.fire_at AS "fire_at!",
                   s.execution_id AS "execution_id!", s.attempt, s.claim_token AS "token!",
-                  s.manual_fire,
+                  s.manual_fire, s.manual_body, s.fires_left,
                   COALESCE($1::timestamptz, now()) AS "db_now!"
         "#,
         fixed_now,
@@ -155,11 +159,22 @@ pub async fn claim_due(
     for row in rows {
         let decoded = decode_definition(&row.spec, &row.target_headers);
         match decoded {
-            Ok((spec, headers)) => claimed.claims.push(Claim {
+            Ok((timing, headers)) => claimed.claims.push(Claim {
                 schedule_id: row.id,
                 name: row.name,
-                spec,
-                target: target(row.target_url, row.target_method, headers, row.target_body),
+                spec: timing.spec,
+                options: timing.options,
+                fires_left: row.fires_left,
+                target: target(
+                    row.target_url,
+                    row.target_method,
+                    headers,
+                    // "Trigger now" with a payload sends it instead of the usual body.
+                    match (row.manual_fire, row.manual_body) {
+                        (true, Some(body)) => Some(body),
+                        _ => row.target_body,
+                    },
+                ),
                 signing_secret: row.signing_secret,
                 retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
                 misfire: row.misfire,
@@ -184,10 +199,10 @@ pub async fn claim_due(
 fn decode_definition(
     spec: &str,
     headers: &str,
-) -> Result<(ScheduleSpec, BTreeMap<String, String>), String> {
+) -> Result<(StoredTiming, BTreeMap<String, String>), String> {
     // Only decoding here: whether the timing compiles is the worker's question (it asks once,
     // per fire, and dead-letters with the reason).
-    let spec = serde_json::from_str::<ScheduleSpec>(spec)
+    let spec = serde_json::from_str::<StoredTiming>(spec)
         .map_err(|error| format!("the stored schedule cannot be read: {error}"))?;
     let headers = serde_json::from_str(headers)
         .map_err(|error| format!("the stored headers cannot be read: {error}"))?;

@@ -168,7 +168,7 @@ pub async fn list_for_schedule(
         r#"
         SELECT id, execution_id, scheduled_for, attempt, executor_id, started_at,
                outcome AS "outcome: Outcome",
-               http_status, latency_ms, error
+               http_status, latency_ms, error, manual, backfill_id
         FROM executions
         WHERE schedule_id = $1 AND ($2::bigint IS NULL OR id < $2)
         ORDER BY id DESC

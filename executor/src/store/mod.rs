@@ -28,6 +28,8 @@ macro_rules! table_modules {
 table_modules! {
     /// Alert channels, incidents and the outbox.
     alerts;
+    /// Backfills and the fires they queue.
+    backfills;
     /// The claim and the fenced write-back.
     claims;
     /// The attempt history.
@@ -44,6 +46,8 @@ table_modules! {
     audit;
     /// API keys, stored as their hashes.
     keys;
+    /// Pauses that end by themselves.
+    resume;
     /// Schedules as people read and change them.
     schedules;
     /// The executor's fenced write-back.

@@ -49,6 +49,8 @@ pub struct AttemptRecord {
     pub latency_ms: i32,
     /// Why it failed, in words.
     pub error: Option<String>,
+    /// Whether a person asked for this fire.
+    pub manual: bool,
 }
 
 /// What one write-back did with each settlement.
@@ -125,6 +127,12 @@ pub async fn settle(
                 fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
                 execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,
                 manual_fire = s.manual_fire AND NOT i.fire_done,
+                manual_body = CASE WHEN i.fire_done THEN NULL ELSE s.manual_body END,
+                -- A scheduled fire done (not skipped) uses one of the run limit's fires.
+                fires_left = CASE WHEN i.fire_done AND i.outcome <> 'skipped'
+                                       AND NOT s.manual_fire AND s.fires_left IS NOT NULL
+                                  THEN greatest(s.fires_left - 1, 0)
+                                  ELSE s.fires_left END,
                 dead_fires = s.dead_fires + CASE WHEN i.dead_fire THEN 1 ELSE 0 END,
                 last_fired_at = now(),
                 failure_streak = CASE i.outcome WHEN 'failure' THEN s.failure_streak + 1
@@ -200,16 +208,19 @@ async fn insert_attempts(
         .iter()
         .map(|a| a.error.as_deref().map(storable))
         .collect();
+    let manual: Vec<bool> = attempts.iter().map(|a| a.manual).collect();
     sqlx::query!(
         r#"
         INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id,
-                                started_at, finished_at, outcome, http_status, latency_ms, error)
+                                started_at, finished_at, outcome, http_status, latency_ms, error,
+                                manual)
         SELECT e.schedule_id, e.execution_id, e.scheduled_for, e.attempt, $1, e.started_at,
-               e.finished_at, e.outcome, e.http_status, e.latency_ms, e.error
+               e.finished_at, e.outcome, e.http_status, e.latency_ms, e.error, e.manual
         FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::int4[], $6::timestamptz[],
-                    $7::timestamptz[], $8::text[], $9::int4[], $10::int4[], $11::text[])
+                    $7::timestamptz[], $8::text[], $9::int4[], $10::int4[], $11::text[],
+                    $12::bool[])
             AS e(schedule_id, execution_id, scheduled_for, attempt, started_at, finished_at,
-                 outcome, http_status, latency_ms, error)
+                 outcome, http_status, latency_ms, error, manual)
         WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = e.schedule_id)
         ON CONFLICT (execution_id, attempt) DO NOTHING
         "#,
@@ -224,6 +235,7 @@ async fn insert_attempts(
         &statuses as &[Option<i32>],
         &latencies,
         &errors as &[Option<String>],
+        &manual,
     )
     .execute(&mut **tx)
     .await?;

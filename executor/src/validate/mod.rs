@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{NewSchedule, RetryPolicy, Target};
+use crate::schedule::{ScheduleSpec, TimingOptions};
 
 mod request;
+mod timing;
 
 pub use request::{field, BatchRequest, EditBase, ScheduleRequest, TargetRequest};
 
@@ -73,6 +75,35 @@ pub struct Validated {
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
+/// Why a request body cannot be stored, if it cannot.
+pub fn body_problem(body: &str) -> Option<String> {
+    if body.contains('\0') {
+        Some(
+            "the body contains a NUL character, which cannot be stored; send binary data \
+             encoded (base64, say)"
+                .into(),
+        )
+    } else if body.len() > MAX_BODY_BYTES {
+        Some(format!(
+            "the body is {} bytes; the limit is {MAX_BODY_BYTES} (64 KiB)",
+            body.len()
+        ))
+    } else {
+        None
+    }
+}
+
+/// The time controls of `request` (window, run limit, jitter, DST policy) checked against
+/// the timing `spec` at `now`, as saving would check them: what a preview applies.
+pub fn timing_options(
+    request: &ScheduleRequest,
+    spec: &ScheduleSpec,
+    now: DateTime<Utc>,
+) -> Result<TimingOptions, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    timing::check(request, spec, now, &mut errors).ok_or(errors)
+}
+
 /// Checks every field of `request`, resolving its timing against `now`.
 pub fn validate(
     request: &ScheduleRequest,
@@ -108,14 +139,27 @@ pub fn validate(
         .ok();
     let target = check_target(&request.target, &mut errors);
     let retry = check_retry(request, &mut errors);
-    let (Some(spec), Some(target), Some(retry), true) = (spec, target, retry, errors.is_empty())
+    let options = spec
+        .as_ref()
+        .and_then(|spec| timing::check(request, spec, now, &mut errors));
+    let (Some(spec), Some(target), Some(retry), Some(options), true) =
+        (spec, target, retry, options, errors.is_empty())
     else {
         return Err(errors);
     };
     // What is stored must compile and fire: a schedule stored active with no next run would
     // sit there silently forever.
-    let next_run_at = match spec.compile().map(|schedule| schedule.next_after(now)) {
+    let next_run_at = match spec
+        .compile_with(&options)
+        .map(|schedule| schedule.next_after(now))
+    {
         Ok(Some(next)) => Some(next),
+        Ok(None) if options.ends_at.is_some() => {
+            return Err(vec![FieldError::new(
+                field::ENDS_AT,
+                "no fire falls inside the window; move its start or end",
+            )]);
+        }
         Ok(None) => {
             let error =
                 crate::schedule::ScheduleError::NeverFires(crate::schedule::rfc3339_seconds(now));
@@ -135,6 +179,8 @@ pub fn validate(
         schedule: NewSchedule {
             name: name.to_owned(),
             spec,
+            options,
+            max_fires: request.max_fires,
             target,
             retry,
             misfire: request.misfire.unwrap_or_default(),
@@ -210,20 +256,8 @@ fn check_target(target: &TargetRequest, errors: &mut Vec<FieldError>) -> Option<
         }
     }
     if let Some(body) = &target.body {
-        if body.contains('\0') {
-            errors.push(FieldError::new(
-                field::TARGET_BODY,
-                "the body contains a NUL character, which cannot be stored; send binary data \
-                 encoded (base64, say)",
-            ));
-        } else if body.len() > MAX_BODY_BYTES {
-            errors.push(FieldError::new(
-                field::TARGET_BODY,
-                format!(
-                    "the body is {} bytes; the limit is {MAX_BODY_BYTES} (64 KiB)",
-                    body.len()
-                ),
-            ));
+        if let Some(reason) = body_problem(body) {
+            errors.push(FieldError::new(field::TARGET_BODY, reason));
         }
     }
     (errors.len() == before).then(|| Target {

@@ -1,10 +1,11 @@
 //! What a user submits for a schedule (the API's body and the form's), the paths its fields
 //! are named by in errors, and what an edit starts from.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Misfire, OnDead, ScheduleState, ScheduleView};
-use crate::schedule::{zone, ScheduleInput, ScheduleSpec};
+use crate::schedule::{zone, DstGap, DstOverlap, ScheduleInput, ScheduleSpec};
 
 /// The paths of a schedule request's fields, as field errors name them: one spelling for
 /// validation and for the form that shows each reason beside its field.
@@ -27,6 +28,18 @@ pub mod field {
     pub const BACKOFF_INITIAL_MS: &str = "backoff_initial_ms";
     /// The longest retry delay.
     pub const BACKOFF_MAX_MS: &str = "backoff_max_ms";
+    /// The start of the active window.
+    pub const STARTS_AT: &str = "starts_at";
+    /// The end of the active window.
+    pub const ENDS_AT: &str = "ends_at";
+    /// The run limit.
+    pub const MAX_FIRES: &str = "max_fires";
+    /// The jitter.
+    pub const JITTER: &str = "jitter";
+    /// The DST gap rule.
+    pub const DST_GAP: &str = "dst_gap";
+    /// The DST overlap rule.
+    pub const DST_OVERLAP: &str = "dst_overlap";
 }
 
 /// What an edit form starts from.
@@ -69,6 +82,27 @@ pub struct ScheduleRequest {
     /// Start (or stay) paused.
     #[serde(default)]
     pub paused: bool,
+    /// A recurring schedule fires nothing before this instant (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// A recurring schedule fires nothing after this instant, and then completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// A recurring schedule completes after this many fires (1–1,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fires: Option<u32>,
+    /// Spread each fire of a recurring schedule within this long after its instant
+    /// (humantime: `30s`, `5m`; at most 1 h and shorter than the gap between fires).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<String>,
+    /// A cron schedule's rule for a time a spring-forward gap skips: `shift` (to the end of
+    /// the gap) or `skip`. Unset: Debian cron's (shift a fixed-time job, skip others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dst_gap: Option<DstGap>,
+    /// A cron schedule's rule for a time a fall-back overlap repeats: `once` or `twice`.
+    /// Unset: Debian cron's (once for a fixed-time job, twice for others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dst_overlap: Option<DstOverlap>,
 }
 
 /// Many schedules to create at once, all or none.
@@ -139,6 +173,12 @@ impl ScheduleRequest {
             misfire: Some(view.misfire),
             on_dead: Some(view.on_dead),
             paused: view.state == ScheduleState::Paused,
+            starts_at: view.options.starts_at,
+            ends_at: view.options.ends_at,
+            max_fires: view.max_fires.map(|n| n.max(1) as u32),
+            jitter: view.options.jitter.clone(),
+            dst_gap: view.options.dst_gap,
+            dst_overlap: view.options.dst_overlap,
         }
     }
 }

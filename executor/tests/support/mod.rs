@@ -30,6 +30,7 @@ pub struct Delivery {
     pub scheduled_for: DateTime<Utc>,
     pub arrived_at: DateTime<Utc>,
     pub signature: Option<String>,
+    pub body: String,
 }
 
 /// A webhook target on loopback: `/ok` answers 200, `/fail` 500 with a body, `/slow` 200
@@ -90,6 +91,7 @@ async fn receive(
     State((deliveries, arrivals)): State<Recorder>,
     Path(behaviour): Path<String>,
     headers: HeaderMap,
+    body: String,
 ) -> (StatusCode, &'static str) {
     let arrived_at = Utc::now();
     *arrivals.lock().unwrap() += 1;
@@ -125,6 +127,7 @@ async fn receive(
             .get("x-scheduleman-signature")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+        body,
     });
     if status.is_success() {
         (status, "ok")
@@ -262,6 +265,8 @@ pub fn new_schedule(
         misfire: Misfire::FireOnce,
         on_dead: OnDead::Stop,
         paused: false,
+        options: Default::default(),
+        max_fires: None,
     }
 }
 

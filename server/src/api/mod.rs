@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod backfills;
 pub mod docs;
 pub mod error;
 pub mod executions;
@@ -170,6 +171,9 @@ pub fn routes() -> Router<AppState> {
         .routes(routes!(schedules::trigger))
         .routes(routes!(schedules::rearm))
         .routes(routes!(schedules::rotate_secret))
+        .routes(routes!(backfills::start))
+        .routes(routes!(backfills::list))
+        .routes(routes!(backfills::cancel))
         .routes(routes!(executions::list))
         .routes(routes!(executions::punctuality))
         .routes(routes!(schedules::dead_letters))

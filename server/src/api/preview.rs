@@ -1,9 +1,11 @@
-//! `GET /api/v1/preview`: a schedule's next fire instants, before saving it.
+//! `GET /api/v1/preview`: a schedule's next fire instants, before saving it, bounded by its
+//! window, with its jitter's spread and what its DST policy does in the next 12 months.
 
 use axum::Json;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use scheduleman::schedule::{self, DstNote, ScheduleInput};
+use scheduleman::schedule::{self, DstEffect, DstGap, DstNote, DstOverlap, ScheduleInput};
+use scheduleman::validate::{self, ScheduleRequest};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ProblemDocument};
@@ -36,6 +38,16 @@ pub struct PreviewParams {
     /// How many instants (1–100); default 5.
     #[param(minimum = 1, maximum = 100)]
     count: Option<usize>,
+    /// Nothing fires before this instant (RFC 3339).
+    starts_at: Option<DateTime<Utc>>,
+    /// Nothing fires after this instant (RFC 3339).
+    ends_at: Option<DateTime<Utc>>,
+    /// Each fire spread within this long after its instant (humantime: `30s`).
+    jitter: Option<String>,
+    /// A cron schedule's rule for times a spring-forward gap skips.
+    dst_gap: Option<DstGap>,
+    /// A cron schedule's rule for times a fall-back overlap repeats.
+    dst_overlap: Option<DstOverlap>,
 }
 
 /// The answer: the instants (RFC 3339 UTC, whole seconds), the same with their local time
@@ -51,6 +63,10 @@ pub struct Preview {
     pub tz: String,
     /// The schedule in plain words.
     pub description: String,
+    /// Every daylight-saving change in the next 12 months that moves, drops or doubles a
+    /// fire of a cron schedule, and what the DST policy does: "02:30 does not exist (clocks
+    /// jump 02:00→03:00) — skipped".
+    pub dst_effects: Vec<DstEffect>,
 }
 
 /// One fire of a preview.
@@ -62,6 +78,10 @@ pub struct PreviewFire {
     pub local: String,
     /// Set when daylight-saving time shifted or doubled this fire.
     pub dst: Option<PreviewDstNote>,
+    /// With jitter: the latest instant the fire may be spread to (it happens in
+    /// [`at`, `latest`), at a point fixed per fire once the schedule is saved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
 }
 
 /// How daylight-saving time changed a fire.
@@ -141,15 +161,32 @@ pub async fn preview(ApiQuery(params): ApiQuery<PreviewParams>) -> Result<Json<P
             format!("count is {count}; it must be 1–{MAX_COUNT}"),
         ));
     }
-    let input = ScheduleInput {
-        cron: params.cron,
-        at: params.at,
-        in_: params.in_,
-        every: params.every,
-        tz: params.tz,
+    let request = ScheduleRequest {
+        schedule: ScheduleInput {
+            cron: params.cron,
+            at: params.at,
+            in_: params.in_,
+            every: params.every,
+            tz: params.tz,
+        },
+        starts_at: params.starts_at,
+        ends_at: params.ends_at,
+        jitter: params.jitter,
+        dst_gap: params.dst_gap,
+        dst_overlap: params.dst_overlap,
+        ..ScheduleRequest::default()
     };
-    let preview = schedule::preview(&input, after, count)?;
+    let spec = request.schedule.resolve(after)?;
+    let mut options =
+        validate::timing_options(&request, &spec, after).map_err(ApiError::Invalid)?;
+    // The fires at their instants; the jitter shown as the window each may move within.
+    let spread = std::mem::take(&mut options.jitter_ms);
+    let preview = schedule::preview_with(&request.schedule, &options, after, count)?;
     let zone = preview.zone;
+    let latest = |at: DateTime<Utc>| {
+        (spread > 0)
+            .then(|| schedule::rfc3339_seconds(at + chrono::TimeDelta::milliseconds(spread as i64)))
+    };
     Ok(Json(Preview {
         instants: preview
             .fires
@@ -169,9 +206,11 @@ pub async fn preview(ApiQuery(params): ApiQuery<PreviewParams>) -> Result<Json<P
                 dst: fire
                     .dst
                     .map(|note| PreviewDstNote::new(note, zone, fire.at)),
+                latest: latest(fire.at),
             })
             .collect(),
         tz: zone.name().to_owned(),
         description: preview.spec.describe(),
+        dst_effects: schedule::dst_effects(&preview.spec, &options, after),
     }))
 }

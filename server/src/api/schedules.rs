@@ -7,8 +7,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum::Json;
 use scheduleman::access::Actor;
-use scheduleman::commands::{self, Action};
-use scheduleman::model::{CreatedRef, CreatedSchedule, ScheduleItem, ScheduleView, SigningSecret};
+use scheduleman::commands::{self, Action, ActionDetails};
+use scheduleman::model::{
+    CreatedRef, CreatedSchedule, PauseRequest, ScheduleItem, ScheduleView, SigningSecret,
+    TriggerRequest,
+};
 use scheduleman::page::NameCursor;
 use scheduleman::query::{ListFilter, UnknownFilter};
 use scheduleman::validate::{BatchRequest, ScheduleRequest};
@@ -16,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::error::{ApiError, ProblemDocument};
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson};
 use crate::router::AppState;
 
 /// A page of schedules and the cursor of the next one.
@@ -201,14 +204,22 @@ pub async fn delete(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/pause", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json")))]
-/// `POST /schedules/{id}/pause`: an active schedule stops firing (409 in any other state).
+    request_body(content = Option<PauseRequest>, description = "optional: `until` (resume by itself then) and `note` (why)"),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
+/// `POST /schedules/{id}/pause`: an active schedule stops firing (409 in any other state),
+/// until it is resumed or, with `until`, until then.
 pub async fn pause(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
+    OptionalJson(pause): OptionalJson<PauseRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::act(&state.pool, &actor, id, Action::Pause).await?).into_response())
+    let details = ActionDetails {
+        pause,
+        ..ActionDetails::default()
+    };
+    let view = commands::act_with(&state.pool, &actor, id, Action::Pause, &details).await?;
+    Ok(with_etag(view).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/resume", tag = "actions", params(("id" = Uuid, Path)),
@@ -223,14 +234,22 @@ pub async fn resume(
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/trigger", tag = "actions", params(("id" = Uuid, Path)),
-    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json")))]
-/// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on).
+    request_body(content = Option<TriggerRequest>, description = "optional: `body`, sent with this fire only"),
+    responses((status = 200, body = ScheduleView), (status = 404, body = ProblemDocument, content_type = "application/problem+json"), (status = 409, body = ProblemDocument, content_type = "application/problem+json"), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
+/// `POST /schedules/{id}/trigger`: an active schedule fires now (then carries on), with a
+/// one-off `body` if given; the history marks the fire as manual.
 pub async fn trigger(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     ApiPath(id): ApiPath<Uuid>,
+    OptionalJson(trigger): OptionalJson<TriggerRequest>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(commands::act(&state.pool, &actor, id, Action::Trigger).await?).into_response())
+    let details = ActionDetails {
+        trigger,
+        ..ActionDetails::default()
+    };
+    let view = commands::act_with(&state.pool, &actor, id, Action::Trigger, &details).await?;
+    Ok(with_etag(view).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/schedules/{id}/rearm", tag = "actions", params(("id" = Uuid, Path)),

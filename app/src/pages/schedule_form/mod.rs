@@ -2,6 +2,7 @@
 //! the browser by the same schedule math the executor uses, the target and retry fields,
 //! and the server's reasons shown next to the field they concern.
 
+mod controls;
 mod fields;
 mod retry;
 mod run_at;
@@ -14,6 +15,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use scheduleman::validate::{field, ScheduleRequest};
 use uuid::Uuid;
 
+use self::controls::ControlsFieldset;
 use self::fields::{server_reason, FieldError};
 use self::retry::RetryFieldset;
 use self::state::FormState;
@@ -97,6 +99,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
             if let Some(zone) = crate::components::time::browser_zone() {
                 if !has_zone {
                     form.tz.set(zone.clone());
+                    form.window_zone.set(zone.clone());
                 }
                 if !has_at {
                     form.at_local
@@ -159,6 +162,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 <FieldError message=server_reason(save, field::NAME) />
             </div>
             <TimingFieldset form=form save=save />
+            <ControlsFieldset form=form save=save />
             <TargetFieldset form=form save=save />
             <RetryFieldset form=form save=save />
             <label class="flex items-center gap-2 text-sm">

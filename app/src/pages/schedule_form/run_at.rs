@@ -104,6 +104,19 @@ pub(super) fn RunAtNotes(
     }
 }
 
+/// An instant as the picker shows it in `zone_name` (`2027-01-04T09:00:00`); blank for none.
+pub(super) fn show_in_zone(instant: Option<DateTime<Utc>>, zone_name: &str) -> String {
+    let zone = zone::parse(zone_name).unwrap_or(chrono_tz::Tz::UTC);
+    instant
+        .map(|instant| {
+            instant
+                .with_timezone(&zone)
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// A stored Run At split into the picker's local reading and zone.
 pub(super) fn split_run_at(at: Option<&str>, tz: Option<&str>) -> (String, String) {
     let zone = tz.unwrap_or("UTC").to_owned();

@@ -1,13 +1,14 @@
 //! The form's state: one signal per field, made from a [`ScheduleRequest`] and made back
 //! into one ([`FormState::to_request`]) when the person saves.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use scheduleman::model::{Misfire, OnDead, RetryPolicy};
-use scheduleman::schedule::ScheduleInput;
+use scheduleman::schedule::{DstGap, DstOverlap, ScheduleInput, TimingOptions};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 
 use super::fields::{parse_headers, parse_retry_delay, show_retry_delay};
-use super::run_at::{resolve_run_at, split_run_at};
+use super::run_at::{resolve_run_at, show_in_zone, split_run_at};
 
 /// Which kind of timing the form edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,14 @@ pub(super) struct FormState {
     pub misfire: RwSignal<Misfire>,
     pub on_dead: RwSignal<OnDead>,
     pub paused: RwSignal<bool>,
+    /// The active window's ends as local readings in `window_zone` (blank: open).
+    pub starts_local: RwSignal<String>,
+    pub ends_local: RwSignal<String>,
+    pub window_zone: RwSignal<String>,
+    pub max_fires: RwSignal<String>,
+    pub jitter: RwSignal<String>,
+    pub dst_gap: RwSignal<Option<DstGap>>,
+    pub dst_overlap: RwSignal<Option<DstOverlap>>,
 }
 
 impl FormState {
@@ -65,6 +74,11 @@ impl FormState {
             initial.schedule.at.as_deref(),
             initial.schedule.tz.as_deref(),
         );
+        let window_zone = initial
+            .schedule
+            .tz
+            .clone()
+            .unwrap_or_else(|| "UTC".to_owned());
         let text = |value: &Option<String>, default: &str| {
             RwSignal::new(value.clone().unwrap_or_else(|| default.to_owned()))
         };
@@ -107,6 +121,53 @@ impl FormState {
             misfire: RwSignal::new(initial.misfire.unwrap_or_default()),
             on_dead: RwSignal::new(initial.on_dead.unwrap_or_default()),
             paused: RwSignal::new(initial.paused),
+            starts_local: RwSignal::new(show_in_zone(initial.starts_at, &window_zone)),
+            ends_local: RwSignal::new(show_in_zone(initial.ends_at, &window_zone)),
+            window_zone: RwSignal::new(window_zone),
+            max_fires: RwSignal::new(
+                initial
+                    .max_fires
+                    .map(|limit| limit.to_string())
+                    .unwrap_or_default(),
+            ),
+            jitter: text(&initial.jitter, ""),
+            dst_gap: RwSignal::new(initial.dst_gap),
+            dst_overlap: RwSignal::new(initial.dst_overlap),
+        }
+    }
+
+    /// The window's start as typed: `Ok(None)` when blank, `Err` with the reason when the
+    /// reading does not resolve in the window's zone (a DST gap, say).
+    pub fn starts_at(self) -> Result<Option<DateTime<Utc>>, String> {
+        window_end(&self.starts_local.get(), &self.window_zone.get())
+    }
+
+    /// The window's end as typed.
+    pub fn ends_at(self) -> Result<Option<DateTime<Utc>>, String> {
+        window_end(&self.ends_local.get(), &self.window_zone.get())
+    }
+
+    /// The run limit as typed: `Ok(None)` when blank.
+    pub fn max_fires_limit(self) -> Result<Option<u32>, String> {
+        let text = self.max_fires.get();
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse()
+            .map(Some)
+            .map_err(|_| format!("{text:?} is not a whole number of fires"))
+    }
+
+    /// The options the preview applies: the window and the DST policy (the jitter is shown
+    /// as a window after each fire instead of moving it).
+    pub fn preview_options(self) -> TimingOptions {
+        TimingOptions {
+            starts_at: self.starts_at().ok().flatten(),
+            ends_at: self.ends_at().ok().flatten(),
+            dst_gap: self.dst_gap.get(),
+            dst_overlap: self.dst_overlap.get(),
+            ..TimingOptions::default()
         }
     }
 
@@ -147,6 +208,8 @@ impl FormState {
     pub fn to_request(self) -> Result<ScheduleRequest, String> {
         let backoff_initial_ms = parse_retry_delay(&self.backoff_initial.get())?;
         let backoff_max_ms = parse_retry_delay(&self.backoff_max.get())?;
+        let (starts_at, ends_at, max_fires) =
+            (self.starts_at()?, self.ends_at()?, self.max_fires_limit()?);
         Ok(ScheduleRequest {
             name: self.name.get(),
             schedule: self.timing(),
@@ -162,8 +225,22 @@ impl FormState {
             misfire: Some(self.misfire.get()),
             on_dead: Some(self.on_dead.get()),
             paused: self.paused.get(),
+            starts_at,
+            ends_at,
+            max_fires,
+            jitter: Some(self.jitter.get().trim().to_owned()).filter(|j| !j.is_empty()),
+            dst_gap: self.dst_gap.get(),
+            dst_overlap: self.dst_overlap.get(),
         })
     }
+}
+
+/// A window end typed as a local reading in `zone` (blank: none).
+fn window_end(local: &str, zone: &str) -> Result<Option<DateTime<Utc>>, String> {
+    if local.trim().is_empty() {
+        return Ok(None);
+    }
+    resolve_run_at(local.trim(), zone, false).map(|resolved| Some(resolved.instant))
 }
 
 #[cfg(test)]
@@ -190,6 +267,12 @@ mod tests {
             misfire: Some(Misfire::Skip),
             on_dead: Some(OnDead::NextFire),
             paused: true,
+            starts_at: Some("2027-01-04T08:00:00Z".parse().unwrap()),
+            ends_at: Some("2027-06-30T22:00:00Z".parse().unwrap()),
+            max_fires: Some(40),
+            jitter: Some("30s".into()),
+            dst_gap: Some(DstGap::Skip),
+            dst_overlap: Some(DstOverlap::Twice),
         }
     }
 
@@ -216,6 +299,17 @@ mod tests {
             assert_eq!(saved.schedule.cron, None, "only the chosen kind is sent");
             assert_eq!(saved.target.headers["X-B"], "two words");
             assert_eq!(saved.target.body, None, "a blank body means the default");
+            form.starts_local.set("2027-03-28T02:30".into());
+            form.window_zone.set("Europe/Berlin".into());
+            assert!(
+                form.to_request().unwrap_err().contains("does not exist"),
+                "a window start in a DST gap blocks the save"
+            );
+            form.starts_local.set("".into());
+            form.max_fires.set("ten".into());
+            assert!(form.to_request().unwrap_err().contains("\"ten\""));
+            form.max_fires.set("".into());
+            assert_eq!(form.to_request().unwrap().max_fires, None);
             form.backoff_max.set("soon".into());
             assert!(form
                 .to_request()

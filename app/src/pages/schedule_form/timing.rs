@@ -25,7 +25,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
         )
     });
     let preview = Memo::new(move |_| {
-        schedule::preview(&form.timing(), Utc::now(), 5)
+        schedule::preview_with(&form.timing(), &form.preview_options(), Utc::now(), 5)
             .map(|preview| (preview.spec.describe(), preview.fires, preview.zone))
             .map_err(|error| error.to_string())
     });

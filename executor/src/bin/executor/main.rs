@@ -18,7 +18,7 @@ use scheduleman::runner::heartbeat::{self, Identity};
 use scheduleman::runner::metrics::ExecutorMetrics;
 use scheduleman::runner::trigger::{DnsServers, Trigger};
 use scheduleman::runner::worker::{self, WorkerConfig};
-use scheduleman::runner::{probes, retention};
+use scheduleman::runner::{backfill, probes, resume, retention};
 use scheduleman::schedule::{self, ScheduleInput};
 use scheduleman::shutdown;
 use scheduleman::ssrf::TargetPolicy;
@@ -116,8 +116,16 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         });
     }
     let in_flight = metrics.in_flight.clone();
+    let backfill_loop = backfill::run(
+        pool.clone(),
+        trigger.clone(),
+        identity.id.clone(),
+        shutdown.clone(),
+    );
     tokio::join!(
         worker::run(pool.clone(), config, trigger, metrics, shutdown.clone()),
+        backfill_loop,
+        resume::run(pool.clone(), shutdown.clone()),
         heartbeat::run(
             pool.clone(),
             identity,

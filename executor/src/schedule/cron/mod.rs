@@ -9,6 +9,8 @@
 //!   not at all otherwise;
 //! - a reading repeated by a fall-back overlap fires at its first occurrence when the job is
 //!   fixed-time, and at both occurrences otherwise (elapsed time).
+//!
+//! A schedule may choose otherwise ([`DstPolicy`]: shift or skip, once or twice).
 
 mod describe;
 mod error;
@@ -20,6 +22,7 @@ use chrono_tz::Tz;
 
 pub use error::{CronError, MAX_EXPRESSION_CHARS, MAX_LIST_ITEMS};
 
+use super::timing::DstPolicy;
 use super::zone::{self, LocalTime};
 
 /// How far ahead a search looks before deciding an expression never fires again.
@@ -190,6 +193,16 @@ impl CronExpr {
     /// The first instant strictly after `after` at which the expression fires in `zone`,
     /// with Debian cron's daylight-saving rules (see the module documentation).
     pub fn next_after(&self, zone: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_after_with(zone, after, DstPolicy::default())
+    }
+
+    /// The same, with `policy` deciding what readings in gaps and overlaps do.
+    pub fn next_after_with(
+        &self,
+        zone: Tz,
+        after: DateTime<Utc>,
+        policy: DstPolicy,
+    ) -> Option<DateTime<Utc>> {
         // Readings of later instants can lie before `after`'s own reading when the clock is
         // about to fall back; start early enough to see them.
         let offset_now = zone::offset_at(zone, after);
@@ -205,7 +218,7 @@ impl CronExpr {
             if best.is_some_and(|best| lower_bound > best) {
                 break;
             }
-            for instant in self.instants_of(zone, candidate) {
+            for instant in self.instants_of(zone, candidate, policy) {
                 if instant > after && best.is_none_or(|best| instant < best) {
                     best = Some(instant);
                 }
@@ -216,12 +229,19 @@ impl CronExpr {
     }
 
     /// The instants at which a matching wall-clock reading fires.
-    fn instants_of(&self, zone: Tz, reading: NaiveDateTime) -> Vec<DateTime<Utc>> {
+    fn instants_of(
+        &self,
+        zone: Tz,
+        reading: NaiveDateTime,
+        policy: DstPolicy,
+    ) -> Vec<DateTime<Utc>> {
         match zone::resolve(zone, reading) {
             LocalTime::Single(instant) => vec![instant],
-            LocalTime::Ambiguous { earlier, .. } if self.fixed_time => vec![earlier],
-            LocalTime::Ambiguous { earlier, later } => vec![earlier, later],
-            LocalTime::Gap { gap_end, .. } if self.fixed_time => vec![gap_end],
+            LocalTime::Ambiguous { earlier, later } if policy.overlap_twice(self.fixed_time) => {
+                vec![earlier, later]
+            }
+            LocalTime::Ambiguous { earlier, .. } => vec![earlier],
+            LocalTime::Gap { gap_end, .. } if policy.gap_shifts(self.fixed_time) => vec![gap_end],
             LocalTime::Gap { .. } => vec![],
         }
     }

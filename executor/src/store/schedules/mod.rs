@@ -10,7 +10,7 @@ pub use read::{due_before, get, list, list_dead, DueTiming};
 pub(in crate::store) use rows::{retry_policy, target};
 pub(in crate::store) use write::{announce_change, insert_many_in, update_in};
 pub use write::{
-    delete, insert, insert_many, rotate_secret, transition, update, Inserted, Transition,
+    delete, insert, insert_many, rotate_secret, transition, update, Inserted, Pause, Transition,
     WAKE_HORIZON,
 };
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::rows::ScheduleRow;
 use crate::model::{Misfire, OnDead, Outcome, ScheduleItem, ScheduleState};
 use crate::query::ListFilter;
-use crate::schedule::ScheduleSpec;
+use crate::schedule::{ScheduleSpec, StoredTiming, TimingOptions};
 
 /// One due schedule's timing, for the timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,8 @@ pub struct DueTiming {
     pub name: String,
     /// When it fires.
     pub spec: ScheduleSpec,
+    /// Its window, jitter and DST policy.
+    pub options: TimingOptions,
 }
 
 /// Active schedules due before `until` (soonest first, through the due index), at most
@@ -44,11 +46,12 @@ pub async fn due_before(
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let spec = serde_json::from_str(&row.spec).ok()?;
+            let timing: StoredTiming = serde_json::from_str(&row.spec).ok()?;
             Some(DueTiming {
                 id: row.id,
                 name: row.name,
-                spec,
+                spec: timing.spec,
+                options: timing.options,
             })
         })
         .collect())
@@ -65,7 +68,8 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::
                on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
                next_run_at, fire_at, attempt, claimed_by, last_fired_at,
                last_outcome AS "last_outcome: Outcome",
-               last_error, dead_at, version, created_at, updated_at
+               last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+               pause_note, version, created_at, updated_at
         FROM schedules
         WHERE id = $1
         "#,
@@ -109,7 +113,8 @@ pub async fn list(
                        misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
                        state AS "state: ScheduleState", next_run_at, fire_at, attempt,
                        claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
-                       last_error, dead_at, version, created_at, updated_at
+                       last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+               pause_note, version, created_at, updated_at
                 FROM schedules
                 WHERE ($1::text IS NULL
                        OR state = $1
@@ -139,7 +144,8 @@ pub async fn list(
                        misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
                        state AS "state: ScheduleState", next_run_at, fire_at, attempt,
                        claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
-                       last_error, dead_at, version, created_at, updated_at
+                       last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+               pause_note, version, created_at, updated_at
                 FROM schedules
                 WHERE ($1::text IS NULL
                        OR state = $1
@@ -172,7 +178,8 @@ pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleItem>, s
                target_headers AS "target_headers: Json<serde_json::Value>",
                target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
                on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by, last_fired_at,
-               last_outcome AS "last_outcome: Outcome", last_error, dead_at, version, created_at, updated_at
+               last_outcome AS "last_outcome: Outcome", last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+               pause_note, version, created_at, updated_at
         FROM schedules
         WHERE state = 'dead'
         ORDER BY dead_at DESC NULLS LAST, id

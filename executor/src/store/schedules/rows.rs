@@ -11,7 +11,7 @@ use crate::model::{
     Misfire, OnDead, Outcome, RetryPolicy, ScheduleItem, ScheduleState, ScheduleView, Target,
     UnreadableSchedule,
 };
-use crate::schedule::ScheduleSpec;
+use crate::schedule::StoredTiming;
 
 /// The columns behind a [`ScheduleView`] (every read selects exactly these).
 #[derive(Debug)]
@@ -38,6 +38,12 @@ pub(super) struct ScheduleRow {
     pub(super) last_outcome: Option<Outcome>,
     pub(super) last_error: Option<String>,
     pub(super) dead_at: Option<DateTime<Utc>>,
+    pub(super) max_fires: Option<i32>,
+    pub(super) fires_left: Option<i32>,
+    pub(super) paused_until: Option<DateTime<Utc>>,
+    pub(super) paused_at: Option<DateTime<Utc>>,
+    pub(super) paused_by: Option<String>,
+    pub(super) pause_note: Option<String>,
     pub(super) version: i64,
     pub(super) created_at: DateTime<Utc>,
     pub(super) updated_at: DateTime<Utc>,
@@ -72,7 +78,7 @@ impl From<ScheduleRow> for ScheduleItem {
 
 /// The row's timing and headers, taken out of it (no copy of the JSON), or why they do not
 /// decode.
-fn decode(row: &mut ScheduleRow) -> Result<(ScheduleSpec, BTreeMap<String, String>), String> {
+fn decode(row: &mut ScheduleRow) -> Result<(StoredTiming, BTreeMap<String, String>), String> {
     let unreadable = |what: &str, error: serde_json::Error| {
         format!("its stored {what} does not decode ({error})")
     };
@@ -82,12 +88,13 @@ fn decode(row: &mut ScheduleRow) -> Result<(ScheduleSpec, BTreeMap<String, Strin
     Ok((spec, headers))
 }
 
-fn view(row: ScheduleRow, spec: ScheduleSpec, headers: BTreeMap<String, String>) -> ScheduleView {
+fn view(row: ScheduleRow, timing: StoredTiming, headers: BTreeMap<String, String>) -> ScheduleView {
     ScheduleView {
         id: row.id,
         name: row.name,
-        description: spec.describe(),
-        schedule: spec,
+        description: timing.spec.describe(),
+        schedule: timing.spec,
+        options: timing.options,
         target: target(row.target_url, row.target_method, headers, row.target_body),
         retry: retry_policy(row.max_attempts, row.backoff_initial_ms, row.backoff_max_ms),
         misfire: row.misfire,
@@ -102,6 +109,12 @@ fn view(row: ScheduleRow, spec: ScheduleSpec, headers: BTreeMap<String, String>)
         last_outcome: row.last_outcome,
         last_error: row.last_error,
         dead_at: row.dead_at,
+        max_fires: row.max_fires,
+        fires_left: row.fires_left,
+        paused_until: row.paused_until,
+        paused_at: row.paused_at,
+        paused_by: row.paused_by,
+        pause_note: row.pause_note,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,

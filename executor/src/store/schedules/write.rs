@@ -41,14 +41,14 @@ pub async fn insert(
         INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
                                target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                                misfire, state, next_run_at, created_at, updated_at, on_dead,
-                               signing_secret)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14,
+                               max_fires, fires_left, signing_secret)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $15,
                 'whsec_' || replace(gen_random_uuid()::text, '-', '')
                          || replace(gen_random_uuid()::text, '-', ''))
         RETURNING id, signing_secret AS "signing_secret!"
         "#,
         schedule.name,
-        Json(&schedule.spec) as _,
+        Json(&schedule.stored_timing()) as _,
         schedule.target.url,
         schedule.target.method,
         Json(&schedule.target.headers) as _,
@@ -61,6 +61,7 @@ pub async fn insert(
         next_run_at,
         now,
         schedule.on_dead.as_str(),
+        schedule.max_fires.map(|n| n as i32),
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -99,7 +100,7 @@ pub(in crate::store) async fn insert_many_in(
         schedules.iter().map(|(s, _)| f(s)).collect()
     };
     let names = column(&|s| s.name.clone());
-    let specs = column(&|s| serde_json::to_string(&s.spec).unwrap_or_default());
+    let specs = column(&|s| serde_json::to_string(&s.stored_timing()).unwrap_or_default());
     let urls = column(&|s| s.target.url.clone());
     let methods = column(&|s| s.target.method.clone());
     let headers = column(&|s| serde_json::to_string(&s.target.headers).unwrap_or_default());
@@ -131,6 +132,10 @@ pub(in crate::store) async fn insert_many_in(
         .to_owned()
     });
     let next_runs: Vec<Option<DateTime<Utc>>> = schedules.iter().map(|(_, at)| *at).collect();
+    let max_fires: Vec<Option<i32>> = schedules
+        .iter()
+        .map(|(s, _)| s.max_fires.map(|n| n as i32))
+        .collect();
     let rows = sqlx::query!(
         r#"
         WITH input AS (
@@ -140,19 +145,19 @@ pub(in crate::store) async fn insert_many_in(
                    t.*
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                         $6::text[], $7::int4[], $8::int8[], $9::int8[], $10::text[],
-                        $11::text[], $12::text[], $13::timestamptz[])
+                        $11::text[], $12::text[], $13::timestamptz[], $15::int4[])
                  WITH ORDINALITY
                  AS t(name, spec, url, method, headers, body, max_attempts, backoff_initial_ms,
-                      backoff_max_ms, misfire, on_dead, state, next_run_at, ord)
+                      backoff_max_ms, misfire, on_dead, state, next_run_at, max_fires, ord)
         ),
         stored AS (
             INSERT INTO schedules (id, name, spec, target_url, target_method, target_headers,
                                    target_body, max_attempts, backoff_initial_ms,
                                    backoff_max_ms, misfire, on_dead, state, next_run_at,
-                                   signing_secret, created_at, updated_at)
+                                   max_fires, fires_left, signing_secret, created_at, updated_at)
             SELECT id, name, spec::jsonb, url, method, headers::jsonb, body, max_attempts,
                    backoff_initial_ms, backoff_max_ms, misfire, on_dead, state, next_run_at,
-                   secret, $14, $14
+                   max_fires, max_fires, secret, $14, $14
             FROM input
         )
         SELECT id AS "id!", secret AS "secret!" FROM input ORDER BY ord
@@ -171,6 +176,7 @@ pub(in crate::store) async fn insert_many_in(
         &states,
         &next_runs as &[Option<DateTime<Utc>>],
         now,
+        &max_fires as &[Option<i32>],
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -243,13 +249,23 @@ pub(in crate::store) async fn update_in(
             on_dead = $16, dead_fires = 0,
             next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
             claimed_by = NULL, claim_token = NULL, dead_at = NULL, manual_fire = false,
+            manual_body = NULL,
+            -- A new limit starts over; so does one used up (the edit brings it back).
+            fires_left = CASE WHEN max_fires IS DISTINCT FROM $17 OR fires_left = 0 THEN $17
+                              ELSE fires_left END,
+            max_fires = $17,
+            -- A pause the edit keeps keeps its end, author and note.
+            paused_until = CASE WHEN $12 = 'paused' THEN paused_until END,
+            paused_at = CASE WHEN $12 = 'paused' THEN coalesce(paused_at, $14) END,
+            paused_by = CASE WHEN $12 = 'paused' THEN paused_by END,
+            pause_note = CASE WHEN $12 = 'paused' THEN pause_note END,
             version = version + 1, updated_at = $14
         WHERE id = $1 AND ($15::bigint IS NULL OR version = $15)
         RETURNING version
         "#,
         id,
         schedule.name,
-        Json(&schedule.spec) as _,
+        Json(&schedule.stored_timing()) as _,
         schedule.target.url,
         schedule.target.method,
         Json(&schedule.target.headers) as _,
@@ -263,6 +279,7 @@ pub(in crate::store) async fn update_in(
         now,
         expected_version,
         schedule.on_dead.as_str(),
+        schedule.max_fires.map(|n| n as i32),
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -291,6 +308,21 @@ pub struct Transition<'a> {
     pub reset_fire: bool,
     /// Whether that fresh fire is a person's ("Trigger now"), never skipped as missed.
     pub manual: bool,
+    /// The one-off body of that manual fire, if it has one.
+    pub manual_body: Option<&'a str>,
+    /// For a pause: when it ends by itself, who paused and why.
+    pub pause: Option<Pause<'a>>,
+}
+
+/// A pause's particulars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause<'a> {
+    /// When it ends by itself, if it does.
+    pub until: Option<DateTime<Utc>>,
+    /// Who paused.
+    pub by: &'a str,
+    /// Why, if they said.
+    pub note: Option<&'a str>,
 }
 
 /// Moves a schedule from one state to another, setting `next_run_at` (and dropping any
@@ -307,8 +339,15 @@ pub async fn transition(
         next_run_at,
         reset_fire,
         manual,
+        manual_body,
+        pause,
     } = change;
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    // Leaving the paused state forgets the pause; entering it records one.
+    let (until, by, note) = match pause {
+        Some(pause) => (pause.until, Some(pause.by), pause.note),
+        None => (None, None, None),
+    };
     let version = sqlx::query_scalar!(
         r#"
         UPDATE schedules
@@ -319,7 +358,12 @@ pub async fn transition(
             claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
             claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
             manual_fire = CASE WHEN $5 THEN $7 ELSE manual_fire END,
+            manual_body = CASE WHEN $5 THEN $8 ELSE manual_body END,
             dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
+            paused_until = CASE WHEN $3 = 'paused' THEN $9::timestamptz END,
+            paused_at = CASE WHEN $3 = 'paused' THEN $6::timestamptz END,
+            paused_by = CASE WHEN $3 = 'paused' THEN $10::text END,
+            pause_note = CASE WHEN $3 = 'paused' THEN $11::text END,
             version = version + 1, updated_at = $6
         WHERE id = $1 AND state = ANY($2)
         RETURNING version
@@ -331,6 +375,10 @@ pub async fn transition(
         reset_fire,
         now,
         manual,
+        manual_body,
+        until,
+        by,
+        note,
     )
     .fetch_optional(&mut *tx)
     .await?;

@@ -1,0 +1,212 @@
+//! The form's "Limits" fieldset for recurring schedules: the active window (picked in a
+//! zone, like Run At), the run limit, the jitter, and for cron schedules the DST policy with
+//! every change it affects in the next 12 months, computed in the browser.
+
+use chrono::Utc;
+use leptos::prelude::*;
+use scheduleman::schedule::{self, DstGap, DstOverlap};
+use scheduleman::validate::field;
+
+use super::fields::{server_reason, FieldError};
+use super::state::{FormState, Kind};
+use super::{INPUT, LABEL};
+use crate::components::zone_select::ZoneSelect;
+use crate::server_fns::schedules::SaveSchedule;
+
+/// The window, the run limit, the jitter and (cron) the DST policy.
+#[component]
+pub(super) fn ControlsFieldset(form: FormState, save: ServerAction<SaveSchedule>) -> AnyView {
+    let recurring = move || matches!(form.kind.get(), Kind::Cron | Kind::Every);
+    view! {
+        <fieldset id="controls" class:hidden=move || !recurring()>
+            <legend class=LABEL>"Limits"</legend>
+            <div class="mt-1 grid gap-3 sm:grid-cols-3">
+                <div>
+                    <label class=LABEL for="starts-at">
+                        "Not before"
+                    </label>
+                    <input
+                        id="starts-at"
+                        type="datetime-local"
+                        step="1"
+                        class=INPUT
+                        prop:value=move || form.starts_local.get()
+                        on:input=move |e| form.starts_local.set(event_target_value(&e))
+                    />
+                    <FieldError message=move || form.starts_at().err() />
+                    <FieldError message=server_reason(save, field::STARTS_AT) />
+                </div>
+                <div>
+                    <label class=LABEL for="ends-at">
+                        "Not after (then it completes)"
+                    </label>
+                    <input
+                        id="ends-at"
+                        type="datetime-local"
+                        step="1"
+                        class=INPUT
+                        prop:value=move || form.ends_local.get()
+                        on:input=move |e| form.ends_local.set(event_target_value(&e))
+                    />
+                    <FieldError message=move || form.ends_at().err() />
+                    <FieldError message=server_reason(save, field::ENDS_AT) />
+                </div>
+                <div>
+                    <label class=LABEL for="window-zone">
+                        "Window's time zone"
+                    </label>
+                    <ZoneSelect id="window-zone" zone=form.window_zone />
+                </div>
+                <div>
+                    <label class=LABEL for="max-fires">
+                        "Stop after this many fires"
+                    </label>
+                    <input
+                        id="max-fires"
+                        inputmode="numeric"
+                        placeholder="no limit"
+                        class=INPUT
+                        prop:value=move || form.max_fires.get()
+                        on:input=move |e| form.max_fires.set(event_target_value(&e))
+                    />
+                    <FieldError message=move || form.max_fires_limit().err() />
+                    <FieldError message=server_reason(save, field::MAX_FIRES) />
+                </div>
+                <div>
+                    <label class=LABEL for="jitter">
+                        "Jitter (e.g. 30s)"
+                    </label>
+                    <input
+                        id="jitter"
+                        placeholder="none"
+                        class=INPUT
+                        prop:value=move || form.jitter.get()
+                        on:input=move |e| form.jitter.set(event_target_value(&e))
+                    />
+                    <FieldError message=server_reason(save, field::JITTER) />
+                </div>
+            </div>
+            <p id="jitter-note" class="mt-2 text-sm text-slate-600">
+                {move || jitter_note(&form.jitter.get())}
+            </p>
+            {move || {
+                (form.kind.get() == Kind::Cron).then(|| view! { <DstPolicyFields form save /> })
+            }}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// What a jitter does, in words; nothing when there is none.
+fn jitter_note(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(match humantime::parse_duration(text) {
+        Ok(_) => format!(
+            "Each fire happens at a point within {text} after its time: the same point for every \
+             executor and every retry, different from fire to fire."
+        ),
+        Err(error) => format!("{text:?} is not a duration such as 30s or 5m ({error})"),
+    })
+}
+
+/// The DST policy selects and the changes they affect.
+#[component]
+fn DstPolicyFields(form: FormState, save: ServerAction<SaveSchedule>) -> impl IntoView {
+    let effects = Memo::new(move |_| {
+        form.timing()
+            .resolve(Utc::now())
+            .map(|spec| schedule::dst_effects(&spec, &form.preview_options(), Utc::now()))
+            .unwrap_or_default()
+    });
+    let gap_choice = move |value: String| value.parse::<DstGap>().ok();
+    let overlap_choice = move |value: String| value.parse::<DstOverlap>().ok();
+    view! {
+        <div class="mt-3 grid gap-3 sm:grid-cols-2">
+            <div>
+                <label class=LABEL for="dst-gap">
+                    "A time the clocks skip (spring forward)"
+                </label>
+                <select
+                    id="dst-gap"
+                    class=INPUT
+                    on:change=move |e| form.dst_gap.set(gap_choice(event_target_value(&e)))
+                >
+                    <option value="" selected=move || form.dst_gap.get().is_none()>
+                        "Like cron: shift fixed times, skip others"
+                    </option>
+                    <option
+                        value="shift"
+                        selected=move || form.dst_gap.get() == Some(DstGap::Shift)
+                    >
+                        "Shift to the end of the gap"
+                    </option>
+                    <option value="skip" selected=move || form.dst_gap.get() == Some(DstGap::Skip)>
+                        "Skip it"
+                    </option>
+                </select>
+                <FieldError message=server_reason(save, field::DST_GAP) />
+            </div>
+            <div>
+                <label class=LABEL for="dst-overlap">
+                    "A time that happens twice (fall back)"
+                </label>
+                <select
+                    id="dst-overlap"
+                    class=INPUT
+                    on:change=move |e| form.dst_overlap.set(overlap_choice(event_target_value(&e)))
+                >
+                    <option value="" selected=move || form.dst_overlap.get().is_none()>
+                        "Like cron: once for fixed times, twice for others"
+                    </option>
+                    <option
+                        value="once"
+                        selected=move || form.dst_overlap.get() == Some(DstOverlap::Once)
+                    >
+                        "Fire once, at the first"
+                    </option>
+                    <option
+                        value="twice"
+                        selected=move || form.dst_overlap.get() == Some(DstOverlap::Twice)
+                    >
+                        "Fire at both"
+                    </option>
+                </select>
+                <FieldError message=server_reason(save, field::DST_OVERLAP) />
+            </div>
+        </div>
+        <div id="dst-effects" class="mt-2 text-sm">
+            {move || {
+                let effects = effects.get();
+                if effects.is_empty() {
+                    view! {
+                        <p class="text-slate-500">
+                            "No daylight-saving change touches this schedule in the next 12 months."
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p class="text-slate-600">"In the next 12 months:"</p>
+                        <ul class="mt-1 space-y-0.5">
+                            {effects
+                                .into_iter()
+                                .map(|effect| {
+                                    view! {
+                                        <li class="dst-effect rounded bg-amber-50 px-2 text-amber-900">
+                                            {effect.date.format("%-d %b %Y").to_string()} ": "
+                                            {effect.text}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}

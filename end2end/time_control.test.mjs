@@ -1,0 +1,160 @@
+// Time control in Chromium (issue 19): the form's Limits fieldset (a window picked in a
+// zone, a run limit, jitter, a DST policy with the changes it affects listed before saving),
+// the detail page's limits and fires left; "Trigger with a body…" marked manual in the
+// history; "Pause until…" with a note, shown on the page and in the list.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
+
+const echoUrl = process.env.SCHEDULEMAN_ECHO_URL ?? 'http://127.0.0.1:5003';
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const unique = (prefix) => `${prefix} ${Date.now()}-${Math.floor(Math.random() * 1000)}`;
+
+async function api(method, path, body) {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+// Reloads `path` until `selector` shows, for up to `seconds`.
+async function reloadUntil(page, path, selector, seconds = 30) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    await page.goto(baseUrl + path);
+    await page.waitForSelector('main[data-hydrated="true"]');
+    if (await page.locator(selector).count() > 0) return;
+    assert.ok(Date.now() < deadline, `${selector} never showed on ${path}`);
+    await page.waitForTimeout(700);
+  }
+}
+
+test('the Limits fieldset shows what a DST policy does before saving, and the page shows the limits', async () => {
+  const { page, errors } = await openHydrated(browser, '/schedules/new');
+  // 01:30 and 02:30: New York skips 02:30 in March and repeats 01:30 in November.
+  await page.fill('#cron', '30 1,2 * * *');
+  await page.selectOption('#tz', 'America/New_York');
+  const effect = page.locator('#dst-effects .dst-effect', { hasText: 'does not exist' }).first();
+  await effect.waitFor();
+  assert.match(await effect.textContent(), /Mar 20\d\d: 02:30 does not exist \(clocks jump 02:00→03:00\) — shifted to 03:00/);
+  await page.selectOption('#dst-gap', 'skip');
+  await page.locator('#dst-effects .dst-effect', { hasText: 'skipped' }).waitFor();
+  assert.match(
+    await page.locator('#dst-effects .dst-effect', { hasText: 'happens twice' }).first().textContent(),
+    /Nov 20\d\d: 01:30 happens twice.*— runs once, at the first/,
+    'a fixed-time job fires once in an overlap by default',
+  );
+  await page.selectOption('#dst-overlap', 'twice');
+  const overlap = page.locator('#dst-effects .dst-effect', { hasText: 'runs twice' });
+  await overlap.first().waitFor();
+  assert.match(await overlap.first().textContent(), /Nov 20\d\d: 01:30 happens twice/);
+  await page.fill('#max-fires', 'ten');
+  await page.locator('#controls .field-error', { hasText: '"ten" is not a whole number' }).waitFor();
+  await page.fill('#max-fires', '3');
+  await page.fill('#jitter', '30s');
+  assert.match(await page.textContent('#jitter-note'), /within 30s after its time/);
+  // A window end picked on Tokyo's wall clock, a year from now.
+  const year = new Date().getUTCFullYear() + 1;
+  await page.selectOption('#window-zone', 'Asia/Tokyo');
+  await page.fill('#ends-at', `${year}-06-30T09:00:00`);
+  await screenshot(page, 'new-schedule-limits');
+  const name = unique('limited');
+  await page.fill('#name', name);
+  await page.fill('#url', `${echoUrl}/limited`);
+  await page.click('#save');
+  await page.waitForSelector('#signing-secret', { timeout: 15_000 });
+  await page.click('#continue');
+  await page.waitForURL(/\/schedules\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+  await page.waitForSelector('main[data-hydrated="true"]');
+  const limits = await page.textContent('#limits');
+  assert.match(limits, /At most 3 fires/);
+  assert.match(limits, /Each fire within 30s after its time/);
+  assert.match(limits, /A time the clocks skip: skipped/);
+  assert.match(limits, /A time that happens twice: fires at both/);
+  assert.match(limits, /Not after/);
+  assert.match(await page.textContent('#state'), /3 of 3 fires left/);
+  const id = page.url().split('/').pop();
+  const stored = await api('GET', `/api/v1/schedules/${id}`);
+  assert.equal(stored.body.ends_at, `${year}-06-30T00:00:00Z`, '09:00 in Tokyo is 00:00 UTC');
+  assert.equal(stored.body.dst_gap, 'skip');
+  assert.equal(stored.body.max_fires, 3);
+  assert.deepEqual(errors, []);
+});
+
+test('trigger with a body is marked manual; pause until with a note shows on the page and in the list', async () => {
+  const name = unique('controlled');
+  const created = await api('POST', '/api/v1/schedules', {
+    name,
+    schedule: { every: '1h' },
+    target: { url: `${echoUrl}/controlled` },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  const { page, errors } = await openHydrated(browser, `/schedules/${id}`);
+  await page.click('#trigger-with-body');
+  await page.fill('#trigger-body', '{"one_off": true}');
+  await page.click('#trigger-send');
+  await reloadUntil(page, `/schedules/${id}`, '#history .execution .manual');
+
+  await page.click('#pause-with-note');
+  // An hour from now on the browser's wall clock, as a datetime-local input takes it.
+  const until = await page.evaluate(() => {
+    const d = new Date(Date.now() + 3600_000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  });
+  await page.fill('#pause-until', until);
+  await page.fill('#pause-note', 'deploy freeze');
+  await page.click('#pause-confirm');
+  await reloadUntil(page, `/schedules/${id}`, '#state .pause-note');
+  assert.match(await page.textContent('#state .pause-note'), /until .*, by local: deploy freeze/);
+  await screenshot(page, 'schedule-paused-until');
+  const stored = await api('GET', `/api/v1/schedules/${id}`);
+  assert.equal(stored.body.state, 'paused');
+  const minutes = (Date.parse(stored.body.paused_until) - Date.now()) / 60_000;
+  assert.ok(minutes > 55 && minutes <= 60, `paused for about an hour, not ${minutes} minutes`);
+
+  await page.goto(`${baseUrl}/?search=${encodeURIComponent(name)}`);
+  await page.waitForSelector('main[data-hydrated="true"]');
+  const row = page.locator(`tr.schedule-row[data-name="${name}"]`);
+  assert.match(await row.locator('.pause-note').textContent(), /by local: deploy freeze/);
+  assert.deepEqual(errors, []);
+});
+
+test('a backfill is previewed, started and shown done, its fires marked in the history', async () => {
+  const name = unique('backfilled');
+  const created = await api('POST', '/api/v1/schedules', {
+    name,
+    schedule: { cron: '* * * * *', tz: 'UTC' },
+    paused: true,
+    target: { url: `${echoUrl}/backfilled` },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  const { page, errors } = await openHydrated(browser, `/schedules/${id}`);
+  // The last five whole minutes on the browser's wall clock.
+  const [from, to] = await page.evaluate(() => {
+    const pad = (n) => String(n).padStart(2, '0');
+    const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    return [local(new Date(minute - 4 * 60_000)), local(minute)];
+  });
+  await page.fill('#backfill-from', from);
+  await page.fill('#backfill-to', to);
+  await page.fill('#backfill-pace', '200ms');
+  await page.click('#backfill-preview');
+  await page.locator('.backfill-summary', { hasText: 'Would make 5 fires' }).waitFor();
+  await page.click('#backfill-start');
+  await page.locator('.backfill-summary', { hasText: 'Started: 5 fires' }).waitFor();
+  await reloadUntil(page, `/schedules/${id}`, '#backfills .backfill-row[data-state="done"]');
+  assert.match(await page.textContent('#backfills .backfill-row .progress'), /5 of 5 delivered/);
+  assert.equal(await page.locator('#history .execution .backfill').count(), 5);
+  await screenshot(page, 'schedule-backfill');
+  assert.deepEqual(errors, []);
+});

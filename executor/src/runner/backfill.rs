@@ -1,0 +1,85 @@
+//! The backfill loop: each executor claims due backfill fires (at most a few at once, beside
+//! its own claim loop), triggers them with the same sender, and records each attempt;
+//! a failed one is tried again as the schedule's retry policy says, up to its attempts.
+
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use sqlx::PgPool;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::model::Outcome;
+use crate::runner::trigger::Trigger;
+use crate::store::backfills::{self, BackfillClaim, BackfillOutcome};
+use crate::store::settle::AttemptRecord;
+
+/// How often an idle executor looks for due backfill fires (randomized ±50 %).
+const EVERY: Duration = Duration::from_millis(250);
+/// Fires claimed at once.
+const BATCH: i64 = 8;
+/// How long a claim is held; an executor that dies leaves it to another after this.
+const LEASE_MS: i64 = 30_000;
+
+/// Runs until `shutdown`; attempts in flight finish first.
+pub async fn run(pool: PgPool, trigger: Trigger, executor_id: String, shutdown: CancellationToken) {
+    loop {
+        let claimed = match backfills::claim_due(&pool, LEASE_MS, BATCH).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::warn!(%error, "claiming backfill fires failed");
+                Vec::new()
+            }
+        };
+        let busy = !claimed.is_empty();
+        let mut attempts = JoinSet::new();
+        for claim in claimed {
+            let (pool, trigger, executor_id) = (pool.clone(), trigger.clone(), executor_id.clone());
+            attempts.spawn(async move { fire(&pool, &trigger, &executor_id, claim).await });
+        }
+        while attempts.join_next().await.is_some() {}
+        if busy && !shutdown.is_cancelled() {
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(EVERY.mul_f64(0.5 + fastrand::f64())) => {}
+        }
+    }
+}
+
+/// One attempt of one backfill fire, recorded.
+async fn fire(pool: &PgPool, trigger: &Trigger, executor_id: &str, claim: BackfillClaim) {
+    let attempted = trigger.fire(&claim.webhook_call()).await;
+    let reason = attempted.failure.as_ref().map(ToString::to_string);
+    let attempt = claim.attempt.max(1) as u32;
+    let outcome = match &reason {
+        None => BackfillOutcome::Delivered,
+        Some(_) if attempt >= claim.retry.max_attempts => BackfillOutcome::Failed,
+        Some(_) => BackfillOutcome::RetryAfterMs(claim.retry.backoff(attempt).as_millis() as i64),
+    };
+    let latency = TimeDelta::from_std(attempted.latency).unwrap_or(TimeDelta::MAX);
+    let record = AttemptRecord {
+        schedule_id: claim.schedule_id,
+        execution_id: claim.execution_id,
+        scheduled_for: claim.scheduled_for,
+        attempt: claim.attempt,
+        started_at: attempted.started_at,
+        finished_at: crate::schedule::saturating_add(attempted.started_at, attempted.latency),
+        outcome: if reason.is_none() {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+        http_status: attempted.status.map(i32::from),
+        latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,
+        error: reason,
+        manual: false,
+    };
+    tracing::debug!(backfill_id = %claim.backfill_id, seq = claim.seq, ?outcome, at = %Utc::now(), "backfill attempt");
+    if let Err(error) = backfills::settle(pool, executor_id, &claim, &record, &outcome).await {
+        // The lease runs out and another executor (or this one) tries the fire again; the
+        // receiver de-duplicates on the execution id.
+        tracing::warn!(%error, backfill_id = %claim.backfill_id, seq = claim.seq, "recording a backfill attempt failed");
+    }
+}
