@@ -12,6 +12,11 @@ CREATE TABLE backfills (
     -- Time between two fires' first attempts.
     pace_ms     bigint      NOT NULL CHECK (pace_ms >= 0),
     total       integer     NOT NULL CHECK (total BETWEEN 1 AND 1000),
+    -- Progress, kept by the executors' write-back and the cancel (a list reads 20 rows,
+    -- never their fires).
+    delivered   integer     NOT NULL DEFAULT 0,
+    failed      integer     NOT NULL DEFAULT 0,
+    cancelled   integer     NOT NULL DEFAULT 0,
     state       text        NOT NULL DEFAULT 'running'
                             CHECK (state IN ('running', 'done', 'cancelled')),
     created_by  text        NOT NULL,

@@ -1,5 +1,5 @@
 //! Benchmark: the server's HTTP surface under load, in one process against a throwaway
-//! PostgreSQL. Two scenarios:
+//! PostgreSQL. Scenarios:
 //! - `--clients` concurrent clients each creating schedules with `POST /api/v1/schedules`
 //!   for `--seconds`: creations per second, latency percentiles, CPU per creation of this
 //!   process (server and clients together) and of PostgreSQL;
@@ -7,7 +7,10 @@
 //!   schedules list and a search read one at a time: the first read's latency, then
 //!   percentiles over 50 reads 100 ms apart;
 //! - with `--dense N`, N schedules firing every second (`* * * * * *`), then `--clients`
-//!   clients reading the timeline page for `--seconds`: latency percentiles.
+//!   clients reading the timeline page for `--seconds`: latency percentiles;
+//! - with `--time-control N`, N schedules with a window, a run limit, jitter and a DST policy
+//!   (half paused until tomorrow) and one with 20 backfills of 1,000 fires, then `--clients`
+//!   clients reading the preview, the list, both schedules' pages and the backfills.
 //!
 //! Run it with:
 //!
@@ -42,6 +45,9 @@ struct Args {
     /// Every-second cron schedules stored before the timeline scenario (0: skip it).
     #[arg(long, default_value_t = 0)]
     dense: i64,
+    /// Schedules with time controls stored before the time-control scenario (0: skip it).
+    #[arg(long, default_value_t = 0)]
+    time_control: usize,
     /// With `--stored`: attempts recorded over the last 10 minutes (10,000 fires/s is
     /// 6,000,000) across 10,000 schedules, before `/metrics` is scraped.
     #[arg(long, default_value_t = 0)]
@@ -159,6 +165,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         timeline_scenario(&pool, &client, &base, &args).await?;
         return Ok(());
     }
+    if args.time_control > 0 {
+        time_control_scenario(&client, &base, &args).await?;
+        return Ok(());
+    }
     if args.stored > 0 {
         sqlx::query(
             "INSERT INTO schedules (name, spec, target_url, state, next_run_at, last_outcome) \
@@ -255,11 +265,37 @@ async fn timeline_scenario(
     .bind(args.dense)
     .execute(pool)
     .await?;
-    let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let readers: Vec<_> = (0..args.clients)
+    let mut latencies = read_loop(
+        client,
+        &format!("{base}/timeline"),
+        args.clients,
+        args.seconds,
+    )
+    .await?;
+    println!(
+        "GET /timeline with {} every-second schedules, {} clients, {:.1} s: {} pages, {}",
+        args.dense,
+        args.clients,
+        started.elapsed().as_secs_f64(),
+        latencies.len(),
+        percentiles(&mut latencies)
+    );
+    Ok(())
+}
+
+/// `clients` clients each reading `url` in a loop for `seconds`: the latency of every
+/// successful answer.
+async fn read_loop(
+    client: &reqwest::Client,
+    url: &str,
+    clients: usize,
+    seconds: u64,
+) -> Result<Vec<Duration>, Box<dyn std::error::Error>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..clients)
         .map(|_| {
-            let (client, url, stop) = (client.clone(), format!("{base}/timeline"), stop.clone());
+            let (client, url, stop) = (client.clone(), url.to_owned(), stop.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
@@ -278,20 +314,105 @@ async fn timeline_scenario(
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_secs(args.seconds)).await;
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut latencies = Vec::new();
     for reader in readers {
         latencies.append(&mut reader.await?);
     }
-    println!(
-        "GET /timeline with {} every-second schedules, {} clients, {:.1} s: {} pages, {}",
-        args.dense,
-        args.clients,
-        started.elapsed().as_secs_f64(),
-        latencies.len(),
-        percentiles(&mut latencies)
-    );
+    Ok(latencies)
+}
+
+/// `--time-control N`: N schedules with a window, a run limit, jitter and a DST policy (half
+/// of them paused until tomorrow with a note), one with 20 backfills of 1,000 fires each;
+/// then `--clients` clients reading, in turn, the preview with a DST policy, the list, the
+/// backfilled schedule's page and its backfills.
+async fn time_control_scenario(
+    client: &reqwest::Client,
+    base: &str,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let now = chrono::Utc::now();
+    let mut subject = String::new();
+    for n in 0..args.time_control {
+        let body = serde_json::json!({
+            "name": format!("controlled {n:04}"),
+            "schedule": {"cron": "30 1,2 * * *", "tz": "America/New_York"},
+            "starts_at": now.to_rfc3339(),
+            "ends_at": (now + chrono::TimeDelta::days(365)).to_rfc3339(),
+            "max_fires": 100, "jitter": "30s", "dst_gap": "skip", "dst_overlap": "twice",
+            "target": {"url": args.target},
+        });
+        let created: serde_json::Value = client
+            .post(format!("{base}/api/v1/schedules"))
+            .json(&body)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = created["id"]
+            .as_str()
+            .ok_or("a schedule was not created")?
+            .to_owned();
+        if n % 2 == 0 {
+            let pause = serde_json::json!({
+                "until": (now + chrono::TimeDelta::days(1)).to_rfc3339(), "note": "load test"
+            });
+            client
+                .post(format!("{base}/api/v1/schedules/{id}/pause"))
+                .json(&pause)
+                .send()
+                .await?
+                .error_for_status()?;
+        }
+        subject = id;
+    }
+    let minutely: serde_json::Value = client
+        .post(format!("{base}/api/v1/schedules"))
+        .json(&serde_json::json!({
+            "name": "backfilled", "schedule": {"cron": "* * * * *"}, "paused": true,
+            "target": {"url": args.target},
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let backfilled = minutely["id"]
+        .as_str()
+        .ok_or("no backfilled schedule")?
+        .to_owned();
+    for k in 0..20 {
+        let to = now - chrono::TimeDelta::minutes(1000 * k + 1);
+        let range = serde_json::json!({
+            "from": (to - chrono::TimeDelta::minutes(999)).to_rfc3339(),
+            "to": to.to_rfc3339(), "pace": "1h",
+        });
+        client
+            .post(format!("{base}/api/v1/schedules/{backfilled}/backfill"))
+            .json(&range)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let preview = "/api/v1/preview?cron=30+1,2+*+*+*&tz=America/New_York&dst_gap=skip\
+                   &dst_overlap=twice&jitter=30s&count=20";
+    for path in [
+        preview.to_owned(),
+        "/".to_owned(),
+        format!("/schedules/{subject}"),
+        format!("/schedules/{backfilled}"),
+        format!("/api/v1/schedules/{backfilled}/backfills"),
+    ] {
+        let mut latencies =
+            read_loop(client, &format!("{base}{path}"), args.clients, args.seconds).await?;
+        println!(
+            "GET {path} ({} controlled schedules, 20 backfills of 1,000 fires), {} clients: {} answers, {}",
+            args.time_control,
+            args.clients,
+            latencies.len(),
+            percentiles(&mut latencies)
+        );
+    }
     Ok(())
 }
 

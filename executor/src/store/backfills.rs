@@ -76,17 +76,12 @@ pub async fn list_for_schedule(
     sqlx::query_as!(
         BackfillView,
         r#"
-        SELECT b.id AS "id?", b.schedule_id, b.range_from AS "from", b.range_to AS "to",
-               b.pace_ms, b.state, b.created_by, b.created_at, b.finished_at, b.total,
-               count(*) FILTER (WHERE f.state = 'delivered')::int4 AS "delivered!",
-               count(*) FILTER (WHERE f.state = 'failed')::int4 AS "failed!",
-               count(*) FILTER (WHERE f.state = 'cancelled')::int4 AS "cancelled!",
+        SELECT id AS "id?", schedule_id, range_from AS "from", range_to AS "to", pace_ms, state,
+               created_by, created_at, finished_at, total, delivered, failed, cancelled,
                ARRAY[]::timestamptz[] AS "fires!"
-        FROM backfills b
-        LEFT JOIN backfill_fires f ON f.backfill_id = b.id
-        WHERE b.schedule_id = $1
-        GROUP BY b.id
-        ORDER BY b.created_at DESC
+        FROM backfills
+        WHERE schedule_id = $1
+        ORDER BY created_at DESC
         LIMIT $2
         "#,
         schedule_id,
@@ -116,9 +111,17 @@ pub async fn cancel(
     .rows_affected()
         == 1;
     if cancelled {
-        sqlx::query!(
+        let dropped = sqlx::query!(
             "UPDATE backfill_fires SET state = 'cancelled' WHERE backfill_id = $1 AND state = 'pending'",
             id
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query!(
+            "UPDATE backfills SET cancelled = cancelled + $2 WHERE id = $1",
+            id,
+            dropped as i32
         )
         .execute(&mut *tx)
         .await?;
@@ -216,6 +219,8 @@ pub async fn claim_due(
             }),
             Err(error) => {
                 let reason = format!("the stored headers cannot be read: {error}");
+                let mut tx = pool.begin().await?;
+                lock(&mut tx, row.backfill_id).await?;
                 sqlx::query!(
                     r#"UPDATE backfill_fires SET state = 'failed', last_error = $3, lease_until = NULL
                        WHERE backfill_id = $1 AND seq = $2"#,
@@ -223,8 +228,10 @@ pub async fn claim_due(
                     row.seq,
                     reason
                 )
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+                count_settled(&mut tx, row.backfill_id, "failed").await?;
+                tx.commit().await?;
             }
         }
     }
@@ -253,6 +260,9 @@ pub async fn settle(
     outcome: &BackfillOutcome,
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
+    // One settlement of a backfill at a time, so that the one settling its last fire sees
+    // every other settled and ends it.
+    lock(&mut tx, claim.backfill_id).await?;
     sqlx::query!(
         r#"
         INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id,
@@ -282,7 +292,7 @@ pub async fn settle(
         BackfillOutcome::RetryAfterMs(ms) => ("pending", Some(*ms)),
         BackfillOutcome::Failed => ("failed", None),
     };
-    sqlx::query!(
+    let applied = sqlx::query!(
         r#"
         UPDATE backfill_fires
         SET state = $4,
@@ -298,17 +308,49 @@ pub async fn settle(
         record.error.as_deref().map(super::storable),
     )
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected()
+        == 1;
+    if applied && state != "pending" {
+        count_settled(&mut tx, claim.backfill_id, state).await?;
+    }
+    tx.commit().await
+}
+
+/// Counts a fire of `backfill_id` settled for good as `state` (`delivered` or `failed`), and
+/// ends the backfill when it was its last pending fire.
+async fn count_settled(
+    tx: &mut PgConnection,
+    backfill_id: Uuid,
+    state: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"
-        UPDATE backfills SET state = 'done', finished_at = now()
-        WHERE id = $1 AND state = 'running'
-          AND NOT EXISTS (SELECT 1 FROM backfill_fires
-                          WHERE backfill_id = $1 AND state = 'pending')
+        WITH last AS (
+            SELECT NOT EXISTS (SELECT 1 FROM backfill_fires
+                               WHERE backfill_id = $1 AND state = 'pending') AS done
+        )
+        UPDATE backfills
+        SET delivered = delivered + CASE WHEN $2 = 'delivered' THEN 1 ELSE 0 END,
+            failed = failed + CASE WHEN $2 = 'failed' THEN 1 ELSE 0 END,
+            state = CASE WHEN state = 'running' AND last.done THEN 'done' ELSE state END,
+            finished_at = CASE WHEN state = 'running' AND last.done THEN now()
+                               ELSE finished_at END
+        FROM last
+        WHERE id = $1
         "#,
-        claim.backfill_id
+        backfill_id,
+        state,
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    Ok(())
+}
+
+/// Locks backfill `id`'s row for the caller's transaction.
+async fn lock(tx: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT id FROM backfills WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(())
 }
