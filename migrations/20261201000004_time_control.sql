@@ -21,3 +21,8 @@ CREATE INDEX schedules_resume_idx ON schedules (paused_until)
 
 -- Which attempts a person asked for.
 ALTER TABLE executions ADD COLUMN manual boolean NOT NULL DEFAULT false;
+
+-- An executor that resumes a schedule whose pause ended is recorded as such.
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_actor_kind_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_actor_kind_check
+    CHECK (actor_kind IN ('key', 'bootstrap', 'local', 'anonymous', 'system'));

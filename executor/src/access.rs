@@ -82,6 +82,8 @@ pub enum ActorKind {
     Local,
     /// Nobody proven: a failed sign-in, recorded with the client's address.
     Anonymous,
+    /// An executor acting on a schedule's own settings (a pause that ended).
+    System,
 }
 
 /// Who is asking: recorded in the audit log beside every change they make.
@@ -129,6 +131,16 @@ impl Actor {
             key_id: None,
             name: "local".into(),
             role: Role::Admin,
+        }
+    }
+
+    /// An executor acting on what a schedule's settings say (a pause reaching its end).
+    pub fn system(name: &str) -> Self {
+        Self {
+            kind: ActorKind::System,
+            key_id: None,
+            name: name.to_owned(),
+            role: Role::Operate,
         }
     }
 

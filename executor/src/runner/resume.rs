@@ -7,7 +7,9 @@ use std::time::Duration;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
+use crate::access::Actor;
 use crate::decision::resumed_next_run;
+use crate::store::audit::{self, Change};
 use crate::store::resume;
 
 /// How often, on average, ended pauses are looked for.
@@ -16,13 +18,13 @@ const EVERY: Duration = Duration::from_secs(1);
 const BATCH: i64 = 100;
 
 /// Resumes until `shutdown`.
-pub async fn run(pool: PgPool, shutdown: CancellationToken) {
+pub async fn run(pool: PgPool, executor_id: String, shutdown: CancellationToken) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(EVERY.mul_f64(0.5 + fastrand::f64())) => {}
         }
-        match resume_ended(&pool).await {
+        match resume_ended(&pool, &executor_id).await {
             Ok(0) => {}
             Ok(resumed) => tracing::info!(resumed, "resumed schedules whose pause ended"),
             Err(error) => tracing::warn!(%error, "looking for ended pauses failed"),
@@ -30,8 +32,9 @@ pub async fn run(pool: PgPool, shutdown: CancellationToken) {
     }
 }
 
-/// Resumes the schedules whose pause has ended (up to a batch); how many.
-pub async fn resume_ended(pool: &PgPool) -> Result<usize, sqlx::Error> {
+/// Resumes the schedules whose pause has ended (up to a batch), each recorded in the audit
+/// log as done by executor `executor_id`; how many.
+pub async fn resume_ended(pool: &PgPool, executor_id: &str) -> Result<usize, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let ended = resume::ended(&mut tx, BATCH).await?;
     for pause in &ended {
@@ -49,6 +52,18 @@ pub async fn resume_ended(pool: &PgPool) -> Result<usize, sqlx::Error> {
             Ok(schedule) => {
                 let next = resumed_next_run(&schedule, pause.misfire, pause.paused_at, pause.now);
                 resume::resume(&mut tx, pause.id, next).await?;
+                let changes = serde_json::json!({
+                    "state": {"before": "paused", "after": if next.is_some() { "active" } else { "completed" }},
+                    "why": {"after": "the pause ended"},
+                });
+                let change = Change {
+                    action: "schedule.resume",
+                    subject_kind: Some("schedule"),
+                    subject_id: Some(pause.id),
+                    changes,
+                };
+                let actor = Actor::system(&format!("executor {executor_id}"));
+                audit::record(&mut tx, &actor, None, &[change]).await?;
             }
             Err(why) => {
                 tracing::warn!(schedule_id = %pause.id, %why, "a pause ended on a schedule that cannot be read");

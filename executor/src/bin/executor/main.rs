@@ -125,7 +125,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     tokio::join!(
         worker::run(pool.clone(), config, trigger, metrics, shutdown.clone()),
         backfill_loop,
-        resume::run(pool.clone(), shutdown.clone()),
+        resume::run(pool.clone(), identity.id.clone(), shutdown.clone()),
         heartbeat::run(
             pool.clone(),
             identity,
