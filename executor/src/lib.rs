@@ -22,6 +22,7 @@
 pub mod access;
 pub mod crontab;
 pub mod decision;
+pub mod labels;
 pub mod model;
 pub mod overview;
 pub mod page;

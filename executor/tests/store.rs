@@ -132,6 +132,7 @@ mod claims {
                 paused: false,
                 options: Default::default(),
                 max_fires: None,
+                labels: Default::default(),
             };
             schedules::insert(
                 &mut pool.acquire().await.unwrap(),
@@ -781,12 +782,19 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
     let names = |search: &'static str| {
         let pool = pool.clone();
         async move {
-            schedules::list(&pool, ListFilter::All, Some(search), None, 50)
-                .await
-                .unwrap()
-                .iter()
-                .map(|s| s.name().to_owned())
-                .collect::<Vec<_>>()
+            schedules::list(
+                &pool,
+                ListFilter::All,
+                Some(search),
+                &Default::default(),
+                None,
+                50,
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.name().to_owned())
+            .collect::<Vec<_>>()
         }
     };
     assert_eq!(names("PORT 2").await, ["report 2"]);
@@ -1043,10 +1051,18 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     .execute(&pool)
     .await
     .unwrap();
-    let listed = commands::list(&pool, &Actor::local(), ListFilter::All, None, None, 50)
-        .await
-        .unwrap()
-        .items;
+    let listed = commands::list(
+        &pool,
+        &Actor::local(),
+        ListFilter::All,
+        None,
+        &Default::default(),
+        None,
+        50,
+    )
+    .await
+    .unwrap()
+    .items;
     assert_eq!(listed.len(), 2, "both are listed");
     let unreadable = |items: &[ScheduleItem]| {
         items

@@ -352,6 +352,9 @@ fn api_role(method: &str, path: &str) -> Option<&'static str> {
         ("get", "/api/v1/schedules/{id}/backfills") => "read",
         ("post", "/api/v1/schedules/{id}/backfill") => "operate",
         ("post", "/api/v1/schedules/{id}/backfills/{backfill_id}/cancel") => "operate",
+        ("get", "/api/v1/schedules:export") => "write",
+        ("post", "/api/v1/schedules:apply") => "write",
+        ("post", "/api/v1/schedules:bulk") => "operate",
         _ => return None,
     })
 }
@@ -369,6 +372,12 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
     match (method, path) {
         ("put", "/api/v1/schedules/{id}/alerts") => Some(json!({"muted_until": null})),
         ("post", "/api/v1/schedules/{id}/backfill") => Some(backfill_range()),
+        ("post", "/api/v1/schedules:apply") => {
+            Some(json!({"source": "roles", "schedules": [schedule("applied")], "dry_run": true}))
+        }
+        ("post", "/api/v1/schedules:bulk") => {
+            Some(json!({"selector": "team=none", "action": "pause", "dry_run": true}))
+        }
         ("post", "/api/v1/alert-channels") | ("put", "/api/v1/alert-channels/{id}") => {
             Some(json!({"name": "table", "url": "https://hooks.test/alerts", "format": "slack"}))
         }
@@ -394,7 +403,7 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
     let request = schedule("rpc");
     let crontab = json!({"source": "rpc", "text": "0 1 * * * https://hooks.test/x\n", "tz": "UTC"});
     match name {
-        "list_schedules" => form("read", "filter=all&search=".into()),
+        "list_schedules" => form("read", "filter=all&search=&selector=".into()),
         "get_schedule" | "get_edit_base" => form("read", format!("id={id}")),
         "list_executions" | "get_punctuality" => form("read", format!("schedule_id={id}")),
         "list_executors" | "list_dead_letters" | "get_timeline" | "whoami" => {

@@ -46,6 +46,36 @@ pub fn PauseNote(
     }
 }
 
+/// A schedule's labels as small chips, each a link to the list of schedules with it.
+#[component]
+pub fn LabelChips(labels: scheduleman::labels::Labels) -> impl IntoView {
+    (!labels.is_empty()).then(|| {
+        view! {
+            <span class="labels mt-1 flex flex-wrap gap-1">
+                {labels
+                    .into_iter()
+                    .map(|(key, value)| {
+                        let pair = format!("{key}={value}");
+                        let href = format!(
+                            "/?selector={}",
+                            url::form_urlencoded::byte_serialize(pair.as_bytes())
+                                .collect::<String>(),
+                        );
+                        view! {
+                            <a
+                                href=href
+                                class="label rounded bg-slate-100 px-1.5 font-mono text-xs font-normal text-slate-700"
+                            >
+                                {pair}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </span>
+        }
+    })
+}
+
 /// A run-limited schedule's fires left ("3 of 10 fires left").
 #[component]
 pub fn FiresLeft(left: Option<i32>, limit: Option<i32>) -> impl IntoView {

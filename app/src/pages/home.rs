@@ -9,7 +9,7 @@ use scheduleman::overview::DUE_COUNT_CAP;
 use scheduleman::page::NameCursor;
 use scheduleman::punctuality::{percent, Window};
 
-use crate::components::badges::{FiresLeft, OutcomeBadge, PauseNote, StateBadge};
+use crate::components::badges::{FiresLeft, LabelChips, OutcomeBadge, PauseNote, StateBadge};
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
 use crate::components::time::{in_zone, Countdown, LocalTime};
@@ -38,11 +38,12 @@ pub fn Home() -> impl IntoView {
             (
                 param("state"),
                 param("search"),
+                param("selector"),
                 param("after"),
                 refreshes.get(),
             )
         },
-        |(state, search, after, _)| {
+        |(state, search, selector, after, _)| {
             list_schedules(
                 if state.is_empty() {
                     "all".into()
@@ -50,6 +51,7 @@ pub fn Home() -> impl IntoView {
                     state
                 },
                 search,
+                selector,
                 NameCursor::decode(&after).ok(),
             )
         },
@@ -137,6 +139,14 @@ pub fn Home() -> impl IntoView {
                     value=move || param("search")
                     class="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
                 />
+                <input
+                    id="selector"
+                    type="search"
+                    name="selector"
+                    placeholder="Labels: team=billing,env!=dev"
+                    value=move || param("selector")
+                    class="rounded-md border border-slate-300 px-3 py-1.5 font-mono text-sm"
+                />
                 <button
                     type="submit"
                     class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm"
@@ -165,9 +175,10 @@ pub fn Home() -> impl IntoView {
                             .clone()
                             .map(|cursor| {
                                 format!(
-                                    "/?state={}&search={}&after={}",
+                                    "/?state={}&search={}&selector={}&after={}",
                                     param("state"),
                                     urlencode(&param("search")),
+                                    urlencode(&param("selector")),
                                     cursor.encode(),
                                 )
                             });
@@ -257,6 +268,7 @@ fn Row(schedule: ScheduleView, day: Window) -> impl IntoView {
                 >
                     {schedule.name.clone()}
                 </a>
+                <LabelChips labels=schedule.labels.clone() />
             </td>
             <td class="px-4 py-2 text-slate-600">{schedule.description.clone()}</td>
             <td class="next-execution px-4 py-2">{next}</td>

@@ -25,11 +25,13 @@ pub struct SchedulePage {
     pub next: Option<NameCursor>,
 }
 
-/// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name.
+/// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name;
+/// `selector` a label selector (`team=billing,env!=dev`).
 #[server(prefix = "/rpc")]
 pub async fn list_schedules(
     filter: String,
     search: String,
+    selector: String,
     after: Option<NameCursor>,
 ) -> Result<SchedulePage, AppError> {
     use scheduleman::commands;
@@ -42,12 +44,22 @@ pub async fn list_schedules(
                     reason: error.to_string(),
                 }])
             })?;
+    let selector: scheduleman::labels::Selector =
+        selector
+            .parse()
+            .map_err(|error: scheduleman::labels::SelectorError| {
+                AppError::Invalid(vec![scheduleman::validate::FieldError {
+                    field: "selector".into(),
+                    reason: error.to_string(),
+                }])
+            })?;
     let pool = super::pool()?;
     let page = commands::list(
         &pool,
         &super::actor()?,
         filter,
         Some(&search),
+        &selector,
         after.as_ref(),
         PAGE_SIZE,
     )

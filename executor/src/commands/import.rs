@@ -284,7 +284,7 @@ fn plan_entry(
     existing: &HashMap<String, Imported>,
     verdicts: &HostVerdicts,
 ) -> (PlannedLine, Option<Checked>) {
-    let valid = match validate::validate(request, now) {
+    let valid = match super::schedules::validated(request, now) {
         Ok(valid) => valid,
         Err(problems) => {
             let reason = problems

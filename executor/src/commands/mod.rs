@@ -4,7 +4,7 @@
 //! when refused. [`schedules`] changes schedules, [`reads`] reads them and their history,
 //! [`import`] imports crontabs, [`mod@timeline`] draws the next day, [`overview`] keeps the
 //! headline figures, [`cache`] keeps both from being computed per look, [`keys`] manages API
-//! keys, [`alerts`] manages alert channels and routing, [`backfills`] fires past instants, [`audit`] records every change in its own transaction. Every command takes the
+//! keys, [`alerts`] manages alert channels and routing, [`backfills`] fires past instants, [`manifests`] exports and applies schedules as code, [`audit`] records every change in its own transaction. Every command takes the
 //! [`Actor`](crate::access::Actor) asking and refuses what its role does not allow.
 
 pub mod alerts;
@@ -13,6 +13,7 @@ pub mod backfills;
 pub mod cache;
 pub mod import;
 pub mod keys;
+pub mod manifests;
 pub mod metrics;
 pub mod overview;
 pub mod reads;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::schedules::{read, shown_to};
 use super::CommandError;
 use crate::access::{Actor, Role};
+use crate::labels::Selector;
 use crate::model::{ExecutionView, ExecutorView, ScheduleItem};
 use crate::page::{NameCursor, Page};
 use crate::punctuality::{Punctuality, Window};
@@ -34,20 +35,30 @@ fn page_size(limit: usize) -> Result<usize, CommandError> {
     }
 }
 
-/// A page of schedules in name order, after `after`, filtered by state and by a part of the
-/// name; unreadable schedules are listed in their unreadable form.
+/// A page of schedules in name order, after `after`, filtered by state, by a label
+/// selector and by a part of the name; unreadable schedules are listed in their unreadable
+/// form.
 pub async fn list(
     pool: &PgPool,
     actor: &Actor,
     filter: ListFilter,
     search: Option<&str>,
+    selector: &Selector,
     after: Option<&NameCursor>,
     limit: usize,
 ) -> Result<Page<ScheduleItem, NameCursor>, CommandError> {
     actor.require(Role::Read)?;
     let limit = page_size(limit)?;
     let after = after.map(|cursor| (cursor.name.as_str(), cursor.id));
-    let rows = schedules::list(pool, filter, search, after, limit as i64 + 1).await?;
+    let rows = schedules::list(
+        pool,
+        filter,
+        search,
+        &selector.sql(),
+        after,
+        limit as i64 + 1,
+    )
+    .await?;
     let rows = rows.into_iter().map(|item| shown_to(actor, item)).collect();
     Ok(Page::from_rows(rows, limit, |item| NameCursor {
         name: item.name().to_owned(),

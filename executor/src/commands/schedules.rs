@@ -24,13 +24,13 @@ pub const MAX_BULK_IDS: usize = 500;
 /// Most schedules one bulk creation may hold.
 pub const MAX_BATCH: usize = 20_000;
 
-/// `request` validated at `now`, its target checked.
-async fn checked(
-    targets: &TargetGuard,
+/// `request` validated at `now`, with a jitter seed of its own: every path that stores a
+/// schedule (create, batch, import, apply) goes through here.
+pub(super) fn validated(
     request: &ScheduleRequest,
     now: DateTime<Utc>,
-) -> Result<Validated, CommandError> {
-    let mut valid = validate::validate(request, now).map_err(CommandError::Invalid)?;
+) -> Result<Validated, Vec<FieldError>> {
+    let mut valid = validate::validate(request, now)?;
     // Each schedule spreads its fires its own way: two with one timing and one jitter do
     // not fire together.
     if valid.schedule.options.jitter_ms > 0 {
@@ -42,6 +42,16 @@ async fn checked(
             .ok()
             .and_then(|schedule| schedule.next_after(now));
     }
+    Ok(valid)
+}
+
+/// `request` validated at `now`, its target checked.
+async fn checked(
+    targets: &TargetGuard,
+    request: &ScheduleRequest,
+    now: DateTime<Utc>,
+) -> Result<Validated, CommandError> {
+    let valid = validated(request, now).map_err(CommandError::Invalid)?;
     targets
         .check_url(&valid.schedule.target.url)
         .await
@@ -108,7 +118,7 @@ pub async fn create_many(
     let mut errors = Vec::new();
     let mut valid = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
-        match validate::validate(request, now) {
+        match validated(request, now) {
             Ok(checked) => valid.push((index, checked)),
             Err(problems) => errors.extend(problems.into_iter().map(|problem| FieldError {
                 field: format!("schedules[{index}].{}", problem.field),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::schedule::ScheduleSpec;
 
 mod alerts;
+mod manifest;
 mod team;
 mod views;
 
@@ -18,6 +19,10 @@ pub use alerts::{
     AlertEvent, AlertPayload, AlertRule, ChannelFormat, ChannelRequest, ChannelView,
     CreatedChannel, DeliveryKind, DeliveryStatus, DeliveryView, IncidentView, OpenIncidents,
     PayloadSchedule, DEFAULT_FAILING_AFTER,
+};
+pub use manifest::{
+    ApplyPlan, ApplyRequest, BulkAction, BulkDone, BulkRequest, PlannedChange, PlannedCreate,
+    PlannedDelete,
 };
 pub use team::{ApiKeyView, AuditEntryView, CreatedKey, KeyRequest};
 
@@ -257,6 +262,8 @@ pub struct NewSchedule {
     pub on_dead: OnDead,
     /// Whether it starts paused.
     pub paused: bool,
+    /// Its labels.
+    pub labels: crate::labels::Labels,
 }
 
 #[cfg(test)]

@@ -71,6 +71,9 @@ pub struct ScheduleView {
     /// Why, as they said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause_note: Option<String>,
+    /// Its labels (`{"team": "billing"}`).
+    #[serde(default)]
+    pub labels: crate::labels::Labels,
     /// Bumped by every edit; send it back in `If-Match` to refuse stale edits.
     pub version: i64,
     /// When it was created.

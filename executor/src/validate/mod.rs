@@ -137,6 +137,14 @@ pub fn validate(
             ))
         })
         .ok();
+    for (key, reason) in crate::labels::problems(&request.labels) {
+        let at = if key.is_empty() {
+            field::LABELS.to_owned()
+        } else {
+            format!("{}.{key}", field::LABELS)
+        };
+        errors.push(FieldError::new(&at, reason));
+    }
     let target = check_target(&request.target, &mut errors);
     let retry = check_retry(request, &mut errors);
     let options = spec
@@ -186,6 +194,7 @@ pub fn validate(
             misfire: request.misfire.unwrap_or_default(),
             on_dead: request.on_dead.unwrap_or_default(),
             paused: request.paused,
+            labels: request.labels.clone(),
         },
         next_run_at,
     })

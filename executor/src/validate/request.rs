@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Misfire, OnDead, ScheduleState, ScheduleView};
+use crate::model::{Misfire, NewSchedule, OnDead, ScheduleState, ScheduleView};
 use crate::schedule::{zone, DstGap, DstOverlap, ScheduleInput, ScheduleSpec};
 
 /// The paths of a schedule request's fields, as field errors name them: one spelling for
@@ -40,6 +40,8 @@ pub mod field {
     pub const DST_GAP: &str = "dst_gap";
     /// The DST overlap rule.
     pub const DST_OVERLAP: &str = "dst_overlap";
+    /// The labels (a label's own problem is at `labels.<key>`).
+    pub const LABELS: &str = "labels";
 }
 
 /// What an edit form starts from.
@@ -103,6 +105,11 @@ pub struct ScheduleRequest {
     /// Unset: Debian cron's (once for a fixed-time job, twice for others).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dst_overlap: Option<DstOverlap>,
+    /// Labels, as Kubernetes writes them: `{"team": "billing", "env": "prod"}` (at most 64;
+    /// keys an optional DNS prefix and `/` and a name of at most 63 letters, digits, `-`,
+    /// `_`, `.`; values the same or empty).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: crate::labels::Labels,
 }
 
 /// Many schedules to create at once, all or none.
@@ -135,7 +142,39 @@ pub struct TargetRequest {
 impl ScheduleRequest {
     /// The request that would recreate `view` (the base of a PATCH or an edit form).
     pub fn from_view(view: &ScheduleView) -> Self {
-        let schedule = match &view.schedule {
+        Self::definition(Definition {
+            name: &view.name,
+            spec: &view.schedule,
+            options: &view.options,
+            target: &view.target,
+            retry: &view.retry,
+            misfire: view.misfire,
+            on_dead: view.on_dead,
+            max_fires: view.max_fires.map(|n| n.max(1) as u32),
+            labels: &view.labels,
+            paused: view.state == ScheduleState::Paused,
+        })
+    }
+
+    /// The request that would recreate `schedule` as validated: what an apply compares with
+    /// [`Self::from_view`] of the stored one (both normalised the same way).
+    pub fn from_schedule(schedule: &NewSchedule) -> Self {
+        Self::definition(Definition {
+            name: &schedule.name,
+            spec: &schedule.spec,
+            options: &schedule.options,
+            target: &schedule.target,
+            retry: &schedule.retry,
+            misfire: schedule.misfire,
+            on_dead: schedule.on_dead,
+            max_fires: schedule.max_fires,
+            labels: &schedule.labels,
+            paused: schedule.paused,
+        })
+    }
+
+    fn definition(parts: Definition<'_>) -> Self {
+        let schedule = match parts.spec {
             ScheduleSpec::Cron { cron, tz } => ScheduleInput {
                 cron: Some(cron.clone()),
                 tz: Some(tz.clone()),
@@ -159,26 +198,41 @@ impl ScheduleRequest {
             },
         };
         Self {
-            name: view.name.clone(),
+            name: parts.name.to_owned(),
             schedule,
             target: TargetRequest {
-                url: view.target.url.clone(),
-                method: Some(view.target.method.clone()),
-                headers: view.target.headers.clone(),
-                body: view.target.body.clone(),
+                url: parts.target.url.clone(),
+                method: Some(parts.target.method.clone()),
+                headers: parts.target.headers.clone(),
+                body: parts.target.body.clone(),
             },
-            max_attempts: Some(view.retry.max_attempts),
-            backoff_initial_ms: Some(view.retry.backoff_initial_ms),
-            backoff_max_ms: Some(view.retry.backoff_max_ms),
-            misfire: Some(view.misfire),
-            on_dead: Some(view.on_dead),
-            paused: view.state == ScheduleState::Paused,
-            starts_at: view.options.starts_at,
-            ends_at: view.options.ends_at,
-            max_fires: view.max_fires.map(|n| n.max(1) as u32),
-            jitter: view.options.jitter.clone(),
-            dst_gap: view.options.dst_gap,
-            dst_overlap: view.options.dst_overlap,
+            max_attempts: Some(parts.retry.max_attempts),
+            backoff_initial_ms: Some(parts.retry.backoff_initial_ms),
+            backoff_max_ms: Some(parts.retry.backoff_max_ms),
+            misfire: Some(parts.misfire),
+            on_dead: Some(parts.on_dead),
+            paused: parts.paused,
+            starts_at: parts.options.starts_at,
+            ends_at: parts.options.ends_at,
+            max_fires: parts.max_fires,
+            jitter: parts.options.jitter.clone(),
+            dst_gap: parts.options.dst_gap,
+            dst_overlap: parts.options.dst_overlap,
+            labels: parts.labels.clone(),
         }
     }
+}
+
+/// What defines a schedule, wherever it comes from.
+struct Definition<'a> {
+    name: &'a str,
+    spec: &'a ScheduleSpec,
+    options: &'a crate::schedule::TimingOptions,
+    target: &'a crate::model::Target,
+    retry: &'a crate::model::RetryPolicy,
+    misfire: Misfire,
+    on_dead: OnDead,
+    max_fires: Option<u32>,
+    labels: &'a crate::labels::Labels,
+    paused: bool,
 }

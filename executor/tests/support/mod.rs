@@ -267,6 +267,7 @@ pub fn new_schedule(
         paused: false,
         options: Default::default(),
         max_fires: None,
+        labels: Default::default(),
     }
 }
 

@@ -73,6 +73,54 @@ where
     }
 }
 
+/// A JSON or, with `Content-Type: application/yaml` (or `text/yaml`), YAML body: what
+/// `schedules:apply` takes. Refusals as [`ApiJson`]'s, the field named by its path.
+#[derive(Debug, Clone)]
+pub struct Document<T>(pub T);
+
+impl<T, S> FromRequest<S> for Document<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_yaml(request.headers()) {
+            return ApiJson::from_request(request, state)
+                .await
+                .map(|ApiJson(value)| Self(value));
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::MAX_REQUEST_BYTES),
+                    _ => ApiError::BadRequest(rejection.body_text()),
+                })?;
+        let reader = serde_norway::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(reader)
+            .map(Self)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                let reason = error.into_inner().to_string();
+                if path == "." {
+                    ApiError::BadRequest(format!("the body is not a valid YAML document: {reason}"))
+                } else {
+                    ApiError::invalid(&field_path(&path, &reason), reason)
+                }
+            })
+    }
+}
+
+/// Whether the request says its body (or wants its answer) in YAML.
+pub fn is_yaml(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("yaml"))
+}
+
 /// Reads `bytes` as a `T`: syntax errors are 400, data errors 422 at their path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);

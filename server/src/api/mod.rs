@@ -12,6 +12,7 @@ pub mod executors;
 pub mod extract;
 pub mod imports;
 pub mod keys;
+pub mod manifests;
 pub mod preview;
 pub mod schedules;
 
@@ -158,6 +159,7 @@ pub fn routes() -> Router<AppState> {
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(schedules::create_batch))
+                .routes(routes!(manifests::apply))
                 .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
         )
         .routes(routes!(
@@ -166,6 +168,8 @@ pub fn routes() -> Router<AppState> {
             schedules::patch,
             schedules::delete
         ))
+        .routes(routes!(manifests::export))
+        .routes(routes!(manifests::bulk))
         .routes(routes!(schedules::pause))
         .routes(routes!(schedules::resume))
         .routes(routes!(schedules::trigger))

@@ -161,6 +161,20 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 />
                 <FieldError message=server_reason(save, field::NAME) />
             </div>
+            <div>
+                <label class=LABEL for="labels">
+                    "Labels (one key=value per line, e.g. team=billing)"
+                </label>
+                <textarea
+                    id="labels"
+                    rows="2"
+                    class=format!("{INPUT} font-mono")
+                    prop:value=move || form.labels.get()
+                    on:input=move |e| form.labels.set(event_target_value(&e))
+                ></textarea>
+                <FieldError message=move || form.label_map().err() />
+                <FieldError message=server_reason(save, field::LABELS) />
+            </div>
             <TimingFieldset form=form save=save />
             <ControlsFieldset form=form save=save />
             <TargetFieldset form=form save=save />

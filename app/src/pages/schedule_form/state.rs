@@ -64,6 +64,8 @@ pub(super) struct FormState {
     pub jitter: RwSignal<String>,
     pub dst_gap: RwSignal<Option<DstGap>>,
     pub dst_overlap: RwSignal<Option<DstOverlap>>,
+    /// One `key=value` per line.
+    pub labels: RwSignal<String>,
 }
 
 impl FormState {
@@ -133,7 +135,34 @@ impl FormState {
             jitter: text(&initial.jitter, ""),
             dst_gap: RwSignal::new(initial.dst_gap),
             dst_overlap: RwSignal::new(initial.dst_overlap),
+            labels: RwSignal::new(
+                initial
+                    .labels
+                    .iter()
+                    .map(|(key, value)| format!("{key}={value}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
         }
+    }
+
+    /// The labels as typed, one `key=value` per line; `Err` names a line that has no `=`
+    /// (the server checks keys and values).
+    pub fn label_map(self) -> Result<scheduleman::labels::Labels, String> {
+        let mut labels = scheduleman::labels::Labels::new();
+        for line in self
+            .labels
+            .get()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            let (key, value) = line
+                .split_once('=')
+                .ok_or_else(|| format!("{line:?} is not key=value"))?;
+            labels.insert(key.trim().to_owned(), value.trim().to_owned());
+        }
+        Ok(labels)
     }
 
     /// The window's start as typed: `Ok(None)` when blank, `Err` with the reason when the
@@ -210,6 +239,7 @@ impl FormState {
         let backoff_max_ms = parse_retry_delay(&self.backoff_max.get())?;
         let (starts_at, ends_at, max_fires) =
             (self.starts_at()?, self.ends_at()?, self.max_fires_limit()?);
+        let labels = self.label_map()?;
         Ok(ScheduleRequest {
             name: self.name.get(),
             schedule: self.timing(),
@@ -231,6 +261,7 @@ impl FormState {
             jitter: Some(self.jitter.get().trim().to_owned()).filter(|j| !j.is_empty()),
             dst_gap: self.dst_gap.get(),
             dst_overlap: self.dst_overlap.get(),
+            labels,
         })
     }
 }
@@ -273,6 +304,11 @@ mod tests {
             jitter: Some("30s".into()),
             dst_gap: Some(DstGap::Skip),
             dst_overlap: Some(DstOverlap::Twice),
+            labels: [
+                ("team".to_owned(), "billing".to_owned()),
+                ("env".to_owned(), "prod".to_owned()),
+            ]
+            .into(),
         }
     }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::rows::ScheduleRow;
 use crate::model::{Misfire, OnDead, Outcome, ScheduleItem, ScheduleState};
+use crate::labels::SelectorSql;
 use crate::query::ListFilter;
 use crate::schedule::{ScheduleSpec, StoredTiming, TimingOptions};
 
@@ -69,7 +70,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::
                next_run_at, fire_at, attempt, claimed_by, last_fired_at,
                last_outcome AS "last_outcome: Outcome",
                last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, version, created_at, updated_at
+               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
         FROM schedules
         WHERE id = $1
         "#,
@@ -81,12 +82,13 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::
 }
 
 /// Up to `limit` schedules in (name, id) order, after the `after` position, filtered by
-/// state and by a case-insensitive name search (through `schedule_names`' trigram index);
+/// state, by a label selector and by a case-insensitive name search (through `schedule_names`' trigram index);
 /// a row that does not decode comes back in its unreadable form.
 pub async fn list(
     pool: &PgPool,
     filter: ListFilter,
     search: Option<&str>,
+    selector: &SelectorSql,
     after: Option<(&str, Uuid)>,
     limit: i64,
 ) -> Result<Vec<ScheduleItem>, sqlx::Error> {
@@ -114,12 +116,15 @@ pub async fn list(
                        state AS "state: ScheduleState", next_run_at, fire_at, attempt,
                        claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
                        last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, version, created_at, updated_at
+               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
                 FROM schedules
                 WHERE ($1::text IS NULL
                        OR state = $1
                        OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
                   AND ($2::text IS NULL OR (name, id) > ($2, $3::uuid))
+                  AND labels @> $5::jsonb AND labels ?& $6::text[] AND NOT labels ?| $7::text[]
+                  AND NOT EXISTS (SELECT 1 FROM unnest($8::text[], $9::text[]) AS n(k, v)
+                                  WHERE labels ->> n.k = n.v)
                 ORDER BY name, id
                 LIMIT $4
                 "#,
@@ -127,6 +132,11 @@ pub async fn list(
                 after_name,
                 after_id,
                 limit,
+                selector.contains,
+                &selector.present,
+                &selector.absent,
+                &selector.not_keys,
+                &selector.not_values,
             )
             .fetch_all(pool)
             .await?
@@ -145,7 +155,7 @@ pub async fn list(
                        state AS "state: ScheduleState", next_run_at, fire_at, attempt,
                        claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
                        last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, version, created_at, updated_at
+               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
                 FROM schedules
                 WHERE ($1::text IS NULL
                        OR state = $1
@@ -153,6 +163,9 @@ pub async fn list(
                   AND name ILIKE $2
                   AND id IN (SELECT id FROM schedule_names WHERE name ILIKE $2)
                   AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
+                  AND labels @> $6::jsonb AND labels ?& $7::text[] AND NOT labels ?| $8::text[]
+                  AND NOT EXISTS (SELECT 1 FROM unnest($9::text[], $10::text[]) AS n(k, v)
+                                  WHERE labels ->> n.k = n.v)
                 ORDER BY name, id
                 LIMIT $5
                 "#,
@@ -161,6 +174,11 @@ pub async fn list(
                 after_name,
                 after_id,
                 limit,
+                selector.contains,
+                &selector.present,
+                &selector.absent,
+                &selector.not_keys,
+                &selector.not_values,
             )
             .fetch_all(pool)
             .await?
@@ -179,7 +197,7 @@ pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleItem>, s
                target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
                on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by, last_fired_at,
                last_outcome AS "last_outcome: Outcome", last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, version, created_at, updated_at
+               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
         FROM schedules
         WHERE state = 'dead'
         ORDER BY dead_at DESC NULLS LAST, id

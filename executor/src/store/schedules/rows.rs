@@ -44,6 +44,7 @@ pub(super) struct ScheduleRow {
     pub(super) paused_at: Option<DateTime<Utc>>,
     pub(super) paused_by: Option<String>,
     pub(super) pause_note: Option<String>,
+    pub(super) labels: Json<serde_json::Value>,
     pub(super) version: i64,
     pub(super) created_at: DateTime<Utc>,
     pub(super) updated_at: DateTime<Utc>,
@@ -115,6 +116,15 @@ fn view(row: ScheduleRow, timing: StoredTiming, headers: BTreeMap<String, String
         paused_at: row.paused_at,
         paused_by: row.paused_by,
         pause_note: row.pause_note,
+        // The column is a JSON object (a CHECK says so); a value that is not a string (a
+        // hand-edited row) is not a label.
+        labels: match row.labels.0 {
+            serde_json::Value::Object(map) => map
+                .into_iter()
+                .filter_map(|(key, value)| value.as_str().map(|v| (key, v.to_owned())))
+                .collect(),
+            _ => Default::default(),
+        },
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,

@@ -41,10 +41,10 @@ pub async fn insert(
         INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
                                target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                                misfire, state, next_run_at, created_at, updated_at, on_dead,
-                               max_fires, fires_left, signing_secret)
+                               max_fires, fires_left, signing_secret, labels)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $15,
                 'whsec_' || replace(gen_random_uuid()::text, '-', '')
-                         || replace(gen_random_uuid()::text, '-', ''))
+                         || replace(gen_random_uuid()::text, '-', ''), $16)
         RETURNING id, signing_secret AS "signing_secret!"
         "#,
         schedule.name,
@@ -62,6 +62,7 @@ pub async fn insert(
         now,
         schedule.on_dead.as_str(),
         schedule.max_fires.map(|n| n as i32),
+        Json(&schedule.labels) as _,
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -136,6 +137,7 @@ pub(in crate::store) async fn insert_many_in(
         .iter()
         .map(|(s, _)| s.max_fires.map(|n| n as i32))
         .collect();
+    let labels = column(&|s| serde_json::to_string(&s.labels).unwrap_or_else(|_| "{}".into()));
     let rows = sqlx::query!(
         r#"
         WITH input AS (
@@ -145,19 +147,21 @@ pub(in crate::store) async fn insert_many_in(
                    t.*
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                         $6::text[], $7::int4[], $8::int8[], $9::int8[], $10::text[],
-                        $11::text[], $12::text[], $13::timestamptz[], $15::int4[])
+                        $11::text[], $12::text[], $13::timestamptz[], $15::int4[], $16::text[])
                  WITH ORDINALITY
                  AS t(name, spec, url, method, headers, body, max_attempts, backoff_initial_ms,
-                      backoff_max_ms, misfire, on_dead, state, next_run_at, max_fires, ord)
+                      backoff_max_ms, misfire, on_dead, state, next_run_at, max_fires, labels,
+                      ord)
         ),
         stored AS (
             INSERT INTO schedules (id, name, spec, target_url, target_method, target_headers,
                                    target_body, max_attempts, backoff_initial_ms,
                                    backoff_max_ms, misfire, on_dead, state, next_run_at,
-                                   max_fires, fires_left, signing_secret, created_at, updated_at)
+                                   max_fires, fires_left, signing_secret, created_at, updated_at,
+                                   labels)
             SELECT id, name, spec::jsonb, url, method, headers::jsonb, body, max_attempts,
                    backoff_initial_ms, backoff_max_ms, misfire, on_dead, state, next_run_at,
-                   max_fires, max_fires, secret, $14, $14
+                   max_fires, max_fires, secret, $14, $14, labels::jsonb
             FROM input
         )
         SELECT id AS "id!", secret AS "secret!" FROM input ORDER BY ord
@@ -177,6 +181,7 @@ pub(in crate::store) async fn insert_many_in(
         &next_runs as &[Option<DateTime<Utc>>],
         now,
         &max_fires as &[Option<i32>],
+        &labels,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -246,7 +251,7 @@ pub(in crate::store) async fn update_in(
         SET name = $2, spec = $3, target_url = $4, target_method = $5,
             target_headers = $6, target_body = $7, max_attempts = $8,
             backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11, state = $12,
-            on_dead = $16, dead_fires = 0,
+            on_dead = $16, dead_fires = 0, labels = $18,
             next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
             claimed_by = NULL, claim_token = NULL, dead_at = NULL, manual_fire = false,
             manual_body = NULL,
@@ -280,6 +285,7 @@ pub(in crate::store) async fn update_in(
         expected_version,
         schedule.on_dead.as_str(),
         schedule.max_fires.map(|n| n as i32),
+        Json(&schedule.labels) as _,
     )
     .fetch_optional(&mut *tx)
     .await?;

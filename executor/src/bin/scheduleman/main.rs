@@ -1,0 +1,485 @@
+//! `scheduleman`: the command-line client. Schedules as code against a server's API: list,
+//! describe, create, apply a document with a plan, export, act on schedules, read their
+//! history and preview a timing. Settings from flags or `SCHEDULEMAN_URL` and
+//! `SCHEDULEMAN_TOKEN`.
+//!
+//! Exit codes: 0 done; 1 the server refused or failed (its reason on stderr); 2 the command
+//! line is wrong; 3 the server cannot be reached; 4 `apply --dry-run` found changes (with
+//! `--detailed-exitcode`).
+
+mod client;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use client::{encode, CallError, Client};
+use output::Format;
+
+/// Scheduleman's command-line client.
+#[derive(Debug, Parser)]
+#[command(name = "scheduleman", version, about)]
+struct Cli {
+    /// The server.
+    #[arg(
+        long,
+        env = "SCHEDULEMAN_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
+    url: String,
+    /// A token or API key (`sk_…`).
+    #[arg(long, env = "SCHEDULEMAN_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table", global = true)]
+    output: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List schedules.
+    Get {
+        /// A label selector: team=billing,env!=dev.
+        #[arg(short = 'l', long)]
+        selector: Option<String>,
+        /// active, paused, completed, dead or failing.
+        #[arg(long)]
+        state: Option<String>,
+        /// A part of the name.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Show one schedule (by id or exact name).
+    Describe { schedule: String },
+    /// Create the schedules in a file (one schedule, or {"schedules": [...]}; JSON or YAML).
+    Create {
+        #[arg(short = 'f', long)]
+        file: PathBuf,
+    },
+    /// Make a source's schedules what a file says: show the plan, then apply it.
+    Apply {
+        #[arg(short = 'f', long)]
+        file: PathBuf,
+        /// The source owning the set (default: the file's `source`).
+        #[arg(long)]
+        source: Option<String>,
+        /// Also delete the source's schedules the file no longer has.
+        #[arg(long)]
+        prune: bool,
+        /// Only show the plan.
+        #[arg(long)]
+        dry_run: bool,
+        /// With --dry-run, exit 4 when the plan has changes.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Print schedules as a document `apply` takes (YAML unless -o json).
+    Export {
+        #[arg(short = 'l', long)]
+        selector: Option<String>,
+    },
+    /// Pause a schedule (optionally until an instant, with a note).
+    Pause {
+        schedule: String,
+        /// RFC 3339: resume by itself then.
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Resume a paused schedule.
+    Resume { schedule: String },
+    /// Fire a schedule now (optionally with a one-off body).
+    Trigger {
+        schedule: String,
+        #[arg(long)]
+        body: Option<String>,
+    },
+    /// Re-arm a dead schedule.
+    Rearm { schedule: String },
+    /// Delete a schedule and its history.
+    Delete { schedule: String },
+    /// A schedule's attempts, newest first.
+    History {
+        schedule: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// The next fire times of a timing, before saving it.
+    Next {
+        #[arg(long)]
+        cron: Option<String>,
+        #[arg(long)]
+        every: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long = "in")]
+        in_: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+        #[arg(long, default_value_t = 5)]
+        count: usize,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "scheduleman",
+            &mut std::io::stdout(),
+        );
+        return ExitCode::SUCCESS;
+    }
+    let client = match Client::new(&cli.url, cli.token.clone()) {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("scheduleman: setting up the HTTP client: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match run(&client, cli.command, cli.output).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("scheduleman: {error:#}");
+            match error.downcast_ref::<CallError>() {
+                Some(CallError::Unreachable { .. }) => ExitCode::from(3),
+                _ => ExitCode::from(1),
+            }
+        }
+    }
+}
+
+async fn run(client: &Client, command: Command, format: Format) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Get {
+            selector,
+            state,
+            search,
+        } => {
+            let mut query = vec!["limit=500".to_owned()];
+            for (name, value) in [("selector", selector), ("state", state), ("search", search)] {
+                if let Some(value) = value {
+                    query.push(format!("{name}={}", encode(&value)));
+                }
+            }
+            let page = client
+                .call(
+                    Method::GET,
+                    &format!("/schedules?{}", query.join("&")),
+                    None,
+                )
+                .await?;
+            if !output::structured(&page["items"], format)? {
+                let rows: Vec<Vec<String>> = page["items"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|s| {
+                        vec![
+                            output::cell(&s["name"]),
+                            output::cell(&s["state"]),
+                            output::cell(&s["next_run_at"]),
+                            output::labels(&s["labels"]),
+                            output::cell(&s["id"]),
+                        ]
+                    })
+                    .collect();
+                output::table(&["NAME", "STATE", "NEXT RUN", "LABELS", "ID"], &rows);
+            }
+        }
+        Command::Describe { schedule } => {
+            let id = resolve(client, &schedule).await?;
+            let view = client
+                .call(Method::GET, &format!("/schedules/{id}"), None)
+                .await?;
+            if !output::structured(&view, format)? {
+                for key in [
+                    "name",
+                    "id",
+                    "description",
+                    "state",
+                    "next_run_at",
+                    "last_outcome",
+                    "last_error",
+                    "fires_left",
+                    "paused_until",
+                    "pause_note",
+                ] {
+                    if !view[key].is_null() {
+                        println!("{key:13} {}", output::cell(&view[key]));
+                    }
+                }
+                println!("{:13} {}", "labels", output::labels(&view["labels"]));
+                println!(
+                    "{:13} {} {}",
+                    "target",
+                    output::cell(&view["target"]["method"]),
+                    output::cell(&view["target"]["url"])
+                );
+            }
+        }
+        Command::Create { file } => {
+            let document = read_document(&file)?;
+            let created = if document.get("schedules").is_some() {
+                client
+                    .call(Method::POST, "/schedules:batch", Some(&document))
+                    .await?
+            } else {
+                client
+                    .call(Method::POST, "/schedules", Some(&document))
+                    .await?
+            };
+            if !output::structured(&created, format)? {
+                let refs = created["created"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_else(|| vec![created.clone()]);
+                for made in refs {
+                    println!(
+                        "created {} (signing secret {})",
+                        output::cell(&made["id"]),
+                        output::cell(&made["signing_secret"])
+                    );
+                }
+            }
+        }
+        Command::Apply {
+            file,
+            source,
+            prune,
+            dry_run,
+            detailed_exitcode,
+        } => {
+            let mut document = read_document(&file)?;
+            if let Some(source) = source {
+                document["source"] = json!(source);
+            }
+            if document.get("source").is_none_or(Value::is_null) {
+                anyhow::bail!("name the source: --source NAME, or `source:` in the file");
+            }
+            document["prune"] = json!(prune);
+            document["dry_run"] = json!(true);
+            let plan = client
+                .call(Method::POST, "/schedules:apply", Some(&document))
+                .await?;
+            let changes = ["create", "change", "delete"]
+                .iter()
+                .any(|k| plan[k].as_array().is_some_and(|a| !a.is_empty()));
+            if dry_run || !changes {
+                if !output::structured(&plan, format)? {
+                    output::plan(&plan);
+                }
+                return Ok(if dry_run && detailed_exitcode && changes {
+                    ExitCode::from(4)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            }
+            document["dry_run"] = json!(false);
+            document["digest"] = plan["digest"].clone();
+            let applied = client
+                .call(Method::POST, "/schedules:apply", Some(&document))
+                .await?;
+            if !output::structured(&applied, format)? {
+                output::plan(&applied);
+            }
+        }
+        Command::Export { selector } => {
+            let query = selector
+                .map(|s| format!("&selector={}", encode(&s)))
+                .unwrap_or_default();
+            if format == Format::Json {
+                let document = client
+                    .call(
+                        Method::GET,
+                        &format!("/schedules:export?format=json{query}"),
+                        None,
+                    )
+                    .await?;
+                println!("{}", serde_json::to_string_pretty(&document)?);
+            } else {
+                print!(
+                    "{}",
+                    client
+                        .text(&format!("/schedules:export?format=yaml{query}"))
+                        .await?
+                );
+            }
+        }
+        Command::Pause {
+            schedule,
+            until,
+            note,
+        } => {
+            let body = json!({"until": until, "note": note});
+            act(client, &schedule, "pause", Some(&body), format).await?;
+        }
+        Command::Resume { schedule } => act(client, &schedule, "resume", None, format).await?,
+        Command::Trigger { schedule, body } => {
+            let body = body.map(|body| json!({"body": body}));
+            act(client, &schedule, "trigger", body.as_ref(), format).await?;
+        }
+        Command::Rearm { schedule } => act(client, &schedule, "rearm", None, format).await?,
+        Command::Delete { schedule } => {
+            let id = resolve(client, &schedule).await?;
+            client
+                .call(Method::DELETE, &format!("/schedules/{id}"), None)
+                .await?;
+            println!("deleted {id}");
+        }
+        Command::History { schedule, limit } => {
+            let id = resolve(client, &schedule).await?;
+            let page = client
+                .call(
+                    Method::GET,
+                    &format!("/schedules/{id}/executions?limit={limit}"),
+                    None,
+                )
+                .await?;
+            if !output::structured(&page["items"], format)? {
+                let rows: Vec<Vec<String>> = page["items"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| {
+                        vec![
+                            output::cell(&e["scheduled_for"]),
+                            output::cell(&e["attempt"]),
+                            output::cell(&e["outcome"]),
+                            output::cell(&e["http_status"]),
+                            output::cell(&e["latency_ms"]),
+                            output::cell(&e["error"]),
+                        ]
+                    })
+                    .collect();
+                output::table(
+                    &[
+                        "SCHEDULED FOR",
+                        "ATTEMPT",
+                        "OUTCOME",
+                        "STATUS",
+                        "MS",
+                        "ERROR",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        Command::Next {
+            cron,
+            every,
+            at,
+            in_,
+            tz,
+            count,
+        } => {
+            let mut query = vec![format!("count={count}")];
+            for (name, value) in [
+                ("cron", cron),
+                ("every", every),
+                ("at", at),
+                ("in", in_),
+                ("tz", tz),
+            ] {
+                if let Some(value) = value {
+                    query.push(format!("{name}={}", encode(&value)));
+                }
+            }
+            let preview = client
+                .call(Method::GET, &format!("/preview?{}", query.join("&")), None)
+                .await?;
+            if !output::structured(&preview, format)? {
+                println!("{}", output::cell(&preview["description"]));
+                for fire in preview["fires"].as_array().into_iter().flatten() {
+                    let note = fire["dst"]["text"]
+                        .as_str()
+                        .map(|t| format!("  ({t})"))
+                        .unwrap_or_default();
+                    println!(
+                        "{}  {}{note}",
+                        output::cell(&fire["at"]),
+                        output::cell(&fire["local"])
+                    );
+                }
+            }
+        }
+        Command::Completions { .. } => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A pause, resume, trigger or re-arm of `schedule`.
+async fn act(
+    client: &Client,
+    schedule: &str,
+    action: &str,
+    body: Option<&Value>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let id = resolve(client, schedule).await?;
+    let view = client
+        .call(Method::POST, &format!("/schedules/{id}/{action}"), body)
+        .await?;
+    if !output::structured(&view, format)? {
+        println!(
+            "{} is {}",
+            output::cell(&view["name"]),
+            output::cell(&view["state"])
+        );
+    }
+    Ok(())
+}
+
+/// The id of `schedule`: itself when it is one, else the schedule with exactly that name.
+async fn resolve(client: &Client, schedule: &str) -> anyhow::Result<String> {
+    if uuid::Uuid::parse_str(schedule).is_ok() {
+        return Ok(schedule.to_owned());
+    }
+    let page = client
+        .call(
+            Method::GET,
+            &format!("/schedules?limit=500&search={}", encode(schedule)),
+            None,
+        )
+        .await?;
+    let matches: Vec<&Value> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["name"] == schedule)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(output::cell(&one["id"])),
+        [] => anyhow::bail!("no schedule is named {schedule:?}"),
+        _ => anyhow::bail!(
+            "{} schedules are named {schedule:?}; give its id",
+            matches.len()
+        ),
+    }
+}
+
+/// A JSON or YAML file (`-` for stdin) as a JSON value.
+fn read_document(file: &PathBuf) -> anyhow::Result<Value> {
+    use anyhow::Context;
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading stdin")?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+    };
+    // YAML is a superset of JSON: one reader for both.
+    serde_norway::from_str(&text)
+        .with_context(|| format!("{} is not a JSON or YAML document", file.display()))
+}
