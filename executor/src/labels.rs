@@ -187,6 +187,16 @@ pub struct SelectorSql {
     pub not_values: Vec<String>,
 }
 
+impl SelectorSql {
+    /// Whether it selects every schedule.
+    pub fn is_empty(&self) -> bool {
+        self.contains.as_object().is_some_and(|c| c.is_empty())
+            && self.present.is_empty()
+            && self.absent.is_empty()
+            && self.not_keys.is_empty()
+    }
+}
+
 impl Default for SelectorSql {
     /// Selects every schedule.
     fn default() -> Self {

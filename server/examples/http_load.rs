@@ -394,6 +394,54 @@ async fn time_control_scenario(
             .await?
             .error_for_status()?;
     }
+    // Schedules as code: a 1,000-schedule document planned, applied, planned again (nothing
+    // to do) and exported, one client.
+    let document: Vec<serde_json::Value> = (0..1000)
+        .map(|n| {
+            serde_json::json!({
+                "name": format!("as code {n:04}"),
+                "schedule": {"cron": format!("{} * * * *", n % 60)},
+                "target": {"url": args.target},
+                "labels": {"team": format!("team{}", n % 10), "env": "prod"},
+            })
+        })
+        .collect();
+    let mut request = serde_json::json!({"source": "bench", "schedules": document});
+    for (step, dry_run) in [
+        ("plan (1,000 to create)", true),
+        ("apply", false),
+        ("plan again (1,000 unchanged)", true),
+    ] {
+        request["dry_run"] = serde_json::json!(dry_run);
+        let started = Instant::now();
+        let answer: serde_json::Value = client
+            .post(format!("{base}/api/v1/schedules:apply"))
+            .json(&request)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        println!(
+            "POST /api/v1/schedules:apply, {step}: {:.1} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+        request["digest"] = answer["digest"].clone();
+    }
+    for path in [
+        "/api/v1/schedules:export?selector=env%3Dprod",
+        "/api/v1/schedules:export?selector=team%3Dteam3&format=yaml",
+        "/?selector=team%3Dteam3",
+    ] {
+        let mut latencies =
+            read_loop(client, &format!("{base}{path}"), args.clients, args.seconds).await?;
+        println!(
+            "GET {path}, {} clients: {} answers, {}",
+            args.clients,
+            latencies.len(),
+            percentiles(&mut latencies)
+        );
+    }
     let preview = "/api/v1/preview?cron=30+1,2+*+*+*&tz=America/New_York&dst_gap=skip\
                    &dst_overlap=twice&jitter=30s&count=20";
     for path in [

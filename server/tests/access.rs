@@ -419,6 +419,10 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
         "list_backfills" => form("read", format!("id={id}")),
         "cancel_backfill" => form("operate", format!("id={id}&backfill_id={}", Uuid::new_v4())),
         "rearm_schedules" => json("operate", json!({"ids": [id]})),
+        "bulk_schedules" => json(
+            "operate",
+            json!({"request": {"selector": "team=none", "action": "pause", "dry_run": true}}),
+        ),
         "save_schedule" => json("write", json!({"id": null, "request": request})),
         "rotate_secret" | "delete_schedule" => form("write", format!("id={id}")),
         "preview_crontab" => json("write", json!({"request": crontab})),

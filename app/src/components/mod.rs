@@ -2,6 +2,7 @@
 
 pub mod backfills;
 pub mod badges;
+pub mod bulk_actions;
 pub mod changes;
 pub mod error_note;
 pub mod fires;

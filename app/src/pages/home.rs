@@ -10,6 +10,7 @@ use scheduleman::page::NameCursor;
 use scheduleman::punctuality::{percent, Window};
 
 use crate::components::badges::{FiresLeft, LabelChips, OutcomeBadge, PauseNote, StateBadge};
+use crate::components::bulk_actions::BulkActions;
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
 use crate::components::time::{in_zone, Countdown, LocalTime};
@@ -155,6 +156,11 @@ pub fn Home() -> impl IntoView {
                 </button>
             </form>
         </div>
+        {move || {
+            let selector = param("selector");
+            (!selector.trim().is_empty())
+                .then(|| view! { <BulkActions selector=selector acted=refreshes /> })
+        }}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match page.await {

@@ -196,3 +196,12 @@ pub async fn list_dead_letters() -> Result<(Vec<ScheduleItem>, bool), AppError> 
 pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
     Ok(scheduleman::commands::rearm_many(&super::pool()?, &super::actor()?, &ids).await?)
 }
+
+/// Pauses, resumes, triggers or deletes every schedule a label selector matches (with
+/// `dry_run`, counts them; with `expect`, refuses when the count changed).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn bulk_schedules(
+    request: scheduleman::model::BulkRequest,
+) -> Result<scheduleman::model::BulkDone, AppError> {
+    Ok(scheduleman::commands::manifests::bulk(&super::pool()?, &super::actor()?, &request).await?)
+}

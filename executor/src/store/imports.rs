@@ -31,21 +31,27 @@ pub async fn by_source(pool: &PgPool, source: &str) -> Result<Vec<Imported>, sql
     )
     .fetch_all(pool)
     .await?;
-    let mut imported = Vec::with_capacity(keys.len());
-    for row in keys {
+    let ids: Vec<Uuid> = keys.iter().map(|row| row.id).collect();
+    let mut items: std::collections::HashMap<Uuid, ScheduleItem> = schedules::get_many(pool, &ids)
+        .await?
+        .into_iter()
+        .map(|item| (item.id(), item))
+        .collect();
+    Ok(keys
+        .into_iter()
         // A schedule deleted meanwhile is simply not there any more.
-        let view = match schedules::get(pool, row.id).await? {
-            Some(ScheduleItem::Readable(view)) => Some(view),
-            Some(ScheduleItem::Unreadable(_)) => None,
-            None => continue,
-        };
-        imported.push(Imported {
-            id: row.id,
-            key: row.key,
-            view,
-        });
-    }
-    Ok(imported)
+        .filter_map(|row| {
+            let view = match items.remove(&row.id)? {
+                ScheduleItem::Readable(view) => Some(view),
+                ScheduleItem::Unreadable(_) => None,
+            };
+            Some(Imported {
+                id: row.id,
+                key: row.key,
+                view,
+            })
+        })
+        .collect())
 }
 
 /// Creates `creates` (each tagged with `source` and its key) and replaces the definitions of

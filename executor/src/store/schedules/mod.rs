@@ -6,7 +6,7 @@ mod read;
 pub(in crate::store) mod rows;
 mod write;
 
-pub use read::{due_before, get, list, list_dead, DueTiming};
+pub use read::{due_before, get, get_many, list, list_dead, DueTiming};
 pub(in crate::store) use rows::{retry_policy, target};
 pub(in crate::store) use write::{announce_change, insert_many_in, update_in};
 pub use write::{

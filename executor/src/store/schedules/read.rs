@@ -81,6 +81,29 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::
     Ok(row.map(ScheduleItem::from))
 }
 
+/// The schedules `ids` names that exist, readable or not, in no particular order.
+pub async fn get_many(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<ScheduleItem>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        ScheduleRow,
+        r#"
+        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+               target_headers AS "target_headers: Json<serde_json::Value>",
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
+               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
+               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
+               last_outcome AS "last_outcome: Outcome",
+               last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
+        FROM schedules
+        WHERE id = ANY($1)
+        "#,
+        ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ScheduleItem::from).collect())
+}
+
 /// Up to `limit` schedules in (name, id) order, after the `after` position, filtered by
 /// state, by a label selector and by a case-insensitive name search (through `schedule_names`' trigram index);
 /// a row that does not decode comes back in its unreadable form.
@@ -102,8 +125,14 @@ pub async fn list(
         )
     });
     let (after_name, after_id) = after.unzip();
+    if !selector.is_empty() {
+        return list_selected(pool, filter, pattern.as_deref(), selector, after_name, after_id, limit).await;
+    }
     // Two statements, not one with `$2 IS NULL OR …`: PostgreSQL cannot turn a subquery under
-    // OR into a join, and the search would then scan the table.
+    // OR into a join, and the search would then scan the table. And none of them with the
+    // selector's conditions when there is none: a generic plan cannot know `labels @> $5` is
+    // `@> '{}'` and may read the whole label index instead of the name order (measured at
+    // 11,000 schedules, 30 clients: a list page p50 175.8 ms with them, 33.4 ms without).
     let rows = match pattern {
         None => {
             sqlx::query_as!(
@@ -122,9 +151,6 @@ pub async fn list(
                        OR state = $1
                        OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
                   AND ($2::text IS NULL OR (name, id) > ($2, $3::uuid))
-                  AND labels @> $5::jsonb AND labels ?& $6::text[] AND NOT labels ?| $7::text[]
-                  AND NOT EXISTS (SELECT 1 FROM unnest($8::text[], $9::text[]) AS n(k, v)
-                                  WHERE labels ->> n.k = n.v)
                 ORDER BY name, id
                 LIMIT $4
                 "#,
@@ -132,11 +158,6 @@ pub async fn list(
                 after_name,
                 after_id,
                 limit,
-                selector.contains,
-                &selector.present,
-                &selector.absent,
-                &selector.not_keys,
-                &selector.not_values,
             )
             .fetch_all(pool)
             .await?
@@ -163,9 +184,6 @@ pub async fn list(
                   AND name ILIKE $2
                   AND id IN (SELECT id FROM schedule_names WHERE name ILIKE $2)
                   AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
-                  AND labels @> $6::jsonb AND labels ?& $7::text[] AND NOT labels ?| $8::text[]
-                  AND NOT EXISTS (SELECT 1 FROM unnest($9::text[], $10::text[]) AS n(k, v)
-                                  WHERE labels ->> n.k = n.v)
                 ORDER BY name, id
                 LIMIT $5
                 "#,
@@ -174,16 +192,61 @@ pub async fn list(
                 after_name,
                 after_id,
                 limit,
-                selector.contains,
-                &selector.present,
-                &selector.absent,
-                &selector.not_keys,
-                &selector.not_values,
             )
             .fetch_all(pool)
             .await?
         }
     };
+    Ok(rows.into_iter().map(ScheduleItem::from).collect())
+}
+
+/// [`list`] with a label selector (and maybe a name search, as a plain filter: the selector
+/// already narrows the rows, through the label index when it says `key=value`).
+async fn list_selected(
+    pool: &PgPool,
+    filter: ListFilter,
+    pattern: Option<&str>,
+    selector: &SelectorSql,
+    after_name: Option<&str>,
+    after_id: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ScheduleItem>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        ScheduleRow,
+        r#"
+        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+               target_headers AS "target_headers: Json<serde_json::Value>",
+               target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+               misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+               state AS "state: ScheduleState", next_run_at, fire_at, attempt,
+               claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
+               last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
+        FROM schedules
+        WHERE ($1::text IS NULL
+               OR state = $1
+               OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
+          AND ($2::text IS NULL OR name ILIKE $2)
+          AND ($3::text IS NULL OR (name, id) > ($3, $4::uuid))
+          AND labels @> $6::jsonb AND labels ?& $7::text[] AND NOT labels ?| $8::text[]
+          AND NOT EXISTS (SELECT 1 FROM unnest($9::text[], $10::text[]) AS n(k, v)
+                          WHERE labels ->> n.k = n.v)
+        ORDER BY name, id
+        LIMIT $5
+        "#,
+        filter.as_sql(),
+        pattern,
+        after_name,
+        after_id,
+        limit,
+        selector.contains,
+        &selector.present,
+        &selector.absent,
+        &selector.not_keys,
+        &selector.not_values,
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows.into_iter().map(ScheduleItem::from).collect())
 }
 
