@@ -4,34 +4,14 @@
 // schedule is muted from its page; re-armed, the incident is resolved.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
+import { api, reloadUntil, baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
 
 const echoUrl = process.env.SCHEDULEMAN_ECHO_URL ?? 'http://127.0.0.1:5003';
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function api(method, path, body) {
-  const response = await fetch(baseUrl + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
 
-// Reloads `path` until `selector` shows, for up to `seconds`.
-async function reloadUntil(page, path, selector, seconds = 40) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    await page.goto(baseUrl + path);
-    await page.waitForSelector('main[data-hydrated="true"]');
-    if (await page.locator(selector).count() > 0) return;
-    assert.ok(Date.now() < deadline, `${selector} never showed on ${path}`);
-    await page.waitForTimeout(1000);
-  }
-}
 
 test('a channel is added and tested; a dead schedule opens an incident everyone sees, then resolves', async () => {
   const { page, errors } = await openHydrated(browser, '/alerts');

@@ -30,3 +30,26 @@ export async function screenshot(page, name) {
   mkdirSync(artifactsDir, { recursive: true });
   await page.screenshot({ path: `${artifactsDir}${name}.png`, fullPage: true });
 }
+
+// Calls the API of the server under test: the status and the JSON answer.
+export async function api(method, path, body) {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+// Reloads `path` until `selector` shows, for up to `seconds`.
+export async function reloadUntil(page, path, selector, seconds = 40) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    await page.goto(baseUrl + path);
+    await page.waitForSelector('main[data-hydrated="true"]');
+    if (await page.locator(selector).count() > 0) return;
+    if (Date.now() >= deadline) throw new Error(`${selector} never showed on ${path}`);
+    await page.waitForTimeout(700);
+  }
+}

@@ -3,22 +3,13 @@
 // "Pause 2 schedules?" and then pauses exactly those.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
+import { api, baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
 
 const echoUrl = process.env.SCHEDULEMAN_ECHO_URL ?? 'http://127.0.0.1:5003';
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function api(method, path, body) {
-  const response = await fetch(baseUrl + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
 
 test('labels are set in the form, select the list, and a bulk pause confirms its count', async () => {
   const team = `t${Date.now()}`;

@@ -4,7 +4,7 @@
 // history; "Pause until…" with a note, shown on the page and in the list.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
+import { api, reloadUntil, baseUrl, launch, openHydrated, screenshot } from './browser.mjs';
 
 const echoUrl = process.env.SCHEDULEMAN_ECHO_URL ?? 'http://127.0.0.1:5003';
 let browser;
@@ -13,27 +13,7 @@ after(async () => { await browser?.close(); });
 
 const unique = (prefix) => `${prefix} ${Date.now()}-${Math.floor(Math.random() * 1000)}`;
 
-async function api(method, path, body) {
-  const response = await fetch(baseUrl + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
 
-// Reloads `path` until `selector` shows, for up to `seconds`.
-async function reloadUntil(page, path, selector, seconds = 30) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    await page.goto(baseUrl + path);
-    await page.waitForSelector('main[data-hydrated="true"]');
-    if (await page.locator(selector).count() > 0) return;
-    assert.ok(Date.now() < deadline, `${selector} never showed on ${path}`);
-    await page.waitForTimeout(700);
-  }
-}
 
 test('the Limits fieldset shows what a DST policy does before saving, and the page shows the limits', async () => {
   const { page, errors } = await openHydrated(browser, '/schedules/new');

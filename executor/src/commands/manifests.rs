@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::audit::{change, record, schedule_changes};
-use super::schedules::{act, delete, validated};
+use super::schedules::{act, delete, validated_all};
 use super::{now, Action, CommandError};
 use crate::access::{Actor, Role};
 use crate::labels::Selector;
@@ -93,6 +93,14 @@ pub async fn export(
         .collect())
 }
 
+/// The entry a `schedules[i].…` path names.
+fn document_index(path: &str) -> usize {
+    path.strip_prefix("schedules[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|index| index.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
 /// One document entry checked, and what it does.
 struct Entry {
     valid: Validated,
@@ -126,37 +134,27 @@ async fn prepare(
     let now = now(pool).await?;
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    let mut valid = Vec::with_capacity(request.schedules.len());
-    for (index, schedule) in request.schedules.iter().enumerate() {
-        if !seen.insert(schedule.name.trim().to_owned()) {
-            errors.push(FieldError {
-                field: format!("schedules[{index}].name"),
-                reason: format!(
-                    "{:?} appears twice; names identify schedules within a source",
-                    schedule.name.trim()
-                ),
-            });
-            continue;
-        }
-        match validated(schedule, now) {
-            Ok(checked) => valid.push((index, checked)),
-            Err(problems) => errors.extend(problems.into_iter().map(|problem| FieldError {
-                field: format!("schedules[{index}].{}", problem.field),
-                reason: problem.reason,
-            })),
-        }
-    }
-    let verdicts = targets
-        .check_urls(valid.iter().map(|(_, v)| v.schedule.target.url.as_str()))
-        .await;
-    for (index, checked) in &valid {
-        if let Err(refusal) = verdicts.verdict(&checked.schedule.target.url) {
-            errors.push(FieldError {
-                field: format!("schedules[{index}].target.url"),
-                reason: refusal.to_string(),
-            });
-        }
-    }
+    let unique: Vec<(usize, &ScheduleRequest)> = request
+        .schedules
+        .iter()
+        .enumerate()
+        .filter(|(index, schedule)| {
+            let first = seen.insert(schedule.name.trim().to_owned());
+            if !first {
+                errors.push(FieldError {
+                    field: format!("schedules[{index}].name"),
+                    reason: format!(
+                        "{:?} appears twice; names identify schedules within a source",
+                        schedule.name.trim()
+                    ),
+                });
+            }
+            first
+        })
+        .collect();
+    let valid = validated_all(targets, unique.into_iter(), now, &mut errors).await;
+    // In document order, whichever check found them.
+    errors.sort_by_key(|error| document_index(&error.field));
     if !errors.is_empty() {
         return Err(CommandError::Invalid(errors));
     }

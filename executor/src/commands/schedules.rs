@@ -45,6 +45,43 @@ pub(super) fn validated(
     Ok(valid)
 }
 
+/// The `(index, request)`s of a document validated at `now`, each distinct target host
+/// checked once (a few at a time, within one time budget); the problems go to `errors` as
+/// `schedules[index].<field>`. What passes, with its index.
+pub(super) async fn validated_all<'a>(
+    targets: &TargetGuard,
+    requests: impl Iterator<Item = (usize, &'a ScheduleRequest)>,
+    now: DateTime<Utc>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<(usize, Validated)> {
+    let mut valid = Vec::new();
+    for (index, request) in requests {
+        match validated(request, now) {
+            Ok(checked) => valid.push((index, checked)),
+            Err(problems) => errors.extend(problems.into_iter().map(|problem| FieldError {
+                field: format!("schedules[{index}].{}", problem.field),
+                reason: problem.reason,
+            })),
+        }
+    }
+    let verdicts = targets
+        .check_urls(valid.iter().map(|(_, v)| v.schedule.target.url.as_str()))
+        .await;
+    valid.retain(
+        |(index, checked)| match verdicts.verdict(&checked.schedule.target.url) {
+            Ok(()) => true,
+            Err(refusal) => {
+                errors.push(FieldError {
+                    field: format!("schedules[{index}].{}", validate::field::TARGET_URL),
+                    reason: refusal.to_string(),
+                });
+                false
+            }
+        },
+    );
+    valid
+}
+
 /// `request` validated at `now`, its target checked.
 async fn checked(
     targets: &TargetGuard,
@@ -116,27 +153,7 @@ pub async fn create_many(
     }
     let now = now(pool).await?;
     let mut errors = Vec::new();
-    let mut valid = Vec::with_capacity(requests.len());
-    for (index, request) in requests.iter().enumerate() {
-        match validated(request, now) {
-            Ok(checked) => valid.push((index, checked)),
-            Err(problems) => errors.extend(problems.into_iter().map(|problem| FieldError {
-                field: format!("schedules[{index}].{}", problem.field),
-                reason: problem.reason,
-            })),
-        }
-    }
-    let verdicts = targets
-        .check_urls(valid.iter().map(|(_, v)| v.schedule.target.url.as_str()))
-        .await;
-    for (index, checked) in &valid {
-        if let Err(refusal) = verdicts.verdict(&checked.schedule.target.url) {
-            errors.push(FieldError {
-                field: format!("schedules[{index}].{}", validate::field::TARGET_URL),
-                reason: refusal.to_string(),
-            });
-        }
-    }
+    let valid = validated_all(targets, requests.iter().enumerate(), now, &mut errors).await;
     if !errors.is_empty() {
         return Err(CommandError::Invalid(errors));
     }

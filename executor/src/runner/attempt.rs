@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use uuid::Uuid;
 
 use crate::decision::{self, AttemptContext, Decision};
-use crate::model::Outcome;
+use crate::model::{Outcome, WebhookCall};
 use crate::runner::clock::DbClock;
 use crate::runner::metrics::ExecutorMetrics;
 use crate::runner::trigger::{Attempted, Trigger};
@@ -126,13 +126,25 @@ pub fn settlement(
 }
 
 fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -> AttemptRecord {
+    AttemptRecord {
+        manual: claim.manual,
+        ..record_of(&claim.webhook_call(), attempted, error)
+    }
+}
+
+/// The history row of `attempted`, the attempt `call` made (`error` when it failed).
+pub fn record_of(
+    call: &WebhookCall<'_>,
+    attempted: &Attempted,
+    error: Option<String>,
+) -> AttemptRecord {
     let latency = TimeDelta::from_std(attempted.latency).unwrap_or(TimeDelta::MAX);
     let finished_at = crate::schedule::saturating_add(attempted.started_at, attempted.latency);
     AttemptRecord {
-        schedule_id: claim.schedule_id,
-        execution_id: claim.execution_id,
-        scheduled_for: claim.fire_at,
-        attempt: claim.attempt,
+        schedule_id: call.schedule_id,
+        execution_id: call.execution_id,
+        scheduled_for: call.scheduled_for,
+        attempt: call.attempt,
         started_at: attempted.started_at,
         finished_at,
         outcome: if error.is_none() {
@@ -143,6 +155,6 @@ fn attempt_record(claim: &Claim, attempted: &Attempted, error: Option<String>) -
         http_status: attempted.status.map(i32::from),
         latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,
         error,
-        manual: claim.manual,
+        manual: false,
     }
 }

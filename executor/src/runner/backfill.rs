@@ -4,15 +4,14 @@
 
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 use sqlx::PgPool;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::model::Outcome;
+use crate::runner::attempt::record_of;
 use crate::runner::trigger::Trigger;
 use crate::store::backfills::{self, BackfillClaim, BackfillOutcome};
-use crate::store::settle::AttemptRecord;
 
 /// How often an idle executor looks for due backfill fires (randomized ±50 %).
 const EVERY: Duration = Duration::from_millis(250);
@@ -58,24 +57,7 @@ async fn fire(pool: &PgPool, trigger: &Trigger, executor_id: &str, claim: Backfi
         Some(_) if attempt >= claim.retry.max_attempts => BackfillOutcome::Failed,
         Some(_) => BackfillOutcome::RetryAfterMs(claim.retry.backoff(attempt).as_millis() as i64),
     };
-    let latency = TimeDelta::from_std(attempted.latency).unwrap_or(TimeDelta::MAX);
-    let record = AttemptRecord {
-        schedule_id: claim.schedule_id,
-        execution_id: claim.execution_id,
-        scheduled_for: claim.scheduled_for,
-        attempt: claim.attempt,
-        started_at: attempted.started_at,
-        finished_at: crate::schedule::saturating_add(attempted.started_at, attempted.latency),
-        outcome: if reason.is_none() {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        },
-        http_status: attempted.status.map(i32::from),
-        latency_ms: latency.num_milliseconds().clamp(0, i64::from(i32::MAX)) as i32,
-        error: reason,
-        manual: false,
-    };
+    let record = record_of(&claim.webhook_call(), &attempted, reason);
     tracing::debug!(backfill_id = %claim.backfill_id, seq = claim.seq, ?outcome, at = %Utc::now(), "backfill attempt");
     if let Err(error) = backfills::settle(pool, executor_id, &claim, &record, &outcome).await {
         // The lease runs out and another executor (or this one) tries the fire again; the

@@ -29,13 +29,7 @@ where
                 "the body must be JSON (Content-Type: application/json)".into(),
             ));
         }
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::MAX_REQUEST_BYTES),
-                    _ => ApiError::BadRequest(rejection.body_text()),
-                })?;
+        let bytes = body_bytes(request, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -54,13 +48,7 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let json = is_json(request.headers());
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::MAX_REQUEST_BYTES),
-                    _ => ApiError::BadRequest(rejection.body_text()),
-                })?;
+        let bytes = body_bytes(request, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(T::default()));
         }
@@ -91,13 +79,7 @@ where
                 .await
                 .map(|ApiJson(value)| Self(value));
         }
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::MAX_REQUEST_BYTES),
-                    _ => ApiError::BadRequest(rejection.body_text()),
-                })?;
+        let bytes = body_bytes(request, state).await?;
         let reader = serde_norway::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(reader)
             .map(Self)
@@ -119,6 +101,16 @@ pub fn is_yaml(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.contains("yaml"))
+}
+
+/// The body's bytes: 413 when over the limit, 400 when it cannot be read.
+async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::MAX_REQUEST_BYTES),
+            _ => ApiError::BadRequest(rejection.body_text()),
+        })
 }
 
 /// Reads `bytes` as a `T`: syntax errors are 400, data errors 422 at their path.

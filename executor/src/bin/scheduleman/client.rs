@@ -45,6 +45,27 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, CallError> {
+        let text = self.send(method, path, body).await?;
+        Ok(if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        })
+    }
+
+    /// The text answer of `GET path` (an export in YAML, say).
+    pub async fn text(&self, path: &str) -> Result<String, CallError> {
+        self.send(Method::GET, path, None).await
+    }
+
+    /// One request: the answer's text, or the server's reason (the problem document's
+    /// detail, and each field's reason when several) as an error.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<String, CallError> {
         let url = format!("{}/api/v1{path}", self.base);
         let mut request = self.http.request(method, &url);
         if let Some(token) = &self.token {
@@ -60,20 +81,16 @@ impl Client {
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
         let text = response.text().await.map_err(unreachable)?;
-        let value: Value = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
         if status.is_success() {
-            return Ok(value);
+            return Ok(text);
         }
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         let mut detail = value["detail"]
             .as_str()
             .map(str::to_owned)
             .unwrap_or_else(|| value.to_string());
-        if let Some(errors) = value["errors"].as_array() {
-            for error in errors.iter().filter(|_| errors.len() > 1) {
+        if let Some(errors) = value["errors"].as_array().filter(|errors| errors.len() > 1) {
+            for error in errors {
                 detail.push_str(&format!(
                     "\n  {}: {}",
                     error["field"].as_str().unwrap_or_default(),
@@ -83,35 +100,20 @@ impl Client {
         }
         Err(CallError::Refused { status, detail })
     }
-
-    /// The text answer of `path` (an export in YAML, say).
-    pub async fn text(&self, path: &str) -> Result<String, CallError> {
-        let url = format!("{}/api/v1{path}", self.base);
-        let mut request = self.http.get(&url);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        let unreachable = |source| CallError::Unreachable {
-            url: url.clone(),
-            source,
-        };
-        let response = request.send().await.map_err(unreachable)?;
-        let status = response.status();
-        let text = response.text().await.map_err(unreachable)?;
-        if status.is_success() {
-            Ok(text)
-        } else {
-            let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-            let detail = value["detail"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| value.to_string());
-            Err(CallError::Refused { status, detail })
-        }
-    }
 }
 
 /// `text` for a query string.
 pub fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A query string of the pairs that have a value (`a=1&c=3`), after `fixed`.
+pub fn query(fixed: &str, pairs: Vec<(&str, Option<String>)>) -> String {
+    let mut parts = vec![fixed.to_owned()];
+    parts.extend(
+        pairs
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|value| format!("{name}={}", encode(&value)))),
+    );
+    parts.join("&")
 }

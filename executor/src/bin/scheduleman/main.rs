@@ -17,7 +17,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use client::{encode, CallError, Client};
+use client::{encode, query, CallError, Client};
 use output::Format;
 
 /// Scheduleman's command-line client.
@@ -169,18 +169,10 @@ async fn run(client: &Client, command: Command, format: Format) -> anyhow::Resul
             state,
             search,
         } => {
-            let mut query = vec!["limit=500".to_owned()];
-            for (name, value) in [("selector", selector), ("state", state), ("search", search)] {
-                if let Some(value) = value {
-                    query.push(format!("{name}={}", encode(&value)));
-                }
-            }
+            let pairs = vec![("selector", selector), ("state", state), ("search", search)];
+            let query = query("limit=500", pairs);
             let page = client
-                .call(
-                    Method::GET,
-                    &format!("/schedules?{}", query.join("&")),
-                    None,
-                )
+                .call(Method::GET, &format!("/schedules?{query}"), None)
                 .await?;
             if !output::structured(&page["items"], format)? {
                 let rows: Vec<Vec<String>> = page["items"]
@@ -386,20 +378,16 @@ async fn run(client: &Client, command: Command, format: Format) -> anyhow::Resul
             tz,
             count,
         } => {
-            let mut query = vec![format!("count={count}")];
-            for (name, value) in [
+            let pairs = vec![
                 ("cron", cron),
                 ("every", every),
                 ("at", at),
                 ("in", in_),
                 ("tz", tz),
-            ] {
-                if let Some(value) = value {
-                    query.push(format!("{name}={}", encode(&value)));
-                }
-            }
+            ];
+            let query = query(&format!("count={count}"), pairs);
             let preview = client
-                .call(Method::GET, &format!("/preview?{}", query.join("&")), None)
+                .call(Method::GET, &format!("/preview?{query}"), None)
                 .await?;
             if !output::structured(&preview, format)? {
                 println!("{}", output::cell(&preview["description"]));
