@@ -10,7 +10,9 @@
 //!   clients reading the timeline page for `--seconds`: latency percentiles;
 //! - with `--time-control N`, N schedules with a window, a run limit, jitter and a DST policy
 //!   (half paused until tomorrow) and one with 20 backfills of 1,000 fires, then `--clients`
-//!   clients reading the preview, the list, both schedules' pages and the backfills.
+//!   clients reading the preview, the list, both schedules' pages and the backfills;
+//! - with `--pages N`, N schedules of every kind, then every page read by one client and by
+//!   `--clients` clients: p50/p99 per page.
 //!
 //! Run it with:
 //!
@@ -45,6 +47,10 @@ struct Args {
     /// Every-second cron schedules stored before the timeline scenario (0: skip it).
     #[arg(long, default_value_t = 0)]
     dense: i64,
+    /// Schedules stored before the every-page scenario (0: skip it): each page read by one
+    /// client, then by `--clients` clients, p50/p99 per page.
+    #[arg(long, default_value_t = 0)]
+    pages: i64,
     /// Schedules with time controls stored before the time-control scenario (0: skip it).
     #[arg(long, default_value_t = 0)]
     time_control: usize,
@@ -83,7 +89,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    tokio::spawn(async move {
+        axum::serve(server::listener::without_nagle(listener), app(state)).await
+    });
     let client = reqwest::Client::new();
 
     // Creation: every client posts in a loop until the time is up.
@@ -167,6 +175,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.time_control > 0 {
         time_control_scenario(&client, &base, &args).await?;
+        return Ok(());
+    }
+    if args.pages > 0 {
+        pages_scenario(&pool, &client, &base, &args).await?;
         return Ok(());
     }
     if args.stored > 0 {
@@ -464,19 +476,113 @@ async fn time_control_scenario(
     Ok(())
 }
 
+/// `--pages N`: N schedules (a tenth dense every-second crons, a tenth failing, a
+/// twentieth dead, a twentieth paused, all labelled, a little history), then every page read
+/// for `--seconds` by one client and again by `--clients` clients: p50/p99 per page, and
+/// the slowest page's p99 under load against the cheapest's.
+async fn pages_scenario(
+    pool: &sqlx::PgPool,
+    client: &reqwest::Client,
+    base: &str,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url, state, next_run_at, last_outcome, \
+                                last_error, dead_at, labels) \
+         SELECT 'page ' || lpad(n::text, 6, '0'), \
+                CASE WHEN n % 10 = 0 THEN '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}' \
+                     ELSE '{\"kind\": \"cron\", \"cron\": \"' || (n % 60) || ' * * * *\", \"tz\": \"Europe/Berlin\"}' END::jsonb, \
+                'https://hooks.example/' || n, \
+                CASE WHEN n % 20 = 3 THEN 'dead' WHEN n % 20 = 7 THEN 'paused' ELSE 'active' END, \
+                now() + (n % 3600) * interval '1 second', \
+                CASE WHEN n % 10 = 1 OR n % 20 = 3 THEN 'failure' WHEN n % 2 = 0 THEN 'success' END, \
+                CASE WHEN n % 10 = 1 OR n % 20 = 3 THEN 'HTTP 500 Internal Server Error: upstream down' END, \
+                CASE WHEN n % 20 = 3 THEN now() - (n % 1000) * interval '1 second' END, \
+                jsonb_build_object('team', 'team' || (n % 10), 'env', CASE WHEN n % 2 = 0 THEN 'prod' ELSE 'dev' END) \
+         FROM generate_series(1, $1) AS n",
+    )
+    .bind(args.pages)
+    .execute(pool)
+    .await?;
+    let (id,): (uuid::Uuid,) =
+        sqlx::query_as("SELECT id FROM schedules WHERE name = 'page 000011'")
+            .fetch_one(pool)
+            .await?;
+    sqlx::query(
+        "INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, executor_id, \
+                                 started_at, finished_at, outcome, http_status, latency_ms, error) \
+         SELECT $1, gen_random_uuid(), now() - n * interval '1 minute', 1, 'bench', \
+                now() - n * interval '1 minute' + interval '5 ms', \
+                now() - n * interval '1 minute' + interval '50 ms', \
+                CASE WHEN n % 3 = 0 THEN 'failure' ELSE 'success' END, \
+                CASE WHEN n % 3 = 0 THEN 500 ELSE 200 END, 45, \
+                CASE WHEN n % 3 = 0 THEN 'HTTP 500' END \
+         FROM generate_series(1, 500) AS n",
+    )
+    .bind(id)
+    .execute(pool)
+    .await?;
+    let pages = [
+        "/".to_owned(),
+        "/?state=failing".to_owned(),
+        "/?state=dead".to_owned(),
+        "/?search=page%2000012".to_owned(),
+        "/?selector=team%3Dteam3,env%3Dprod".to_owned(),
+        format!("/schedules/{id}"),
+        format!("/schedules/{id}/edit"),
+        "/schedules/new".to_owned(),
+        "/timeline".to_owned(),
+        "/dead-letters".to_owned(),
+        "/executors".to_owned(),
+        "/import".to_owned(),
+        "/alerts".to_owned(),
+        "/keys".to_owned(),
+        "/audit".to_owned(),
+    ];
+    println!(
+        "| page ({} schedules) | 1 client p50 | p99 | {} clients p50 | p99 |",
+        args.pages, args.clients
+    );
+    println!("|---|---|---|---|---|");
+    let mut loaded_p99 = Vec::new();
+    for page in &pages {
+        let url = format!("{base}{page}");
+        let mut alone = read_loop(client, &url, 1, args.seconds).await?;
+        let mut crowd = read_loop(client, &url, args.clients, args.seconds).await?;
+        let (a50, a99) = (quantile(&mut alone, 0.5), quantile(&mut alone, 0.99));
+        let (c50, c99) = (quantile(&mut crowd, 0.5), quantile(&mut crowd, 0.99));
+        println!("| `{page}` | {a50:.1} ms | {a99:.1} ms | {c50:.1} ms | {c99:.1} ms |");
+        loaded_p99.push(c99);
+    }
+    let (cheapest, dearest) = loaded_p99
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), p| (lo.min(*p), hi.max(*p)));
+    println!(
+        "slowest page's p99 under {} clients is {:.1}× the cheapest's",
+        args.clients,
+        dearest / cheapest.max(0.001)
+    );
+    Ok(())
+}
+
+/// The `q` quantile of `latencies` in milliseconds (0 when there are none).
+fn quantile(latencies: &mut [Duration], q: f64) -> f64 {
+    if latencies.is_empty() {
+        return 0.0;
+    }
+    latencies.sort();
+    latencies[((latencies.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3
+}
+
 /// "p50 … ms, p99 … ms, max … ms".
 fn percentiles(latencies: &mut [Duration]) -> String {
     if latencies.is_empty() {
         return "no answers".into();
     }
-    latencies.sort();
-    let at = |p: f64| {
-        latencies[((latencies.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
-    };
     format!(
         "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        at(0.5),
-        at(0.99),
-        at(1.0)
+        quantile(latencies, 0.5),
+        quantile(latencies, 0.99),
+        quantile(latencies, 1.0)
     )
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod health;
 pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod router;
 

@@ -103,7 +103,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("listening on http://{addr}");
     // The client's address counts failed sign-ins (auth::throttle).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
+    axum::serve(server::listener::without_nagle(listener), service)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .with_context(|| format!("serving on {addr}"))?;
