@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::actions::act;
 use super::audit::{change, record, schedule_changes};
-use super::schedules::{act, delete, validated_all};
+use super::schedules::{delete, validated_all};
 use super::{now, Action, CommandError};
 use crate::access::{Actor, Role};
 use crate::labels::Selector;

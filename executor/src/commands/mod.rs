@@ -1,12 +1,16 @@
 //! The one door into the domain: everything a person (through the API or the UI) can read
 //! or do, shared by the REST handlers and the server functions so the two cannot drift
 //! apart. Each command validates, checks targets, reaches the store, and says precisely why
-//! when refused. [`schedules`] changes schedules, [`reads`] reads them and their history,
-//! [`import`] imports crontabs, [`mod@timeline`] draws the next day, [`overview`] keeps the
-//! headline figures, [`cache`] keeps both from being computed per look, [`keys`] manages API
-//! keys, [`alerts`] manages alert channels and routing, [`backfills`] fires past instants, [`manifests`] exports and applies schedules as code, [`audit`] records every change in its own transaction. Every command takes the
-//! [`Actor`](crate::access::Actor) asking and refuses what its role does not allow.
+//! when refused. [`schedules`] creates, edits and deletes schedules, [`actions`] pauses,
+//! resumes, triggers and re-arms them, [`reads`] reads them and their history, [`import`]
+//! imports crontabs, [`manifests`] exports and applies schedules as code, [`backfills`] fires
+//! past instants, [`mod@timeline`] draws the next day, [`overview`] keeps the headline
+//! figures, [`cache`] keeps both from being computed per look, [`keys`] manages API keys,
+//! [`alerts`] manages alert channels and routing, [`audit`] records every change in the
+//! transaction that makes it. Every command takes the [`Actor`](crate::access::Actor)
+//! asking and refuses what its role does not allow.
 
+pub mod actions;
 pub mod alerts;
 pub mod audit;
 pub mod backfills;
@@ -27,13 +31,13 @@ use uuid::Uuid;
 use crate::model::{ScheduleState, UnreadableSchedule};
 use crate::validate::FieldError;
 
+pub use self::actions::{act, act_with, rearm_many, ActionDetails, MAX_BULK_IDS, MAX_PAUSE_NOTE};
 pub use self::cache::Freshness;
 pub use self::metrics::{ScheduleSeries, SeriesSettings};
 pub use self::overview::OverviewCache;
 pub use self::reads::{dead_letters, history, list, live_executors, punctuality, success_rates};
 pub use self::schedules::{
-    act, act_with, create, create_many, delete, edit_base, fetch, read, rearm_many, replace,
-    rotate_secret, ActionDetails, MAX_BATCH, MAX_BULK_IDS, MAX_PAUSE_NOTE,
+    create, create_many, delete, edit_base, fetch, read, replace, rotate_secret, MAX_BATCH,
 };
 pub use self::timeline::TimelineCache;
 

@@ -1,0 +1,232 @@
+//! `/schedules/:id`: what the schedule is, its next fires, its state, and every attempt with
+//! the reason it failed, and who changed it; with the actions a person's role allows.
+
+mod summary;
+
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use scheduleman::model::ScheduleItem;
+use uuid::Uuid;
+
+use self::summary::{Summary, UnreadableSummary};
+use crate::components::backfills::Backfills;
+use crate::components::changes::ChangeTable;
+use crate::components::error_note::ErrorNote;
+use crate::components::history::History;
+use crate::components::punctuality::PunctualityPanel;
+use crate::components::schedule_actions::ActRequest;
+use crate::components::schedule_alerts::ScheduleAlerts;
+use crate::components::secret::SecretOnce;
+use crate::error::AppError;
+use crate::server_fns::access::schedule_changes;
+use crate::server_fns::executions::{get_punctuality, list_executions};
+use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
+
+/// The detail page.
+#[component]
+pub fn ScheduleDetail() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+    let changes = RwSignal::new(0u32);
+    let before = RwSignal::new(None::<i64>);
+    let schedule = Resource::new(
+        move || (id(), changes.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_schedule(id).await,
+                None => Err(AppError::NotFound("That is not a schedule id.".into())),
+            }
+        },
+    );
+    let history = Resource::new(
+        move || (id(), before.get(), changes.get()),
+        |(id, before, _)| async move {
+            match id {
+                Some(id) => list_executions(id, before).await,
+                None => Ok((Vec::new(), None)),
+            }
+        },
+    );
+    let punctuality = Resource::new(
+        move || (id(), changes.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_punctuality(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let audit = Resource::new(
+        move || (id(), changes.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => schedule_changes(id, None).await,
+                None => Ok((Vec::new(), None)),
+            }
+        },
+    );
+    let act = Action::new(|request: &ActRequest| {
+        let request = request.clone();
+        async move {
+            schedule_action(request.id, request.action.to_owned(), request.extras)
+                .await
+                .map(|_| ())
+        }
+    });
+    let remove = Action::new(|id: &Uuid| {
+        let id = *id;
+        async move { delete_schedule(id).await }
+    });
+    let rotate = Action::new(|id: &Uuid| {
+        let id = *id;
+        async move { rotate_secret(id).await }
+    });
+    Effect::new(move |_| {
+        if act.value().get().is_some() {
+            changes.update(|n| *n += 1);
+        }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            navigate("/", Default::default());
+        }
+    });
+    // Pending triggers and retries change on their own: look again every few seconds, until
+    // the page is left.
+    #[cfg(feature = "hydrate")]
+    if let Ok(refresh) = set_interval_with_handle(
+        move || changes.update(|n| *n += 1),
+        std::time::Duration::from_secs(3),
+    ) {
+        on_cleanup(move || refresh.clear());
+    }
+
+    view! {
+        <Transition fallback=|| {
+            view! { <p class="text-slate-500">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match schedule.await {
+                    Ok(ScheduleItem::Readable(s)) => {
+                        view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }
+                            .into_any()
+                    }
+                    Ok(ScheduleItem::Unreadable(row)) => {
+                        view! { <UnreadableSummary row=row act=act remove=remove rotate=rotate /> }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || {
+            rotate
+                .value()
+                .get()
+                .map(|result| match result {
+                    Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any(),
+                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any(),
+                })
+        }}
+        {move || {
+            act.value()
+                .get()
+                .and_then(|r| r.err())
+                .map(|e| {
+                    view! { <ErrorNote id="action-error" message=e.to_string() /> }
+                })
+        }}
+        {move || {
+            remove
+                .value()
+                .get()
+                .and_then(|r| r.err())
+                .map(|e| {
+                    view! { <ErrorNote message=e.to_string() /> }
+                })
+        }}
+        <h2 class="mt-8 text-lg font-semibold">"Punctuality and health"</h2>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match punctuality.await {
+                    Ok(Some(figures)) => {
+                        view! { <PunctualityPanel figures=figures now=Utc::now() /> }.into_any()
+                    }
+                    Ok(None) => ().into_any(),
+                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <h2 class="mt-8 text-lg font-semibold">"Execution history"</h2>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok((rows, _)) if rows.is_empty() && before.get_untracked().is_none() => {
+                        view! { <p class="mt-2 text-sm text-slate-500">"No attempts yet."</p> }
+                            .into_any()
+                    }
+                    Ok((rows, older)) => {
+                        view! {
+                            <History rows=rows />
+                            <div class="mt-2 flex gap-3 text-sm">
+                                {move || {
+                                    before
+                                        .get()
+                                        .map(|_| {
+                                            view! {
+                                                <button
+                                                    class="text-indigo-700 underline"
+                                                    on:click=move |_| before.set(None)
+                                                >
+                                                    "Newest"
+                                                </button>
+                                            }
+                                        })
+                                }}
+                                {older
+                                    .map(|id| {
+                                        view! {
+                                            <button
+                                                id="older"
+                                                class="text-indigo-700 underline"
+                                                on:click=move |_| before.set(Some(id))
+                                            >
+                                                "Older →"
+                                            </button>
+                                        }
+                                    })}
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {move || id().map(|id| view! { <Backfills id=id /> })}
+        <h2 class="mt-8 text-lg font-semibold">"Alerts"</h2>
+        {move || id().map(|id| view! { <ScheduleAlerts id=id /> })}
+        <h2 class="mt-8 text-lg font-semibold">"Changes"</h2>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match audit.await {
+                    Ok((entries, _)) if entries.is_empty() => {
+                        view! { <p class="mt-2 text-sm text-slate-500">"No change recorded."</p> }
+                            .into_any()
+                    }
+                    Ok((entries, _)) => {
+                        view! {
+                            <div id="changes">
+                                <ChangeTable entries=entries />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
