@@ -1051,18 +1051,10 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     .execute(&pool)
     .await
     .unwrap();
-    let listed = commands::list(
-        &pool,
-        &Actor::local(),
-        ListFilter::All,
-        None,
-        &Default::default(),
-        None,
-        50,
-    )
-    .await
-    .unwrap()
-    .items;
+    let listed = commands::list(&pool, &Actor::local(), ListFilter::All, None, "", None, 50)
+        .await
+        .unwrap()
+        .items;
     assert_eq!(listed.len(), 2, "both are listed");
     let unreadable = |items: &[ScheduleItem]| {
         items

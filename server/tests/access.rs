@@ -413,7 +413,7 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
         "schedule_changes" => form("read", format!("id={id}")),
         "schedule_action" => json(
             "operate",
-            json!({"id": id, "action": "pause", "details": {}}),
+            json!({"id": id, "action": "pause", "pause": {}, "trigger": {}}),
         ),
         "start_backfill" => json("operate", json!({"id": id, "request": backfill_range()})),
         "list_backfills" => form("read", format!("id={id}")),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::session::can;
 use super::time::viewer_instant;
 use crate::error::AppError;
-use crate::server_fns::schedules::ActionExtras;
+use scheduleman::model::{PauseRequest, TriggerRequest};
 
 /// A state action ("trigger", "pause", "resume", "rearm") of schedule `id`, with what a
 /// pause or a trigger says beside it.
@@ -19,7 +19,8 @@ use crate::server_fns::schedules::ActionExtras;
 pub struct ActRequest {
     pub id: Uuid,
     pub action: &'static str,
-    pub extras: ActionExtras,
+    pub pause: PauseRequest,
+    pub trigger: TriggerRequest,
 }
 
 /// Dispatches [`ActRequest`]s.
@@ -67,7 +68,8 @@ pub fn ScheduleActions(
                     act.dispatch(ActRequest {
                         id,
                         action: name,
-                        extras: ActionExtras::default(),
+                        pause: PauseRequest::default(),
+                        trigger: TriggerRequest::default(),
                     });
                 }
             >
@@ -164,11 +166,11 @@ fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
         act.dispatch(ActRequest {
             id,
             action: "pause",
-            extras: ActionExtras {
+            pause: PauseRequest {
                 until,
                 note: Some(note.get().trim().to_owned()).filter(|n| !n.is_empty()),
-                body: None,
             },
+            trigger: TriggerRequest::default(),
         });
     };
     view! {
@@ -209,9 +211,9 @@ fn TriggerPanel(id: Uuid, act: ActAction) -> impl IntoView {
         act.dispatch(ActRequest {
             id,
             action: "trigger",
-            extras: ActionExtras {
+            pause: PauseRequest::default(),
+            trigger: TriggerRequest {
                 body: Some(body.get()),
-                ..ActionExtras::default()
             },
         });
     };

@@ -44,15 +44,6 @@ pub async fn list_schedules(
                     reason: error.to_string(),
                 }])
             })?;
-    let selector: scheduleman::labels::Selector =
-        selector
-            .parse()
-            .map_err(|error: scheduleman::labels::SelectorError| {
-                AppError::Invalid(vec![scheduleman::validate::FieldError {
-                    field: "selector".into(),
-                    reason: error.to_string(),
-                }])
-            })?;
     let pool = super::pool()?;
     let page = commands::list(
         &pool,
@@ -142,38 +133,20 @@ pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
 pub async fn schedule_action(
     id: Uuid,
     action: String,
-    details: ActionExtras,
+    pause: scheduleman::model::PauseRequest,
+    trigger: scheduleman::model::TriggerRequest,
 ) -> Result<ScheduleView, AppError> {
-    use scheduleman::commands::ActionDetails;
-    use scheduleman::model::{PauseRequest, TriggerRequest};
     let action: scheduleman::commands::Action = action.parse().map_err(|_| {
         AppError::Invalid(vec![scheduleman::validate::FieldError {
             field: "action".into(),
             reason: format!("{action:?} is not an action; use pause, resume, trigger or rearm"),
         }])
     })?;
-    let details = ActionDetails {
-        pause: PauseRequest {
-            until: details.until,
-            note: details.note,
-        },
-        trigger: TriggerRequest { body: details.body },
-    };
+    let details = scheduleman::commands::ActionDetails { pause, trigger };
     Ok(
         scheduleman::commands::act_with(&super::pool()?, &super::actor()?, id, action, &details)
             .await?,
     )
-}
-
-/// What a pause or a "Trigger now" may say beside the action (each optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExtras {
-    /// A pause's end.
-    pub until: Option<chrono::DateTime<chrono::Utc>>,
-    /// Why it is paused.
-    pub note: Option<String>,
-    /// A manual fire's one-off body.
-    pub body: Option<String>,
 }
 
 /// Deletes a schedule and its history.

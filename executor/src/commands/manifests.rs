@@ -77,11 +77,12 @@ fn exported(request: ScheduleRequest) -> ScheduleRequest {
 pub async fn export(
     pool: &PgPool,
     actor: &Actor,
-    selector: &Selector,
+    selector: &str,
 ) -> Result<Vec<ScheduleRequest>, CommandError> {
     // An export holds header values and bodies: only for a role that may edit them.
     actor.require(Role::Write)?;
-    Ok(selected(pool, selector)
+    let selector = super::selector(selector)?;
+    Ok(selected(pool, &selector)
         .await?
         .into_iter()
         .filter_map(|item| match item {
@@ -106,7 +107,18 @@ fn document_index(path: &str) -> usize {
 struct Entry {
     valid: Validated,
     request: ScheduleRequest,
-    existing: Option<(Uuid, Option<ScheduleRequest>)>,
+    step: Step,
+}
+
+/// What applying an entry does.
+enum Step {
+    Create,
+    /// Replaces schedule `id`, which was `before` (`None`: it could not be read).
+    Change {
+        id: Uuid,
+        before: Option<Box<ScheduleRequest>>,
+    },
+    Unchanged,
 }
 
 /// Checks `request` and works out its plan; writes nothing.
@@ -187,40 +199,45 @@ async fn prepare(
         checked.schedule.paused = paused;
         let after = exported(ScheduleRequest::from_schedule(&checked.schedule));
         hasher.update(serde_json::to_vec(&after).unwrap_or_default());
-        let existing = before.map(|before| {
-            let request = before
-                .view
-                .as_ref()
-                .map(|view| exported(ScheduleRequest::from_view(view)));
-            if let Some(view) = &before.view {
-                hasher.update(view.version.to_le_bytes());
+        let step = match before {
+            None => {
+                plan.create.push(PlannedCreate {
+                    name: name.clone(),
+                    description: checked.schedule.spec.describe(),
+                    id: None,
+                });
+                Step::Create
             }
-            (before.id, request)
-        });
-        match &existing {
-            None => plan.create.push(PlannedCreate {
-                name: name.clone(),
-                description: checked.schedule.spec.describe(),
-                id: None,
-            }),
-            Some((id, before)) => {
-                let changes = schedule_changes(before.as_ref(), Some(&after));
-                if changes.as_object().is_some_and(|c| c.is_empty()) && before.is_some() {
+            Some(before) => {
+                let old = before
+                    .view
+                    .as_ref()
+                    .map(|view| exported(ScheduleRequest::from_view(view)));
+                if let Some(view) = &before.view {
+                    hasher.update(view.version.to_le_bytes());
+                }
+                let changes = schedule_changes(old.as_ref(), Some(&after));
+                if old.is_some() && changes.as_object().is_some_and(|c| c.is_empty()) {
                     plan.unchanged += 1;
+                    Step::Unchanged
                 } else {
-                    hasher.update(id.as_bytes());
+                    hasher.update(before.id.as_bytes());
                     plan.change.push(PlannedChange {
-                        id: *id,
+                        id: before.id,
                         name: name.clone(),
                         changes,
                     });
+                    Step::Change {
+                        id: before.id,
+                        before: old.map(Box::new),
+                    }
                 }
             }
-        }
+        };
         entries.push(Entry {
             valid: checked,
             request: after,
-            existing,
+            step,
         });
     }
     let mut gone: Vec<PlannedDelete> = existing
@@ -271,21 +288,18 @@ pub async fn apply(
     let mut changes = Vec::new();
     let mut changed = Vec::new();
     for entry in entries {
-        match entry.existing {
-            None => {
+        match entry.step {
+            Step::Create => {
+                // Keyed by name within the source.
+                let key = entry.valid.schedule.name.clone();
+                creates.push((entry.valid.schedule, entry.valid.next_run_at, key));
                 created.push(entry.request);
-                creates.push((
-                    entry.valid.schedule,
-                    entry.valid.next_run_at,
-                    created.last().map(|r| r.name.clone()).unwrap_or_default(),
-                ));
             }
-            Some((id, before)) => {
-                if plan.change.iter().any(|c| c.id == id) {
-                    changed.push((id, before, entry.request));
-                    changes.push((id, entry.valid.schedule, entry.valid.next_run_at));
-                }
+            Step::Change { id, before } => {
+                changed.push((id, before.map(|b| *b), entry.request));
+                changes.push((id, entry.valid.schedule, entry.valid.next_run_at));
             }
+            Step::Unchanged => {}
         }
     }
     let mut tx = pool.begin().await?;
@@ -332,10 +346,7 @@ pub async fn bulk(
         _ => Role::Operate,
     };
     actor.require(needed)?;
-    let selector: Selector = request
-        .selector
-        .parse()
-        .map_err(|error: crate::labels::SelectorError| invalid("selector", error.to_string()))?;
+    let selector = super::selector(&request.selector)?;
     if selector.is_empty() {
         return Err(invalid(
             "selector",

@@ -186,3 +186,14 @@ impl Action {
 async fn now(pool: &PgPool) -> Result<DateTime<Utc>, CommandError> {
     Ok(crate::store::claims::db_now(pool).await?)
 }
+
+/// A label selector as written (`team=billing,env!=dev`; blank selects every schedule), or
+/// why not, at the field `selector`: one reading for the list, the export and bulk actions.
+fn selector(text: &str) -> Result<crate::labels::Selector, CommandError> {
+    text.parse().map_err(|error: crate::labels::SelectorError| {
+        CommandError::Invalid(vec![FieldError {
+            field: "selector".into(),
+            reason: error.to_string(),
+        }])
+    })
+}

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::schedules::{read, shown_to};
 use super::CommandError;
 use crate::access::{Actor, Role};
-use crate::labels::Selector;
 use crate::model::{ExecutionView, ExecutorView, ScheduleItem};
 use crate::page::{NameCursor, Page};
 use crate::punctuality::{Punctuality, Window};
@@ -43,12 +42,13 @@ pub async fn list(
     actor: &Actor,
     filter: ListFilter,
     search: Option<&str>,
-    selector: &Selector,
+    selector: &str,
     after: Option<&NameCursor>,
     limit: usize,
 ) -> Result<Page<ScheduleItem, NameCursor>, CommandError> {
     actor.require(Role::Read)?;
     let limit = page_size(limit)?;
+    let selector = super::selector(selector)?;
     let after = after.map(|cursor| (cursor.name.as_str(), cursor.id));
     let rows = schedules::list(
         pool,

@@ -16,7 +16,6 @@ use serde::Deserialize;
 
 use super::error::{ApiError, ProblemDocument};
 use super::extract::{ApiJson, ApiQuery, Document};
-use super::schedules::parse_selector;
 use crate::router::AppState;
 
 /// `GET /schedules:export` query.
@@ -41,7 +40,6 @@ pub async fn export(
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<ExportParams>,
 ) -> Result<Response, ApiError> {
-    let selector = parse_selector(params.selector.as_deref())?;
     let yaml = match params.format.as_deref() {
         None => headers
             .get(header::ACCEPT)
@@ -57,7 +55,12 @@ pub async fn export(
         }
     };
     let document = BatchRequest {
-        schedules: manifests::export(&state.pool, &actor, &selector).await?,
+        schedules: manifests::export(
+            &state.pool,
+            &actor,
+            params.selector.as_deref().unwrap_or_default(),
+        )
+        .await?,
     };
     if yaml {
         let text = serde_norway::to_string(&document).map_err(|error| {

@@ -8,7 +8,6 @@ use axum::Extension;
 use axum::Json;
 use scheduleman::access::Actor;
 use scheduleman::commands::{self, Action, ActionDetails};
-use scheduleman::labels::Selector;
 use scheduleman::model::{
     CreatedRef, CreatedSchedule, PauseRequest, ScheduleItem, ScheduleView, SigningSecret,
     TriggerRequest,
@@ -96,16 +95,6 @@ pub async fn create_batch(
     Ok((StatusCode::CREATED, Json(BatchCreated { created })).into_response())
 }
 
-/// A `selector` query parameter read (none selects every schedule); 422 naming it when it
-/// does not read.
-pub fn parse_selector(text: Option<&str>) -> Result<Selector, ApiError> {
-    text.unwrap_or_default()
-        .parse()
-        .map_err(|error: scheduleman::labels::SelectorError| {
-            ApiError::invalid("selector", error.to_string())
-        })
-}
-
 /// The answer to a bulk creation.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BatchCreated {
@@ -133,13 +122,12 @@ pub async fn list(
         .map(NameCursor::decode)
         .transpose()
         .map_err(|error| ApiError::invalid("cursor", error.to_string()))?;
-    let selector = parse_selector(params.selector.as_deref())?;
     let page = commands::list(
         &state.pool,
         &actor,
         filter,
         params.search.as_deref(),
-        &selector,
+        params.selector.as_deref().unwrap_or_default(),
         after.as_ref(),
         params.limit.unwrap_or(50),
     )

@@ -69,9 +69,14 @@ pub fn ScheduleDetail() -> impl IntoView {
     let act = Action::new(|request: &ActRequest| {
         let request = request.clone();
         async move {
-            schedule_action(request.id, request.action.to_owned(), request.extras)
-                .await
-                .map(|_| ())
+            schedule_action(
+                request.id,
+                request.action.to_owned(),
+                request.pause,
+                request.trigger,
+            )
+            .await
+            .map(|_| ())
         }
     });
     let remove = Action::new(|id: &Uuid| {
