@@ -136,6 +136,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .flatten()
         .collect();
     let pg_before = bench::postgres_cpu_seconds(postmaster);
+    let work_before = bench::PostgresWork::read(&pool).await?;
     let mut executors: Vec<Child> = (0..args.executors)
         .map(|n| {
             Command::new(&binary)
@@ -203,6 +204,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = child.kill();
         let _ = child.wait();
     }
+    // Their backends flush their statistics as they exit.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let work_after = bench::PostgresWork::read(&pool).await?;
 
     let mut samples = lags.lock().map(|l| l.clone()).unwrap_or_default();
     if samples.is_empty() {
@@ -252,6 +256,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "CPU per delivered trigger: executors {:.0} µs, PostgreSQL {:.0} µs (whole run, idle included)",
         per_trigger_us(executor_cpu),
         per_trigger_us(pg_cpu)
+    );
+    let work = work_after.per(&work_before, total);
+    println!(
+        "PostgreSQL work per delivered trigger: {:.0} WAL bytes, {:.0} shared buffers touched",
+        work.wal_bytes, work.buffers
     );
     println!("executor peak RSS: {executor_rss_kib:?} KiB");
     Ok(())

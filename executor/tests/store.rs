@@ -228,6 +228,61 @@ mod claims {
         assert_eq!(distinct.len(), 300, "no schedule was claimed twice");
     }
 
+    /// Issue 21, item 1: a claim keeps its lease in `lease_until`, so the executor's next
+    /// look is the lease's expiry (not the fire's past time, which would spin the claim
+    /// loop), and the claim changes no indexed column: PostgreSQL writes it heap-only.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_claim_is_a_heap_only_update_and_its_lease_is_when_the_schedule_is_next_due(
+        pool: PgPool,
+    ) {
+        let db_now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        insert_due(&pool, 1, db_now - TimeDelta::seconds(1)).await;
+        // One connection, so the statistics it flushes include its own claim.
+        let single = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(pool.connect_options().as_ref().clone())
+            .await
+            .unwrap();
+        let hot_before = hot_updates(&single).await;
+        let claimed = claims::claim_due(&single, "a", None, 30_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(
+            hot_updates(&single).await,
+            hot_before + 1,
+            "the claim was a heap-only update"
+        );
+        let due = claims::next_due(&pool).await.unwrap();
+        let until_lease = due.next.expect("a held schedule is next due") - due.db_now;
+        assert!(
+            until_lease > TimeDelta::seconds(25),
+            "next due when the lease expires, not at the fire's time: {until_lease}"
+        );
+        let fire_at: DateTime<Utc> = sqlx::query_scalar("SELECT next_run_at FROM schedules")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(fire_at, claimed[0].fire_at, "the row keeps its fire's time");
+    }
+
+    async fn hot_updates(pool: &PgPool) -> i64 {
+        sqlx::query("SELECT pg_stat_force_next_flush()")
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query_scalar(
+            "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'schedules'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
     #[sqlx::test(migrations = "../migrations")]
     async fn an_expired_lease_is_reclaimed_and_the_old_holder_is_fenced_out(pool: PgPool) {
         let now = Utc::now();
@@ -537,7 +592,7 @@ mod claims {
             .unwrap();
         let claimed_at = claimed.db_now.expect("the database's clock comes back");
         let lease_end: chrono::DateTime<Utc> =
-            sqlx::query_scalar("SELECT next_run_at FROM schedules")
+            sqlx::query_scalar("SELECT lease_until FROM schedules")
                 .fetch_one(&pool)
                 .await
                 .unwrap();

@@ -159,3 +159,41 @@ pub async fn print_statements(pool: &PgPool) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
+
+/// What PostgreSQL wrote and touched so far: WAL bytes since the cluster began, and shared
+/// buffers hit or read in the current database. Differences of two readings are steadier
+/// than CPU time on a shared machine: they count work, not how long it waited for a core.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostgresWork {
+    /// WAL bytes written (`pg_current_wal_lsn()`).
+    pub wal_bytes: f64,
+    /// Shared buffers hit or read (`pg_stat_database`, flushed first).
+    pub buffers: f64,
+}
+
+impl PostgresWork {
+    /// Reads both counters. The buffers lag by what other backends have not flushed yet
+    /// (at most a second's worth).
+    pub async fn read(pool: &PgPool) -> Result<Self, sqlx::Error> {
+        sqlx::query("SELECT pg_stat_force_next_flush()")
+            .execute(pool)
+            .await?;
+        let (wal_bytes, buffers): (f64, f64) = sqlx::query_as(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8, \
+                    (blks_hit + blks_read)::float8 \
+             FROM pg_stat_database WHERE datname = current_database()",
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok(Self { wal_bytes, buffers })
+    }
+
+    /// The work done between `before` and this reading, per `count` units.
+    pub fn per(&self, before: &Self, count: i64) -> Self {
+        let count = count.max(1) as f64;
+        Self {
+            wal_bytes: (self.wal_bytes - before.wal_bytes) / count,
+            buffers: (self.buffers - before.buffers) / count,
+        }
+    }
+}

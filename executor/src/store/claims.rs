@@ -1,10 +1,13 @@
 //! The executor's side of the `schedules` table: the claim, and when the next schedule is
 //! due. The fenced write-back of what a claim led to is in [`crate::store::settle`].
 //!
-//! A claim sets `claimed_by`, a fresh random `claim_token`, and moves `next_run_at` to the
-//! lease expiry, so a claimed schedule is simply not due until its lease runs out; if its
-//! executor dies, the schedule becomes due again and any executor claims it (with `attempt`
-//! one higher). Every write after a claim is fenced on its token, which no other claim of the
+//! A claim sets `claimed_by`, a fresh random `claim_token` and `lease_until`, the lease's
+//! expiry: a schedule is due when `next_run_at` has passed and it holds no live lease, so a
+//! claimed schedule is not due until its lease runs out; if its executor dies, the schedule
+//! becomes due again (first in line: its `next_run_at` is the fire's time) and any executor
+//! claims it (with `attempt` one higher). The claim changes no indexed column, so
+//! PostgreSQL writes it as a heap-only update when the row's page has room; the write-back
+//! moves `next_run_at` and clears the lease. Every write after a claim is fenced on its token, which no other claim of the
 //! same schedule can share, so a holder that lost its lease, or whose claim an edit or
 //! "Trigger now" replaced, changes nothing.
 //!
@@ -123,6 +126,7 @@ pub async fn claim_due(
         WITH due AS (
             SELECT id FROM schedules
             WHERE state = 'active' AND next_run_at <= COALESCE($1::timestamptz, now())
+              AND (lease_until IS NULL OR lease_until <= COALESCE($1::timestamptz, now()))
             ORDER BY next_run_at, id
             LIMIT $2
             FOR UPDATE SKIP LOCKED
@@ -130,7 +134,7 @@ pub async fn claim_due(
         UPDATE schedules AS s
         SET claimed_by = $3,
             claim_token = gen_random_uuid(),
-            next_run_at = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
+            lease_until = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
             fire_at = COALESCE(s.fire_at, s.next_run_at),
             execution_id = COALESCE(s.execution_id, gen_random_uuid()),
             attempt = s.attempt + 1
@@ -212,7 +216,8 @@ fn decode_definition(
 /// When the executor must next look, and the database's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NextDue {
-    /// The earliest `next_run_at` of any active schedule.
+    /// When the first active schedule becomes due: the earliest `next_run_at`, or for a
+    /// schedule held by a claim, its lease's expiry.
     pub next: Option<DateTime<Utc>>,
     /// The database's `now()`.
     pub db_now: DateTime<Utc>,
@@ -226,11 +231,29 @@ pub async fn db_now(pool: &PgPool) -> Result<DateTime<Utc>, sqlx::Error> {
         .await
 }
 
-/// The earliest `next_run_at` of any active schedule, with the database's clock.
+/// How many rows of the due range [`next_due`] reads for their leases: more than any
+/// executors hold in flight. Were all of them held, a due row behind them would wait for
+/// the claim loop's next poll (at most `--poll-max`), not be lost.
+const DUE_RANGE_READ: i64 = 10_000;
+
+/// When the first active schedule becomes due (a held one: when its lease expires), with
+/// the database's clock. Two reads of the due index: the rows already past `next_run_at`
+/// (held ones among them count from their lease's expiry), and the first one not yet due.
 pub async fn next_due(pool: &PgPool) -> Result<NextDue, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT min(next_run_at) AS "next", now() AS "db_now!"
-           FROM schedules WHERE state = 'active'"#
+        r#"
+        SELECT least(
+                   (SELECT min(greatest(d.next_run_at, d.lease_until))
+                    FROM (SELECT next_run_at, lease_until FROM schedules
+                          WHERE state = 'active' AND next_run_at <= now()
+                          ORDER BY next_run_at, id
+                          LIMIT $1) AS d),
+                   (SELECT min(next_run_at) FROM schedules
+                    WHERE state = 'active' AND next_run_at > now())
+               ) AS "next",
+               now() AS "db_now!"
+        "#,
+        DUE_RANGE_READ,
     )
     .fetch_one(pool)
     .await?;

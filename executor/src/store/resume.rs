@@ -65,7 +65,7 @@ pub async fn resume(
         SET state = CASE WHEN $2::timestamptz IS NULL THEN 'completed' ELSE 'active' END,
             next_run_at = $2, paused_until = NULL, paused_at = NULL, paused_by = NULL,
             pause_note = NULL, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, claim_token = NULL, version = version + 1, updated_at = now()
+            claimed_by = NULL, claim_token = NULL, lease_until = NULL, version = version + 1, updated_at = now()
         WHERE id = $1 AND state = 'paused'
         "#,
         id,

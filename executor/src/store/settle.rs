@@ -123,6 +123,7 @@ pub async fn settle(
                 next_run_at = i.next_run_at,
                 claimed_by = NULL,
                 claim_token = NULL,
+                lease_until = NULL,
                 attempt = CASE WHEN i.fire_done THEN 0 ELSE s.attempt END,
                 fire_at = CASE WHEN i.fire_done THEN NULL ELSE s.fire_at END,
                 execution_id = CASE WHEN i.fire_done THEN NULL ELSE s.execution_id END,

@@ -170,8 +170,8 @@ pub async fn resolve_schedules(tx: &mut PgConnection) -> Result<Vec<Changed>, sq
     Ok(changed_rows!(rows))
 }
 
-/// Active schedules due for longer than `threshold_secs` and not fired: how many, and the
-/// oldest due instant.
+/// Active schedules due for longer than `threshold_secs` and not fired (nor being fired,
+/// under a live claim): how many, and the oldest due instant.
 pub async fn overdue(
     tx: &mut PgConnection,
     threshold_secs: f64,
@@ -180,6 +180,7 @@ pub async fn overdue(
         r#"
         SELECT count(*) AS "count!", min(next_run_at) AS oldest FROM schedules
         WHERE state = 'active' AND next_run_at < now() - make_interval(secs => $1)
+          AND (lease_until IS NULL OR lease_until <= now())
         "#,
         threshold_secs
     )

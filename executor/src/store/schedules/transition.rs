@@ -70,6 +70,7 @@ pub async fn transition(
             execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
             claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
             claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
+            lease_until = CASE WHEN $5 THEN NULL ELSE lease_until END,
             manual_fire = CASE WHEN $5 THEN $7 ELSE manual_fire END,
             manual_body = CASE WHEN $5 THEN $8 ELSE manual_body END,
             dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,

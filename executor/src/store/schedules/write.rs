@@ -253,7 +253,7 @@ pub(in crate::store) async fn update_in(
             backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11, state = $12,
             on_dead = $16, dead_fires = 0, labels = $18,
             next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, claim_token = NULL, dead_at = NULL, manual_fire = false,
+            claimed_by = NULL, claim_token = NULL, lease_until = NULL, dead_at = NULL, manual_fire = false,
             manual_body = NULL,
             -- A new limit starts over; so does one used up (the edit brings it back).
             fires_left = CASE WHEN max_fires IS DISTINCT FROM $17 OR fires_left = 0 THEN $17
