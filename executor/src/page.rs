@@ -3,8 +3,11 @@
 //! proof of more, and a short one, after a row left out, is not proof of the end). The cursor
 //! of the next page is the last shown row's position.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::model::ScheduleItem;
 
 /// A page of items and where the next one starts (`None` on the last page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +40,40 @@ pub struct NameCursor {
     pub name: String,
     /// Its schedule's id (names need not be unique).
     pub id: Uuid,
+}
+
+/// A position in the dead letters (newest death first, then id descending): after this
+/// death time, then this id. A dead schedule without a death time sorts as dead at the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadCursor {
+    /// The death time of the last schedule shown.
+    pub dead_at: DateTime<Utc>,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl DeadCursor {
+    /// The position just after `item` in the dead-letter order.
+    pub fn after(item: &ScheduleItem) -> Self {
+        Self {
+            dead_at: item.dead_at().unwrap_or(DateTime::UNIX_EPOCH),
+            id: item.id(),
+        }
+    }
+
+    /// The cursor as an opaque, URL-safe string (hex of the id, then the microsecond).
+    pub fn encode(&self) -> String {
+        format!("{}{}", self.id.simple(), self.dead_at.timestamp_micros())
+    }
+
+    /// Reads a cursor [`encode`](Self::encode) made.
+    pub fn decode(text: &str) -> Result<Self, BadCursor> {
+        let (id, micros) = (text.get(..32).ok_or(BadCursor)?, &text[32..]);
+        let id = Uuid::try_parse(id).map_err(|_| BadCursor)?;
+        let micros: i64 = micros.parse().map_err(|_| BadCursor)?;
+        let dead_at = DateTime::from_timestamp_micros(micros).ok_or(BadCursor)?;
+        Ok(Self { dead_at, id })
+    }
 }
 
 /// A cursor that was not given out by this server.
@@ -106,6 +143,7 @@ mod tests {
             "ü",
         ] {
             assert_eq!(NameCursor::decode(bad), Err(BadCursor), "{bad:?}");
+            assert_eq!(DeadCursor::decode(bad), Err(BadCursor), "{bad:?}");
         }
     }
 }

@@ -752,7 +752,7 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
         .await
         .unwrap();
     }
-    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool, &Actor::local())
+    let dead: Vec<String> = scheduleman::commands::dead_letters(&pool, &Actor::local(), None, 50)
         .await
         .unwrap()
         .items
@@ -1124,7 +1124,7 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, broken);
     assert!(found[0].1.contains("fortnightly"), "{:?}", found[0].1);
-    let dead = commands::dead_letters(&pool, &Actor::local())
+    let dead = commands::dead_letters(&pool, &Actor::local(), None, 50)
         .await
         .unwrap()
         .items;

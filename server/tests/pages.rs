@@ -98,3 +98,68 @@ async fn an_unreadable_schedule_is_shown_with_why_and_can_be_edited(pool: PgPool
         "what can be read is kept"
     );
 }
+
+/// Stores `count` dead schedules, `dead 001` the most recently dead, a minute apart.
+async fn store_dead(pool: &PgPool, count: i32) {
+    create(
+        pool,
+        json!({"name": "seed", "schedule": {"cron": "0 3 * * *"},
+               "target": {"url": "https://hooks.test/x"}}),
+    )
+    .await;
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url, state, dead_at, last_error) \
+         SELECT 'dead ' || lpad(n::text, 3, '0'), spec, target_url, 'dead', \
+                now() - n * interval '1 minute', 'HTTP 500 #' || n \
+         FROM schedules, generate_series(1, $1) AS n WHERE name = 'seed'",
+    )
+    .bind(count)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// The dead names a rendered page lists, in order.
+fn dead_names(html: &str) -> Vec<String> {
+    html.split("<tr data-name=\"")
+        .skip(1)
+        .filter_map(|row| {
+            let (name, rest) = row.split_once('"')?;
+            rest.starts_with(" class=\"dead-row")
+                .then(|| name.to_owned())
+        })
+        .collect()
+}
+
+/// Issue 21, item 4: the dead letters are a page of 50 (500 rows made it the slowest page by
+/// 49×), with plain links to older pages, so paging works without JavaScript.
+#[sqlx::test(migrations = "../migrations")]
+async fn dead_letters_are_paged_with_links_that_work_without_javascript(pool: PgPool) {
+    store_dead(&pool, 120).await;
+    let link = |html: &str| -> Option<String> {
+        let at = html.find("id=\"dead-older\"")?;
+        let href = &html[at..];
+        let start = href.find("href=\"")? + "href=\"".len();
+        Some(href[start..].split('"').next()?.replace("&amp;", "&"))
+    };
+    let first = page(&pool, "/dead-letters").await;
+    let names = dead_names(&first);
+    assert_eq!(names.len(), 50, "one page: {names:?}");
+    assert_eq!(names[0], "dead 001", "most recently dead first");
+    assert_eq!(names[49], "dead 050");
+    assert!(
+        !first.contains("id=\"dead-newest\""),
+        "the first page is the newest"
+    );
+    let second = page(&pool, &link(&first).expect("a link to older ones")).await;
+    let names = dead_names(&second);
+    assert_eq!((names[0].as_str(), names.len()), ("dead 051", 50));
+    assert!(second.contains("id=\"dead-newest\""));
+    let third = page(&pool, &link(&second).expect("a third page")).await;
+    let names = dead_names(&third);
+    assert_eq!(
+        (names[0].as_str(), names[19].as_str(), names.len()),
+        ("dead 101", "dead 120", 20)
+    );
+    assert_eq!(link(&third), None, "the last page links to no older one");
+}

@@ -1002,3 +1002,65 @@ async fn paging_past_an_unreadable_row_reaches_every_schedule(pool: PgPool) {
     .await;
     assert!(page.get("next_cursor").is_none(), "{page}");
 }
+
+/// Issue 21, item 4: `GET /dead-letters` is paged with a cursor, most recently dead first,
+/// and a cursor it did not give out is refused.
+#[sqlx::test(migrations = "../migrations")]
+async fn dead_letters_are_paged_with_a_cursor(pool: PgPool) {
+    create(&pool, nightly("seed")).await;
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url, state, dead_at, last_error) \
+         SELECT 'dead ' || lpad(n::text, 3, '0'), spec, target_url, 'dead', \
+                now() - n * interval '1 minute', 'HTTP 500' \
+         FROM schedules, generate_series(1, 7) AS n WHERE name = 'seed'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, _, first) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/dead-letters?limit=5",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        names(&first),
+        ["dead 001", "dead 002", "dead 003", "dead 004", "dead 005"]
+    );
+    assert_eq!(first["truncated"], true);
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let (_, _, second) = call(
+        router(pool.clone()),
+        "GET",
+        &format!("/api/v1/dead-letters?limit=5&cursor={cursor}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(names(&second), ["dead 006", "dead 007"]);
+    assert_eq!(second["truncated"], false);
+    assert!(second.get("next_cursor").is_none());
+    let (status, _, refused) = call(
+        router(pool.clone()),
+        "GET",
+        "/api/v1/dead-letters?cursor=nonsense",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+}

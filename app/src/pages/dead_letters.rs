@@ -1,7 +1,9 @@
-//! `/dead-letters`: the dead schedules (the 500 most recently dead), why each died, and
-//! re-arming one or many; one that cannot be read is listed with why, to edit or delete.
+//! `/dead-letters`: the dead schedules, a page at a time (most recently dead first; the
+//! cursor is `?after=`), why each died, and re-arming one or many; one that cannot be read
+//! is listed with why, to edit or delete.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use scheduleman::access::Role;
 use scheduleman::model::{ScheduleItem, ScheduleView, UnreadableSchedule};
 use uuid::Uuid;
@@ -15,7 +17,12 @@ use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
 #[component]
 pub fn DeadLetters() -> impl IntoView {
     let rearm = ServerAction::<RearmSchedules>::new();
-    let dead = Resource::new(move || rearm.version().get(), |_| list_dead_letters());
+    let query = use_query_map();
+    let after = move || query.with(|q| q.get("after"));
+    let dead = Resource::new(
+        move || (rearm.version().get(), after()),
+        |(_, after)| list_dead_letters(after),
+    );
     let selected = RwSignal::new(Vec::<Uuid>::new());
     view! {
         <div class="flex items-center justify-between">
@@ -71,7 +78,7 @@ pub fn DeadLetters() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match dead.await {
-                    Ok((items, _)) if items.is_empty() => {
+                    Ok((items, _)) if items.is_empty() && after().is_none() => {
                         view! {
                             <p id="no-dead" class="mt-6 text-slate-500">
                                 "Nothing is dead. Good."
@@ -79,16 +86,9 @@ pub fn DeadLetters() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok((items, truncated)) => {
+                    Ok((items, next)) => {
                         view! {
-                            {truncated
-                                .then(|| {
-                                    view! {
-                                        <p id="dead-truncated" class="mt-3 text-sm text-amber-700">
-                                            "More schedules are dead than listed here: the 500 most recently dead are shown."
-                                        </p>
-                                    }
-                                })}
+                            <PageLinks first=after().is_some() next=next />
                             <table class="mt-4 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
                                 <thead class="bg-slate-50 text-xs uppercase text-slate-500">
                                     <tr>
@@ -124,6 +124,40 @@ pub fn DeadLetters() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Links to the newest dead letters (when this page is not the first) and to the next,
+/// older page (when there is one): plain links, so paging works without JavaScript.
+#[component]
+fn PageLinks(first: bool, next: Option<String>) -> impl IntoView {
+    view! {
+        <p class="mt-3 flex gap-4 text-sm">
+            {first
+                .then(|| {
+                    view! {
+                        <a
+                            id="dead-newest"
+                            href="/dead-letters"
+                            class="text-indigo-700 hover:underline"
+                        >
+                            "← Most recent"
+                        </a>
+                    }
+                })}
+            {next
+                .map(|cursor| {
+                    view! {
+                        <a
+                            id="dead-older"
+                            href=format!("/dead-letters?after={cursor}")
+                            class="text-indigo-700 hover:underline"
+                        >
+                            "Older dead letters →"
+                        </a>
+                    }
+                })}
+        </p>
     }
 }
 

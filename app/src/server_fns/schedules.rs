@@ -155,12 +155,31 @@ pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
     Ok(scheduleman::commands::delete(&super::pool()?, &super::actor()?, id).await?)
 }
 
-/// The dead-letter queue: the most recently dead schedules (at most
-/// [`scheduleman::commands::reads::MAX_DEAD_LETTERS`]), and whether more are dead.
+/// A page of the dead-letter queue ([`scheduleman::commands::DEAD_LETTER_PAGE`] schedules,
+/// most recently dead first) after the cursor `after`, and the cursor of the next page.
 #[server(prefix = "/rpc")]
-pub async fn list_dead_letters() -> Result<(Vec<ScheduleItem>, bool), AppError> {
-    let page = scheduleman::commands::dead_letters(&super::pool()?, &super::actor()?).await?;
-    Ok((page.items, page.next.is_some()))
+pub async fn list_dead_letters(
+    after: Option<String>,
+) -> Result<(Vec<ScheduleItem>, Option<String>), AppError> {
+    use scheduleman::page::DeadCursor;
+    let after = after
+        .as_deref()
+        .map(DeadCursor::decode)
+        .transpose()
+        .map_err(|error| {
+            AppError::Invalid(vec![scheduleman::validate::FieldError {
+                field: "after".into(),
+                reason: error.to_string(),
+            }])
+        })?;
+    let page = scheduleman::commands::dead_letters(
+        &super::pool()?,
+        &super::actor()?,
+        after,
+        scheduleman::commands::DEAD_LETTER_PAGE,
+    )
+    .await?;
+    Ok((page.items, page.next.map(|cursor| cursor.encode())))
 }
 
 /// Re-arms several dead schedules (at most [`scheduleman::commands::MAX_BULK_IDS`]); how many

@@ -35,7 +35,9 @@ pub use self::actions::{act, act_with, rearm_many, ActionDetails, MAX_BULK_IDS, 
 pub use self::cache::Freshness;
 pub use self::metrics::{ScheduleSeries, SeriesSettings};
 pub use self::overview::OverviewCache;
-pub use self::reads::{dead_letters, history, list, live_executors, punctuality, success_rates};
+pub use self::reads::{
+    dead_letters, history, list, live_executors, punctuality, success_rates, DEAD_LETTER_PAGE,
+};
 pub use self::schedules::{
     create, create_many, delete, edit_base, fetch, read, replace, rotate_secret, MAX_BATCH,
 };

@@ -12,7 +12,7 @@ use super::schedules::{read, shown_to};
 use super::CommandError;
 use crate::access::{Actor, Role};
 use crate::model::{ExecutionView, ExecutorView, ScheduleItem};
-use crate::page::{NameCursor, Page};
+use crate::page::{DeadCursor, NameCursor, Page};
 use crate::punctuality::{Punctuality, Window};
 use crate::query::ListFilter;
 use crate::store::{executions, executors, overview, punctuality as store_punctuality, schedules};
@@ -20,8 +20,8 @@ use crate::validate::FieldError;
 
 /// Most items one page may have.
 pub const MAX_PAGE: usize = 500;
-/// Most dead letters listed (the most recently dead).
-pub const MAX_DEAD_LETTERS: usize = 500;
+/// Dead letters on one page of the UI (and by default over the API).
+pub const DEAD_LETTER_PAGE: usize = 50;
 
 fn page_size(limit: usize) -> Result<usize, CommandError> {
     if (1..=MAX_PAGE).contains(&limit) {
@@ -66,16 +66,18 @@ pub async fn list(
     }))
 }
 
-/// The dead-letter queue: the [`MAX_DEAD_LETTERS`] most recently dead schedules, and whether
-/// there are more.
+/// A page of the dead-letter queue, most recently dead first, after `after`.
 pub async fn dead_letters(
     pool: &PgPool,
     actor: &Actor,
-) -> Result<Page<ScheduleItem, ()>, CommandError> {
+    after: Option<DeadCursor>,
+    limit: usize,
+) -> Result<Page<ScheduleItem, DeadCursor>, CommandError> {
     actor.require(Role::Read)?;
-    let rows = schedules::list_dead(pool, MAX_DEAD_LETTERS as i64 + 1).await?;
+    let limit = page_size(limit)?;
+    let rows = schedules::list_dead(pool, after, limit as i64 + 1).await?;
     let rows = rows.into_iter().map(|item| shown_to(actor, item)).collect();
-    Ok(Page::from_rows(rows, MAX_DEAD_LETTERS, |_| ()))
+    Ok(Page::from_rows(rows, limit, DeadCursor::after))
 }
 
 /// A page of a schedule's attempts, newest first, older than the row id `before`. The

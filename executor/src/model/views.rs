@@ -155,6 +155,14 @@ impl ScheduleItem {
             Self::Unreadable(row) => &row.name,
         }
     }
+
+    /// When it was dead-lettered, if it is dead.
+    pub fn dead_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Readable(view) => view.dead_at,
+            Self::Unreadable(row) => row.dead_at,
+        }
+    }
 }
 
 /// A schedule just created, with its signing secret: the only time the secret is shown.

@@ -12,7 +12,7 @@ use scheduleman::model::{
     CreatedRef, CreatedSchedule, PauseRequest, ScheduleItem, ScheduleView, SigningSecret,
     TriggerRequest,
 };
-use scheduleman::page::NameCursor;
+use scheduleman::page::{DeadCursor, NameCursor};
 use scheduleman::query::{ListFilter, UnknownFilter};
 use scheduleman::validate::{BatchRequest, ScheduleRequest};
 use serde::{Deserialize, Serialize};
@@ -33,13 +33,28 @@ pub struct SchedulePage {
     pub next_cursor: Option<String>,
 }
 
-/// The dead-letter queue.
+/// A page of the dead-letter queue.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeadLetterList {
-    /// Dead schedules, most recently dead first: at most 500.
+    /// Dead schedules, most recently dead first.
     pub items: Vec<ScheduleItem>,
-    /// Whether more schedules are dead than listed (the oldest are left out).
+    /// Whether more schedules are dead than this page lists (`next_cursor` reads them).
     pub truncated: bool,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /dead-letters` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeadLetterParams {
+    /// From `next_cursor`.
+    cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<usize>,
 }
 
 /// `GET /schedules` query.
@@ -279,17 +294,26 @@ pub async fn rotate_secret(
     ))
 }
 
-/// `GET /dead-letters`: the 500 most recently dead schedules.
-#[utoipa::path(get, path = "/api/v1/dead-letters", tag = "schedules",
-    responses((status = 200, body = DeadLetterList)))]
+/// `GET /dead-letters`: a page of dead schedules, most recently dead first.
+#[utoipa::path(get, path = "/api/v1/dead-letters", tag = "schedules", params(DeadLetterParams),
+    responses((status = 200, body = DeadLetterList), (status = 422, body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn dead_letters(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
+    ApiQuery(params): ApiQuery<DeadLetterParams>,
 ) -> Result<Json<DeadLetterList>, ApiError> {
-    let page = commands::dead_letters(&state.pool, &actor).await?;
+    let after = params
+        .cursor
+        .as_deref()
+        .map(DeadCursor::decode)
+        .transpose()
+        .map_err(|error| ApiError::invalid("cursor", error.to_string()))?;
+    let limit = params.limit.unwrap_or(commands::DEAD_LETTER_PAGE);
+    let page = commands::dead_letters(&state.pool, &actor, after, limit).await?;
     Ok(Json(DeadLetterList {
         items: page.items,
         truncated: page.next.is_some(),
+        next_cursor: page.next.map(|cursor| cursor.encode()),
     }))
 }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::rows::ScheduleRow;
 use crate::model::{Misfire, OnDead, Outcome, ScheduleItem, ScheduleState};
 use crate::labels::SelectorSql;
+use crate::page::DeadCursor;
 use crate::query::ListFilter;
 use crate::schedule::{ScheduleSpec, StoredTiming, TimingOptions};
 
@@ -250,8 +251,14 @@ async fn list_selected(
     Ok(rows.into_iter().map(ScheduleItem::from).collect())
 }
 
-/// Dead schedules, most recently dead first, at most `limit`.
-pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleItem>, sqlx::Error> {
+/// Dead schedules, most recently dead first (then by id, descending), after `after`, at
+/// most `limit`: one walk of the dead index from the cursor.
+pub async fn list_dead(
+    pool: &PgPool,
+    after: Option<DeadCursor>,
+    limit: i64,
+) -> Result<Vec<ScheduleItem>, sqlx::Error> {
+    let (after_dead_at, after_id) = after.map(|c| (c.dead_at, c.id)).unzip();
     let rows = sqlx::query_as!(
         ScheduleRow,
         r#"
@@ -263,9 +270,13 @@ pub async fn list_dead(pool: &PgPool, limit: i64) -> Result<Vec<ScheduleItem>, s
                pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
         FROM schedules
         WHERE state = 'dead'
-        ORDER BY dead_at DESC NULLS LAST, id
-        LIMIT $1
+          AND ($1::timestamptz IS NULL
+               OR (coalesce(dead_at, 'epoch'::timestamptz), id) < ($1, $2::uuid))
+        ORDER BY coalesce(dead_at, 'epoch'::timestamptz) DESC, id DESC
+        LIMIT $3
         "#,
+        after_dead_at,
+        after_id,
         limit
     )
     .fetch_all(pool)
