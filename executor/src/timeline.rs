@@ -25,6 +25,37 @@ pub struct Timeline {
     pub rows: Vec<TimelineRow>,
     /// Whether more schedules are due than the rows show.
     pub truncated: bool,
+    /// Which page of the drawn rows this is, from 1 (the whole drawing is page 1 of 1).
+    #[serde(default = "first_page")]
+    pub page: usize,
+    /// The next page's number, when more drawn rows follow.
+    #[serde(default)]
+    pub next_page: Option<usize>,
+}
+
+fn first_page() -> usize {
+    1
+}
+
+impl Timeline {
+    /// Page `page` (from 1; 0 reads as 1) of `size` rows: the rows a person reads at once,
+    /// so one page's rendering does not grow with everything drawn. A page past the end is
+    /// empty and says which page it is.
+    pub fn page(&self, page: usize, size: usize) -> Timeline {
+        let page = page.max(1);
+        let size = size.max(1);
+        let start = (page - 1).saturating_mul(size);
+        let rows: Vec<TimelineRow> = self.rows.iter().skip(start).take(size).cloned().collect();
+        let next_page = (start.saturating_add(size) < self.rows.len()).then_some(page + 1);
+        Timeline {
+            from: self.from,
+            to: self.to,
+            rows,
+            truncated: self.truncated,
+            page,
+            next_page,
+        }
+    }
 }
 
 /// One schedule's fires in the window.
@@ -246,6 +277,48 @@ mod tests {
         assert!(rows.iter().all(|r| r.band.is_some_and(|b| b.capped)));
         let counted: usize = rows.iter().map(|r| r.band.unwrap().count).sum();
         assert!(counted <= STEP_BUDGET + 300 * (MAX_MARKS + 1), "{counted}");
+    }
+
+    #[test]
+    fn a_timeline_is_read_a_page_of_rows_at_a_time() {
+        let from = at("2026-03-01T00:00:00Z");
+        let to = from + TimeDelta::hours(24);
+        let once = cron("0 12 * * *", "UTC");
+        let mut budget = STEP_BUDGET;
+        let rows: Vec<TimelineRow> = (0..5)
+            .map(|n| {
+                row(
+                    Uuid::from_u128(n),
+                    format!("s{n}"),
+                    &once,
+                    from,
+                    to,
+                    &mut budget,
+                )
+            })
+            .collect::<Option<_>>()
+            .unwrap();
+        let drawn = Timeline {
+            from,
+            to,
+            rows,
+            truncated: false,
+            page: 1,
+            next_page: None,
+        };
+        let names = |t: &Timeline| t.rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        let first = drawn.page(1, 2);
+        assert_eq!(
+            (names(&first), first.next_page),
+            (vec!["s0".into(), "s1".into()], Some(2))
+        );
+        let last = drawn.page(3, 2);
+        assert_eq!(
+            (names(&last), last.next_page, last.page),
+            (vec!["s4".into()], None, 3)
+        );
+        assert!(drawn.page(9, 2).rows.is_empty(), "past the end: empty");
+        assert_eq!(drawn.page(0, 2), first, "page 0 reads as the first");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use scheduleman::schedule::zone;
 use scheduleman::timeline::{Timeline, TimelineRow};
 
@@ -20,7 +21,15 @@ const HEIGHT: f64 = 18.0;
 /// The page.
 #[component]
 pub fn TimelinePage() -> impl IntoView {
-    let timeline = Resource::new(|| (), |_| get_timeline());
+    let query = use_query_map();
+    let page = move || {
+        query.with(|q| {
+            q.get("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+        })
+    };
+    let timeline = Resource::new(page, get_timeline);
     // The server draws in UTC; the browser redraws in its own zone.
     let viewer = RwSignal::new(Tz::UTC);
     #[cfg(feature = "hydrate")]
@@ -85,12 +94,17 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
     if timeline.rows.is_empty() {
         return view! {
             <p id="timeline-empty" class="mt-4 text-sm text-slate-500">
-                "Nothing is due in the next 24 hours."
+                {if timeline.page > 1 {
+                    "Nothing more is due in the next 24 hours."
+                } else {
+                    "Nothing is due in the next 24 hours."
+                }}
             </p>
         }
         .into_any();
     }
-    let truncated = timeline.truncated;
+    let truncated = timeline.truncated && timeline.next_page.is_none();
+    let (page, next_page) = (timeline.page, timeline.next_page);
     let rows = timeline.rows.clone();
     let axis = timeline.clone();
     view! {
@@ -143,14 +157,40 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
                 .map(|row| view! { <Row row=row from=timeline.from viewer=viewer /> })
                 .collect_view()}
         </div>
-        {truncated
-            .then(|| {
-                view! {
-                    <p class="mt-2 text-sm text-slate-500">
-                        "More schedules are due than shown: the soonest 300 are drawn."
-                    </p>
-                }
-            })}
+        <p class="mt-2 flex gap-4 text-sm">
+            {(page > 1)
+                .then(|| {
+                    view! {
+                        <a
+                            id="timeline-previous"
+                            href=format!("/timeline?page={}", page - 1)
+                            class="text-indigo-700 hover:underline"
+                        >
+                            "← Sooner"
+                        </a>
+                    }
+                })}
+            {next_page
+                .map(|next| {
+                    view! {
+                        <a
+                            id="timeline-next"
+                            href=format!("/timeline?page={next}")
+                            class="text-indigo-700 hover:underline"
+                        >
+                            "Later schedules →"
+                        </a>
+                    }
+                })}
+            {truncated
+                .then(|| {
+                    view! {
+                        <span class="text-slate-500">
+                            "More schedules are due than shown: the soonest 300 are drawn."
+                        </span>
+                    }
+                })}
+        </p>
     }
         .into_any()
 }

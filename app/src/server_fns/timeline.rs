@@ -5,10 +5,12 @@ use scheduleman::timeline::Timeline;
 
 use crate::error::AppError;
 
-/// Every fire due in the next 24 hours, dense schedules as bands (drawn at most every few
-/// seconds however many look).
+/// A page of every fire due in the next 24 hours, dense schedules as bands (drawn at most
+/// every few seconds however many look).
 #[server(prefix = "/rpc")]
-pub async fn get_timeline() -> Result<Timeline, AppError> {
+pub async fn get_timeline(page: usize) -> Result<Timeline, AppError> {
     let cache = super::context::<std::sync::Arc<scheduleman::commands::TimelineCache>>()?;
-    Ok(cache.read(&super::pool()?, &super::actor()?).await?)
+    Ok(cache
+        .read_page(&super::pool()?, &super::actor()?, page)
+        .await?)
 }
