@@ -6,8 +6,9 @@
 # stored schedules (CPU %); bulk creation of 20,000 schedules; and the server over HTTP:
 # single creations from 16 clients, then the home page, dead letters, list and search with
 # 1,000,000 stored; every page with 10,000 schedules, by one client and by 32; the time
-# controls, backfills and schedules as code. Each scenario starts its own throwaway PostgreSQL. Record runs in
-# docs/benchmarks.md with the command.
+# controls, backfills and schedules as code; and the first page in Chromium under "Fast 3G"
+# (bytes transferred, time until interactive; scripts/first-page.sh). Each scenario starts its
+# own throwaway PostgreSQL. Record runs in docs/benchmarks.md with the command.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SCHEDULEMAN_ROOT"
@@ -32,3 +33,4 @@ run "$bench/bulk_create" --schedules 20000 --rounds 3
 run "$bench/http_load" --clients 16 --seconds 5 --stored 1000000
 run "$bench/http_load" --clients 32 --seconds 3 --pages 10000
 run "$bench/http_load" --clients 30 --seconds 5 --time-control 300
+run bash scripts/first-page.sh

@@ -1,0 +1,82 @@
+// The first page as a user on a slow connection feels it: Debian's Chromium, headless, with
+// DevTools' "Fast 3G" network emulation (562.5 ms latency, 180 KB/s down, 84 KB/s up) and an
+// empty cache, opens each page and prints the bytes transferred and the time until the page
+// has hydrated (for the new-schedule form: until it accepts input). Run by scripts/first-page.sh
+// (`make bench`) against a release server: `node scripts/first-page.mjs http://127.0.0.1:PORT`.
+import { chromium } from 'playwright-core';
+
+const base = process.argv[2];
+if (!base) {
+  console.error('usage: node scripts/first-page.mjs BASE_URL [ROUNDS]');
+  process.exit(2);
+}
+const rounds = Number(process.argv[3] ?? 3);
+const FAST_3G = {
+  offline: false,
+  latency: 562.5,
+  downloadThroughput: (1.6 * 1024 * 1024 * 0.9) / 8,
+  uploadThroughput: (750 * 1024 * 0.9) / 8,
+};
+const pages = [
+  ['/schedules/new', 'the new-schedule form'],
+  ['/', 'the schedules list'],
+  ['/timeline', 'the timeline'],
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function once(path) {
+  const context = await browser.newContext(); // an empty cache every time
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', FAST_3G);
+  let bytes = 0;
+  const wasm = { bytes: 0, encoding: 'none' };
+  const urls = new Map();
+  cdp.on('Network.responseReceived', (event) => {
+    urls.set(event.requestId, event.response);
+  });
+  cdp.on('Network.loadingFinished', (event) => {
+    bytes += event.encodedDataLength;
+    const response = urls.get(event.requestId);
+    if (response?.url.endsWith('.wasm')) {
+      wasm.bytes = event.encodedDataLength;
+      const headers = Object.fromEntries(
+        Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+      wasm.encoding = headers['content-encoding'] ?? 'none';
+    }
+  });
+  const started = Date.now();
+  await page.goto(base + path, { waitUntil: 'commit' });
+  await page.waitForSelector('main', { timeout: 120_000 });
+  const painted = Date.now() - started;
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 120_000 });
+  const interactive = Date.now() - started;
+  if (path === '/schedules/new') {
+    // Accepts input: typing into the name field works once hydrated.
+    await page.fill('#name', 'typed');
+  }
+  await context.close();
+  return { bytes, painted, interactive, wasm };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+console.log(`first page under Fast 3G, empty cache, median of ${rounds}:`);
+for (const [path, what] of pages) {
+  const runs = [];
+  for (let i = 0; i < rounds; i++) runs.push(await once(path));
+  const last = runs[runs.length - 1];
+  console.log(
+    `  ${path.padEnd(16)} ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)} KB transferred ` +
+      `(wasm ${(last.wasm.bytes / 1024).toFixed(0)} KB, ${last.wasm.encoding}), ` +
+      `HTML shown ${(median(runs.map((r) => r.painted)) / 1000).toFixed(1)} s, ` +
+      `interactive ${(median(runs.map((r) => r.interactive)) / 1000).toFixed(1)} s  (${what})`,
+  );
+}
+await browser.close();
