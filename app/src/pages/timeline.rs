@@ -26,7 +26,6 @@ pub fn TimelinePage() -> impl IntoView {
         query.with(|q| {
             q.get("page")
                 .and_then(|p| p.parse::<usize>().ok())
-                .unwrap_or(1)
         })
     };
     let timeline = Resource::new(page, get_timeline);
