@@ -458,6 +458,7 @@ async fn the_executors_attempts_open_and_resolve_failing_and_dead_fire(pool: PgP
     )
     .await
     .unwrap()
+    .0
     .id;
     let _executor = ExecutorProcess::start(&database_url(&pool), "alerting", &[]);
     wait_for_schedule(&pool, id, Duration::from_secs(20), |s| s.dead_fires >= 2).await;

@@ -269,6 +269,7 @@ async fn every_second(pool: &PgPool, name: &str, url: String, retry: RetryPolicy
     )
     .await
     .unwrap()
+    .0
     .id
 }
 
@@ -550,6 +551,7 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
     )
     .await
     .unwrap()
+    .0
     .id;
     let url = database_url(&pool);
     let _executor = ExecutorProcess::start(&url, "chaos-trigger-now", &[]);
@@ -791,6 +793,7 @@ async fn a_row_locked_for_20_s_holds_up_no_other_result(pool: PgPool) {
     )
     .await
     .unwrap()
+    .0
     .id;
     let url = database_url(&pool);
     let _executors: Vec<_> = (0..2)

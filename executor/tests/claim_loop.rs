@@ -343,6 +343,7 @@ async fn with_on_dead_next_fire_a_dead_fire_is_counted_and_the_schedule_goes_on(
     )
     .await
     .unwrap()
+    .0
     .id;
     let _executor = ExecutorProcess::start(&database_url(&pool), "next-fire", &[]);
     let view = wait_for_schedule(&pool, id, Duration::from_secs(20), |s| s.dead_fires >= 2).await;

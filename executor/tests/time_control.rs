@@ -576,6 +576,7 @@ async fn a_backfill_fire_whose_executor_died_is_taken_over_after_its_lease(pool:
     )
     .await
     .unwrap()
+    .0
     .id;
     let now = Utc::now();
     let started = backfills::backfill(

@@ -185,7 +185,10 @@ async fn the_timeline_is_paged_with_links_that_work_without_javascript(pool: PgP
     let rows = |html: &str| html.matches("class=\"timeline-row ").count();
     let first = page(&pool, "/timeline").await;
     assert_eq!(rows(&first), 100, "one page");
-    assert!(first.contains("href=\"/timeline?page=2\""), "a link to the next page");
+    assert!(
+        first.contains("href=\"/timeline?page=2\""),
+        "a link to the next page"
+    );
     assert!(!first.contains("id=\"timeline-previous\""));
     let second = page(&pool, "/timeline?page=2").await;
     assert_eq!(rows(&second), 50, "the other 50");

@@ -108,7 +108,8 @@ pub async fn create(
     let now = now(pool).await?;
     let valid = checked(targets, request, now).await?;
     let mut tx = pool.begin().await?;
-    let inserted = schedules::insert(&mut tx, &valid.schedule, valid.next_run_at, now).await?;
+    let (inserted, stored) =
+        schedules::insert(&mut tx, &valid.schedule, valid.next_run_at, now).await?;
     let changes = schedule_changes(None, Some(request));
     record(
         &mut tx,
@@ -123,8 +124,12 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    let schedule = match shown_to(actor, stored) {
+        ScheduleItem::Readable(view) => view,
+        ScheduleItem::Unreadable(row) => return Err(CommandError::Unreadable(Box::new(row))),
+    };
     Ok(CreatedSchedule {
-        schedule: fetch(pool, actor, inserted.id).await?,
+        schedule,
         signing_secret: inserted.signing_secret,
     })
 }

@@ -291,6 +291,7 @@ pub async fn insert_at(
     )
     .await
     .unwrap()
+    .0
     .id
 }
 

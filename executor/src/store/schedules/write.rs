@@ -6,8 +6,9 @@ use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::model::{NewSchedule, ScheduleState};
+use crate::model::{Misfire, NewSchedule, OnDead, Outcome, ScheduleItem, ScheduleState};
 
+use super::rows::ScheduleRow;
 use super::CHANGES_CHANNEL;
 
 /// A stored schedule's id and the signing secret generated for it (shown once).
@@ -24,28 +25,42 @@ pub struct Inserted {
 pub const WAKE_HORIZON: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it
-/// when it is due within [`WAKE_HORIZON`].
+/// when it is due within [`WAKE_HORIZON`]. Answers with the stored row as well, so the
+/// creation needs no second read.
 pub async fn insert(
     tx: &mut PgConnection,
     schedule: &NewSchedule,
     next_run_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<Inserted, sqlx::Error> {
+) -> Result<(Inserted, ScheduleItem), sqlx::Error> {
+    // The same form as the database's own (`whsec_` and 64 hex digits from two v4 UUIDs).
+    let signing_secret = format!(
+        "whsec_{}{}",
+        Uuid::new_v4().simple(),
+        Uuid::new_v4().simple()
+    );
     let state = if schedule.paused {
         ScheduleState::Paused
     } else {
         ScheduleState::Active
     };
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        ScheduleRow,
         r#"
         INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
                                target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                                misfire, state, next_run_at, created_at, updated_at, on_dead,
                                max_fires, fires_left, signing_secret, labels)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $15,
-                'whsec_' || replace(gen_random_uuid()::text, '-', '')
-                         || replace(gen_random_uuid()::text, '-', ''), $16)
-        RETURNING id, signing_secret AS "signing_secret!"
+                $17, $16)
+        RETURNING id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+                  target_headers AS "target_headers: Json<serde_json::Value>",
+                  target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                  misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+                  state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by,
+                  last_fired_at, last_outcome AS "last_outcome: Outcome", last_error, dead_at,
+                  max_fires, fires_left, paused_until, paused_at, paused_by, pause_note,
+                  labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
         "#,
         schedule.name,
         Json(&schedule.stored_timing()) as _,
@@ -63,6 +78,7 @@ pub async fn insert(
         schedule.on_dead.as_str(),
         schedule.max_fires.map(|n| n as i32),
         Json(&schedule.labels) as _,
+        signing_secret,
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -73,10 +89,11 @@ pub async fn insert(
     if next_run_at.is_some_and(|at| at <= now + horizon) {
         announce_change(&mut *tx).await?;
     }
-    Ok(Inserted {
+    let inserted = Inserted {
         id: row.id,
-        signing_secret: row.signing_secret,
-    })
+        signing_secret,
+    };
+    Ok((inserted, ScheduleItem::from(row)))
 }
 
 /// Stores many new schedules in one statement and one transaction (all or none), each with a
