@@ -22,12 +22,7 @@ const HEIGHT: f64 = 18.0;
 #[component]
 pub fn TimelinePage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<usize>().ok())
-        })
-    };
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<usize>().ok()));
     let timeline = Resource::new(page, get_timeline);
     // The server draws in UTC; the browser redraws in its own zone.
     let viewer = RwSignal::new(Tz::UTC);
