@@ -20,7 +20,7 @@ async function create(name, schedule) {
   return JSON.parse(text).id;
 }
 
-// The row of schedule `name`: a page shows 100 rows, soonest first, so other tests'
+// The row of schedule `name`: a page shows 50 rows, soonest first, so other tests'
 // schedules may push it to a later page; it follows the "Later schedules" links.
 async function findRow(page, name) {
   for (let n = 1; n <= 10; n++) {

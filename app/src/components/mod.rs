@@ -9,6 +9,7 @@ pub mod fires;
 pub mod history;
 pub mod incidents;
 pub mod layout;
+pub mod page_link;
 pub mod punctuality;
 pub mod schedule_actions;
 pub mod schedule_alerts;

@@ -9,6 +9,7 @@ use scheduleman::model::{ScheduleItem, ScheduleView, UnreadableSchedule};
 use uuid::Uuid;
 
 use crate::components::error_note::ErrorNote;
+use crate::components::page_link::PageLink;
 use crate::components::session::IfCan;
 use crate::components::time::LocalTime;
 use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
@@ -136,25 +137,17 @@ fn PageLinks(first: bool, next: Option<String>) -> impl IntoView {
             {first
                 .then(|| {
                     view! {
-                        <a
-                            id="dead-newest"
-                            href="/dead-letters"
-                            class="text-indigo-700 hover:underline"
-                        >
-                            "← Most recent"
-                        </a>
+                        <PageLink id="dead-newest" href="/dead-letters" label="← Most recent" />
                     }
                 })}
             {next
                 .map(|cursor| {
                     view! {
-                        <a
+                        <PageLink
                             id="dead-older"
                             href=format!("/dead-letters?after={cursor}")
-                            class="text-indigo-700 hover:underline"
-                        >
-                            "Older dead letters →"
-                        </a>
+                            label="Older dead letters →"
+                        />
                     }
                 })}
         </p>

@@ -11,6 +11,7 @@ use scheduleman::schedule::zone;
 use scheduleman::timeline::{Timeline, TimelineRow};
 
 use crate::components::error_note::ErrorNote;
+use crate::components::page_link::PageLink;
 use crate::server_fns::timeline::get_timeline;
 
 /// The strip's width in SVG units: one per minute of the window.
@@ -155,25 +156,21 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
             {(page > 1)
                 .then(|| {
                     view! {
-                        <a
+                        <PageLink
                             id="timeline-previous"
                             href=format!("/timeline?page={}", page - 1)
-                            class="text-indigo-700 hover:underline"
-                        >
-                            "← Sooner"
-                        </a>
+                            label="← Sooner"
+                        />
                     }
                 })}
             {next_page
                 .map(|next| {
                     view! {
-                        <a
+                        <PageLink
                             id="timeline-next"
                             href=format!("/timeline?page={next}")
-                            class="text-indigo-700 hover:underline"
-                        >
-                            "Later schedules →"
-                        </a>
+                            label="Later schedules →"
+                        />
                     }
                 })}
             {truncated

@@ -15,9 +15,10 @@ use crate::timeline::{row, Timeline, STEP_BUDGET};
 pub const TIMELINE_SCHEDULES: i64 = 300;
 /// How far ahead the timeline looks.
 pub const TIMELINE_HOURS: i64 = 24;
-/// Rows on one page of the timeline: rendering them is most of a page's time (300 rows at
-/// once were 54 ms p99 with one client, 35x the cheapest page under 32).
-pub const TIMELINE_PAGE: usize = 100;
+/// Rows on one page of the timeline, as many as the schedules list shows: rendering them is
+/// most of a page's time (300 rows at once were 54 ms p99 with one client and 35x the
+/// cheapest page under 32 clients; 100 were still 18x).
+pub const TIMELINE_PAGE: usize = 50;
 
 /// The timeline of the next [`TIMELINE_HOURS`], drawn at most once per ttl.
 #[derive(Debug, Clone)]
