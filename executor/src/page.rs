@@ -143,6 +143,25 @@ mod tests {
             "ü",
         ] {
             assert_eq!(NameCursor::decode(bad), Err(BadCursor), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dead_cursors_round_trip_and_garbage_is_refused() {
+        let cursor = DeadCursor {
+            dead_at: DateTime::from_timestamp_micros(1_796_000_000_123_456).unwrap(),
+            id: Uuid::from_u128(42),
+        };
+        assert_eq!(DeadCursor::decode(&cursor.encode()), Ok(cursor));
+        for bad in [
+            "",
+            "zz",
+            "0000000000000000000000000000002a",
+            "0000000000000000000000000000002azz",
+            "0000000000000000000000000000002a1.5",
+            "0000000000000000000000000000002a99999999999999999999",
+            "ü",
+        ] {
             assert_eq!(DeadCursor::decode(bad), Err(BadCursor), "{bad:?}");
         }
     }
