@@ -75,8 +75,12 @@ SCHEDULEMAN_URL="http://$SITE_ADDR" SCHEDULEMAN_ECHO_URL="http://$ECHO_ADDR" \
 
 step "schemathesis: the API against its own OpenAPI document (every check, 60 s)"
 python3 -m schemathesis.cli --config-file conformance/schemathesis.toml \
-    run "http://$SITE_ADDR/api/v1/openapi.json" --checks all --max-time 60 --workers 2 \
-    --seed 20261201 2>&1 | tee "$PG_DIR/schemathesis.log" | tail -n 12
+    run "http://$SITE_ADDR/api/v1/openapi.json" --checks all --max-time 60 --workers 1 \
+    --seed 20261201 2>&1 | tee "$PG_DIR/schemathesis.log" | tail -n 12 || {
+    echo "schemathesis failed; what it found:" >&2
+    sed -n '/^=* \(ERRORS\|FAILURES\) =*$/,/^=* SUMMARY =*$/p' "$PG_DIR/schemathesis.log" | head -n 120 >&2
+    exit 1
+}
 
 # One closing line for the whole suite: Rust tests plus browser tests.
 passed=$(( $(awk '/^test result:/ { sum += $4 } END { print sum + 0 }' "$PG_DIR/cargo-test.log") \
