@@ -11,7 +11,7 @@ use std::time::Duration;
 use hickory_resolver::TokioResolver;
 use tokio::task::JoinSet;
 
-use super::resolve::{resolver, DnsServers, ResolverError, DNS_TIMEOUT};
+use super::resolve::{lookup_within, resolver, DnsServers, ResolverError};
 use super::{ForbiddenTarget, TargetPolicy};
 
 /// Hosts resolved at once by a check of many URLs.
@@ -142,7 +142,7 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_owned())
 }
 
-/// Resolves `host` (a name within [`DNS_TIMEOUT`]; an address as itself) and checks every
+/// Resolves `host` (a name within [`DNS_TIMEOUT`](super::resolve::DNS_TIMEOUT); an address as itself) and checks every
 /// address it has.
 async fn check_host(
     policy: &TargetPolicy,
@@ -159,16 +159,7 @@ async fn check_host(
                 host: host.to_owned(),
                 reason,
             };
-            match tokio::time::timeout(DNS_TIMEOUT, dns.lookup_ip(host)).await {
-                Err(_) => {
-                    return Err(unresolvable(format!(
-                        "no answer within {} s",
-                        DNS_TIMEOUT.as_secs()
-                    )))
-                }
-                Ok(Err(error)) => return Err(unresolvable(error.to_string())),
-                Ok(Ok(found)) => found.iter().collect(),
-            }
+            lookup_within(dns, host).await.map_err(unresolvable)?
         }
     };
     for ip in addrs {

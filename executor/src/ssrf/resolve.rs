@@ -2,15 +2,29 @@
 //! the blocking system resolver that a name server which never answers could tie up for
 //! minutes. Shared by the save-time check and the executor's HTTP client.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::NetError;
 use hickory_resolver::TokioResolver;
 
 /// The limit on resolving one target's name (within a trigger's 3 s).
 pub const DNS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Looks `host` up within [`DNS_TIMEOUT`]; an error is the reason in words. The resolver's
+/// own per-query timeouts run out near the same instant as the limit, so both say "no
+/// answer within 2 s": which one fired first is a race, not a different failure.
+pub async fn lookup_within(dns: &TokioResolver, host: &str) -> Result<Vec<IpAddr>, String> {
+    match tokio::time::timeout(DNS_TIMEOUT, dns.lookup_ip(host)).await {
+        Err(_) | Ok(Err(NetError::Timeout)) => {
+            Err(format!("no answer within {} s", DNS_TIMEOUT.as_secs()))
+        }
+        Ok(Err(error)) => Err(error.to_string()),
+        Ok(Ok(found)) => Ok(found.iter().collect()),
+    }
+}
 
 /// Why the resolver could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,10 +8,10 @@ use hickory_resolver::TokioResolver;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use super::failure::DnsError;
-use crate::ssrf::resolve::DNS_TIMEOUT;
+use crate::ssrf::resolve::lookup_within;
 use crate::ssrf::TargetPolicy;
 
-/// Resolves with the async resolver (bounded by [`DNS_TIMEOUT`]), keeping only addresses
+/// Resolves with the async resolver (bounded by [`crate::ssrf::resolve::DNS_TIMEOUT`]), keeping only addresses
 /// the target policy allows (DNS can change between save and trigger), with errors the
 /// classifier recognises.
 pub(super) struct Resolver {
@@ -31,17 +31,12 @@ impl Resolve for Resolver {
                     reason,
                 }) as Box<dyn std::error::Error + Send + Sync>
             };
-            let lookup = tokio::time::timeout(DNS_TIMEOUT, dns.lookup_ip(host.as_str())).await;
-            let addrs: Vec<SocketAddr> = match lookup {
-                Err(_) => {
-                    return Err(dns_error(format!(
-                        "no answer within {} s",
-                        DNS_TIMEOUT.as_secs_f64()
-                    )))
-                }
-                Ok(Err(error)) => return Err(dns_error(error.to_string())),
-                Ok(Ok(found)) => found.iter().map(|ip| SocketAddr::new(ip, 0)).collect(),
-            };
+            let addrs: Vec<SocketAddr> = lookup_within(&dns, &host)
+                .await
+                .map_err(dns_error)?
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, 0))
+                .collect();
             if addrs.is_empty() {
                 return Err(dns_error("no addresses".into()));
             }
