@@ -455,6 +455,8 @@ async fn the_executors_attempts_open_and_resolve_failing_and_dead_fire(pool: PgP
         &schedule,
         Some(Utc::now()),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()

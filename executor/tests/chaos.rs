@@ -266,6 +266,8 @@ async fn every_second(pool: &PgPool, name: &str, url: String, retry: RetryPolicy
         &new_schedule(name, spec, url, retry),
         Some(anchor + TimeDelta::seconds(1)),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()
@@ -548,6 +550,8 @@ async fn trigger_now_during_a_slow_attempt_records_both_fires_apart(pool: PgPool
         ),
         Some(first),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()
@@ -790,6 +794,8 @@ async fn a_row_locked_for_20_s_holds_up_no_other_result(pool: PgPool) {
         ),
         Some(anchor + TimeDelta::seconds(2)),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()

@@ -257,6 +257,8 @@ async fn executors_carry_on_after_postgres_restarts() {
         &new_schedule("heartbeat", spec, target.url("ok"), RetryPolicy::default()),
         Some(first),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap();
@@ -340,6 +342,8 @@ async fn with_on_dead_next_fire_a_dead_fire_is_counted_and_the_schedule_goes_on(
         &schedule,
         Some(anchor + TimeDelta::seconds(1)),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()

@@ -139,6 +139,8 @@ mod claims {
                 &schedule,
                 Some(due),
                 now,
+                &scheduleman::access::Actor::local(),
+                &serde_json::json!({}),
             )
             .await
             .unwrap();

@@ -573,6 +573,8 @@ async fn a_backfill_fire_whose_executor_died_is_taken_over_after_its_lease(pool:
         &schedule,
         None,
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()

@@ -25,7 +25,6 @@ pub mod schedules;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::model::{ScheduleState, UnreadableSchedule};
@@ -185,8 +184,8 @@ impl Action {
 }
 
 /// The database's clock: every instant a command computes is on it, as the executors' are.
-async fn now(pool: &PgPool) -> Result<DateTime<Utc>, CommandError> {
-    Ok(crate::store::claims::db_now(pool).await?)
+async fn now<'c>(db: impl sqlx::PgExecutor<'c>) -> Result<DateTime<Utc>, CommandError> {
+    Ok(crate::store::claims::db_now(db).await?)
 }
 
 /// A label selector as written (`team=billing,env!=dev`; blank selects every schedule), or

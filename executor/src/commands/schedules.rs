@@ -105,25 +105,20 @@ pub async fn create(
     request: &ScheduleRequest,
 ) -> Result<CreatedSchedule, CommandError> {
     actor.require(Role::Write)?;
-    let now = now(pool).await?;
+    // One connection for the clock and the insert: each acquisition pings the server.
+    let mut conn = pool.acquire().await?;
+    let now = now(&mut *conn).await?;
     let valid = checked(targets, request, now).await?;
-    let mut tx = pool.begin().await?;
-    let (inserted, stored) =
-        schedules::insert(&mut tx, &valid.schedule, valid.next_run_at, now).await?;
     let changes = schedule_changes(None, Some(request));
-    record(
-        &mut tx,
+    let (inserted, stored) = schedules::insert(
+        &mut conn,
+        &valid.schedule,
+        valid.next_run_at,
+        now,
         actor,
-        None,
-        &[change(
-            "schedule.create",
-            Some("schedule"),
-            Some(inserted.id),
-            changes,
-        )],
+        &changes,
     )
     .await?;
-    tx.commit().await?;
     let schedule = match shown_to(actor, stored) {
         ScheduleItem::Readable(view) => view,
         ScheduleItem::Unreadable(row) => return Err(CommandError::Unreadable(Box::new(row))),

@@ -288,6 +288,8 @@ pub async fn insert_at(
         &new_schedule(name, spec, url, retry),
         Some(at),
         Utc::now(),
+        &scheduleman::access::Actor::local(),
+        &serde_json::json!({}),
     )
     .await
     .unwrap()

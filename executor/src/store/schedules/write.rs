@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::access::Actor;
 use crate::model::{Misfire, NewSchedule, OnDead, Outcome, ScheduleItem, ScheduleState};
 
 use super::rows::ScheduleRow;
@@ -24,15 +25,21 @@ pub struct Inserted {
 /// re-reads the next due time at least this often (its `--poll-max` may not exceed it).
 pub const WAKE_HORIZON: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and announces it
-/// when it is due within [`WAKE_HORIZON`]. Answers with the stored row as well, so the
-/// creation needs no second read.
+/// Stores a new schedule due at `next_run_at`, with a fresh signing secret, and its audit
+/// entry (`schedule.create` by `actor`, with `changes`), and wakes executors when it is due
+/// within [`WAKE_HORIZON`]: all in one statement, atomic on its own, so a creation costs one
+/// round trip and no transaction. Answers with the stored row as well, so the creation needs
+/// no second read.
 pub async fn insert(
-    tx: &mut PgConnection,
+    conn: &mut PgConnection,
     schedule: &NewSchedule,
     next_run_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    actor: &Actor,
+    changes: &serde_json::Value,
 ) -> Result<(Inserted, ScheduleItem), sqlx::Error> {
+    // Drawn here, not by the database, so the audit entry can name the row it records.
+    let id = Uuid::new_v4();
     // The same form as the database's own (`whsec_` and 64 hex digits from two v4 UUIDs).
     let signing_secret = format!(
         "whsec_{}{}",
@@ -44,15 +51,32 @@ pub async fn insert(
     } else {
         ScheduleState::Active
     };
+    // Executors re-read the next due time at least every poll interval (at most
+    // WAKE_HORIZON), so only a schedule due sooner needs to wake them. Every NOTIFY
+    // serialises its commit on PostgreSQL's notification queue lock, which capped creation.
+    let horizon = TimeDelta::from_std(WAKE_HORIZON).unwrap_or(TimeDelta::MAX);
+    let wake = next_run_at.is_some_and(|at| at <= now + horizon);
+    let actor_kind: &str = actor.kind.into();
+    // `announced` is a plain query, which PostgreSQL runs only where it is read: the audit
+    // insert reads it (an outer join, so the entry is written whether or not it notified).
     let row = sqlx::query_as!(
         ScheduleRow,
         r#"
+        WITH announced AS (
+            SELECT pg_notify($23, '') WHERE $24
+        ),
+        recorded AS (
+            INSERT INTO audit_log (actor_kind, actor_id, actor_name, action, subject_kind,
+                                   subject_id, changes)
+            SELECT $19, $20, $21, 'schedule.create', 'schedule', $18, $22::jsonb
+            FROM (VALUES (1)) AS one LEFT JOIN announced ON true
+        )
         INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
                                target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
                                misfire, state, next_run_at, created_at, updated_at, on_dead,
-                               max_fires, fires_left, signing_secret, labels)
+                               max_fires, fires_left, signing_secret, labels, id)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $15,
-                $17, $16)
+                $17, $16, $18)
         RETURNING id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
                   target_headers AS "target_headers: Json<serde_json::Value>",
                   target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
@@ -79,16 +103,16 @@ pub async fn insert(
         schedule.max_fires.map(|n| n as i32),
         Json(&schedule.labels) as _,
         signing_secret,
+        id,
+        actor_kind,
+        actor.key_id,
+        actor.name,
+        Json(changes) as _,
+        CHANGES_CHANNEL,
+        wake,
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    // Executors re-read the next due time at least every poll interval (at most
-    // WAKE_HORIZON), so only a schedule due sooner needs to wake them. Every NOTIFY
-    // serialises its commit on PostgreSQL's notification queue lock, which capped creation.
-    let horizon = TimeDelta::from_std(WAKE_HORIZON).unwrap_or(TimeDelta::MAX);
-    if next_run_at.is_some_and(|at| at <= now + horizon) {
-        announce_change(&mut *tx).await?;
-    }
     let inserted = Inserted {
         id: row.id,
         signing_secret,
