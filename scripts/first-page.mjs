@@ -37,7 +37,7 @@ async function once(path) {
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   await cdp.send('Network.emulateNetworkConditions', FAST_3G);
   let bytes = 0;
-  const wasm = { bytes: 0, encoding: 'none' };
+  const wasm = { bytes: 0, files: 0, encoding: 'none' }; // the main module and its route's chunks
   const urls = new Map();
   cdp.on('Network.responseReceived', (event) => {
     urls.set(event.requestId, event.response);
@@ -46,7 +46,8 @@ async function once(path) {
     bytes += event.encodedDataLength;
     const response = urls.get(event.requestId);
     if (response?.url.endsWith('.wasm')) {
-      wasm.bytes = event.encodedDataLength;
+      wasm.bytes += event.encodedDataLength;
+      wasm.files += 1;
       const headers = Object.fromEntries(
         Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
       wasm.encoding = headers['content-encoding'] ?? 'none';
@@ -74,7 +75,7 @@ for (const [path, what] of pages) {
   const last = runs[runs.length - 1];
   console.log(
     `  ${path.padEnd(16)} ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)} KB transferred ` +
-      `(wasm ${(last.wasm.bytes / 1024).toFixed(0)} KB, ${last.wasm.encoding}), ` +
+      `(wasm ${(last.wasm.bytes / 1024).toFixed(0)} KB in ${last.wasm.files} files, ${last.wasm.encoding}), ` +
       `HTML shown ${(median(runs.map((r) => r.painted)) / 1000).toFixed(1)} s, ` +
       `interactive ${(median(runs.map((r) => r.interactive)) / 1000).toFixed(1)} s  (${what})`,
   );

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`, the browser's part: a release site (cargo leptos build --release --precompress),
+# `make bench`, the browser's part: a release site (cargo leptos build --release --split
+# --precompress: the pages' code in lazy chunks, app/src/routes.rs),
 # a throwaway PostgreSQL, the release server, and Chromium opening the first pages under
 # "Fast 3G" (scripts/first-page.mjs): bytes transferred and time until interactive, first as
 # served compressed (the precompressed .br/.gz files), then as served before (the same build
@@ -10,7 +11,7 @@ source "$(dirname "$0")/stack.sh"
 cd "$SCHEDULEMAN_ROOT"
 
 echo "==> building the release site" >&2
-cargo leptos build --release --precompress >&2
+cargo leptos build --release --split --precompress >&2
 WORK=$(mktemp -d)
 chmod 755 "$WORK" # the private PostgreSQL runs as postgres when we are root
 cleanup() { stop_stack; [ -n "${DB_STOP:-}" ] && $DB_STOP; rm -rf "$WORK"; }
@@ -24,7 +25,7 @@ STACK_PIDS+=($!)
 wait_for_url "http://$SITE_ADDR/readyz" 120
 
 pkg="$LEPTOS_SITE_ROOT/pkg"
-echo "wasm: $(stat -c %s "$pkg/scheduleman.wasm") bytes, brotli $(stat -c %s "$pkg/scheduleman.wasm.br"), gzip $(stat -c %s "$pkg/scheduleman.wasm.gz")"
+node scripts/bundle-sizes.mjs "$pkg"
 echo "--> served precompressed"
 node scripts/first-page.mjs "http://$SITE_ADDR" 3
 rm -f "$pkg"/*.br "$pkg"/*.gz

@@ -6,12 +6,15 @@
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod routes;
 pub mod server_fns;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+
+use routes::*;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,36 +48,29 @@ pub fn App() -> impl IntoView {
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
                     // Read-only pages render completely on the server (no JavaScript needed).
-                    <Route path=path!("/") view=pages::home::Home ssr=SsrMode::Async />
-                    <Route path=path!("/schedules/new") view=pages::schedule_form::NewSchedule />
-                    <Route path=path!("/import") view=pages::import::ImportCrontab />
-                    <Route
-                        path=path!("/timeline")
-                        view=pages::timeline::TimelinePage
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("/") view=HomeRoute::lazy() ssr=SsrMode::Async />
+                    <Route path=path!("/schedules/new") view=NewScheduleRoute::lazy() />
+                    <Route path=path!("/import") view=ImportRoute::lazy() />
+                    <Route path=path!("/timeline") view=TimelineRoute::lazy() ssr=SsrMode::Async />
                     <Route
                         path=path!("/schedules/:id")
-                        view=pages::schedule_detail::ScheduleDetail
+                        view=DetailRoute::lazy()
                         ssr=SsrMode::Async
                     />
-                    <Route
-                        path=path!("/schedules/:id/edit")
-                        view=pages::schedule_form::EditSchedule
-                    />
+                    <Route path=path!("/schedules/:id/edit") view=EditScheduleRoute::lazy() />
                     <Route
                         path=path!("/dead-letters")
-                        view=pages::dead_letters::DeadLetters
+                        view=DeadLettersRoute::lazy()
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/executors")
-                        view=pages::executors::Executors
+                        view=ExecutorsRoute::lazy()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/alerts") view=pages::alerts::Alerts ssr=SsrMode::Async />
-                    <Route path=path!("/keys") view=pages::keys::Keys ssr=SsrMode::Async />
-                    <Route path=path!("/audit") view=pages::audit::Audit ssr=SsrMode::Async />
+                    <Route path=path!("/alerts") view=AlertsRoute::lazy() ssr=SsrMode::Async />
+                    <Route path=path!("/keys") view=KeysRoute::lazy() ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=AuditRoute::lazy() ssr=SsrMode::Async />
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -1,7 +1,8 @@
-//! The browser entry point: hydrates the server-rendered page.
+//! The browser entry point: hydrates the server-rendered page, once the wasm chunk of its
+//! (lazy) route has arrived.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -9,6 +9,7 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    crate::components::layout::mark_page_hydrated();
     view! {
         <h1 class="text-2xl font-semibold">"Page not found"</h1>
         <p class="mt-2 text-slate-600">

@@ -1,0 +1,156 @@
+//! The app's pages as lazy routes, in three groups: the pages that write schedules (the form
+//! and the import), the pages that read them (list, detail, timeline, dead letters) and the
+//! administration pages (executors, alerts, keys, audit). In the browser each group's code is
+//! a wasm chunk of its own, fetched with the page that needs it (the server names the chunks
+//! in the page's `<head>`), so a page that reads never downloads the form or the import. Three
+//! groups and not one chunk per page: code that pages share is split into further chunks, and
+//! eleven page chunks made eighty files for one page, which a browser fetches six at a time
+//! over HTTP/1.1 (issue 21). On the server a lazy route renders as any other.
+//!
+//! Chunks need a split build: `cargo leptos build --release --split --features split`.
+//! Without the `split` feature (`cargo leptos watch`, the tests) the groups are plain
+//! functions and the bundle is one file.
+
+use leptos::prelude::*;
+use leptos_router::{Lazy, LazyRoute};
+
+use crate::pages;
+
+/// A page of the writing group.
+#[derive(Debug, Clone, Copy)]
+enum Writing {
+    New,
+    Edit,
+    Import,
+}
+
+/// The writing group's pages (one wasm chunk in the browser).
+#[cfg_attr(feature = "split", lazy)]
+fn writing_page(page: Writing) -> AnyView {
+    match page {
+        Writing::New => view! { <pages::schedule_form::NewSchedule /> }.into_any(),
+        Writing::Edit => view! { <pages::schedule_form::EditSchedule /> }.into_any(),
+        Writing::Import => view! { <pages::import::ImportCrontab /> }.into_any(),
+    }
+}
+
+/// A page of the reading group.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    Home,
+    Detail,
+    Timeline,
+    DeadLetters,
+}
+
+/// The reading group's pages (one wasm chunk in the browser).
+#[cfg_attr(feature = "split", lazy)]
+fn reading_page(page: Reading) -> AnyView {
+    match page {
+        Reading::Home => view! { <pages::home::Home /> }.into_any(),
+        Reading::Detail => view! { <pages::schedule_detail::ScheduleDetail /> }.into_any(),
+        Reading::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any(),
+        Reading::DeadLetters => view! { <pages::dead_letters::DeadLetters /> }.into_any(),
+    }
+}
+
+/// A page of the administration group.
+#[derive(Debug, Clone, Copy)]
+enum Admin {
+    Executors,
+    Alerts,
+    Keys,
+    Audit,
+}
+
+/// The administration group's pages (one wasm chunk in the browser).
+#[cfg_attr(feature = "split", lazy)]
+fn admin_page(page: Admin) -> AnyView {
+    match page {
+        Admin::Executors => view! { <pages::executors::Executors /> }.into_any(),
+        Admin::Alerts => view! { <pages::alerts::Alerts /> }.into_any(),
+        Admin::Keys => view! { <pages::keys::Keys /> }.into_any(),
+        Admin::Audit => view! { <pages::audit::Audit /> }.into_any(),
+    }
+}
+
+/// A route type per page, each showing its page from its group's chunk.
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $route:ident => $group:ident($page:expr), $preload:ident) => {
+        $(#[$doc])*
+        pub struct $route;
+
+        impl $route {
+            /// The route's view, loaded lazily.
+            pub fn lazy() -> Lazy<Self> {
+                Lazy::new()
+            }
+        }
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                #[cfg(feature = "split")]
+                let page = $group($page).await;
+                #[cfg(not(feature = "split"))]
+                let page = $group($page);
+                crate::components::layout::mark_page_hydrated();
+                page
+            }
+
+            async fn preload() {
+                // The chunk exists only in a split build, in the browser.
+                #[cfg(all(feature = "split", target_arch = "wasm32"))]
+                $preload().await;
+            }
+        }
+    };
+}
+
+lazy_page!(
+    /// `/schedules/new`: the form.
+    NewScheduleRoute => writing_page(Writing::New), __preload_writing_page
+);
+lazy_page!(
+    /// `/schedules/:id/edit`: the form, filled in.
+    EditScheduleRoute => writing_page(Writing::Edit), __preload_writing_page
+);
+lazy_page!(
+    /// `/import`: a crontab in, schedules out.
+    ImportRoute => writing_page(Writing::Import), __preload_writing_page
+);
+lazy_page!(
+    /// `/`: the schedule list.
+    HomeRoute => reading_page(Reading::Home), __preload_reading_page
+);
+lazy_page!(
+    /// `/schedules/:id`: one schedule, its fires and history.
+    DetailRoute => reading_page(Reading::Detail), __preload_reading_page
+);
+lazy_page!(
+    /// `/timeline`: the next fires drawn over time.
+    TimelineRoute => reading_page(Reading::Timeline), __preload_reading_page
+);
+lazy_page!(
+    /// `/dead-letters`.
+    DeadLettersRoute => reading_page(Reading::DeadLetters), __preload_reading_page
+);
+lazy_page!(
+    /// `/executors`.
+    ExecutorsRoute => admin_page(Admin::Executors), __preload_admin_page
+);
+lazy_page!(
+    /// `/alerts`: channels, rules, incidents.
+    AlertsRoute => admin_page(Admin::Alerts), __preload_admin_page
+);
+lazy_page!(
+    /// `/keys`: API keys.
+    KeysRoute => admin_page(Admin::Keys), __preload_admin_page
+);
+lazy_page!(
+    /// `/audit`: the audit log.
+    AuditRoute => admin_page(Admin::Audit), __preload_admin_page
+);
