@@ -11,7 +11,7 @@ source "$(dirname "$0")/stack.sh"
 cd "$SCHEDULEMAN_ROOT"
 
 echo "==> building the release site" >&2
-cargo leptos build --release --split --precompress >&2
+cargo leptos build --release --split --features split --precompress >&2
 WORK=$(mktemp -d)
 chmod 755 "$WORK" # the private PostgreSQL runs as postgres when we are root
 cleanup() { stop_stack; [ -n "${DB_STOP:-}" ] && $DB_STOP; rm -rf "$WORK"; }
