@@ -4,7 +4,7 @@
 //! a wasm chunk of its own, fetched with the page that needs it (the server names the chunks
 //! in the page's `<head>`), so a page that reads never downloads the form or the import. Three
 //! groups and not one chunk per page: code that pages share is split into further chunks, and
-//! eleven page chunks made eighty files for one page, which a browser fetches six at a time
+//! eleven page chunks made 88 files for the form, which a browser fetches six at a time
 //! over HTTP/1.1 (issue 21). On the server a lazy route renders as any other.
 //!
 //! Chunks need a split build: `cargo leptos build --release --split --features split`.

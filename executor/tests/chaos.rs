@@ -1156,3 +1156,59 @@ async fn with_every_executor_killed_the_server_alerts_and_resolves_when_one_retu
         resolved_after.as_secs_f64()
     );
 }
+
+/// A creation whose target's name server never answers waits up to 2 s for the lookup; it
+/// must not hold a database connection meanwhile, or a few such requests starve every
+/// other request of the pool (found in review of issue 21's one-statement creation).
+#[sqlx::test(migrations = "../migrations")]
+async fn a_creation_waiting_for_dns_holds_no_database_connection(pool: PgPool) {
+    use scheduleman::schedule::ScheduleInput;
+    use scheduleman::ssrf::resolve::DnsServers;
+    use scheduleman::ssrf::TargetGuard;
+    use scheduleman::validate::{ScheduleRequest, TargetRequest};
+
+    let one_connection = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .unwrap();
+    let dns = silent_dns().await;
+    let targets = TargetGuard::new(
+        "127.0.0.0/8".parse().unwrap(),
+        &DnsServers::These(vec![dns]),
+    )
+    .unwrap();
+    let request = ScheduleRequest {
+        name: "slow dns".into(),
+        schedule: ScheduleInput {
+            every: Some("1h".into()),
+            ..Default::default()
+        },
+        target: TargetRequest {
+            url: "http://slow.chaos.test/ok".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let creating = {
+        let (pool, targets, request) = (one_connection.clone(), targets.clone(), request.clone());
+        tokio::spawn(async move {
+            commands::schedules::create(&pool, &targets, &Actor::local(), &request).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let read = tokio::time::timeout(
+        Duration::from_secs(1),
+        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&one_connection),
+    )
+    .await;
+    assert!(
+        matches!(read, Ok(Ok(1))),
+        "the pool's only connection is free while the lookup waits: {read:?}"
+    );
+    let created = creating.await.unwrap();
+    assert!(
+        matches!(&created, Err(commands::CommandError::Invalid(_))),
+        "an unresolvable target is refused: {created:?}"
+    );
+}

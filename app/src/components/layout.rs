@@ -26,7 +26,8 @@ const PAGES: [(&str, &str, Role); 9] = [
 struct PageHydrated(RwSignal<bool>);
 
 /// Marks the page being built as hydrated once the browser has hydrated it (an effect runs
-/// after the view that created it is hydrated; on the server, never). Every page calls it.
+/// after the view that created it is hydrated; on the server, never). Every page's route
+/// calls it (`crate::routes`), and the not-found page.
 pub fn mark_page_hydrated() {
     if let Some(PageHydrated(flag)) = use_context() {
         Effect::new(move |_| flag.set(true));

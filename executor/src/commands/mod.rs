@@ -25,6 +25,7 @@ pub mod schedules;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::model::{ScheduleState, UnreadableSchedule};
@@ -184,8 +185,8 @@ impl Action {
 }
 
 /// The database's clock: every instant a command computes is on it, as the executors' are.
-async fn now<'c>(db: impl sqlx::PgExecutor<'c>) -> Result<DateTime<Utc>, CommandError> {
-    Ok(crate::store::claims::db_now(db).await?)
+async fn now(pool: &PgPool) -> Result<DateTime<Utc>, CommandError> {
+    Ok(crate::store::claims::db_now(pool).await?)
 }
 
 /// A label selector as written (`team=billing,env!=dev`; blank selects every schedule), or

@@ -105,11 +105,11 @@ pub async fn create(
     request: &ScheduleRequest,
 ) -> Result<CreatedSchedule, CommandError> {
     actor.require(Role::Write)?;
-    // One connection for the clock and the insert: each acquisition pings the server.
-    let mut conn = pool.acquire().await?;
-    let now = now(&mut *conn).await?;
+    let now = now(pool).await?;
+    // No connection is held over the target check: its DNS lookup may take 2 s.
     let valid = checked(targets, request, now).await?;
     let changes = schedule_changes(None, Some(request));
+    let mut conn = pool.acquire().await?;
     let (inserted, stored) = schedules::insert(
         &mut conn,
         &valid.schedule,

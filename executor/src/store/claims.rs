@@ -225,9 +225,9 @@ pub struct NextDue {
 
 /// The database's clock: every instant a person's action computes (a manual fire, a resume,
 /// a creation) is on it, as the executors' are, whatever the server's own clock says.
-pub async fn db_now<'c>(db: impl sqlx::PgExecutor<'c>) -> Result<DateTime<Utc>, sqlx::Error> {
+pub async fn db_now(pool: &PgPool) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
-        .fetch_one(db)
+        .fetch_one(pool)
         .await
 }
 
