@@ -874,6 +874,70 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
     assert_eq!(rows, 3);
 }
 
+/// Issue 21: the failing filter (its own statement, answered by the index of failing
+/// schedules) lists exactly the active schedules whose last fire failed, in name order, a
+/// page at a time; and a search folds case on both sides, beyond ASCII too.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_failing_filter_pages_through_failing_schedules_in_name_order(pool: PgPool) {
+    use scheduleman::query::ListFilter;
+    use scheduleman::store::schedules;
+    let spec = r#"{"kind": "every", "every": "1h", "interval_ms": 3600000, "anchor": "2026-01-01T00:00:00Z"}"#;
+    // n % 3 = 0 failing and active, n % 3 = 1 failing but paused, n % 3 = 2 healthy.
+    sqlx::query(
+        "INSERT INTO schedules (name, spec, target_url, state, last_outcome) \
+         SELECT 'Prüfung ' || lpad(n::text, 2, '0'), $1::jsonb, 'http://h.test/', \
+                CASE WHEN n % 3 = 1 THEN 'paused' ELSE 'active' END, \
+                CASE WHEN n % 3 = 2 THEN 'success' ELSE 'failure' END \
+         FROM generate_series(1, 12) AS n",
+    )
+    .bind(spec)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let page = |after: Option<(String, uuid::Uuid)>| {
+        let pool = pool.clone();
+        async move {
+            schedules::list(
+                &pool,
+                ListFilter::Failing,
+                None,
+                &Default::default(),
+                after.as_ref().map(|(name, id)| (name.as_str(), *id)),
+                2,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let items = page(after.clone()).await;
+        if items.is_empty() {
+            break;
+        }
+        let last = items.last().unwrap();
+        after = Some((last.name().to_owned(), last.id()));
+        seen.extend(items.iter().map(|s| s.name().to_owned()));
+    }
+    assert_eq!(
+        seen,
+        ["Prüfung 03", "Prüfung 06", "Prüfung 09", "Prüfung 12"]
+    );
+    let found = schedules::list(
+        &pool,
+        ListFilter::All,
+        Some("PRÜFUNG 1"),
+        &Default::default(),
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    let names: Vec<_> = found.iter().map(|s| s.name().to_owned()).collect();
+    assert_eq!(names, ["Prüfung 10", "Prüfung 11", "Prüfung 12"]);
+}
+
 /// Issue 10: the headline figures are cached for a few seconds (Refresh reads afresh), and
 /// "due in the next hour" stops counting at its cap.
 #[sqlx::test(migrations = "../migrations")]
