@@ -55,9 +55,11 @@ pub fn TimelinePage() -> impl IntoView {
     }
 }
 
-/// Where `at` falls on the strip that starts at `from`.
+/// Where `at` falls on the strip that starts at `from`, to a hundredth of a minute (the
+/// strip is 1,440 units wide: finer digits only lengthen the page).
 fn x_of(from: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
-    ((at - from).num_seconds() as f64 / 60.0).clamp(0.0, WIDTH)
+    let minutes = ((at - from).num_seconds() as f64 / 60.0).clamp(0.0, WIDTH);
+    (minutes * 100.0).round() / 100.0
 }
 
 /// The hours of the viewer's clock to label (every 3 hours), and the instants in the
@@ -194,7 +196,6 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl Into
         .into_iter()
         .map(|fire| {
             let x = x_of(from, fire.at);
-            let href = href.clone();
             let class = if fire.dst.is_some() {
                 "fire dst stroke-amber-500"
             } else {
@@ -213,11 +214,9 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl Into
                 }
             };
             view! {
-                <a href=href>
-                    <line x1=x x2=x y1="2" y2=HEIGHT - 2.0 stroke-width="3" class=class>
-                        <title>{title}</title>
-                    </line>
-                </a>
+                <line x1=x x2=x y1="2" y2=HEIGHT - 2.0 stroke-width="3" class=class>
+                    <title>{title}</title>
+                </line>
             }
         })
         .collect_view();
@@ -229,17 +228,15 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl Into
             band.count
         );
         view! {
-            <a href=href.clone()>
-                <rect
-                    class="band fill-indigo-200"
-                    x=x1
-                    y="4"
-                    width=(x2 - x1).max(2.0)
-                    height=HEIGHT - 8.0
-                >
-                    <title>{label}</title>
-                </rect>
-            </a>
+            <rect
+                class="band fill-indigo-200"
+                x=x1
+                y="4"
+                width=(x2 - x1).max(2.0)
+                height=HEIGHT - 8.0
+            >
+                <title>{label}</title>
+            </rect>
         }
     });
     view! {
@@ -255,8 +252,8 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl Into
                 preserveAspectRatio="none"
                 class="h-5 w-full bg-slate-50"
             >
-                {band}
-                {marks}
+                // One link around the row's marks (every mark leads to the same page).
+                <a href=href>{band}{marks}</a>
             </svg>
         </div>
     }
