@@ -29,6 +29,18 @@ pub fn can(role: Role) -> Signal<bool> {
     })
 }
 
+/// Whether the person using the UI has `role`, once the session is known (false on error):
+/// for a list inside a `Suspend` to decide once for all its rows, where an [`IfCan`] per row
+/// would be a `Suspense` per row.
+pub async fn allowed(role: Role) -> bool {
+    match use_context::<SessionResource>() {
+        Some(SessionResource(resource)) => {
+            matches!(resource.await, Ok(session) if session.role >= role)
+        }
+        None => false,
+    }
+}
+
 /// Its children only for a role that includes `role` (waits for the session, so the server's
 /// HTML and the hydrated page agree).
 #[component]

@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use scheduleman::access::Role;
-use scheduleman::model::{ScheduleItem, ScheduleView, UnreadableSchedule};
+use scheduleman::model::DeadLetter;
 use uuid::Uuid;
 
 use crate::components::error_note::ErrorNote;
 use crate::components::page_link::PageLink;
-use crate::components::session::IfCan;
+use crate::components::session::{allowed, IfCan};
 use crate::components::time::LocalTime;
 use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
 
@@ -78,6 +78,10 @@ pub fn DeadLetters() -> impl IntoView {
             view! { <p class="mt-6 text-slate-500">"Loading…"</p> }
         }>
             {move || Suspend::new(async move {
+                let may = Permissions {
+                    rearm: allowed(Role::Operate).await,
+                    edit: allowed(Role::Write).await,
+                };
                 match dead.await {
                     Ok((items, _)) if items.is_empty() && after().is_none() => {
                         view! {
@@ -104,15 +108,14 @@ pub fn DeadLetters() -> impl IntoView {
                                 <tbody>
                                     {items
                                         .into_iter()
-                                        .map(|item| match item {
-                                            ScheduleItem::Readable(s) => {
-                                                view! {
-                                                    <DeadRow schedule=s selected=selected rearm=rearm />
-                                                }
-                                                    .into_any()
-                                            }
-                                            ScheduleItem::Unreadable(row) => {
-                                                view! { <UnreadableDeadRow row=row /> }.into_any()
+                                        .map(|entry| {
+                                            view! {
+                                                <DeadRow
+                                                    entry=entry
+                                                    may=may
+                                                    selected=selected
+                                                    rearm=rearm
+                                                />
                                             }
                                         })
                                         .collect_view()}
@@ -154,38 +157,47 @@ fn PageLinks(first: bool, next: Option<String>) -> impl IntoView {
     }
 }
 
+/// One dead schedule: re-armed from here, or (when its stored definition cannot be read,
+/// so re-arming cannot give it a next run) mended by the edit this row offers.
+/// What the person using the page may do to a row, decided once for the page.
+#[derive(Debug, Clone, Copy)]
+struct Permissions {
+    rearm: bool,
+    edit: bool,
+}
+
 #[component]
 fn DeadRow(
-    schedule: ScheduleView,
+    entry: DeadLetter,
+    may: Permissions,
     selected: RwSignal<Vec<Uuid>>,
     rearm: ServerAction<RearmSchedules>,
 ) -> impl IntoView {
-    let id = schedule.id;
-    view! {
-        <tr class="dead-row border-t border-slate-100 align-top" data-name=schedule.name.clone()>
-            <td class="px-3 py-2">
-                <input
-                    type="checkbox"
-                    aria-label="select"
-                    on:change=move |e| {
-                        let on = event_target_checked(&e);
-                        selected
-                            .update(|ids| if on { ids.push(id) } else { ids.retain(|x| *x != id) });
-                    }
-                />
-            </td>
-            <td class="px-3 py-2 font-medium">
-                <a href=format!("/schedules/{id}") class="text-indigo-700 hover:underline">
-                    {schedule.name.clone()}
-                </a>
-            </td>
-            <td class="reason px-3 py-2 text-red-700">
-                {schedule.last_error.clone().unwrap_or_default()}
-            </td>
-            <td class="px-3 py-2">{schedule.attempt}</td>
-            <td class="px-3 py-2">{schedule.dead_at.map(|at| view! { <LocalTime at=at /> })}</td>
-            <td class="px-3 py-2">
-                <IfCan role=Role::Operate>
+    let DeadLetter {
+        id,
+        name,
+        readable,
+        reason,
+        attempts,
+        dead_at,
+    } = entry;
+    let link_text = name.clone();
+    let select = readable.then(|| {
+        view! {
+            <input
+                type="checkbox"
+                aria-label="select"
+                on:change=move |e| {
+                    let on = event_target_checked(&e);
+                    selected.update(|ids| if on { ids.push(id) } else { ids.retain(|x| *x != id) });
+                }
+            />
+        }
+    });
+    let action = if readable {
+        may.rearm
+            .then(|| {
+                view! {
                     <button
                         class="rearm rounded-md border border-slate-300 px-2 py-1 text-xs"
                         on:click=move |_| {
@@ -194,41 +206,39 @@ fn DeadRow(
                     >
                         "Re-arm"
                     </button>
-                </IfCan>
-            </td>
-        </tr>
-    }
-}
-
-/// A dead schedule that cannot be read: re-arming cannot give it a next run, so it offers
-/// the edit that mends it (its page also deletes it).
-#[component]
-fn UnreadableDeadRow(row: UnreadableSchedule) -> impl IntoView {
-    let id = row.id;
-    view! {
-        <tr
-            class="dead-row unreadable border-t border-slate-100 align-top"
-            data-name=row.name.clone()
-        >
-            <td class="px-3 py-2"></td>
-            <td class="px-3 py-2 font-medium">
-                <a href=format!("/schedules/{id}") class="text-indigo-700 hover:underline">
-                    {row.name.clone()}
-                </a>
-            </td>
-            <td class="reason px-3 py-2 text-red-700">{format!("unreadable: {}", row.reason)}</td>
-            <td class="px-3 py-2"></td>
-            <td class="px-3 py-2">{row.dead_at.map(|at| view! { <LocalTime at=at /> })}</td>
-            <td class="px-3 py-2">
-                <IfCan role=Role::Write>
+                }
+            })
+            .into_any()
+    } else {
+        may.edit
+            .then(|| {
+                view! {
                     <a
                         href=format!("/schedules/{id}/edit")
                         class="rounded-md border border-slate-300 px-2 py-1 text-xs"
                     >
                         "Edit"
                     </a>
-                </IfCan>
+                }
+            })
+            .into_any()
+    };
+    view! {
+        <tr
+            class="dead-row border-t border-slate-100 align-top"
+            class:unreadable=!readable
+            data-name=name
+        >
+            <td class="px-3 py-2">{select}</td>
+            <td class="px-3 py-2 font-medium">
+                <a href=format!("/schedules/{id}") class="text-indigo-700 hover:underline">
+                    {link_text}
+                </a>
             </td>
+            <td class="reason px-3 py-2 text-red-700">{reason.unwrap_or_default()}</td>
+            <td class="px-3 py-2">{attempts}</td>
+            <td class="px-3 py-2">{dead_at.map(|at| view! { <LocalTime at=at /> })}</td>
+            <td class="px-3 py-2">{action}</td>
         </tr>
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use scheduleman::model::{ScheduleItem, ScheduleView};
+use scheduleman::model::{DeadLetter, ScheduleItem, ScheduleView};
 use scheduleman::page::NameCursor;
 use scheduleman::validate::{EditBase, ScheduleRequest};
 use serde::{Deserialize, Serialize};
@@ -160,7 +160,7 @@ pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
 #[server(prefix = "/rpc")]
 pub async fn list_dead_letters(
     after: Option<String>,
-) -> Result<(Vec<ScheduleItem>, Option<String>), AppError> {
+) -> Result<(Vec<DeadLetter>, Option<String>), AppError> {
     use scheduleman::page::DeadCursor;
     let after = after
         .as_deref()
@@ -179,7 +179,10 @@ pub async fn list_dead_letters(
         scheduleman::commands::DEAD_LETTER_PAGE,
     )
     .await?;
-    Ok((page.items, page.next.map(|cursor| cursor.encode())))
+    Ok((
+        page.items.into_iter().map(DeadLetter::from).collect(),
+        page.next.map(|cursor| cursor.encode()),
+    ))
 }
 
 /// Re-arms several dead schedules (at most [`scheduleman::commands::MAX_BULK_IDS`]); how many

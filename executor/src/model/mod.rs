@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::schedule::ScheduleSpec;
 
 mod alerts;
+mod dead_letter;
 mod manifest;
 mod team;
 mod views;
@@ -20,6 +21,7 @@ pub use alerts::{
     CreatedChannel, DeliveryKind, DeliveryStatus, DeliveryView, IncidentView, OpenIncidents,
     PayloadSchedule, DEFAULT_FAILING_AFTER,
 };
+pub use dead_letter::DeadLetter;
 pub use manifest::{
     ApplyPlan, ApplyRequest, BulkAction, BulkDone, BulkRequest, PlannedChange, PlannedCreate,
     PlannedDelete,
