@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::rows::ScheduleRow;
+use super::rows::select_schedule_rows;
 use crate::model::{Misfire, OnDead, Outcome, ScheduleItem, ScheduleState};
 use crate::labels::SelectorSql;
 use crate::page::DeadCursor;
@@ -61,18 +61,8 @@ pub async fn due_before(
 
 /// Reads one schedule, readable or not.
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        ScheduleRow,
+    let row = select_schedule_rows!(
         r#"
-        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-               target_headers AS "target_headers: Json<serde_json::Value>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
-               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
-               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
-               last_outcome AS "last_outcome: Outcome",
-               last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-        FROM schedules
         WHERE id = $1
         "#,
         id
@@ -84,18 +74,8 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::
 
 /// The schedules `ids` names that exist, readable or not, in no particular order.
 pub async fn get_many(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<ScheduleItem>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        ScheduleRow,
+    let rows = select_schedule_rows!(
         r#"
-        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-               target_headers AS "target_headers: Json<serde_json::Value>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
-               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState",
-               next_run_at, fire_at, attempt, claimed_by, last_fired_at,
-               last_outcome AS "last_outcome: Outcome",
-               last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-        FROM schedules
         WHERE id = ANY($1)
         "#,
         ids
@@ -138,18 +118,8 @@ pub async fn list(
         // Its own statement, so the planner can use the index that holds only failing
         // schedules; in the general one below `$1 = 'failing'` is only known at run time.
         None if filter == ListFilter::Failing => {
-            sqlx::query_as!(
-                ScheduleRow,
+            select_schedule_rows!(
                 r#"
-                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-                       target_headers AS "target_headers: Json<serde_json::Value>",
-                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
-                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
-                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
-                       last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-                FROM schedules
                 WHERE state = 'active' AND last_outcome = 'failure'
                   AND ($1::text IS NULL OR (name, id) > ($1, $2::uuid))
                 ORDER BY name, id
@@ -163,18 +133,8 @@ pub async fn list(
             .await?
         }
         None => {
-            sqlx::query_as!(
-                ScheduleRow,
+            select_schedule_rows!(
                 r#"
-                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-                       target_headers AS "target_headers: Json<serde_json::Value>",
-                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
-                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
-                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
-                       last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-                FROM schedules
                 WHERE ($1::text IS NULL OR state = $1)
                   AND ($2::text IS NULL OR (name, id) > ($2, $3::uuid))
                 ORDER BY name, id
@@ -192,18 +152,8 @@ pub async fn list(
         // (fast when few names match) and as a filter on the name order (fast when many do);
         // the planner takes the cheaper.
         Some(pattern) => {
-            sqlx::query_as!(
-                ScheduleRow,
+            select_schedule_rows!(
                 r#"
-                SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-                       target_headers AS "target_headers: Json<serde_json::Value>",
-                       target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-                       misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
-                       state AS "state: ScheduleState", next_run_at, fire_at, attempt,
-                       claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
-                       last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-                FROM schedules
                 WHERE ($1::text IS NULL
                        OR state = $1
                        OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
@@ -237,18 +187,8 @@ async fn list_selected(
     after_id: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<ScheduleItem>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        ScheduleRow,
+    let rows = select_schedule_rows!(
         r#"
-        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-               target_headers AS "target_headers: Json<serde_json::Value>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-               misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
-               state AS "state: ScheduleState", next_run_at, fire_at, attempt,
-               claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
-               last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-        FROM schedules
         WHERE ($1::text IS NULL
                OR state = $1
                OR ($1 = 'failing' AND state = 'active' AND last_outcome = 'failure'))
@@ -284,16 +224,8 @@ pub async fn list_dead(
     limit: i64,
 ) -> Result<Vec<ScheduleItem>, sqlx::Error> {
     let (after_dead_at, after_id) = after.map(|c| (c.dead_at, c.id)).unzip();
-    let rows = sqlx::query_as!(
-        ScheduleRow,
+    let rows = select_schedule_rows!(
         r#"
-        SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-               target_headers AS "target_headers: Json<serde_json::Value>",
-               target_body, max_attempts, backoff_initial_ms, backoff_max_ms, misfire AS "misfire: Misfire",
-               on_dead AS "on_dead: OnDead", dead_fires, state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by, last_fired_at,
-               last_outcome AS "last_outcome: Outcome", last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
-               pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
-        FROM schedules
         WHERE state = 'dead'
           AND ($1::timestamptz IS NULL
                OR (coalesce(dead_at, 'epoch'::timestamptz), id) < ($1, $2::uuid))

@@ -13,6 +13,32 @@ use crate::model::{
 };
 use crate::schedule::StoredTiming;
 
+/// `sqlx::query_as!` for [`ScheduleRow`]s: every column the row decodes, `FROM schedules`,
+/// then the rest of the statement (`WHERE …`, a string literal), checked at compile time as
+/// one statement. The one place the row's columns are listed; the caller imports the types
+/// the column overrides name (`Json`, `Misfire`, `OnDead`, `ScheduleState`, `Outcome`).
+macro_rules! select_schedule_rows {
+    ($rest:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            $crate::store::schedules::rows::ScheduleRow,
+            r#"
+            SELECT id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
+                   target_headers AS "target_headers: Json<serde_json::Value>",
+                   target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
+                   misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
+                   state AS "state: ScheduleState", next_run_at, fire_at, attempt,
+                   claimed_by, last_fired_at, last_outcome AS "last_outcome: Outcome",
+                   last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
+                   pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at,
+                   updated_at
+            FROM schedules
+            "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+pub(super) use select_schedule_rows;
+
 /// The columns behind a [`ScheduleView`] (every read selects exactly these).
 #[derive(Debug)]
 pub(super) struct ScheduleRow {
