@@ -8,6 +8,17 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use uuid::Uuid;
+
+/// A new signing secret, for a schedule or an alert channel: `whsec_` and 64 hex digits (the
+/// random bits of two v4 UUIDs, 244 of them). Every secret is drawn here.
+pub fn new_secret() -> String {
+    format!(
+        "whsec_{}{}",
+        Uuid::new_v4().simple(),
+        Uuid::new_v4().simple()
+    )
+}
 
 /// The headers the executor sends with every trigger.
 pub mod headers {
@@ -91,6 +102,17 @@ impl SignedParts<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_secret_is_whsec_and_64_hex_digits_and_never_repeats() {
+        let (one, two) = (new_secret(), new_secret());
+        for secret in [&one, &two] {
+            let digits = secret.strip_prefix("whsec_").expect("the prefix");
+            assert_eq!(digits.len(), 64, "{secret}");
+            assert!(digits.bytes().all(|b| b.is_ascii_hexdigit()), "{secret}");
+        }
+        assert_ne!(one, two);
+    }
 
     fn parts(body: &[u8]) -> SignedParts<'_> {
         SignedParts {

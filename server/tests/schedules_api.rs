@@ -668,17 +668,28 @@ async fn a_batch_creates_all_in_order_or_none(pool: PgPool) {
     let created = created["created"].as_array().unwrap();
     assert_eq!(created.len(), 300);
     for (i, item) in created.iter().enumerate().step_by(37) {
-        let name: String = sqlx::query_scalar("SELECT name FROM schedules WHERE id = $1::uuid")
-            .bind(item["id"].as_str().unwrap())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let (name, secret): (String, String) =
+            sqlx::query_as("SELECT name, signing_secret FROM schedules WHERE id = $1::uuid")
+                .bind(item["id"].as_str().unwrap())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         assert_eq!(name, format!("bulk {i:03}"), "answers are in request order");
-        assert!(item["signing_secret"]
-            .as_str()
-            .unwrap()
-            .starts_with("whsec_"));
+        assert_eq!(
+            json!(secret),
+            item["signing_secret"],
+            "the answer's secret is the row's"
+        );
+        assert!(
+            secret.starts_with("whsec_") && secret.len() == 70,
+            "{secret}"
+        );
     }
+    let distinct: std::collections::HashSet<&str> = created
+        .iter()
+        .map(|item| item["signing_secret"].as_str().unwrap())
+        .collect();
+    assert_eq!(distinct.len(), 300, "every schedule has its own secret");
     let searchable: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule_names")
         .fetch_one(&pool)
         .await

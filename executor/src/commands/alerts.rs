@@ -87,7 +87,7 @@ pub async fn create_channel(
 ) -> Result<CreatedChannel, CommandError> {
     actor.require(Role::Admin)?;
     let request = checked(targets, deliverer, request).await?;
-    let secret = format!("whsec_{}", Uuid::new_v4().simple());
+    let secret = crate::signature::new_secret();
     let mut tx = pool.begin().await?;
     let channel = channels::insert(&mut tx, &request, &secret).await?;
     let changes = serde_json::json!({

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::access::Actor;
 use crate::model::{Misfire, NewSchedule, OnDead, Outcome, ScheduleItem, ScheduleState};
+use crate::signature::new_secret;
 
 use super::rows::ScheduleRow;
 use super::CHANGES_CHANNEL;
@@ -40,12 +41,7 @@ pub async fn insert(
 ) -> Result<(Inserted, ScheduleItem), sqlx::Error> {
     // Drawn here, not by the database, so the audit entry can name the row it records.
     let id = Uuid::new_v4();
-    // The same form as the database's own (`whsec_` and 64 hex digits from two v4 UUIDs).
-    let signing_secret = format!(
-        "whsec_{}{}",
-        Uuid::new_v4().simple(),
-        Uuid::new_v4().simple()
-    );
+    let signing_secret = new_secret();
     let state = if schedule.paused {
         ScheduleState::Paused
     } else {
@@ -179,20 +175,19 @@ pub(in crate::store) async fn insert_many_in(
         .map(|(s, _)| s.max_fires.map(|n| n as i32))
         .collect();
     let labels = column(&|s| serde_json::to_string(&s.labels).unwrap_or_else(|_| "{}".into()));
+    let secrets: Vec<String> = schedules.iter().map(|_| new_secret()).collect();
     let rows = sqlx::query!(
         r#"
         WITH input AS (
-            SELECT gen_random_uuid() AS id,
-                   'whsec_' || replace(gen_random_uuid()::text, '-', '')
-                            || replace(gen_random_uuid()::text, '-', '') AS secret,
-                   t.*
+            SELECT gen_random_uuid() AS id, t.*
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                         $6::text[], $7::int4[], $8::int8[], $9::int8[], $10::text[],
-                        $11::text[], $12::text[], $13::timestamptz[], $15::int4[], $16::text[])
+                        $11::text[], $12::text[], $13::timestamptz[], $15::int4[], $16::text[],
+                        $17::text[])
                  WITH ORDINALITY
                  AS t(name, spec, url, method, headers, body, max_attempts, backoff_initial_ms,
                       backoff_max_ms, misfire, on_dead, state, next_run_at, max_fires, labels,
-                      ord)
+                      secret, ord)
         ),
         stored AS (
             INSERT INTO schedules (id, name, spec, target_url, target_method, target_headers,
@@ -223,6 +218,7 @@ pub(in crate::store) async fn insert_many_in(
         now,
         &max_fires as &[Option<i32>],
         &labels,
+        &secrets,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -244,13 +240,12 @@ pub async fn rotate_secret(
     sqlx::query_scalar!(
         r#"
         UPDATE schedules
-        SET signing_secret = 'whsec_' || replace(gen_random_uuid()::text, '-', '')
-                                      || replace(gen_random_uuid()::text, '-', ''),
-            version = version + 1, updated_at = now()
+        SET signing_secret = $2, version = version + 1, updated_at = now()
         WHERE id = $1
         RETURNING signing_secret AS "signing_secret!"
         "#,
-        id
+        id,
+        new_secret(),
     )
     .fetch_optional(&mut *tx)
     .await
