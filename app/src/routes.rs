@@ -1,11 +1,12 @@
-//! The app's pages as lazy routes, in three groups: the pages that write schedules (the form
-//! and the import), the pages that read them (list, detail, timeline, dead letters) and the
-//! administration pages (executors, alerts, keys, audit). In the browser each group's code is
-//! a wasm chunk of its own, fetched with the page that needs it (the server names the chunks
-//! in the page's `<head>`), so a page that reads never downloads the form or the import. Three
-//! groups and not one chunk per page: code that pages share is split into further chunks, and
-//! eleven page chunks made 88 files for the form, which a browser fetches six at a time
-//! over HTTP/1.1 (issue 21). On the server a lazy route renders as any other.
+//! The app's pages as lazy routes, in four groups: the pages that write schedules (the form
+//! and the import), the pages that list them (list, timeline, dead letters), one schedule's
+//! page, and the administration pages (executors, alerts, keys, audit). In the browser each
+//! group's code is a wasm chunk of its own, fetched with the page that needs it (the server
+//! names the chunks in the page's `<head>`), so the list never downloads the form, the import
+//! or the detail page. Groups and not one chunk per page: code that pages share is split into
+//! further chunks, and eleven page chunks made 88 files for the form, which a browser fetches
+//! six at a time over HTTP/1.1; four groups make nine files a page (issue 21). On the server
+//! a lazy route renders as any other.
 //!
 //! Chunks need a split build: `cargo leptos build --release --split --features split`.
 //! Without the `split` feature (`cargo leptos watch`, the tests) the groups are plain
@@ -34,24 +35,28 @@ fn writing_page(page: Writing) -> AnyView {
     }
 }
 
-/// A page of the reading group.
+/// A page of the listing group.
 #[derive(Debug, Clone, Copy)]
-enum Reading {
+enum Listing {
     Home,
-    Detail,
     Timeline,
     DeadLetters,
 }
 
-/// The reading group's pages (one wasm chunk in the browser).
+/// The listing group's pages (one wasm chunk in the browser).
 #[cfg_attr(feature = "split", lazy)]
-fn reading_page(page: Reading) -> AnyView {
+fn listing_page(page: Listing) -> AnyView {
     match page {
-        Reading::Home => view! { <pages::home::Home /> }.into_any(),
-        Reading::Detail => view! { <pages::schedule_detail::ScheduleDetail /> }.into_any(),
-        Reading::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any(),
-        Reading::DeadLetters => view! { <pages::dead_letters::DeadLetters /> }.into_any(),
+        Listing::Home => view! { <pages::home::Home /> }.into_any(),
+        Listing::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any(),
+        Listing::DeadLetters => view! { <pages::dead_letters::DeadLetters /> }.into_any(),
     }
+}
+
+/// One schedule's page (a wasm chunk of its own in the browser).
+#[cfg_attr(feature = "split", lazy)]
+fn detail_page() -> AnyView {
+    view! { <pages::schedule_detail::ScheduleDetail /> }.into_any()
 }
 
 /// A page of the administration group.
@@ -76,7 +81,7 @@ fn admin_page(page: Admin) -> AnyView {
 
 /// A route type per page, each showing its page from its group's chunk.
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $route:ident => $group:ident($page:expr), $preload:ident) => {
+    ($(#[$doc:meta])* $route:ident => $group:ident($($page:expr)?), $preload:ident) => {
         $(#[$doc])*
         pub struct $route;
 
@@ -94,9 +99,9 @@ macro_rules! lazy_page {
 
             async fn view(_this: Self) -> AnyView {
                 #[cfg(feature = "split")]
-                let page = $group($page).await;
+                let page = $group($($page)?).await;
                 #[cfg(not(feature = "split"))]
-                let page = $group($page);
+                let page = $group($($page)?);
                 crate::components::layout::mark_page_hydrated();
                 page
             }
@@ -124,19 +129,19 @@ lazy_page!(
 );
 lazy_page!(
     /// `/`: the schedule list.
-    HomeRoute => reading_page(Reading::Home), __preload_reading_page
+    HomeRoute => listing_page(Listing::Home), __preload_listing_page
 );
 lazy_page!(
     /// `/schedules/:id`: one schedule, its fires and history.
-    DetailRoute => reading_page(Reading::Detail), __preload_reading_page
+    DetailRoute => detail_page(), __preload_detail_page
 );
 lazy_page!(
     /// `/timeline`: the next fires drawn over time.
-    TimelineRoute => reading_page(Reading::Timeline), __preload_reading_page
+    TimelineRoute => listing_page(Listing::Timeline), __preload_listing_page
 );
 lazy_page!(
     /// `/dead-letters`.
-    DeadLettersRoute => reading_page(Reading::DeadLetters), __preload_reading_page
+    DeadLettersRoute => listing_page(Listing::DeadLetters), __preload_listing_page
 );
 lazy_page!(
     /// `/executors`.
