@@ -54,6 +54,12 @@ test('a cron schedule is validated as you type, saved, and shows its next execut
   const row = home.locator(`tr.schedule-row[data-name="${name}"]`);
   await row.waitFor();
   assert.equal(await row.locator('.next-execution time').count(), 1);
+  // Its title reads the run in the schedule's own zone, from the page's data (the list's
+  // browser code has no zone tables).
+  assert.match(
+    await row.locator('.next-execution time').getAttribute('title'),
+    /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:00 CES?T$/,
+  );
   await screenshot(home, 'schedules');
   assert.deepEqual(errors, []);
 });

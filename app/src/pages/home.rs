@@ -13,7 +13,7 @@ use crate::components::badges::{FiresLeft, LabelChips, OutcomeBadge, PauseNote, 
 use crate::components::bulk_actions::BulkActions;
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
-use crate::components::time::{in_zone, Countdown, LocalTime};
+use crate::components::time::{Countdown, LocalTime};
 use crate::server_fns::overview::get_overview;
 use crate::server_fns::schedules::list_schedules;
 
@@ -212,7 +212,11 @@ pub fn Home() -> impl IntoView {
                                         .map(|item| match item {
                                             ScheduleItem::Readable(s) => {
                                                 let day = page.day.get(&s.id).copied().unwrap_or_default();
-                                                view! { <Row schedule=s day=day /> }.into_any()
+                                                let next_in_zone = page.next_in_zone.get(&s.id).cloned();
+                                                view! {
+                                                    <Row schedule=s day=day next_in_zone=next_in_zone />
+                                                }
+                                                    .into_any()
                                             }
                                             ScheduleItem::Unreadable(row) => {
                                                 view! { <UnreadableRow row=row /> }.into_any()
@@ -245,13 +249,12 @@ fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// One schedule's row.
+/// One schedule's row; `next_in_zone` is its next run read in its own zone.
 #[component]
-fn Row(schedule: ScheduleView, day: Window) -> impl IntoView {
-    let zone = schedule.schedule.zone().to_owned();
+fn Row(schedule: ScheduleView, day: Window, next_in_zone: Option<String>) -> impl IntoView {
     let next = match (schedule.state, schedule.next_run_at) {
         (ScheduleState::Active, Some(at)) => {
-            let title = in_zone(at, &zone);
+            let title = next_in_zone.unwrap_or_else(|| crate::components::time::utc_text(at));
             view! {
                 <div>
                     <LocalTime at=at title=title />

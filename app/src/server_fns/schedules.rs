@@ -23,6 +23,10 @@ pub struct SchedulePage {
     pub day: std::collections::HashMap<Uuid, scheduleman::punctuality::Window>,
     /// Where the next page starts, when there is one.
     pub next: Option<NameCursor>,
+    /// Each listed active schedule's next run read in its own zone ("2026-12-01 09:00:00
+    /// CET"), written here on the server so that the list's code in the browser carries no
+    /// zone tables (issue 21).
+    pub next_in_zone: std::collections::HashMap<Uuid, String>,
 }
 
 /// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name;
@@ -57,10 +61,24 @@ pub async fn list_schedules(
     .await?;
     let ids: Vec<Uuid> = page.items.iter().map(ScheduleItem::id).collect();
     let day = commands::success_rates(&pool, &super::actor()?, &ids).await?;
+    let next_in_zone = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ScheduleItem::Readable(s) => s.next_run_at.map(|at| {
+                (
+                    s.id,
+                    crate::components::time::in_zone(at, s.schedule.zone()),
+                )
+            }),
+            ScheduleItem::Unreadable(_) => None,
+        })
+        .collect();
     Ok(SchedulePage {
         items: page.items,
         next: page.next,
         day,
+        next_in_zone,
     })
 }
 
