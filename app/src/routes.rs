@@ -1,13 +1,12 @@
 //! The app's pages as lazy routes, in four groups: the pages that write schedules (the form
-//! and the import), the pages that list them (list, dead letters), the pages that compute
-//! readings in time zones (one schedule's page, the timeline), and the administration pages
-//! (executors, alerts, keys, audit). In the browser each group's code is a wasm chunk of its
-//! own, fetched with the page that needs it (the server names the chunks in the page's
-//! `<head>`), so the list downloads neither the form, nor the detail page, nor the zone
-//! tables. Groups and not one chunk per page: code that pages share is split into further
-//! chunks, and eleven page chunks made 88 files for the form, which a browser fetches six at
-//! a time over HTTP/1.1; four groups make about nine files a page (issue 21). On the server a
-//! lazy route renders as any other.
+//! and the import), the pages that list them (list, timeline, dead letters), one schedule's
+//! page, and the administration pages (executors, alerts, keys, audit). In the browser each
+//! group's code is a wasm chunk of its own, fetched with the page that needs it (the server
+//! names the chunks in the page's `<head>`), so the list downloads neither the form, nor the
+//! detail page, nor the zone tables. Groups and not one chunk per page: code that pages share
+//! is split into further chunks, and eleven page chunks made 88 files for the form, which a
+//! browser fetches six at a time over HTTP/1.1; four groups make about nine files a page
+//! (issue 21). On the server a lazy route renders as any other.
 //!
 //! Chunks need a split build: `cargo leptos build --release --split --features split`.
 //! Without the `split` feature (`cargo leptos watch`, the tests) the groups are plain
@@ -40,33 +39,27 @@ fn writing_page(page: Writing) -> AnyView {
 #[derive(Debug, Clone, Copy)]
 enum Listing {
     Home,
+    Timeline,
     DeadLetters,
 }
 
-/// The listing group's pages (one wasm chunk in the browser). They read no time zone in the
-/// browser (the list's zone readings come with its data), so they do not load the zone tables.
+/// The listing group's pages (one wasm chunk in the browser). They read no time zone's tables
+/// in the browser (the list's readings in schedules' zones come with its data, the timeline
+/// reads the viewer's clock through the browser), so they do not load the zone tables.
 #[cfg_attr(feature = "split", lazy)]
 fn listing_page(page: Listing) -> AnyView {
     match page {
         Listing::Home => view! { <pages::home::Home /> }.into_any(),
+        Listing::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any(),
         Listing::DeadLetters => view! { <pages::dead_letters::DeadLetters /> }.into_any(),
     }
 }
 
-/// A page of the zoned group: pages that compute readings in time zones in the browser.
-#[derive(Debug, Clone, Copy)]
-enum Zoned {
-    Detail,
-    Timeline,
-}
-
-/// The zoned group's pages (one wasm chunk in the browser).
+/// One schedule's page (a wasm chunk of its own in the browser, with the zone tables: it
+/// previews fires and DST notes in the schedule's zone).
 #[cfg_attr(feature = "split", lazy)]
-fn zoned_page(page: Zoned) -> AnyView {
-    match page {
-        Zoned::Detail => view! { <pages::schedule_detail::ScheduleDetail /> }.into_any(),
-        Zoned::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any(),
-    }
+fn detail_page() -> AnyView {
+    view! { <pages::schedule_detail::ScheduleDetail /> }.into_any()
 }
 
 /// A page of the administration group.
@@ -91,7 +84,7 @@ fn admin_page(page: Admin) -> AnyView {
 
 /// A route type per page, each showing its page from its group's chunk.
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $route:ident => $group:ident($page:expr), $preload:ident) => {
+    ($(#[$doc:meta])* $route:ident => $group:ident($($page:expr)?), $preload:ident) => {
         $(#[$doc])*
         pub struct $route;
 
@@ -109,9 +102,9 @@ macro_rules! lazy_page {
 
             async fn view(_this: Self) -> AnyView {
                 #[cfg(feature = "split")]
-                let page = $group($page).await;
+                let page = $group($($page)?).await;
                 #[cfg(not(feature = "split"))]
-                let page = $group($page);
+                let page = $group($($page)?);
                 crate::components::layout::mark_page_hydrated();
                 page
             }
@@ -143,11 +136,11 @@ lazy_page!(
 );
 lazy_page!(
     /// `/schedules/:id`: one schedule, its fires and history.
-    DetailRoute => zoned_page(Zoned::Detail), __preload_zoned_page
+    DetailRoute => detail_page(), __preload_detail_page
 );
 lazy_page!(
     /// `/timeline`: the next fires drawn over time.
-    TimelineRoute => zoned_page(Zoned::Timeline), __preload_zoned_page
+    TimelineRoute => listing_page(Listing::Timeline), __preload_listing_page
 );
 lazy_page!(
     /// `/dead-letters`.

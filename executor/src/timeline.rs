@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::schedule::timing::Window;
-use crate::schedule::{Fire, Recurrence, Schedule};
+use crate::schedule::{Recurrence, Schedule};
 
 /// More fires than this in the window are drawn as a band.
 pub const MAX_MARKS: usize = 48;
@@ -58,6 +58,16 @@ impl Timeline {
     }
 }
 
+/// One fire on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineFire {
+    /// When it fires.
+    pub at: DateTime<Utc>,
+    /// Why daylight-saving time moved or doubled it, in words and read in the schedule's own
+    /// zone; `None` for an ordinary fire. Written here, so the page needs no zone tables.
+    pub dst: Option<String>,
+}
+
 /// One schedule's fires in the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineRow {
@@ -66,7 +76,7 @@ pub struct TimelineRow {
     /// Its name.
     pub name: String,
     /// Its fires, when there are at most [`MAX_MARKS`].
-    pub fires: Vec<Fire>,
+    pub fires: Vec<TimelineFire>,
     /// Its fires as a band, when there are more.
     pub band: Option<Band>,
 }
@@ -114,10 +124,11 @@ pub fn row(
             name,
             fires: marks
                 .into_iter()
-                .map(|at| Fire {
+                .map(|at| TimelineFire {
                     at,
-                    dst: schedule.dst_note(at),
-                    nominal: schedule.jitter.map(|_| schedule.nominal_of(at)),
+                    dst: schedule.dst_note(at).map(|note| {
+                        note.explain(schedule.zone().unwrap_or(chrono_tz::Tz::UTC), at)
+                    }),
                 })
                 .collect(),
             band: None,
@@ -203,7 +214,28 @@ mod tests {
             at("2026-03-08T07:00:00Z"),
             "moved by the gap"
         );
-        assert!(row.fires[0].dst.is_some(), "and marked");
+        let note = row.fires[0].dst.as_deref().expect("and marked");
+        assert!(note.starts_with("02:30 does not exist that day"), "{note}");
+    }
+
+    #[test]
+    fn a_doubled_fire_is_explained_in_the_schedules_own_zone() {
+        // Berlin's clocks go back at 03:00 CEST on 2026-10-25: 02:30 happens twice, first in
+        // CEST, then in CET. Whoever looks, the note names Berlin's abbreviations.
+        let from = at("2026-10-24T12:00:00Z");
+        let row = row(
+            Uuid::nil(),
+            "backup".into(),
+            &cron("30 2 * * *", "Europe/Berlin"),
+            from,
+            from + TimeDelta::hours(24),
+            &mut STEP_BUDGET.clone(),
+        )
+        .unwrap();
+        let notes: Vec<&str> = row.fires.iter().filter_map(|f| f.dst.as_deref()).collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("02:30 happens twice"), "{}", notes[0]);
+        assert!(notes[0].ends_with("(CEST)"), "{}", notes[0]);
     }
 
     #[test]

@@ -79,6 +79,103 @@ pub fn browser_zone() -> Option<String> {
         .as_string()
 }
 
+/// The viewer's clock: UTC on the server and before hydration, the browser's own zone once
+/// hydrated. The browser's zone is read through the browser's own date functions, so a page
+/// that uses this carries no zone tables (issue 21).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewerClock {
+    /// UTC.
+    Utc,
+    /// The browser's zone, by its IANA name.
+    Browser(String),
+}
+
+impl ViewerClock {
+    /// The browser's clock (browser only; UTC when its zone cannot be read).
+    #[cfg(feature = "hydrate")]
+    pub fn browser() -> Self {
+        browser_zone().map_or(Self::Utc, Self::Browser)
+    }
+
+    /// The zone's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Utc => "UTC",
+            Self::Browser(name) => name,
+        }
+    }
+
+    /// How far the clock is ahead of UTC at `at`.
+    pub fn offset_at(&self, at: DateTime<Utc>) -> TimeDelta {
+        match self {
+            Self::Utc => TimeDelta::zero(),
+            Self::Browser(_) => browser_offset(at),
+        }
+    }
+
+    /// What the clock reads at `at`.
+    pub fn reading_at(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+        at.naive_utc() + self.offset_at(at)
+    }
+
+    /// `at` on this clock with the zone's abbreviation: "Tue 09:00:00 CET".
+    pub fn fire_text(&self, at: DateTime<Utc>) -> String {
+        let abbreviation = match self {
+            Self::Utc => "UTC".to_owned(),
+            Self::Browser(_) => browser_abbreviation(at),
+        };
+        format!(
+            "{} {abbreviation}",
+            self.reading_at(at).format("%a %H:%M:%S")
+        )
+    }
+}
+
+/// The browser's offset from UTC at `at`.
+#[cfg(feature = "hydrate")]
+fn browser_offset(at: DateTime<Utc>) -> TimeDelta {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    // Minutes behind UTC, fractional for old local mean times.
+    TimeDelta::seconds((-date.get_timezone_offset() * 60.0).round() as i64)
+}
+
+/// On the server there is no browser zone: UTC.
+#[cfg(not(feature = "hydrate"))]
+fn browser_offset(_at: DateTime<Utc>) -> TimeDelta {
+    TimeDelta::zero()
+}
+
+/// The browser zone's abbreviation at `at` ("CET", "GMT+5:30").
+#[cfg(feature = "hydrate")]
+fn browser_abbreviation(at: DateTime<Utc>) -> String {
+    use wasm_bindgen::JsValue;
+    let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"timeZoneName".into(), &"short".into());
+    let locales = js_sys::Array::of1(&"en-GB".into());
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+    format
+        .format_to_parts(&date)
+        .iter()
+        .find(|part| {
+            js_sys::Reflect::get(part, &"type".into())
+                .ok()
+                .and_then(|kind| kind.as_string())
+                .is_some_and(|kind| kind == "timeZoneName")
+        })
+        .and_then(|part| js_sys::Reflect::get(&part, &"value".into()).ok())
+        .and_then(|value| value.as_string())
+        .unwrap_or_default()
+}
+
+/// On the server there is no browser zone: UTC.
+#[cfg(not(feature = "hydrate"))]
+fn browser_abbreviation(_at: DateTime<Utc>) -> String {
+    "UTC".to_owned()
+}
+
 /// An instant: UTC from the server, the viewer's local time once hydrated; `title` names
 /// another zone's reading (the schedule's own, for instance).
 #[component]
@@ -140,6 +237,17 @@ mod tests {
         assert_eq!(relative(TimeDelta::seconds(7_500)), "in 2 h 5 min");
         assert_eq!(relative(TimeDelta::seconds(-90_000)), "1 d 1 h ago");
         assert_eq!(relative(TimeDelta::zero()), "now");
+    }
+
+    #[test]
+    fn the_servers_viewer_clock_reads_utc() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = ViewerClock::Utc;
+        assert_eq!(clock.name(), "UTC");
+        assert_eq!(clock.fire_text(at), "Tue 08:00:00 UTC");
+        assert_eq!(clock.reading_at(at), at.naive_utc());
     }
 
     #[test]

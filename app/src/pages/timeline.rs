@@ -4,14 +4,13 @@
 //! Clicking a fire opens its schedule.
 
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
-use chrono_tz::Tz;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use scheduleman::schedule::zone;
 use scheduleman::timeline::{Timeline, TimelineRow};
 
 use crate::components::error_note::ErrorNote;
 use crate::components::page_link::PageLink;
+use crate::components::time::ViewerClock;
 use crate::server_fns::timeline::get_timeline;
 
 /// The strip's width in SVG units: one per minute of the window.
@@ -26,20 +25,14 @@ pub fn TimelinePage() -> impl IntoView {
     let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<usize>().ok()));
     let timeline = Resource::new(page, get_timeline);
     // The server draws in UTC; the browser redraws in its own zone.
-    let viewer = RwSignal::new(Tz::UTC);
+    let viewer = RwSignal::new(ViewerClock::Utc);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(zone) =
-            crate::components::time::browser_zone().and_then(|name| name.parse::<Tz>().ok())
-        {
-            viewer.set(zone);
-        }
-    });
+    Effect::new(move |_| viewer.set(ViewerClock::browser()));
     view! {
         <h1 class="text-2xl font-semibold">"The next 24 hours"</h1>
         <p class="mt-1 text-sm text-slate-600">
             "Every fire due from now on, one row per schedule, in "
-            <span id="viewer-zone">{move || viewer.get().name().to_owned()}</span>
+            <span id="viewer-zone">{move || viewer.with(|clock| clock.name().to_owned())}</span>
             " time. Amber marks: daylight-saving time moved or doubled the fire. Click a fire to open its schedule."
         </p>
         <Suspense fallback=|| {
@@ -64,19 +57,22 @@ fn x_of(from: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
 
 /// The hours of the viewer's clock to label (every 3 hours), and the instants in the
 /// window where the viewer's clock changes.
-fn hour_ticks(timeline: &Timeline, viewer: Tz) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
+fn hour_ticks(
+    timeline: &Timeline,
+    viewer: &ViewerClock,
+) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
     let mut ticks = Vec::new();
     let mut changes = Vec::new();
     let mut at = timeline.from.with_second(0).unwrap_or(timeline.from);
     at = at.with_minute(0).unwrap_or(at) + TimeDelta::hours(1);
-    let mut offset = zone::offset_at(viewer, at);
+    let mut offset = viewer.offset_at(at);
     while at < timeline.to {
-        let reading = zone::reading_at(viewer, at);
+        let reading = viewer.reading_at(at);
         if reading.minute() == 0 && reading.hour().is_multiple_of(3) {
             ticks.push(at);
         }
         let next = at + TimeDelta::minutes(15);
-        let next_offset = zone::offset_at(viewer, next);
+        let next_offset = viewer.offset_at(next);
         if next_offset != offset {
             changes.push(next);
             offset = next_offset;
@@ -87,7 +83,7 @@ fn hour_ticks(timeline: &Timeline, viewer: Tz) -> (Vec<DateTime<Utc>>, Vec<DateT
 }
 
 #[component]
-fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
+fn Chart(timeline: Timeline, viewer: RwSignal<ViewerClock>) -> impl IntoView {
     if timeline.rows.is_empty() {
         return view! {
             <p id="timeline-empty" class="mt-4 text-sm text-slate-500">
@@ -110,8 +106,8 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
                 <div class="px-3 py-2">"Schedule"</div>
                 <div id="timeline-axis" class="relative h-8">
                     {move || {
-                        let zone = viewer.get();
-                        let (ticks, changes) = hour_ticks(&axis, zone);
+                        let clock = viewer.get();
+                        let (ticks, changes) = hour_ticks(&axis, &clock);
                         let percent = |at| {
                             format!("left: {:.3}%", x_of(axis.from, at) / WIDTH * 100.0)
                         };
@@ -119,10 +115,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
                             {ticks
                                 .into_iter()
                                 .map(|tick| {
-                                    let label = tick
-                                        .with_timezone(&zone)
-                                        .format("%H:%M")
-                                        .to_string();
+                                    let label = clock.reading_at(tick).format("%H:%M").to_string();
                                     view! {
                                         <span
                                             class="tick absolute top-2 -translate-x-1/2"
@@ -189,7 +182,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<Tz>) -> impl IntoView {
 }
 
 #[component]
-fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl IntoView {
+fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<ViewerClock>) -> impl IntoView {
     let href = format!("/schedules/{}", row.id);
     let marks = row
         .fires
@@ -202,14 +195,9 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<Tz>) -> impl Into
                 "fire stroke-indigo-600"
             };
             let title = move || {
-                let zone = viewer.get();
-                let when = fire
-                    .at
-                    .with_timezone(&zone)
-                    .format("%a %H:%M:%S %Z")
-                    .to_string();
-                match fire.dst {
-                    Some(note) => format!("{when} — DST: {}", note.explain(zone, fire.at)),
+                let when = viewer.with(|clock| clock.fire_text(fire.at));
+                match &fire.dst {
+                    Some(note) => format!("{when} — DST: {note}"),
                     None => when,
                 }
             };
