@@ -151,13 +151,17 @@ fn browser_offset(_at: DateTime<Utc>) -> TimeDelta {
 #[cfg(feature = "hydrate")]
 fn browser_abbreviation(at: DateTime<Utc>) -> String {
     use wasm_bindgen::JsValue;
+    thread_local! {
+        // Built once: a timeline titles every fire it draws with this.
+        static ABBREVIATIONS: js_sys::Intl::DateTimeFormat = {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeZoneName".into(), &"short".into());
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&"en-GB".into()), &options)
+        };
+    }
     let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"timeZoneName".into(), &"short".into());
-    let locales = js_sys::Array::of1(&"en-GB".into());
-    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
-    format
-        .format_to_parts(&date)
+    ABBREVIATIONS
+        .with(|format| format.format_to_parts(&date))
         .iter()
         .find(|part| {
             js_sys::Reflect::get(part, &"type".into())

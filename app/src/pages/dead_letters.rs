@@ -157,8 +157,6 @@ fn PageLinks(first: bool, next: Option<String>) -> impl IntoView {
     }
 }
 
-/// One dead schedule: re-armed from here, or (when its stored definition cannot be read,
-/// so re-arming cannot give it a next run) mended by the edit this row offers.
 /// What the person using the page may do to a row, decided once for the page.
 #[derive(Debug, Clone, Copy)]
 struct Permissions {
@@ -166,6 +164,8 @@ struct Permissions {
     edit: bool,
 }
 
+/// One dead schedule: re-armed from here, or (when its stored definition cannot be read,
+/// so re-arming cannot give it a next run) mended by the edit this row offers.
 #[component]
 fn DeadRow(
     entry: DeadLetter,

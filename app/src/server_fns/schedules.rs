@@ -65,13 +65,15 @@ pub async fn list_schedules(
         .items
         .iter()
         .filter_map(|item| match item {
-            ScheduleItem::Readable(s) => s.next_run_at.map(|at| {
-                (
-                    s.id,
-                    crate::components::time::in_zone(at, s.schedule.zone()),
-                )
-            }),
-            ScheduleItem::Unreadable(_) => None,
+            ScheduleItem::Readable(s) if s.state == scheduleman::model::ScheduleState::Active => {
+                s.next_run_at.map(|at| {
+                    (
+                        s.id,
+                        crate::components::time::in_zone(at, s.schedule.zone()),
+                    )
+                })
+            }
+            ScheduleItem::Readable(_) | ScheduleItem::Unreadable(_) => None,
         })
         .collect();
     Ok(SchedulePage {
