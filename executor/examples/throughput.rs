@@ -103,13 +103,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // Schedule n is due at due + n/N × spread; its spec says the same instant.
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-         SELECT 'bench-' || n, \
-                jsonb_build_object('kind', 'at', 'tz', 'UTC', 'at', \
-                    to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')), \
-                $1, t \
-         FROM generate_series(1, $2) AS n, \
-              LATERAL (SELECT $3::timestamptz + (n::float8 / $2 * $4) * interval '1 second' AS t) AS due",
+        "WITH src AS ( \
+             SELECT gen_random_uuid() AS id, n, t FROM generate_series(1, $2) AS n, \
+                  LATERAL (SELECT $3::timestamptz + (n::float8 / $2 * $4) * interval '1 second' AS t) AS due), \
+         d AS (INSERT INTO schedules (id, name, spec, target_url) \
+               SELECT id, 'bench-' || n, \
+                      jsonb_build_object('kind', 'at', 'tz', 'UTC', 'at', \
+                          to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')), \
+                      $1 FROM src) \
+         INSERT INTO schedule_runtime (id, next_run_at) SELECT id, t FROM src",
     )
     .bind(&target_url)
     .bind(args.schedules)

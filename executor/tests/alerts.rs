@@ -81,7 +81,7 @@ async fn dead_schedule(pool: &PgPool, name: &str) -> Uuid {
     )
     .await;
     sqlx::query(
-        "UPDATE schedules SET state = 'dead', dead_at = now(), next_run_at = NULL, \
+        "UPDATE schedule_runtime SET state = 'dead', dead_at = now(), next_run_at = NULL, \
          last_error = 'HTTP 500: the target is failing' WHERE id = $1",
     )
     .bind(id)

@@ -812,7 +812,7 @@ async fn a_row_locked_for_20_s_holds_up_no_other_result(pool: PgPool) {
     })
     .await;
     let mut locker = pool.begin().await.unwrap();
-    sqlx::query("SELECT 1 FROM schedules WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT 1 FROM schedule_runtime WHERE id = $1 FOR UPDATE")
         .bind(held)
         .execute(&mut *locker)
         .await
@@ -929,7 +929,7 @@ async fn a_server_whose_clock_is_behind_still_fires_what_people_ask_for(pool: Pg
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let skipped: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM schedules WHERE last_outcome = 'skipped'")
+        sqlx::query_scalar("SELECT count(*) FROM schedule_runtime WHERE last_outcome = 'skipped'")
             .fetch_one(&pool)
             .await
             .unwrap();

@@ -66,7 +66,7 @@ async fn three_executors_fire_500_schedules_exactly_once(pool: PgPool) {
         .unwrap();
     assert!(worst_lag < TimeDelta::seconds(10), "worst lag {worst_lag}");
     let completed: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM schedules WHERE state = 'completed'")
+        sqlx::query_scalar("SELECT count(*) FROM schedule_runtime WHERE state = 'completed'")
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -100,7 +100,7 @@ async fn a_sigkilled_executor_loses_no_trigger(pool: PgPool) {
     }
     doomed.kill_hard();
     let held: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM schedules WHERE claimed_by = 'doomed'")
+        sqlx::query_scalar("SELECT count(*) FROM schedule_runtime WHERE claimed_by = 'doomed'")
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -378,8 +378,10 @@ async fn unreadable_rows_are_dead_lettered_and_the_rest_fire(pool: PgPool) {
         r#"{"kind": "cron", "cron": "61 * * * *", "tz": "UTC"}"#,
     ] {
         let id: uuid::Uuid = sqlx::query_scalar(
-            "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-             VALUES ('broken', $1::jsonb, $2, now() - interval '1 minute') RETURNING id",
+            "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                        VALUES ('broken', $1::jsonb, $2) RETURNING id) \
+             INSERT INTO schedule_runtime (id, next_run_at) \
+             SELECT id, now() - interval '1 minute' FROM d RETURNING id",
         )
         .bind(spec)
         .bind(target.url("ok"))
@@ -402,7 +404,7 @@ async fn unreadable_rows_are_dead_lettered_and_the_rest_fire(pool: PgPool) {
     for id in broken {
         loop {
             let (state, reason): (String, Option<String>) =
-                sqlx::query_as("SELECT state, last_error FROM schedules WHERE id = $1")
+                sqlx::query_as("SELECT state, last_error FROM schedule_runtime WHERE id = $1")
                     .bind(id)
                     .fetch_one(&pool)
                     .await

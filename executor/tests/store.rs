@@ -265,11 +265,51 @@ mod claims {
             until_lease > TimeDelta::seconds(25),
             "next due when the lease expires, not at the fire's time: {until_lease}"
         );
-        let fire_at: DateTime<Utc> = sqlx::query_scalar("SELECT next_run_at FROM schedules")
+        let fire_at: DateTime<Utc> = sqlx::query_scalar("SELECT next_run_at FROM schedule_runtime")
             .fetch_one(&pool)
             .await
             .unwrap();
         assert_eq!(fire_at, claimed[0].fire_at, "the row keeps its fire's time");
+    }
+
+    /// Issue 21, item 1: a fire (claim, write-back and its attempt's record, here a one-shot
+    /// that completes) writes only the schedule's runtime row: its definition row is neither
+    /// updated nor locked (its `xmin` and `xmax` stay as they were).
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_fire_writes_the_runtime_row_and_never_the_definition(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 3, now - TimeDelta::seconds(1)).await;
+        let versions = || async {
+            sqlx::query_as::<_, (uuid::Uuid, String, String)>(
+                "SELECT id, xmin::text, xmax::text FROM schedules ORDER BY id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        };
+        let before = versions().await;
+        let claimed = claims::claim_due(&pool, "a", Some(now), 30_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        assert_eq!(claimed.len(), 3);
+        let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
+        let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
+        let written = settle::settle(&pool, "a", &settlements, &attempts)
+            .await
+            .unwrap();
+        assert_eq!(written.applied.len(), 3);
+        let completed: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM schedule_runtime WHERE state = 'completed'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(completed, 3, "the fires were written");
+        assert_eq!(
+            versions().await,
+            before,
+            "the definition rows were not touched"
+        );
     }
 
     async fn hot_updates(pool: &PgPool) -> i64 {
@@ -278,7 +318,7 @@ mod claims {
             .await
             .unwrap();
         sqlx::query_scalar(
-            "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'schedules'",
+            "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'schedule_runtime'",
         )
         .fetch_one(pool)
         .await
@@ -342,7 +382,7 @@ mod claims {
             .await
             .unwrap()
             .is_empty());
-        sqlx::query("UPDATE schedules SET state = 'paused', next_run_at = $1")
+        sqlx::query("UPDATE schedule_runtime SET state = 'paused', next_run_at = $1")
             .bind(now)
             .execute(&pool)
             .await
@@ -424,8 +464,10 @@ mod claims {
         let now = Utc::now();
         insert_due(&pool, 3, now).await;
         sqlx::query(
-            "INSERT INTO schedules (name, spec, target_url, state, next_run_at) \
-             VALUES ('broken', '{\"kind\": \"lunar\"}', 'http://h.test/', 'active', $1)",
+            "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                        VALUES ('broken', '{\"kind\": \"lunar\"}', 'http://h.test/') \
+                        RETURNING id) \
+             INSERT INTO schedule_runtime (id, state, next_run_at) SELECT id, 'active', $1 FROM d",
         )
         .bind(now - TimeDelta::minutes(1)) // first in due order
         .execute(&pool)
@@ -533,7 +575,7 @@ mod claims {
             .claims;
         let held = claimed[2].schedule_id;
         let mut locker = pool.begin().await.unwrap();
-        sqlx::query("SELECT 1 FROM schedules WHERE id = $1 FOR UPDATE")
+        sqlx::query("SELECT 1 FROM schedule_runtime WHERE id = $1 FOR UPDATE")
             .bind(held)
             .execute(&mut *locker)
             .await
@@ -585,7 +627,7 @@ mod claims {
                 .is_empty(),
             "not due yet by the database's clock"
         );
-        sqlx::query("UPDATE schedules SET next_run_at = now() - interval '1 second'")
+        sqlx::query("UPDATE schedule_runtime SET next_run_at = now() - interval '1 second'")
             .execute(&pool)
             .await
             .unwrap();
@@ -594,7 +636,7 @@ mod claims {
             .unwrap();
         let claimed_at = claimed.db_now.expect("the database's clock comes back");
         let lease_end: chrono::DateTime<Utc> =
-            sqlx::query_scalar("SELECT lease_until FROM schedules")
+            sqlx::query_scalar("SELECT lease_until FROM schedule_runtime")
                 .fetch_one(&pool)
                 .await
                 .unwrap();
@@ -743,10 +785,11 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
     let now = Utc::now();
     for (name, minutes_ago) in [("older", 30), ("newest", 1), ("oldest", 90)] {
         sqlx::query(
-            "INSERT INTO schedules (name, spec, target_url, state, dead_at) \
-             VALUES ($1, '{\"kind\": \"every\", \"every\": \"1h\", \
-             \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
-             'http://h.test/', 'dead', $2)",
+            "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                        VALUES ($1, '{\"kind\": \"every\", \"every\": \"1h\", \
+                        \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
+                        'http://h.test/') RETURNING id) \
+             INSERT INTO schedule_runtime (id, state, dead_at) SELECT id, 'dead', $2 FROM d",
         )
         .bind(name)
         .bind(now - TimeDelta::minutes(minutes_ago))
@@ -791,11 +834,13 @@ async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: Pg
     ];
     for (from, action, expected) in table {
         let id: uuid::Uuid = sqlx::query_scalar(
-            "INSERT INTO schedules (name, spec, target_url, state, next_run_at, attempt) \
-             VALUES ('t', '{\"kind\": \"every\", \"every\": \"1h\", \"interval_ms\": 3600000, \
-             \"anchor\": \"2026-01-01T00:00:00Z\"}', 'http://h.test/', $1, \
-             CASE WHEN $1 = 'active' THEN now() + interval '1 hour' END, \
-             CASE WHEN $1 = 'dead' THEN 3 ELSE 0 END) RETURNING id",
+            "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                        VALUES ('t', '{\"kind\": \"every\", \"every\": \"1h\", \
+                        \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
+                        'http://h.test/') RETURNING id) \
+             INSERT INTO schedule_runtime (id, state, next_run_at, attempt) \
+             SELECT id, $1, CASE WHEN $1 = 'active' THEN now() + interval '1 hour' END, \
+                    CASE WHEN $1 = 'dead' THEN 3 ELSE 0 END FROM d RETURNING id",
         )
         .bind(from.as_str())
         .fetch_one(&pool)
@@ -829,8 +874,10 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
     use scheduleman::store::schedules;
     let spec = r#"{"kind": "every", "every": "1h", "interval_ms": 3600000, "anchor": "2026-01-01T00:00:00Z"}"#;
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url) \
-         SELECT 'report ' || n, $1::jsonb, 'http://h.test/' FROM generate_series(1, 3) AS n",
+        "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                    SELECT 'report ' || n, $1::jsonb, 'http://h.test/' \
+                    FROM generate_series(1, 3) AS n RETURNING id) \
+         INSERT INTO schedule_runtime (id) SELECT id FROM d",
     )
     .bind(spec)
     .execute(&pool)
@@ -862,8 +909,8 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
         .unwrap();
     assert!(names("report 2").await.is_empty(), "the old name is gone");
     assert_eq!(names("backup").await, ["nightly backup"]);
-    // An update that leaves the name alone (every fire's) writes nothing to the side table.
-    sqlx::query("UPDATE schedules SET next_run_at = now()")
+    // An update that leaves the name alone writes nothing to the side table.
+    sqlx::query("UPDATE schedules SET target_url = 'http://h.test/other'")
         .execute(&pool)
         .await
         .unwrap();
@@ -884,11 +931,13 @@ async fn the_failing_filter_pages_through_failing_schedules_in_name_order(pool: 
     let spec = r#"{"kind": "every", "every": "1h", "interval_ms": 3600000, "anchor": "2026-01-01T00:00:00Z"}"#;
     // n % 3 = 0 failing and active, n % 3 = 1 failing but paused, n % 3 = 2 healthy.
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, state, last_outcome) \
-         SELECT 'Prüfung ' || lpad(n::text, 2, '0'), $1::jsonb, 'http://h.test/', \
-                CASE WHEN n % 3 = 1 THEN 'paused' ELSE 'active' END, \
+        "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                    SELECT 'Prüfung ' || lpad(n::text, 2, '0'), $1::jsonb, 'http://h.test/' \
+                    FROM generate_series(1, 12) AS n RETURNING id, name) \
+         INSERT INTO schedule_runtime (id, state, last_outcome) \
+         SELECT id, CASE WHEN n % 3 = 1 THEN 'paused' ELSE 'active' END, \
                 CASE WHEN n % 3 = 2 THEN 'success' ELSE 'failure' END \
-         FROM generate_series(1, 12) AS n",
+         FROM d, LATERAL (SELECT right(name, 2)::int AS n) AS number",
     )
     .bind(spec)
     .execute(&pool)
@@ -969,9 +1018,11 @@ async fn headline_figures_are_cached_and_the_due_count_is_capped(pool: PgPool) {
 /// Inserts `count` active schedules due in ten minutes.
 async fn insert_due_in_ten_minutes(pool: &PgPool, count: i64) {
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-         SELECT 's' || n, '{}', 'http://h.test/', now() + interval '10 minutes' \
-         FROM generate_series(1, $1) AS n",
+        "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                    SELECT 's' || n, '{}', 'http://h.test/' FROM generate_series(1, $1) AS n \
+                    RETURNING id) \
+         INSERT INTO schedule_runtime (id, next_run_at) \
+         SELECT id, now() + interval '10 minutes' FROM d",
     )
     .bind(count)
     .execute(pool)
@@ -999,8 +1050,8 @@ async fn headline_figures_after_a_quiet_spell_match_the_list(pool: PgPool) {
     );
     insert_due_in_ten_minutes(&pool, 4).await;
     sqlx::query(
-        "UPDATE schedules SET state = 'dead', dead_at = now() \
-         WHERE id = (SELECT id FROM schedules ORDER BY id LIMIT 1)",
+        "UPDATE schedule_runtime SET state = 'dead', dead_at = now() \
+         WHERE id = (SELECT id FROM schedule_runtime ORDER BY id LIMIT 1)",
     )
     .execute(&pool)
     .await
@@ -1165,8 +1216,10 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     .await
     .unwrap();
     sqlx::query(
-        "UPDATE schedules SET spec = '{\"kind\": \"fortnightly\"}', state = 'dead', \
-         dead_at = now() WHERE id = $1",
+        "WITH d AS (UPDATE schedules SET spec = '{\"kind\": \"fortnightly\"}' \
+                    WHERE id = $1 RETURNING id) \
+         UPDATE schedule_runtime AS r SET state = 'dead', dead_at = now() FROM d \
+         WHERE r.id = d.id",
     )
     .bind(broken)
     .execute(&pool)

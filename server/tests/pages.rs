@@ -46,7 +46,7 @@ async fn a_dead_schedules_page_says_it_does_not_fire_and_when_it_would(pool: PgP
     .await;
     let active = page(&pool, &format!("/schedules/{id}")).await;
     assert!(!active.contains("not-firing"), "an active schedule fires");
-    sqlx::query("UPDATE schedules SET state = 'dead', dead_at = now(), next_run_at = NULL")
+    sqlx::query("UPDATE schedule_runtime SET state = 'dead', dead_at = now(), next_run_at = NULL")
         .execute(&pool)
         .await
         .unwrap();
@@ -73,8 +73,10 @@ async fn an_unreadable_schedule_is_shown_with_why_and_can_be_edited(pool: PgPool
     )
     .await;
     sqlx::query(
-        "UPDATE schedules SET spec = '{\"kind\": \"fortnightly\"}', state = 'dead', \
-         dead_at = now() WHERE name = 'broken one'",
+        "WITH d AS (UPDATE schedules SET spec = '{\"kind\": \"fortnightly\"}' \
+                    WHERE name = 'broken one' RETURNING id) \
+         UPDATE schedule_runtime AS r SET state = 'dead', dead_at = now() FROM d \
+         WHERE r.id = d.id",
     )
     .execute(&pool)
     .await
@@ -108,10 +110,12 @@ async fn store_dead(pool: &PgPool, count: i32) {
     )
     .await;
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, state, dead_at, last_error) \
-         SELECT 'dead ' || lpad(n::text, 3, '0'), spec, target_url, 'dead', \
-                now() - n * interval '1 minute', 'HTTP 500 #' || n \
-         FROM schedules, generate_series(1, $1) AS n WHERE name = 'seed'",
+        "WITH src AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1) AS n), \
+         d AS (INSERT INTO schedules (id, name, spec, target_url) \
+               SELECT src.id, 'dead ' || lpad(n::text, 3, '0'), spec, target_url \
+               FROM schedules, src WHERE name = 'seed') \
+         INSERT INTO schedule_runtime (id, state, dead_at, last_error) \
+         SELECT id, 'dead', now() - n * interval '1 minute', 'HTTP 500 #' || n FROM src",
     )
     .bind(count)
     .execute(pool)
@@ -175,9 +179,12 @@ async fn the_timeline_is_paged_with_links_that_work_without_javascript(pool: PgP
     )
     .await;
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-         SELECT 'soon ' || lpad(n::text, 3, '0'), spec, target_url, now() + n * interval '1 minute' \
-         FROM schedules, generate_series(1, 149) AS n WHERE name = 'seed'",
+        "WITH src AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 149) AS n), \
+         d AS (INSERT INTO schedules (id, name, spec, target_url) \
+               SELECT src.id, 'soon ' || lpad(n::text, 3, '0'), spec, target_url \
+               FROM schedules, src WHERE name = 'seed') \
+         INSERT INTO schedule_runtime (id, next_run_at) \
+         SELECT id, now() + n * interval '1 minute' FROM src",
     )
     .execute(&pool)
     .await

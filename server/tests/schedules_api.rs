@@ -539,7 +539,7 @@ async fn actions_move_schedules_between_states(pool: PgPool) {
         StatusCode::CONFLICT,
         "only dead schedules are re-armed"
     );
-    sqlx::query("UPDATE schedules SET state = 'dead', next_run_at = NULL, last_error = 'HTTP 500', dead_at = now()")
+    sqlx::query("UPDATE schedule_runtime SET state = 'dead', next_run_at = NULL, last_error = 'HTTP 500', dead_at = now()")
         .execute(&pool)
         .await
         .unwrap();
@@ -1020,10 +1020,12 @@ async fn paging_past_an_unreadable_row_reaches_every_schedule(pool: PgPool) {
 async fn dead_letters_are_paged_with_a_cursor(pool: PgPool) {
     create(&pool, nightly("seed")).await;
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, state, dead_at, last_error) \
-         SELECT 'dead ' || lpad(n::text, 3, '0'), spec, target_url, 'dead', \
-                now() - n * interval '1 minute', 'HTTP 500' \
-         FROM schedules, generate_series(1, 7) AS n WHERE name = 'seed'",
+        "WITH src AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 7) AS n), \
+         d AS (INSERT INTO schedules (id, name, spec, target_url) \
+               SELECT src.id, 'dead ' || lpad(n::text, 3, '0'), spec, target_url \
+               FROM schedules, src WHERE name = 'seed') \
+         INSERT INTO schedule_runtime (id, state, dead_at, last_error) \
+         SELECT id, 'dead', now() - n * interval '1 minute', 'HTTP 500' FROM src",
     )
     .execute(&pool)
     .await

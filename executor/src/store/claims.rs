@@ -1,5 +1,9 @@
-//! The executor's side of the `schedules` table: the claim, and when the next schedule is
-//! due. The fenced write-back of what a claim led to is in [`crate::store::settle`].
+//! The executor's side of the `schedule_runtime` table: the claim, and when the next schedule
+//! is due. The fenced write-back of what a claim led to is in [`crate::store::settle`].
+//!
+//! Fires touch only `schedule_runtime`, one narrow row per schedule (state, next run, lease,
+//! the fire's bookkeeping and outcome); the claim reads the definition from `schedules`
+//! without locking it, so a fire never writes the wide row that people edit.
 //!
 //! A claim sets `claimed_by`, a fresh random `claim_token` and `lease_until`, the lease's
 //! expiry: a schedule is due when `next_run_at` has passed and it holds no live lease, so a
@@ -124,29 +128,29 @@ pub async fn claim_due(
     let rows = sqlx::query!(
         r#"
         WITH due AS (
-            SELECT id FROM schedules
+            SELECT id FROM schedule_runtime
             WHERE state = 'active' AND next_run_at <= COALESCE($1::timestamptz, now())
               AND (lease_until IS NULL OR lease_until <= COALESCE($1::timestamptz, now()))
             ORDER BY next_run_at, id
             LIMIT $2
             FOR UPDATE SKIP LOCKED
         )
-        UPDATE schedules AS s
+        UPDATE schedule_runtime AS r
         SET claimed_by = $3,
             claim_token = gen_random_uuid(),
             lease_until = COALESCE($1::timestamptz, now()) + $4::bigint * interval '1 millisecond',
-            fire_at = COALESCE(s.fire_at, s.next_run_at),
-            execution_id = COALESCE(s.execution_id, gen_random_uuid()),
-            attempt = s.attempt + 1
-        FROM due
-        WHERE s.id = due.id
-        RETURNING s.id, s.name, s.spec::text AS "spec!", s.target_url, s.target_method,
+            fire_at = COALESCE(r.fire_at, r.next_run_at),
+            execution_id = COALESCE(r.execution_id, gen_random_uuid()),
+            attempt = r.attempt + 1
+        FROM due JOIN schedules AS s ON s.id = due.id
+        WHERE r.id = due.id
+        RETURNING r.id, s.name, s.spec::text AS "spec!", s.target_url, s.target_method,
                   s.target_headers::text AS "target_headers!",
                   s.target_body, s.signing_secret, s.max_attempts, s.backoff_initial_ms,
                   s.backoff_max_ms, s.misfire AS "misfire: Misfire",
-                  s.on_dead AS "on_dead: OnDead", s.fire_at AS "fire_at!",
-                  s.execution_id AS "execution_id!", s.attempt, s.claim_token AS "token!",
-                  s.manual_fire, s.manual_body, s.fires_left,
+                  s.on_dead AS "on_dead: OnDead", r.fire_at AS "fire_at!",
+                  r.execution_id AS "execution_id!", r.attempt, r.claim_token AS "token!",
+                  r.manual_fire, r.manual_body, r.fires_left,
                   COALESCE($1::timestamptz, now()) AS "db_now!"
         "#,
         fixed_now,
@@ -244,11 +248,11 @@ pub async fn next_due(pool: &PgPool) -> Result<NextDue, sqlx::Error> {
         r#"
         SELECT least(
                    (SELECT min(greatest(d.next_run_at, d.lease_until))
-                    FROM (SELECT next_run_at, lease_until FROM schedules
+                    FROM (SELECT next_run_at, lease_until FROM schedule_runtime
                           WHERE state = 'active' AND next_run_at <= now()
                           ORDER BY next_run_at, id
                           LIMIT $1) AS d),
-                   (SELECT min(next_run_at) FROM schedules
+                   (SELECT min(next_run_at) FROM schedule_runtime
                     WHERE state = 'active' AND next_run_at > now())
                ) AS "next",
                now() AS "db_now!"

@@ -18,12 +18,12 @@ pub async fn read(pool: &PgPool, now: DateTime<Utc>) -> Result<Overview, sqlx::E
             count(*) FILTER (WHERE state = 'completed') AS "completed!",
             count(*) FILTER (WHERE state = 'dead')      AS "dead!",
             (SELECT count(*) FROM (
-                SELECT 1 FROM schedules
+                SELECT 1 FROM schedule_runtime
                 WHERE state = 'active' AND next_run_at <= $2
                 LIMIT $3) AS due) AS "due_next_hour!",
             count(*) FILTER (WHERE state = 'active' AND last_outcome = 'failure') AS "failing!",
             (SELECT count(*) FROM executors WHERE last_seen_at >= $1) AS "executors_alive!"
-        FROM schedules
+        FROM schedule_runtime
         "#,
         now - ALIVE_WINDOW,
         now + TimeDelta::hours(1),

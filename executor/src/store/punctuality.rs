@@ -141,7 +141,8 @@ pub async fn schedule_health(
     let rows = sqlx::query!(
         r#"
         WITH chosen AS (
-            SELECT id, name, state, last_fired_at, last_outcome FROM schedules
+            SELECT id, name, state, last_fired_at, last_outcome
+            FROM schedules JOIN schedule_runtime USING (id)
             ORDER BY last_fired_at DESC NULLS LAST, id
             LIMIT $2
         )

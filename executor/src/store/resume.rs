@@ -23,13 +23,15 @@ pub struct EndedPause {
     pub now: DateTime<Utc>,
 }
 
-/// Up to `limit` schedules whose pause is over, locked in the caller's transaction.
+/// Up to `limit` schedules whose pause is over, locked in the caller's transaction (both
+/// rows of each, skipping any another transaction holds: no waiting, so no lock-order cycle
+/// with an edit).
 pub async fn ended(tx: &mut PgConnection, limit: i64) -> Result<Vec<EndedPause>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"
         SELECT id, spec::text AS "spec!", misfire AS "misfire: Misfire", paused_at,
                now() AS "now!"
-        FROM schedules
+        FROM schedules JOIN schedule_runtime USING (id)
         WHERE state = 'paused' AND paused_until IS NOT NULL AND paused_until <= now()
         ORDER BY paused_until
         LIMIT $1
@@ -61,12 +63,18 @@ pub async fn resume(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"
-        UPDATE schedules
-        SET state = CASE WHEN $2::timestamptz IS NULL THEN 'completed' ELSE 'active' END,
-            next_run_at = $2, paused_until = NULL, paused_at = NULL, paused_by = NULL,
-            pause_note = NULL, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, claim_token = NULL, lease_until = NULL, version = version + 1, updated_at = now()
-        WHERE id = $1 AND state = 'paused'
+        WITH runtime AS (
+            UPDATE schedule_runtime
+            SET state = CASE WHEN $2::timestamptz IS NULL THEN 'completed' ELSE 'active' END,
+                next_run_at = $2, paused_until = NULL, attempt = 0, fire_at = NULL,
+                execution_id = NULL, claimed_by = NULL, claim_token = NULL, lease_until = NULL
+            WHERE id = $1 AND state = 'paused'
+            RETURNING id
+        )
+        UPDATE schedules AS s
+        SET paused_at = NULL, paused_by = NULL, pause_note = NULL, version = version + 1,
+            updated_at = now()
+        FROM runtime WHERE s.id = runtime.id
         "#,
         id,
         next_run_at
@@ -81,8 +89,12 @@ pub async fn resume(
 pub async fn keep_paused(tx: &mut PgConnection, id: Uuid, why: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"
-        UPDATE schedules SET paused_until = NULL, last_error = $2, updated_at = now()
-        WHERE id = $1 AND state = 'paused'
+        WITH runtime AS (
+            UPDATE schedule_runtime SET paused_until = NULL, last_error = $2
+            WHERE id = $1 AND state = 'paused'
+            RETURNING id
+        )
+        UPDATE schedules AS s SET updated_at = now() FROM runtime WHERE s.id = runtime.id
         "#,
         id,
         why

@@ -112,13 +112,13 @@ pub async fn settle(
                 AS t(id, token, state, next_run_at, fire_done, dead_fire, outcome, error)
         ),
         locked AS (
-            SELECT s.id FROM schedules AS s JOIN input AS i ON s.id = i.id
-            WHERE s.claim_token = i.token
-            ORDER BY s.id
-            FOR UPDATE OF s SKIP LOCKED
+            SELECT r.id FROM schedule_runtime AS r JOIN input AS i ON r.id = i.id
+            WHERE r.claim_token = i.token
+            ORDER BY r.id
+            FOR UPDATE OF r SKIP LOCKED
         ),
         updated AS (
-            UPDATE schedules AS s
+            UPDATE schedule_runtime AS s
             SET state = i.state,
                 next_run_at = i.next_run_at,
                 claimed_by = NULL,
@@ -144,16 +144,15 @@ pub async fn settle(
                 last_dead_fire_at = CASE WHEN i.dead_fire THEN now() ELSE s.last_dead_fire_at END,
                 last_outcome = i.outcome,
                 last_error = i.error,
-                dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END,
-                updated_at = now()
+                dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END
             FROM input AS i JOIN locked AS l ON l.id = i.id
             WHERE s.id = i.id AND s.claim_token = i.token
             RETURNING s.id
         )
         SELECT i.id AS "id!",
                EXISTS (SELECT 1 FROM updated AS u WHERE u.id = i.id) AS "applied!",
-               EXISTS (SELECT 1 FROM schedules AS s
-                       WHERE s.id = i.id AND s.claim_token = i.token) AS "held!"
+               EXISTS (SELECT 1 FROM schedule_runtime AS r
+                       WHERE r.id = i.id AND r.claim_token = i.token) AS "held!"
         FROM input AS i
         "#,
         &ids,
@@ -222,7 +221,7 @@ async fn insert_attempts(
                     $12::bool[])
             AS e(schedule_id, execution_id, scheduled_for, attempt, started_at, finished_at,
                  outcome, http_status, latency_ms, error, manual)
-        WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = e.schedule_id)
+        WHERE EXISTS (SELECT 1 FROM schedule_runtime AS r WHERE r.id = e.schedule_id)
         ON CONFLICT (execution_id, attempt) DO NOTHING
         "#,
         executor_id,

@@ -187,16 +187,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.stored > 0 {
         sqlx::query(
-            "INSERT INTO schedules (name, spec, target_url, state, next_run_at, last_outcome) \
-             SELECT 'job ' || n || ' ' || md5(n::text), \
-                    jsonb_build_object('kind','every','every','1h','interval_ms',3600000, \
-                                       'anchor','2026-01-01T00:00:00Z'), \
-                    'https://hooks.example/' || n, \
+            "WITH src AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1) AS n), \
+             d AS (INSERT INTO schedules (id, name, spec, target_url) \
+                   SELECT id, 'job ' || n || ' ' || md5(n::text), \
+                          jsonb_build_object('kind','every','every','1h','interval_ms',3600000, \
+                                             'anchor','2026-01-01T00:00:00Z'), \
+                          'https://hooks.example/' || n FROM src) \
+             INSERT INTO schedule_runtime (id, state, next_run_at, last_outcome) \
+             SELECT id, \
                     CASE WHEN n % 50 = 0 THEN 'dead' WHEN n % 20 = 0 THEN 'paused' ELSE 'active' END, \
                     CASE WHEN n % 50 = 0 OR n % 20 = 0 THEN NULL \
                          ELSE now() + (n % 86400) * interval '1 second' END, \
                     CASE WHEN n % 19 = 0 THEN 'failure' WHEN n % 3 = 0 THEN 'success' END \
-             FROM generate_series(1, $1) AS n",
+             FROM src",
         )
         .bind(args.stored)
         .execute(&pool)
@@ -205,7 +208,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if args.executions > 0 {
             sqlx::query(
                 "WITH busy AS (SELECT array_agg(id) AS ids FROM \
-                     (SELECT id FROM schedules WHERE state = 'active' LIMIT 10000) AS b) \
+                     (SELECT id FROM schedule_runtime WHERE state = 'active' LIMIT 10000) AS b) \
                  INSERT INTO executions (schedule_id, execution_id, scheduled_for, attempt, \
                      executor_id, started_at, finished_at, outcome, latency_ms) \
                  SELECT busy.ids[1 + n % array_length(busy.ids, 1)], gen_random_uuid(), t, 1, 'bench', \
@@ -218,7 +221,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .execute(&pool)
             .await?;
             sqlx::query(
-                "UPDATE schedules SET last_fired_at = now(), last_outcome = 'success' \
+                "UPDATE schedule_runtime SET last_fired_at = now(), last_outcome = 'success' \
                  WHERE id IN (SELECT DISTINCT schedule_id FROM executions)",
             )
             .execute(&pool)

@@ -17,10 +17,12 @@ pub async fn timeline_scenario(
     args: &Args,
 ) -> Result<(), Box<dyn std::error::Error>> {
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, next_run_at) \
-         SELECT 'tick ' || n, '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}', \
-                'https://hooks.example/' || n, now() + interval '1 second' \
-         FROM generate_series(1, $1) AS n",
+        "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
+                    SELECT 'tick ' || n, \
+                           '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}', \
+                           'https://hooks.example/' || n \
+                    FROM generate_series(1, $1) AS n RETURNING id) \
+         INSERT INTO schedule_runtime (id, next_run_at) SELECT id, now() + interval '1 second' FROM d",
     )
     .bind(args.dense)
     .execute(pool)
@@ -235,19 +237,22 @@ pub async fn pages_scenario(
     args: &Args,
 ) -> Result<(), Box<dyn std::error::Error>> {
     sqlx::query(
-        "INSERT INTO schedules (name, spec, target_url, state, next_run_at, last_outcome, \
-                                last_error, dead_at, labels) \
-         SELECT 'page ' || lpad(n::text, 6, '0'), \
-                CASE WHEN n % 10 = 0 THEN '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}' \
-                     ELSE '{\"kind\": \"cron\", \"cron\": \"' || (n % 60) || ' * * * *\", \"tz\": \"Europe/Berlin\"}' END::jsonb, \
-                'https://hooks.example/' || n, \
+        "WITH src AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1) AS n), \
+         d AS (INSERT INTO schedules (id, name, spec, target_url, labels) \
+               SELECT id, 'page ' || lpad(n::text, 6, '0'), \
+                      CASE WHEN n % 10 = 0 THEN '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}' \
+                           ELSE '{\"kind\": \"cron\", \"cron\": \"' || (n % 60) || ' * * * *\", \"tz\": \"Europe/Berlin\"}' END::jsonb, \
+                      'https://hooks.example/' || n, \
+                      jsonb_build_object('team', 'team' || (n % 10), 'env', CASE WHEN n % 2 = 0 THEN 'prod' ELSE 'dev' END) \
+               FROM src) \
+         INSERT INTO schedule_runtime (id, state, next_run_at, last_outcome, last_error, dead_at) \
+         SELECT id, \
                 CASE WHEN n % 20 = 3 THEN 'dead' WHEN n % 20 = 7 THEN 'paused' ELSE 'active' END, \
                 now() + (n % 3600) * interval '1 second', \
                 CASE WHEN n % 10 = 1 OR n % 20 = 3 THEN 'failure' WHEN n % 2 = 0 THEN 'success' END, \
                 CASE WHEN n % 10 = 1 OR n % 20 = 3 THEN 'HTTP 500 Internal Server Error: upstream down' END, \
-                CASE WHEN n % 20 = 3 THEN now() - (n % 1000) * interval '1 second' END, \
-                jsonb_build_object('team', 'team' || (n % 10), 'env', CASE WHEN n % 2 = 0 THEN 'prod' ELSE 'dev' END) \
-         FROM generate_series(1, $1) AS n",
+                CASE WHEN n % 20 = 3 THEN now() - (n % 1000) * interval '1 second' END \
+         FROM src",
     )
     .bind(args.pages)
     .execute(pool)

@@ -53,7 +53,7 @@ pub async fn open_dead(tx: &mut PgConnection) -> Result<Vec<Changed>, sqlx::Erro
                    'attempts', (SELECT e.attempt FROM executions AS e
                                 WHERE e.schedule_id = s.id ORDER BY e.id DESC LIMIT 1),
                    'dead_at', s.dead_at)
-        FROM schedules AS s
+        FROM (schedules JOIN schedule_runtime USING (id)) AS s
         WHERE s.state = 'dead'
           AND NOT EXISTS (SELECT 1 FROM incidents AS i
                           WHERE i.event = 'schedule.dead' AND i.subject = s.id
@@ -79,7 +79,7 @@ pub async fn open_fire_dead(tx: &mut PgConnection) -> Result<Vec<Changed>, sqlx:
         SELECT 'fire.dead', s.id, s.id, s.name,
                coalesce(s.last_error, 'every attempt of a fire failed'),
                jsonb_build_object('dead_fires', s.dead_fires, 'at', s.last_dead_fire_at)
-        FROM schedules AS s
+        FROM (schedules JOIN schedule_runtime USING (id)) AS s
         WHERE s.last_dead_fire_at IS NOT NULL AND s.state = 'active'
           AND (s.last_success_at IS NULL OR s.last_dead_fire_at > s.last_success_at)
           AND NOT EXISTS (SELECT 1 FROM incidents AS i
@@ -108,7 +108,8 @@ pub async fn open_failing(tx: &mut PgConnection) -> Result<Vec<Changed>, sqlx::E
                    || coalesce(s.last_error, 'no reason recorded'),
                jsonb_build_object('failures', s.failure_streak,
                                   'threshold', coalesce(r.failing_after, $2))
-        FROM schedules AS s LEFT JOIN alert_rules AS r ON r.schedule_id = s.id
+        FROM (schedules JOIN schedule_runtime USING (id)) AS s
+            LEFT JOIN alert_rules AS r ON r.schedule_id = s.id
         WHERE s.failure_streak > 0 AND s.state = 'active'
           AND s.failure_streak >= coalesce(r.failing_after, $2)
           AND NOT EXISTS (SELECT 1 FROM incidents AS i
@@ -142,7 +143,7 @@ pub async fn resolve_schedules(tx: &mut PgConnection) -> Result<Vec<Changed>, sq
                      ELSE 'an attempt succeeded'
                    END AS resolution
             FROM incidents AS i
-            LEFT JOIN schedules AS s ON s.id = i.subject
+            LEFT JOIN (schedules JOIN schedule_runtime USING (id)) AS s ON s.id = i.subject
             LEFT JOIN alert_rules AS r ON r.schedule_id = i.subject
             WHERE i.resolved_at IS NULL
               AND i.event IN ('schedule.dead', 'fire.dead', 'schedule.failing')
@@ -178,7 +179,7 @@ pub async fn overdue(
 ) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
     let row = sqlx::query!(
         r#"
-        SELECT count(*) AS "count!", min(next_run_at) AS oldest FROM schedules
+        SELECT count(*) AS "count!", min(next_run_at) AS oldest FROM schedule_runtime
         WHERE state = 'active' AND next_run_at < now() - make_interval(secs => $1)
           AND (lease_until IS NULL OR lease_until <= now())
         "#,
@@ -198,7 +199,7 @@ pub async fn executors_alive(
         r#"
         SELECT EXISTS (SELECT 1 FROM executors
                        WHERE last_seen_at > now() - make_interval(secs => $1)) AS "alive!",
-               EXISTS (SELECT 1 FROM schedules WHERE state = 'active') AS "active!"
+               EXISTS (SELECT 1 FROM schedule_runtime WHERE state = 'active') AS "active!"
         "#,
         grace_secs
     )

@@ -1,6 +1,8 @@
-//! The `schedules` table as people see it: `rows` decodes a row (readable or not),
-//! `read` reads one, a page or the dead letters, `write` creates and edits them,
-//! `transition` moves them between states. The executor's claim and write-back live in [`crate::store::claims`].
+//! A schedule as people see it: its definition (`schedules`) joined with its runtime row
+//! (`schedule_runtime`: state, next run, the last fire's outcome). `rows` decodes a row
+//! (readable or not), `read` reads one, a page or the dead letters, `write` creates and edits
+//! them, `transition` moves them between states. The executor's claim and write-back live in
+//! [`crate::store::claims`] and [`crate::store::settle`].
 
 mod read;
 pub(in crate::store) mod rows;

@@ -35,7 +35,7 @@ pub async fn due_before(
 ) -> Result<Vec<DueTiming>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"
-        SELECT id, name, spec::text AS "spec!" FROM schedules
+        SELECT id, name, spec::text AS "spec!" FROM schedules JOIN schedule_runtime USING (id)
         WHERE state = 'active' AND next_run_at < $1
         ORDER BY next_run_at, id
         LIMIT $2

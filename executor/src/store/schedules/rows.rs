@@ -31,7 +31,7 @@ macro_rules! select_schedule_rows {
                    last_error, dead_at, max_fires, fires_left, paused_until, paused_at, paused_by,
                    pause_note, labels AS "labels: Json<serde_json::Value>", version, created_at,
                    updated_at
-            FROM schedules
+            FROM schedules JOIN schedule_runtime USING (id)
             "# + $rest
             $(, $arg)*
         )

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::write::announce_change;
+use super::write::{announce_change, lock_definition};
 use crate::model::ScheduleState;
 
 /// A move from one state to another (see [`transition`]).
@@ -61,26 +61,35 @@ pub async fn transition(
         Some(pause) => (pause.until, Some(pause.by), pause.note),
         None => (None, None, None),
     };
+    // The definition first, as every change of both rows (see `lock_definition`).
+    if lock_definition(&mut *tx, id).await?.is_none() {
+        return Ok(None);
+    }
     let version = sqlx::query_scalar!(
         r#"
-        UPDATE schedules
-        SET state = $3, next_run_at = $4,
-            attempt = CASE WHEN $5 THEN 0 ELSE attempt END,
-            fire_at = CASE WHEN $5 THEN NULL ELSE fire_at END,
-            execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
-            claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
-            claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
-            lease_until = CASE WHEN $5 THEN NULL ELSE lease_until END,
-            manual_fire = CASE WHEN $5 THEN $7 ELSE manual_fire END,
-            manual_body = CASE WHEN $5 THEN $8 ELSE manual_body END,
-            dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
-            paused_until = CASE WHEN $3 = 'paused' THEN $9::timestamptz END,
-            paused_at = CASE WHEN $3 = 'paused' THEN $6::timestamptz END,
+        WITH runtime AS (
+            UPDATE schedule_runtime
+            SET state = $3, next_run_at = $4,
+                attempt = CASE WHEN $5 THEN 0 ELSE attempt END,
+                fire_at = CASE WHEN $5 THEN NULL ELSE fire_at END,
+                execution_id = CASE WHEN $5 THEN NULL ELSE execution_id END,
+                claimed_by = CASE WHEN $5 THEN NULL ELSE claimed_by END,
+                claim_token = CASE WHEN $5 THEN NULL ELSE claim_token END,
+                lease_until = CASE WHEN $5 THEN NULL ELSE lease_until END,
+                manual_fire = CASE WHEN $5 THEN $7 ELSE manual_fire END,
+                manual_body = CASE WHEN $5 THEN $8 ELSE manual_body END,
+                dead_at = CASE WHEN $3 = 'dead' THEN dead_at ELSE NULL END,
+                paused_until = CASE WHEN $3 = 'paused' THEN $9::timestamptz END
+            WHERE id = $1 AND state = ANY($2)
+            RETURNING id
+        )
+        UPDATE schedules AS s
+        SET paused_at = CASE WHEN $3 = 'paused' THEN $6::timestamptz END,
             paused_by = CASE WHEN $3 = 'paused' THEN $10::text END,
             pause_note = CASE WHEN $3 = 'paused' THEN $11::text END,
             version = version + 1, updated_at = $6
-        WHERE id = $1 AND state = ANY($2)
-        RETURNING version
+        FROM runtime WHERE s.id = runtime.id
+        RETURNING s.version
         "#,
         id,
         &from as &[&str],

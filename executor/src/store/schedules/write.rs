@@ -66,21 +66,30 @@ pub async fn insert(
                                    subject_id, changes)
             SELECT $19, $20, $21, 'schedule.create', 'schedule', $18, $22::jsonb
             FROM (VALUES (1)) AS one LEFT JOIN announced ON true
+        ),
+        definition AS (
+            INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
+                                   target_body, max_attempts, backoff_initial_ms,
+                                   backoff_max_ms, misfire, created_at, updated_at, on_dead,
+                                   max_fires, signing_secret, labels, id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $13, $13, $14, $15, $17, $16, $18)
+            RETURNING *
+        ),
+        runtime AS (
+            INSERT INTO schedule_runtime (id, state, next_run_at, fires_left)
+            VALUES ($18, $11, $12, $15)
+            RETURNING *
         )
-        INSERT INTO schedules (name, spec, target_url, target_method, target_headers,
-                               target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-                               misfire, state, next_run_at, created_at, updated_at, on_dead,
-                               max_fires, fires_left, signing_secret, labels, id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $15,
-                $17, $16, $18)
-        RETURNING id, name, spec AS "spec: Json<serde_json::Value>", target_url, target_method,
-                  target_headers AS "target_headers: Json<serde_json::Value>",
-                  target_body, max_attempts, backoff_initial_ms, backoff_max_ms,
-                  misfire AS "misfire: Misfire", on_dead AS "on_dead: OnDead", dead_fires,
-                  state AS "state: ScheduleState", next_run_at, fire_at, attempt, claimed_by,
-                  last_fired_at, last_outcome AS "last_outcome: Outcome", last_error, dead_at,
-                  max_fires, fires_left, paused_until, paused_at, paused_by, pause_note,
-                  labels AS "labels: Json<serde_json::Value>", version, created_at, updated_at
+        SELECT d.id, d.name, d.spec AS "spec: Json<serde_json::Value>", d.target_url,
+               d.target_method, d.target_headers AS "target_headers: Json<serde_json::Value>",
+               d.target_body, d.max_attempts, d.backoff_initial_ms, d.backoff_max_ms,
+               d.misfire AS "misfire: Misfire", d.on_dead AS "on_dead: OnDead", r.dead_fires,
+               r.state AS "state: ScheduleState", r.next_run_at, r.fire_at, r.attempt,
+               r.claimed_by, r.last_fired_at, r.last_outcome AS "last_outcome: Outcome",
+               r.last_error, r.dead_at, d.max_fires, r.fires_left, r.paused_until, d.paused_at,
+               d.paused_by, d.pause_note, d.labels AS "labels: Json<serde_json::Value>",
+               d.version, d.created_at, d.updated_at
+        FROM definition AS d JOIN runtime AS r ON r.id = d.id
         "#,
         schedule.name,
         Json(&schedule.stored_timing()) as _,
@@ -192,13 +201,16 @@ pub(in crate::store) async fn insert_many_in(
         stored AS (
             INSERT INTO schedules (id, name, spec, target_url, target_method, target_headers,
                                    target_body, max_attempts, backoff_initial_ms,
-                                   backoff_max_ms, misfire, on_dead, state, next_run_at,
-                                   max_fires, fires_left, signing_secret, created_at, updated_at,
-                                   labels)
+                                   backoff_max_ms, misfire, on_dead, max_fires, signing_secret,
+                                   created_at, updated_at, labels)
             SELECT id, name, spec::jsonb, url, method, headers::jsonb, body, max_attempts,
-                   backoff_initial_ms, backoff_max_ms, misfire, on_dead, state, next_run_at,
-                   max_fires, max_fires, secret, $14, $14, labels::jsonb
+                   backoff_initial_ms, backoff_max_ms, misfire, on_dead, max_fires, secret, $14,
+                   $14, labels::jsonb
             FROM input
+        ),
+        runtime AS (
+            INSERT INTO schedule_runtime (id, state, next_run_at, fires_left)
+            SELECT id, state, next_run_at, max_fires FROM input
         )
         SELECT id AS "id!", secret AS "secret!" FROM input ORDER BY ord
         "#,
@@ -281,28 +293,40 @@ pub(in crate::store) async fn update_in(
     } else {
         ScheduleState::Active
     };
+    let Some(previous_max_fires) = lock_definition(&mut *tx, id).await? else {
+        return Ok(None);
+    };
     let version = sqlx::query_scalar!(
         r#"
-        UPDATE schedules
-        SET name = $2, spec = $3, target_url = $4, target_method = $5,
-            target_headers = $6, target_body = $7, max_attempts = $8,
-            backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11, state = $12,
-            on_dead = $16, dead_fires = 0, labels = $18,
-            next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
-            claimed_by = NULL, claim_token = NULL, lease_until = NULL, dead_at = NULL, manual_fire = false,
-            manual_body = NULL,
-            -- A new limit starts over; so does one used up (the edit brings it back).
-            fires_left = CASE WHEN max_fires IS DISTINCT FROM $17 OR fires_left = 0 THEN $17
-                              ELSE fires_left END,
-            max_fires = $17,
-            -- A pause the edit keeps keeps its end, author and note.
-            paused_until = CASE WHEN $12 = 'paused' THEN paused_until END,
-            paused_at = CASE WHEN $12 = 'paused' THEN coalesce(paused_at, $14) END,
-            paused_by = CASE WHEN $12 = 'paused' THEN paused_by END,
-            pause_note = CASE WHEN $12 = 'paused' THEN pause_note END,
-            version = version + 1, updated_at = $14
-        WHERE id = $1 AND ($15::bigint IS NULL OR version = $15)
-        RETURNING version
+        WITH definition AS (
+            UPDATE schedules
+            SET name = $2, spec = $3, target_url = $4, target_method = $5,
+                target_headers = $6, target_body = $7, max_attempts = $8,
+                backoff_initial_ms = $9, backoff_max_ms = $10, misfire = $11,
+                on_dead = $16, labels = $18, max_fires = $17,
+                -- A pause the edit keeps keeps its author and note.
+                paused_at = CASE WHEN $12 = 'paused' THEN coalesce(paused_at, $14) END,
+                paused_by = CASE WHEN $12 = 'paused' THEN paused_by END,
+                pause_note = CASE WHEN $12 = 'paused' THEN pause_note END,
+                version = version + 1, updated_at = $14
+            WHERE id = $1 AND ($15::bigint IS NULL OR version = $15)
+            RETURNING id, version
+        ),
+        runtime AS (
+            UPDATE schedule_runtime AS r
+            SET state = $12, dead_fires = 0,
+                next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
+                claimed_by = NULL, claim_token = NULL, lease_until = NULL, dead_at = NULL,
+                manual_fire = false, manual_body = NULL,
+                -- A new limit starts over; so does one used up (the edit brings it back).
+                fires_left = CASE WHEN $19::int4 IS DISTINCT FROM $17 OR r.fires_left = 0
+                                  THEN $17 ELSE r.fires_left END,
+                -- A pause the edit keeps keeps its end.
+                paused_until = CASE WHEN $12 = 'paused' THEN r.paused_until END
+            FROM definition AS d
+            WHERE r.id = d.id
+        )
+        SELECT version AS "version!" FROM definition
         "#,
         id,
         schedule.name,
@@ -322,10 +346,27 @@ pub(in crate::store) async fn update_in(
         schedule.on_dead.as_str(),
         schedule.max_fires.map(|n| n as i32),
         Json(&schedule.labels) as _,
+        previous_max_fires,
     )
     .fetch_optional(&mut *tx)
     .await?;
     Ok(version)
+}
+
+/// Locks schedule `id`'s definition row for the caller's transaction and reads its run
+/// limit; `None` when there is no such schedule. Every change of both rows of a schedule
+/// locks the definition first (then the runtime row), so two such changes never wait for
+/// each other in a cycle; executors lock only runtime rows and never wait for a definition.
+pub(in crate::store) async fn lock_definition(
+    tx: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<Option<i32>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT max_fires FROM schedules WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await
 }
 
 /// Deletes a schedule and its history; whether it existed.
