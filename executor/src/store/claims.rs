@@ -128,7 +128,7 @@ pub async fn claim_due(
     let rows = sqlx::query!(
         r#"
         WITH due AS (
-            SELECT id FROM schedule_runtime
+            SELECT id, ctid FROM schedule_runtime
             WHERE state = 'active' AND next_run_at <= COALESCE($1::timestamptz, now())
               AND (lease_until IS NULL OR lease_until <= COALESCE($1::timestamptz, now()))
             ORDER BY next_run_at, id
@@ -143,7 +143,8 @@ pub async fn claim_due(
             execution_id = COALESCE(r.execution_id, gen_random_uuid()),
             attempt = r.attempt + 1
         FROM due JOIN schedules AS s ON s.id = due.id
-        WHERE r.id = due.id
+        -- The row as locked above (a locked row keeps its place): no second index lookup.
+        WHERE r.ctid = due.ctid AND r.id = due.id
         RETURNING r.id, s.name, s.spec::text AS "spec!", s.target_url, s.target_method,
                   s.target_headers::text AS "target_headers!",
                   s.target_body, s.signing_secret, s.max_attempts, s.backoff_initial_ms,

@@ -112,7 +112,7 @@ pub async fn settle(
                 AS t(id, token, state, next_run_at, fire_done, dead_fire, outcome, error)
         ),
         locked AS (
-            SELECT r.id FROM schedule_runtime AS r JOIN input AS i ON r.id = i.id
+            SELECT r.id, r.ctid FROM schedule_runtime AS r JOIN input AS i ON r.id = i.id
             WHERE r.claim_token = i.token
             ORDER BY r.id
             FOR UPDATE OF r SKIP LOCKED
@@ -145,15 +145,17 @@ pub async fn settle(
                 last_outcome = i.outcome,
                 last_error = i.error,
                 dead_at = CASE WHEN i.state = 'dead' THEN now() ELSE s.dead_at END
-            FROM input AS i JOIN locked AS l ON l.id = i.id
-            WHERE s.id = i.id AND s.claim_token = i.token
+            -- The row as locked above (a locked row keeps its place): no second index lookup.
+            FROM locked AS l JOIN input AS i ON i.id = l.id
+            WHERE s.ctid = l.ctid AND s.id = l.id AND s.claim_token = i.token
             RETURNING s.id
         )
-        SELECT i.id AS "id!",
-               EXISTS (SELECT 1 FROM updated AS u WHERE u.id = i.id) AS "applied!",
-               EXISTS (SELECT 1 FROM schedule_runtime AS r
-                       WHERE r.id = i.id AND r.claim_token = i.token) AS "held!"
-        FROM input AS i
+        SELECT i.id AS "id!", u.id IS NOT NULL AS "applied!",
+               -- Asked only of a row not written: is it still this claim's?
+               u.id IS NOT NULL OR EXISTS (SELECT 1 FROM schedule_runtime AS r
+                                           WHERE r.id = i.id AND r.claim_token = i.token)
+                   AS "held!"
+        FROM input AS i LEFT JOIN updated AS u ON u.id = i.id
         "#,
         &ids,
         &tokens,
