@@ -230,6 +230,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         for path in [
             "/",
+            "/?state=failing",
             "/dead-letters",
             "/api/v1/schedules",
             "/api/v1/schedules?search=0421",
