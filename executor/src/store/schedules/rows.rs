@@ -1,5 +1,6 @@
-//! A `schedules` row as people read it, and its decoding into a [`ScheduleItem`]: readable,
-//! or listed with the reason its stored timing or headers do not decode.
+//! A schedule as people read it (its definition joined with its runtime row), and its
+//! decoding into a [`ScheduleItem`]: readable, or listed with the reason its stored timing or
+//! headers do not decode.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +14,8 @@ use crate::model::{
 };
 use crate::schedule::StoredTiming;
 
-/// `sqlx::query_as!` for [`ScheduleRow`]s: every column the row decodes, `FROM schedules`,
-/// then the rest of the statement (`WHERE …`, a string literal), checked at compile time as
+/// `sqlx::query_as!` for [`ScheduleRow`]s: every column the row decodes, `FROM schedules
+/// JOIN schedule_runtime USING (id)`, then the rest of the statement (`WHERE …`, a string literal), checked at compile time as
 /// one statement. The one place the row's columns are listed; the caller imports the types
 /// the column overrides name (`Json`, `Misfire`, `OnDead`, `ScheduleState`, `Outcome`).
 macro_rules! select_schedule_rows {
