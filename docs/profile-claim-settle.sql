@@ -1,3 +1,6 @@
+-- A record of a past measurement, on the schema of its day: since migrations 20261201000007
+-- (the lease in lease_until) and 20261202000002 (a schedule's state, next run and claim live
+-- in schedule_runtime) it does not describe today's claim and write-back.
 -- Claim 100 due schedules, then write 100 back, 60 times over, with EXPLAIN (ANALYZE, BUFFERS)
 -- on each claim: `psql -d prof -f docs/profile-claim-settle.sql` on a database holding 20,000
 -- due one-shot schedules (docs/benchmarks.md, "Where a trigger's time goes").
