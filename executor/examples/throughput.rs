@@ -51,6 +51,11 @@ struct Args {
     /// Load `pg_stat_statements` and print the statements that took PostgreSQL's time.
     #[arg(long)]
     statements: bool,
+    /// Leave the freshly stored schedules without planner statistics (the first minute after
+    /// a bulk load, before autovacuum's ANALYZE). By default they are analyzed, as the
+    /// tables of a running installation are.
+    #[arg(long)]
+    unanalyzed: bool,
 }
 
 #[tokio::main]
@@ -125,6 +130,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if args.idle_seconds > 0 {
         sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+    } else if !args.unanalyzed {
+        sqlx::query("ANALYZE").execute(&pool).await?;
     }
 
     let binary = std::env::current_exe()?
