@@ -97,9 +97,11 @@ mod claims {
         Misfire, NewSchedule, OnDead, Outcome, RetryPolicy, ScheduleState, Target,
     };
     use scheduleman::schedule::ScheduleSpec;
+    use scheduleman::store;
     use scheduleman::store::claims;
     use scheduleman::store::schedules;
     use scheduleman::store::settle::{self, AttemptRecord, Settlement};
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     use sqlx::PgPool;
 
     async fn insert_due(pool: &PgPool, count: usize, due: DateTime<Utc>) {
@@ -310,6 +312,90 @@ mod claims {
             before,
             "the definition rows were not touched"
         );
+    }
+
+    /// The claim and the write-back run on connections that plan them once
+    /// (`store::fire_path_pool`: planning them afresh was a fifth of PostgreSQL's time per
+    /// fire). Those plans must still reach rows by index: the claim reads the due index in
+    /// order even on tables never analyzed (a fresh plan there read and sorted every due row
+    /// at each claim), and no statement scans a whole table.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_fire_path_plans_once_and_reads_the_due_index_in_order(
+        _: PgPoolOptions,
+        options: PgConnectOptions,
+    ) {
+        let pool = PgPool::connect_with(options.clone()).await.unwrap();
+        // 5,000 due one-shots stored in one statement, as a bulk load does: no statistics.
+        sqlx::query(
+            "WITH src AS (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 5000) AS n), \
+             d AS (INSERT INTO schedules (id, name, spec, target_url) \
+                   SELECT id, 'due-' || n, \
+                          '{\"kind\": \"at\", \"tz\": \"UTC\", \"at\": \"2026-01-01T00:00:00Z\"}', \
+                          'http://127.0.0.1:9/' FROM src) \
+             INSERT INTO schedule_runtime (id, next_run_at) \
+             SELECT id, now() - interval '1 hour' FROM src",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        // The fire path's settings on one connection, so that every statement is on it.
+        let fire_path = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.options(store::FIRE_PATH_SETTINGS))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        for _ in 0..3 {
+            let claimed = claims::claim_due(&fire_path, "a", None, 30_000, 10)
+                .await
+                .unwrap()
+                .claims;
+            assert_eq!(claimed.len(), 10);
+            let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
+            let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
+            let written = settle::settle(&fire_path, "a", &settlements, &attempts)
+                .await
+                .unwrap();
+            assert_eq!(written.applied.len(), 10);
+        }
+
+        let mut conn = fire_path.acquire().await.unwrap();
+        let statements: Vec<(String, String, i64, i64, i32)> = sqlx::query_as(
+            "SELECT name, statement, generic_plans, custom_plans, \
+                    cardinality(parameter_types) \
+             FROM pg_prepared_statements \
+             WHERE statement LIKE '%schedule_runtime%' AND statement NOT LIKE '%pg_prepared%'",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            statements.len(),
+            3,
+            "claim, write-back, attempts: {statements:?}"
+        );
+        for (name, statement, generic, custom, parameters) in statements {
+            assert_eq!((generic, custom), (3, 0), "planned once: {statement}");
+            let nulls = vec!["NULL"; parameters as usize].join(", ");
+            let plan: Vec<String> =
+                sqlx::query_scalar(&format!("EXPLAIN (COSTS OFF) EXECUTE {name}({nulls})"))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .unwrap();
+            let plan = plan.join("\n");
+            assert!(!plan.contains("Seq Scan"), "{statement}\n{plan}");
+            assert!(!plan.contains("Bitmap"), "{statement}\n{plan}");
+            if statement.contains("WITH due AS") {
+                assert!(
+                    plan.contains("Index Scan using schedule_runtime_due_idx"),
+                    "{plan}"
+                );
+                assert!(
+                    !plan.contains("Sort"),
+                    "the due index gives the order: {plan}"
+                );
+            }
+        }
     }
 
     async fn hot_updates(pool: &PgPool) -> i64 {

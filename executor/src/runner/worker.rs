@@ -49,15 +49,28 @@ pub struct WorkerConfig {
 /// batch.
 const GATHER: Duration = Duration::from_millis(2);
 
+/// The connections the loop uses.
+#[derive(Debug, Clone)]
+pub struct Pools {
+    /// For everything but claims and write-backs.
+    pub main: PgPool,
+    /// For claims and write-backs only ([`crate::store::Database::fire_path_pool`]).
+    pub fire_path: PgPool,
+}
+
 /// Runs the claim loop until `shutdown`, then lets in-flight triggers finish (up to the
 /// grace period) and flushes their results.
 pub async fn run(
-    pool: PgPool,
+    pools: Pools,
     config: WorkerConfig,
     trigger: Trigger,
     metrics: Arc<ExecutorMetrics>,
     shutdown: CancellationToken,
 ) {
+    let Pools {
+        main: pool,
+        fire_path,
+    } = pools;
     let wake = Arc::new(Notify::new());
     let clock = Arc::new(DbClock::default());
     let listener = tokio::spawn(listen_for_changes(
@@ -67,7 +80,7 @@ pub async fn run(
     ));
     let (settle_tx, settle_rx) = mpsc::channel::<FireResult>(config.batch.max(1) * 4);
     let writer = tokio::spawn(write_back(
-        pool.clone(),
+        fire_path.clone(),
         config.executor_id.clone(),
         config.lease,
         settle_rx,
@@ -105,7 +118,7 @@ pub async fn run(
             }
         }
         let claimed = bounded(claims::claim_due(
-            &pool,
+            &fire_path,
             &config.executor_id,
             None,
             config.lease.as_millis() as i64,

@@ -162,6 +162,48 @@ pub struct Database {
     pub pool: PgPool,
     /// The private server, when one was started or attached to.
     pub local: Option<LocalPostgres>,
+    /// How the pool's connections are opened (for [`Database::fire_path_pool`]).
+    options: PgConnectOptions,
+}
+
+/// Planner settings of the connections that claim and write back fires (see
+/// [`Database::fire_path_pool`]).
+///
+/// The claim, the write-back and the attempts' insert run hundreds of times a second in a
+/// burst, and PostgreSQL planned each execution afresh: a fifth of its time per fire went to
+/// planning (`perf`, docs/benchmarks.md). A generic plan is made once per connection. But a
+/// generic plan cannot see its parameters: a `LIMIT $n` counts as a tenth of the table, so
+/// left to itself the planner would hash-join the claim's rows with every schedule. With
+/// whole-table scans and merge joins off, each of these statements reaches its rows through
+/// an index or their `ctid`, as it does when planned with its parameters — and so does the
+/// claim on tables without statistics yet (the first minute after a bulk load), where a
+/// fresh plan read and sorted every due row at each claim.
+pub const FIRE_PATH_SETTINGS: [(&str, &str); 4] = [
+    ("plan_cache_mode", "force_generic_plan"),
+    ("enable_seqscan", "off"),
+    ("enable_bitmapscan", "off"),
+    ("enable_mergejoin", "off"),
+];
+
+/// Connections the fire path holds at once: the claim loop's and the write-back's.
+const FIRE_PATH_CONNECTIONS: u32 = 2;
+
+impl Database {
+    /// The pool for the executor's claims and write-backs: [`fire_path_pool`] on this
+    /// database.
+    pub fn fire_path_pool(&self) -> PgPool {
+        fire_path_pool(&self.options)
+    }
+}
+
+/// A second, small pool for the executor's claims and write-backs only, whose connections
+/// plan those statements once ([`FIRE_PATH_SETTINGS`]), with every other setting of
+/// `options`. It connects lazily, when the first claim needs it. Nothing else may use it: its
+/// settings suit only the statements they were checked with (store test
+/// `the_fire_path_plans_once_and_reads_the_due_index_in_order`).
+pub fn fire_path_pool(options: &PgConnectOptions) -> PgPool {
+    let options = options.clone().options(FIRE_PATH_SETTINGS);
+    pool_options(FIRE_PATH_CONNECTIONS).connect_lazy_with(options)
 }
 
 /// Connects to `location`, starting the private server (and creating its database) if needed.
@@ -195,15 +237,24 @@ pub async fn connect(
         ("tcp_keepalives_interval", "5"),
         ("tcp_keepalives_count", "3"),
     ]);
-    let pool = PgPoolOptions::new()
+    let pool = pool_options(max_connections)
+        .connect_with(options.clone())
+        .await?;
+    Ok(Database {
+        pool,
+        local,
+        options,
+    })
+}
+
+/// How every pool is kept: bounded waits, connections checked before use and recycled.
+fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(60))
         .max_lifetime(Duration::from_secs(30 * 60))
         .test_before_acquire(true)
-        .connect_with(options)
-        .await?;
-    Ok(Database { pool, local })
 }
 
 /// Creates Scheduleman's database inside a private server when it is missing.

@@ -107,6 +107,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     tracing::info!(id = %identity.id, concurrency = config.concurrency, "executor running");
     let metrics = Arc::new(ExecutorMetrics::default());
     let pool = database.pool.clone();
+    let fire_path = database.fire_path_pool();
     if let Some(addr) = args.metrics_addr {
         let listener = probes::serve(addr, pool.clone(), metrics.clone(), shutdown.clone());
         tokio::spawn(async move {
@@ -123,7 +124,16 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         shutdown.clone(),
     );
     tokio::join!(
-        worker::run(pool.clone(), config, trigger, metrics, shutdown.clone()),
+        worker::run(
+            worker::Pools {
+                main: pool.clone(),
+                fire_path: fire_path.clone(),
+            },
+            config,
+            trigger,
+            metrics,
+            shutdown.clone()
+        ),
         backfill_loop,
         resume::run(pool.clone(), identity.id.clone(), shutdown.clone()),
         heartbeat::run(
@@ -144,6 +154,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             shutdown.clone()
         ),
     );
+    fire_path.close().await;
     pool.close().await;
     tracing::info!("executor stopped");
     Ok(())
