@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: release builds, then the benchmark scenarios, each printing its figures:
-# a burst of 20,000 due at once, steady 100/s and 5,000/s, then a search for the highest steady
+# a burst of 20,000 due at once (on analyzed tables, then on tables fresh from a bulk load
+# without statistics), steady 100/s and 5,000/s, then a search for the highest steady
 # rate with lag p99 <= 20 ms (scripts/find-rate.sh), all with 2 executors at their
 # default settings (throughput, lag p50/p90/p99/max, lost, duplicates, CPU µs per trigger
 # for the executors and PostgreSQL, executor peak RSS); 2 executors idle over 1,000,000
@@ -26,6 +27,7 @@ run() {
 }
 bench="$TARGET_DIR/release/examples"
 run "$bench/throughput" --schedules 20000 --executors 2
+run "$bench/throughput" --schedules 20000 --executors 2 --unanalyzed
 run "$bench/throughput" --schedules 1000 --executors 2 --spread-seconds 10
 run "$bench/throughput" --schedules 25000 --executors 2 --spread-seconds 5
 run bash scripts/find-rate.sh

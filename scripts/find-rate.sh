@@ -7,12 +7,13 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 bench="${THROUGHPUT:-$TARGET_DIR/release/examples/throughput}" # THROUGHPUT=... measures another build
+read -r -a extra <<<"${THROUGHPUT_ARGS:-}" # e.g. THROUGHPUT_ARGS=--unanalyzed
 goal_ms=${GOAL_MS:-20}
 
 # trial RATE: prints the trial's p99 lag in ms (or a huge number when triggers were lost).
 trial() {
     local rate=$1 out p99 lost
-    out=$("$bench" --schedules $((rate * 5)) --executors 2 --spread-seconds 5 2>&1)
+    out=$("$bench" --schedules $((rate * 5)) --executors 2 --spread-seconds 5 "${extra[@]}" 2>&1)
     p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' <<<"$out" | head -n 1)
     lost=$(sed -n 's/^lost \([0-9]*\),.*/\1/p' <<<"$out" | head -n 1)
     if [ -z "$p99" ] || [ "${lost:-1}" != "0" ]; then
