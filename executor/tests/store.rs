@@ -189,6 +189,19 @@ mod claims {
         }
     }
 
+    /// Writes back every claim as a successful, completed fire, with its attempt.
+    async fn complete(
+        pool: &PgPool,
+        claimed: &[claims::Claim],
+        now: DateTime<Utc>,
+    ) -> settle::Written {
+        let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
+        let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
+        settle::settle(pool, "a", &settlements, &attempts)
+            .await
+            .unwrap()
+    }
+
     fn done(claim: &claims::Claim) -> Settlement {
         Settlement {
             schedule_id: claim.schedule_id,
@@ -295,12 +308,7 @@ mod claims {
             .unwrap()
             .claims;
         assert_eq!(claimed.len(), 3);
-        let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
-        let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
-        let written = settle::settle(&pool, "a", &settlements, &attempts)
-            .await
-            .unwrap();
-        assert_eq!(written.applied.len(), 3);
+        assert_eq!(complete(&pool, &claimed, now).await.applied.len(), 3);
         let completed: i64 =
             sqlx::query_scalar("SELECT count(*) FROM schedule_runtime WHERE state = 'completed'")
                 .fetch_one(&pool)
@@ -315,7 +323,7 @@ mod claims {
     }
 
     /// The claim and the write-back run on connections that plan them once
-    /// (`store::fire_path_pool`: planning them afresh was a fifth of PostgreSQL's time per
+    /// (`store::fire_path_pool`: planning them afresh was a sixth of PostgreSQL's time per
     /// fire). Those plans must still reach rows by index: the claim reads the due index in
     /// order even on tables never analyzed (a fresh plan there read and sorted every due row
     /// at each claim), and no statement scans a whole table.
@@ -351,12 +359,7 @@ mod claims {
                 .unwrap()
                 .claims;
             assert_eq!(claimed.len(), 10);
-            let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
-            let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
-            let written = settle::settle(&fire_path, "a", &settlements, &attempts)
-                .await
-                .unwrap();
-            assert_eq!(written.applied.len(), 10);
+            assert_eq!(complete(&fire_path, &claimed, now).await.applied.len(), 10);
         }
 
         let mut conn = fire_path.acquire().await.unwrap();

@@ -54,6 +54,35 @@ async fn wait_for_state(server: &ServerProcess, id: &str, state: &str, limit: Du
     }
 }
 
+/// Waits until the schedule's history holds `count` attempts: a target sees a request before
+/// the executor records its attempt (after the answer, with the write-back).
+async fn wait_for_history(
+    server: &ServerProcess,
+    id: &str,
+    count: usize,
+    limit: Duration,
+) -> Value {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let (status, history) = server
+            .call(
+                Method::GET,
+                &format!("/api/v1/schedules/{id}/executions"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{history}");
+        if history["items"].as_array().map_or(0, Vec::len) >= count {
+            return history;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than {count} attempts recorded after {limit:?}: {history}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_window_opens_then_closes_and_the_schedule_completes(pool: PgPool) {
     let target = RecordingTarget::start().await;
@@ -357,13 +386,7 @@ async fn trigger_with_a_body_sends_it_once_and_history_marks_it_manual(pool: PgP
         "then the schedule's own body again"
     );
     assert_ne!(fires[0].execution_id, fires[1].execution_id);
-    let (_, history) = server
-        .call(
-            Method::GET,
-            &format!("/api/v1/schedules/{id}/executions"),
-            None,
-        )
-        .await;
+    let history = wait_for_history(&server, id, 2, Duration::from_secs(5)).await;
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{history}");
     assert!(items.iter().all(|e| e["manual"] == true), "{history}");

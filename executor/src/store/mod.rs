@@ -170,14 +170,14 @@ pub struct Database {
 /// [`Database::fire_path_pool`]).
 ///
 /// The claim, the write-back and the attempts' insert run hundreds of times a second in a
-/// burst, and PostgreSQL planned each execution afresh: a fifth of its time per fire went to
-/// planning (`perf`, docs/benchmarks.md). A generic plan is made once per connection. But a
-/// generic plan cannot see its parameters: a `LIMIT $n` counts as a tenth of the table, so
-/// left to itself the planner would hash-join the claim's rows with every schedule. With
-/// whole-table scans and merge joins off, each of these statements reaches its rows through
-/// an index or their `ctid`, as it does when planned with its parameters — and so does the
-/// claim on tables without statistics yet (the first minute after a bulk load), where a
-/// fresh plan read and sorted every due row at each claim.
+/// burst, and PostgreSQL planned each execution afresh: about a sixth of its time per fire
+/// went to planning (`perf`, docs/benchmarks.md). A generic plan is made once per
+/// connection. But a generic plan cannot see its parameters: a `LIMIT $n` counts as a tenth
+/// of the table, so left to itself the planner would hash-join the claim's rows with every
+/// schedule. With whole-table scans, bitmap scans and merge joins off, each of these
+/// statements reaches its rows through an index or their `ctid`, as it does when planned
+/// with its parameters — and so does the claim on tables without statistics yet (the first
+/// minute after a bulk load), where a fresh plan read and sorted every due row at each claim.
 pub const FIRE_PATH_SETTINGS: [(&str, &str); 4] = [
     ("plan_cache_mode", "force_generic_plan"),
     ("enable_seqscan", "off"),
