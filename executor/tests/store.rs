@@ -195,11 +195,18 @@ mod claims {
         claimed: &[claims::Claim],
         now: DateTime<Utc>,
     ) -> settle::Written {
+        complete_result(pool, claimed, now).await.unwrap()
+    }
+
+    /// [`complete`], with the database's answer as it comes.
+    async fn complete_result(
+        pool: &PgPool,
+        claimed: &[claims::Claim],
+        now: DateTime<Utc>,
+    ) -> Result<settle::Written, sqlx::Error> {
         let settlements: Vec<Settlement> = claimed.iter().map(done).collect();
         let attempts: Vec<AttemptRecord> = claimed.iter().map(|c| attempt_of(c, now)).collect();
-        settle::settle(pool, "a", &settlements, &attempts)
-            .await
-            .unwrap()
+        settle::settle(pool, "a", &settlements, &attempts).await
     }
 
     fn done(claim: &claims::Claim) -> Settlement {
@@ -698,6 +705,47 @@ mod claims {
             .await
             .unwrap();
         assert_eq!(recorded, 5);
+    }
+
+    /// The one wait a write-back cannot skip, the history's reference to a schedule another
+    /// transaction holds (here: a claim lost to an edit, its row still locked), is bounded:
+    /// the statement gives up after its lock timeout instead of waiting for the holder, and
+    /// the runner writes the batch again row by row.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_write_back_waits_for_a_held_row_no_longer_than_its_lock_timeout(pool: PgPool) {
+        let now = Utc::now();
+        insert_due(&pool, 1, now).await;
+        let claimed = claims::claim_due(&pool, "a", Some(now), 5_000, 10)
+            .await
+            .unwrap()
+            .claims;
+        // The claim was replaced (an edit, committed), and another transaction holds the row.
+        sqlx::query("UPDATE schedule_runtime SET claim_token = NULL WHERE id = $1")
+            .bind(claimed[0].schedule_id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let mut editor = pool.begin().await.unwrap();
+        sqlx::query("SELECT 1 FROM schedule_runtime WHERE id = $1 FOR UPDATE")
+            .bind(claimed[0].schedule_id)
+            .execute(&mut *editor)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let written = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            complete_result(&pool, &claimed, now),
+        )
+        .await
+        .expect("the write-back gives up within its lock timeout");
+        let error = written.expect_err("the attempt's reference waits for the held row");
+        assert_eq!(
+            error.as_database_error().and_then(|e| e.code()).as_deref(),
+            Some("55P03"),
+            "{error}"
+        );
+        assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+        editor.rollback().await.unwrap();
     }
 
     /// Issue 9, item 2: without a fixed instant, due checks and leases run on the database's
