@@ -5,6 +5,7 @@
 
 pub mod components;
 pub mod error;
+pub mod page_data;
 pub mod pages;
 pub mod routes;
 pub mod server_fns;

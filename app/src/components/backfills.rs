@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::session::{can, IfCan};
 use super::time::{viewer_instant, LocalTime};
 use crate::error::AppError;
+use crate::page_data::page_data;
 use crate::server_fns::backfills::{cancel_backfill, list_backfills, start_backfill};
 
 const FIELD: &str = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
@@ -19,7 +20,7 @@ const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 te
 #[component]
 pub fn Backfills(id: Uuid) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let listed = Resource::new(move || refresh.get(), move |_| list_backfills(id));
+    let listed = page_data(move || refresh.get(), move |_| list_backfills(id));
     let cancel = Action::new(move |backfill_id: &Uuid| {
         let backfill_id = *backfill_id;
         async move { cancel_backfill(id, backfill_id).await }

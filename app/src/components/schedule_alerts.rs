@@ -11,6 +11,7 @@ use super::error_note::ErrorNote;
 use super::incidents::IncidentTable;
 use super::session::IfCan;
 use super::time::LocalTime;
+use crate::page_data::page_data;
 use crate::server_fns::alerts::{get_alert_rule, list_incidents, SetAlertRule};
 
 const BUTTON: &str =
@@ -20,8 +21,8 @@ const BUTTON: &str =
 #[component]
 pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
     let set = ServerAction::<SetAlertRule>::new();
-    let rule = Resource::new(move || set.version().get(), move |_| get_alert_rule(id));
-    let incidents = Resource::new(|| (), move |_| list_incidents(None, Some(id)));
+    let rule = page_data(move || set.version().get(), move |_| get_alert_rule(id));
+    let incidents = page_data(|| (), move |_| list_incidents(None, Some(id)));
     let mute = move |current: AlertRule, hours: Option<i64>| {
         let muted_until = hours.map(|h| Utc::now() + TimeDelta::hours(h));
         set.dispatch(SetAlertRule {

@@ -5,15 +5,16 @@ use leptos::prelude::*;
 use scheduleman::access::Role;
 
 use crate::error::AppError;
+use crate::page_data::{page_data, PageData};
 use crate::server_fns::access::{whoami, Session};
 
 /// The session, as the layout loaded it.
 #[derive(Clone, Copy)]
-pub struct SessionResource(pub Resource<Result<Session, AppError>>);
+pub struct SessionResource(pub PageData<Result<Session, AppError>>);
 
 /// Loads the session and puts it in context for the pages below.
 pub fn provide_session() -> SessionResource {
-    let session = SessionResource(Resource::new(|| (), |_| whoami()));
+    let session = SessionResource(page_data(|| (), |_| whoami()));
     provide_context(session);
     session
 }

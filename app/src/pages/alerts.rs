@@ -11,6 +11,7 @@ use crate::components::error_note::ErrorNote;
 use crate::components::incidents::IncidentTable;
 use crate::components::session::IfCan;
 use crate::components::time::LocalTime;
+use crate::page_data::page_data;
 use crate::server_fns::alerts::{
     list_channels, list_deliveries, list_incidents, CreateChannel, DeleteChannel, TestChannel,
 };
@@ -25,13 +26,13 @@ pub fn Alerts() -> impl IntoView {
     let create = ServerAction::<CreateChannel>::new();
     let remove = ServerAction::<DeleteChannel>::new();
     let test = ServerAction::<TestChannel>::new();
-    let channels = Resource::new(
+    let channels = page_data(
         move || (create.version().get(), remove.version().get()),
         |_| list_channels(),
     );
-    let open = Resource::new(|| (), |_| list_incidents(Some(true), None));
-    let resolved = Resource::new(|| (), |_| list_incidents(Some(false), None));
-    let deliveries = Resource::new(move || test.version().get(), |_| list_deliveries());
+    let open = page_data(|| (), |_| list_incidents(Some(true), None));
+    let resolved = page_data(|| (), |_| list_incidents(Some(false), None));
+    let deliveries = page_data(move || test.version().get(), |_| list_deliveries());
     view! {
         <h1 class="text-2xl font-semibold">"Alerts"</h1>
         <p class="mt-1 text-sm text-slate-600">

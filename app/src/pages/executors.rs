@@ -4,12 +4,13 @@ use leptos::prelude::*;
 
 use crate::components::error_note::ErrorNote;
 use crate::components::time::{now, relative, LocalTime};
+use crate::page_data::page_data;
 use crate::server_fns::executors::list_executors;
 
 /// The executors page.
 #[component]
 pub fn Executors() -> impl IntoView {
-    let executors = Resource::new(|| (), |_| list_executors());
+    let executors = page_data(|| (), |_| list_executors());
     view! {
         <h1 class="text-2xl font-semibold">"Executors"</h1>
         <p class="mt-1 text-sm text-slate-600">

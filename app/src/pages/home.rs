@@ -4,18 +4,19 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use scheduleman::access::Role;
-use scheduleman::model::{ScheduleItem, ScheduleState, ScheduleView, UnreadableSchedule};
+use scheduleman::model::ScheduleState;
 use scheduleman::overview::DUE_COUNT_CAP;
 use scheduleman::page::NameCursor;
-use scheduleman::punctuality::{percent, Window};
+use scheduleman::punctuality::percent;
 
 use crate::components::badges::{FiresLeft, LabelChips, OutcomeBadge, PauseNote, StateBadge};
 use crate::components::bulk_actions::BulkActions;
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
 use crate::components::time::{Countdown, LocalTime};
+use crate::page_data::page_data;
 use crate::server_fns::overview::get_overview;
-use crate::server_fns::schedules::list_schedules;
+use crate::server_fns::schedules::{list_schedules, ListedSchedule, ScheduleRow};
 
 const FILTERS: [(&str, &str); 6] = [
     ("all", "All"),
@@ -31,10 +32,10 @@ const FILTERS: [(&str, &str); 6] = [
 pub fn Home() -> impl IntoView {
     let refreshes = RwSignal::new(0u32);
     // The first read may come from the server's few-seconds cache; Refresh reads afresh.
-    let overview = Resource::new(move || refreshes.get(), |n| get_overview(n > 0));
+    let overview = page_data(move || refreshes.get(), |n| get_overview(n > 0));
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let page = Resource::new(
+    let page = page_data(
         move || {
             (
                 param("state"),
@@ -164,7 +165,7 @@ pub fn Home() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) if page.items.is_empty() => {
+                    Ok(page) if page.rows.is_empty() => {
                         view! {
                             <p class="mt-6 text-slate-500">
                                 "No schedules here yet. "
@@ -207,19 +208,17 @@ pub fn Home() -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {page
-                                        .items
+                                        .rows
                                         .into_iter()
-                                        .map(|item| match item {
-                                            ScheduleItem::Readable(s) => {
-                                                let day = page.day.get(&s.id).copied().unwrap_or_default();
-                                                let next_in_zone = page.next_in_zone.get(&s.id).cloned();
+                                        .map(|row| match row {
+                                            ScheduleRow::Readable(schedule) => {
+                                                view! { <Row schedule=schedule /> }.into_any()
+                                            }
+                                            ScheduleRow::Unreadable { id, name, reason, state } => {
                                                 view! {
-                                                    <Row schedule=s day=day next_in_zone=next_in_zone />
+                                                    <UnreadableRow id=id name=name reason=reason state=state />
                                                 }
                                                     .into_any()
-                                            }
-                                            ScheduleItem::Unreadable(row) => {
-                                                view! { <UnreadableRow row=row /> }.into_any()
                                             }
                                         })
                                         .collect_view()}
@@ -249,12 +248,16 @@ fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// One schedule's row; `next_in_zone` is its next run read in its own zone.
+/// One schedule's row.
 #[component]
-fn Row(schedule: ScheduleView, day: Window, next_in_zone: Option<String>) -> impl IntoView {
+fn Row(schedule: ListedSchedule) -> impl IntoView {
+    let day = schedule.day;
     let next = match (schedule.state, schedule.next_run_at) {
         (ScheduleState::Active, Some(at)) => {
-            let title = next_in_zone.unwrap_or_else(|| crate::components::time::utc_text(at));
+            let title = schedule
+                .next_in_zone
+                .clone()
+                .unwrap_or_else(|| crate::components::time::utc_text(at));
             view! {
                 <div>
                     <LocalTime at=at title=title />
@@ -308,22 +311,27 @@ fn Row(schedule: ScheduleView, day: Window, next_in_zone: Option<String>) -> imp
 /// A schedule whose stored definition cannot be read: shown with why, and opened like any
 /// other (its page offers edit and delete).
 #[component]
-fn UnreadableRow(row: UnreadableSchedule) -> impl IntoView {
+fn UnreadableRow(
+    id: uuid::Uuid,
+    name: String,
+    reason: String,
+    state: ScheduleState,
+) -> impl IntoView {
     view! {
         <tr
             class="schedule-row unreadable border-t border-slate-100 align-top"
-            data-name=row.name.clone()
+            data-name=name.clone()
         >
             <td class="px-4 py-2 font-medium">
-                <a href=format!("/schedules/{}", row.id) class="text-indigo-700 hover:underline">
-                    {row.name.clone()}
+                <a href=format!("/schedules/{id}") class="text-indigo-700 hover:underline">
+                    {name.clone()}
                 </a>
             </td>
             <td class="px-4 py-2 text-red-700" colspan="4">
-                {format!("unreadable: {}", row.reason)}
+                {format!("unreadable: {reason}")}
             </td>
             <td class="px-4 py-2">
-                <StateBadge state=row.state />
+                <StateBadge state=state />
             </td>
         </tr>
     }

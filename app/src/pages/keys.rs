@@ -8,6 +8,7 @@ use scheduleman::model::{ApiKeyView, KeyRequest};
 
 use crate::components::error_note::ErrorNote;
 use crate::components::time::LocalTime;
+use crate::page_data::page_data;
 use crate::server_fns::access::{list_keys, CreateKey, RevokeKey};
 
 const INPUT: &str = "mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm";
@@ -17,7 +18,7 @@ const INPUT: &str = "mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm
 pub fn Keys() -> impl IntoView {
     let create = ServerAction::<CreateKey>::new();
     let revoke = ServerAction::<RevokeKey>::new();
-    let keys = Resource::new(
+    let keys = page_data(
         move || (create.version().get(), revoke.version().get()),
         |_| list_keys(),
     );

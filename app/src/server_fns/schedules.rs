@@ -1,9 +1,12 @@
 //! Schedules: list, read, save, act on, delete; and the dead-letter queue.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use scheduleman::model::{DeadLetter, ScheduleItem, ScheduleView};
+use scheduleman::labels::Labels;
+use scheduleman::model::{DeadLetter, Outcome, ScheduleItem, ScheduleState, ScheduleView};
 use scheduleman::page::NameCursor;
+use scheduleman::punctuality::Window;
 use scheduleman::validate::{EditBase, ScheduleRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,17 +19,69 @@ pub const PAGE_SIZE: usize = 50;
 /// One page of the schedules list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchedulePage {
-    /// The schedules, by name (unreadable ones in their unreadable form).
-    pub items: Vec<ScheduleItem>,
-    /// Fires and successful fires over the last 24 hours, for the listed schedules that had
-    /// attempts then.
-    pub day: std::collections::HashMap<Uuid, scheduleman::punctuality::Window>,
+    /// The schedules, by name.
+    pub rows: Vec<ScheduleRow>,
     /// Where the next page starts, when there is one.
     pub next: Option<NameCursor>,
-    /// Each listed active schedule's next run read in its own zone ("2026-12-01 09:00:00
-    /// CET"), written here on the server so that the list's code in the browser carries no
-    /// zone tables (issue 21).
-    pub next_in_zone: std::collections::HashMap<Uuid, String>,
+}
+
+/// A schedule as the list shows it, and no more: the list's code in the browser then carries
+/// no decoder for whole schedules (their targets, retry policies, timing options; about a
+/// tenth of the list's wasm, issue 21), and its page carries less data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ScheduleRow {
+    /// A schedule that reads.
+    Readable(ListedSchedule),
+    /// One whose stored definition does not decode, with why.
+    Unreadable {
+        /// Its id.
+        id: Uuid,
+        /// Its name.
+        name: String,
+        /// Why it cannot be read.
+        reason: String,
+        /// Its state.
+        state: ScheduleState,
+    },
+}
+
+/// A readable schedule's row. Instants travel as milliseconds since the epoch: decoding them
+/// needs no date parser in the browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListedSchedule {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its labels.
+    pub labels: Labels,
+    /// The timing in plain words.
+    pub description: String,
+    /// Its state.
+    pub state: ScheduleState,
+    /// When it is next due.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// That instant read in the schedule's own zone ("2026-12-01 09:00:00 CET"), written on
+    /// the server so that the list's code in the browser carries no zone tables (issue 21).
+    pub next_in_zone: Option<String>,
+    /// How its last attempt ended.
+    pub last_outcome: Option<Outcome>,
+    /// Why it failed, when it did.
+    pub last_error: Option<String>,
+    /// A pause that ends by itself then.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub paused_until: Option<DateTime<Utc>>,
+    /// Who paused it.
+    pub paused_by: Option<String>,
+    /// Why, as they said.
+    pub pause_note: Option<String>,
+    /// Fires its run limit allows in all, if it has one.
+    pub max_fires: Option<i32>,
+    /// Fires the run limit still allows.
+    pub fires_left: Option<i32>,
+    /// Fires and successful fires over the last 24 hours.
+    pub day: Window,
 }
 
 /// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name;
@@ -60,27 +115,42 @@ pub async fn list_schedules(
     )
     .await?;
     let ids: Vec<Uuid> = page.items.iter().map(ScheduleItem::id).collect();
-    let day = commands::success_rates(&pool, &super::actor()?, &ids).await?;
-    let next_in_zone = page
+    let mut day = commands::success_rates(&pool, &super::actor()?, &ids).await?;
+    let rows = page
         .items
-        .iter()
-        .filter_map(|item| match item {
-            ScheduleItem::Readable(s) if s.state == scheduleman::model::ScheduleState::Active => {
-                s.next_run_at.map(|at| {
-                    (
-                        s.id,
-                        crate::components::time::in_zone(at, s.schedule.zone()),
-                    )
-                })
-            }
-            ScheduleItem::Readable(_) | ScheduleItem::Unreadable(_) => None,
+        .into_iter()
+        .map(|item| match item {
+            ScheduleItem::Readable(s) => ScheduleRow::Readable(ListedSchedule {
+                next_in_zone: s
+                    .next_run_at
+                    .filter(|_| s.state == ScheduleState::Active)
+                    .map(|at| crate::components::time::in_zone(at, s.schedule.zone())),
+                day: day.remove(&s.id).unwrap_or_default(),
+                id: s.id,
+                name: s.name,
+                labels: s.labels,
+                description: s.description,
+                state: s.state,
+                next_run_at: s.next_run_at,
+                last_outcome: s.last_outcome,
+                last_error: s.last_error,
+                paused_until: s.paused_until,
+                paused_by: s.paused_by,
+                pause_note: s.pause_note,
+                max_fires: s.max_fires,
+                fires_left: s.fires_left,
+            }),
+            ScheduleItem::Unreadable(row) => ScheduleRow::Unreadable {
+                id: row.id,
+                name: row.name,
+                reason: row.reason,
+                state: row.state,
+            },
         })
         .collect();
     Ok(SchedulePage {
-        items: page.items,
+        rows,
         next: page.next,
-        day,
-        next_in_zone,
     })
 }
 

@@ -19,6 +19,7 @@ use crate::components::schedule_actions::ActRequest;
 use crate::components::schedule_alerts::ScheduleAlerts;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
+use crate::page_data::page_data;
 use crate::server_fns::access::schedule_changes;
 use crate::server_fns::executions::{get_punctuality, list_executions};
 use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
@@ -30,7 +31,7 @@ pub fn ScheduleDetail() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
     let changes = RwSignal::new(0u32);
     let before = RwSignal::new(None::<i64>);
-    let schedule = Resource::new(
+    let schedule = page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -39,7 +40,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let history = Resource::new(
+    let history = page_data(
         move || (id(), before.get(), changes.get()),
         |(id, before, _)| async move {
             match id {
@@ -48,7 +49,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let punctuality = Resource::new(
+    let punctuality = page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -57,7 +58,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let audit = Resource::new(
+    let audit = page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {

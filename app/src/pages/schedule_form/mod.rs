@@ -24,6 +24,7 @@ use self::timing::TimingFieldset;
 use crate::components::error_note::ErrorNote;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
+use crate::page_data::page_data;
 use crate::server_fns::schedules::{get_edit_base, SaveSchedule, Saved};
 
 /// `/schedules/new`.
@@ -42,7 +43,7 @@ pub fn NewSchedule() -> impl IntoView {
 pub fn EditSchedule() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
-    let current = Resource::new(id, |id| async move {
+    let current = page_data(id, |id| async move {
         match id {
             Some(id) => get_edit_base(id).await.map(|base| (id, base)),
             None => Err(AppError::NotFound("That is not a schedule id.".into())),
