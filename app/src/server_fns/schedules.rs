@@ -29,6 +29,8 @@ pub struct SchedulePage {
 /// no decoder for whole schedules (their targets, retry policies, timing options; about a
 /// tenth of the list's wasm, issue 21), and its page carries less data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Nearly every row is readable: boxing that variant would cost an allocation per row.
+#[allow(clippy::large_enum_variant)]
 pub enum ScheduleRow {
     /// A schedule that reads.
     Readable(ListedSchedule),
