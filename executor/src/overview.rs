@@ -24,6 +24,8 @@ pub struct Overview {
     pub failing: i64,
     /// Executors with a heartbeat in the last 30 s.
     pub executors_alive: i64,
-    /// When the figures were read.
+    /// When the figures were read (in milliseconds on the wire, like every instant the list's
+    /// pages read: the browser then needs no date parser).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub as_of: DateTime<Utc>,
 }

@@ -14,12 +14,15 @@ pub const MAX_MARKS: usize = 48;
 /// Fires of a cron schedule counted for a band before its count reads "at least".
 pub const MAX_COUNTED: usize = 10_000;
 
-/// Everything due in a window.
+/// Everything due in a window. Instants travel in milliseconds (the timeline's code in the
+/// browser then needs no date parser: issue 21).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
     /// The window's start (now).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub from: DateTime<Utc>,
     /// The window's end.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub to: DateTime<Utc>,
     /// One row per schedule with a fire in the window, soonest first.
     pub rows: Vec<TimelineRow>,
@@ -62,6 +65,7 @@ impl Timeline {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineFire {
     /// When it fires.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
     /// Why daylight-saving time moved or doubled it, in words and read in the schedule's own
     /// zone; `None` for an ordinary fire. Written here, so the page needs no zone tables.
@@ -85,8 +89,10 @@ pub struct TimelineRow {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Band {
     /// The first fire in the window.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub first: DateTime<Utc>,
     /// The last fire counted.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub last: DateTime<Utc>,
     /// How many fires (at least this many when `capped`).
     pub count: usize,
@@ -193,6 +199,35 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn instants_travel_as_milliseconds_and_come_back_whole() {
+        let from = at("2026-03-07T12:00:00.123Z");
+        let timeline = Timeline {
+            from,
+            to: from + TimeDelta::hours(1),
+            rows: vec![row(
+                Uuid::nil(),
+                "every minute".into(),
+                &cron("* * * * *", "UTC"),
+                from,
+                from + TimeDelta::minutes(3),
+                &mut STEP_BUDGET.clone(),
+            )
+            .unwrap()],
+            truncated: false,
+            page: 1,
+            next_page: None,
+        };
+        let wire = serde_json::to_value(&timeline).unwrap();
+        assert_eq!(wire["from"], serde_json::json!(from.timestamp_millis()));
+        assert_eq!(
+            wire["rows"][0]["fires"][0]["at"],
+            serde_json::json!(at("2026-03-07T12:01:00Z").timestamp_millis())
+        );
+        let back: Timeline = serde_json::from_value(wire).unwrap();
+        assert_eq!(back, timeline);
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub struct DeadLetter {
     pub reason: Option<String>,
     /// The attempts its last fire made (unknown when it cannot be read).
     pub attempts: Option<i32>,
-    /// When it was dead-lettered.
+    /// When it was dead-lettered (in milliseconds on the wire: the dead letters' code in the
+    /// browser then needs no date parser).
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub dead_at: Option<DateTime<Utc>>,
 }
 
