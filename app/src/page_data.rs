@@ -1,6 +1,7 @@
 //! How a page's data reaches the browser: every resource is serialized into the page as JSON
 //! and read back with the same JSON decoder the server functions' answers use, so the wasm
-//! carries one decoder per type instead of two (issue 21).
+//! carries one decoder per type instead of two (issue 21). `clippy.toml` refuses
+//! `Resource::new`, which would bring the second one back.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
