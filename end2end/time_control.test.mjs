@@ -107,6 +107,40 @@ test('trigger with a body is marked manual; pause until with a note shows on the
   assert.deepEqual(errors, []);
 });
 
+test('pause until is read on the browser\'s own clock: a skipped time is refused, a doubled one is the first', async () => {
+  const created = await api('POST', '/api/v1/schedules', {
+    name: unique('paused in New York'),
+    schedule: { every: '1h' },
+    target: { url: `${echoUrl}/new-york` },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  // One schedule's page carries no zone tables (issue 21): the browser's zone is read through
+  // its own date functions.
+  const context = await browser.newContext({ timezoneId: 'America/New_York' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  await page.goto(`${baseUrl}/schedules/${id}`);
+  await page.waitForSelector('main[data-hydrated="true"]');
+  await page.click('#pause-with-note');
+  // 8 March 2099, New York's clocks jump 02:00 → 03:00.
+  await page.fill('#pause-until', '2099-03-08T02:30');
+  await page.click('#pause-confirm');
+  await page.waitForSelector('#pause-problem');
+  assert.match(await page.textContent('#pause-problem'), /2099-03-08 02:30 does not exist on your clock/);
+  assert.equal((await api('GET', `/api/v1/schedules/${id}`)).body.state, 'active');
+  // 1 November 2099, 01:30 happens twice; the first is EDT, 05:30 UTC.
+  await page.fill('#pause-until', '2099-11-01T01:30');
+  await page.click('#pause-confirm');
+  await reloadUntil(page, `/schedules/${id}`, '#state .pause-note');
+  const stored = await api('GET', `/api/v1/schedules/${id}`);
+  assert.equal(stored.body.state, 'paused');
+  assert.equal(Date.parse(stored.body.paused_until), Date.UTC(2099, 10, 1, 5, 30), stored.body.paused_until);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a backfill is previewed, started and shown done, its fires marked in the history', async () => {
   const name = unique('backfilled');
   const created = await api('POST', '/api/v1/schedules', {

@@ -17,10 +17,26 @@ const FAST_3G = {
   downloadThroughput: (1.6 * 1024 * 1024 * 0.9) / 8,
   uploadThroughput: (750 * 1024 * 0.9) / 8,
 };
+// One schedule's page needs a schedule: a cron one in a zone with daylight-saving time.
+const created = await fetch(`${base}/api/v1/schedules`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    name: `first page ${Date.now()}`,
+    schedule: { cron: '0 9 * * 1-5', tz: 'America/New_York' },
+    target: { url: 'http://127.0.0.1:9/hook' }, // first-page.sh allows loopback targets
+  }),
+});
+if (created.status !== 201) {
+  console.error(`creating a schedule: ${created.status} ${await created.text()}`);
+  process.exit(1);
+}
+const { id } = await created.json();
 const pages = [
   ['/schedules/new', 'the new-schedule form'],
   ['/', 'the schedules list'],
   ['/timeline', 'the timeline'],
+  [`/schedules/${id}`, 'one schedule\'s page'],
 ];
 
 const browser = await chromium.launch({
@@ -74,7 +90,7 @@ for (const [path, what] of pages) {
   for (let i = 0; i < rounds; i++) runs.push(await once(path));
   const last = runs[runs.length - 1];
   console.log(
-    `  ${path.padEnd(16)} ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)} KB transferred ` +
+    `  ${(path.length > 16 ? '/schedules/:id' : path).padEnd(16)} ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)} KB transferred ` +
       `(wasm ${(last.wasm.bytes / 1024).toFixed(0)} KB in ${last.wasm.files} files, ${last.wasm.encoding}), ` +
       `HTML shown ${(median(runs.map((r) => r.painted)) / 1000).toFixed(1)} s, ` +
       `interactive ${(median(runs.map((r) => r.interactive)) / 1000).toFixed(1)} s  (${what})`,

@@ -19,7 +19,7 @@ trap cleanup EXIT
 DATABASE_URL=$("$TARGET_DIR/release/executor" db start --data-dir "$WORK/pg" 2>"$WORK/db.log")
 DB_STOP="$TARGET_DIR/release/executor db stop --data-dir $WORK/pg"
 SITE_ADDR=$(free_addr)
-DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ADDR=$SITE_ADDR "$TARGET_DIR/release/server" \
+SCHEDULEMAN_TARGET_ALLOWLIST=127.0.0.0/8 DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ADDR=$SITE_ADDR "$TARGET_DIR/release/server" \
     >"$WORK/server.log" 2>&1 &
 STACK_PIDS+=($!)
 wait_for_url "http://$SITE_ADDR/readyz" 120

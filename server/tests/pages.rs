@@ -37,6 +37,28 @@ async fn create(pool: &PgPool, body: serde_json::Value) -> String {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_schedules_page_reads_its_next_fires_in_its_zone_with_their_dst_notes(pool: PgPool) {
+    // 02:30 on the second Sunday of March: the day New York's clocks jump 02:00 → 03:00. The
+    // page's browser code has no zone tables (issue 21): these readings come with its data.
+    let id = create(
+        &pool,
+        json!({"name": "spring", "schedule": {"cron": "30 2 * 3 0#2", "tz": "America/New_York"},
+               "target": {"url": "https://hooks.test/x"}}),
+    )
+    .await;
+    let html = page(&pool, &format!("/schedules/{id}")).await;
+    assert_eq!(html.matches("class=\"next-fire\"").count(), 5, "{html}");
+    assert_eq!(html.matches("class=\"dst-note ").count(), 5, "{html}");
+    assert!(
+        html.contains("02:30 does not exist that day (clocks jump 02:00→03:00)"),
+        "{html}"
+    );
+    assert!(html.contains("03:00:00 EDT"), "{html}");
+    // The next execution's title is its reading in the schedule's zone.
+    assert!(html.contains(" 03:00:00 EDT\">"), "{html}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_dead_schedules_page_says_it_does_not_fire_and_when_it_would(pool: PgPool) {
     let id = create(
         &pool,

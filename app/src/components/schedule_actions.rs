@@ -195,7 +195,17 @@ fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
                     on:input=move |e| note.set(event_target_value(&e))
                 />
             </label>
-            {move || problem.get().map(|p| view! { <p class="text-red-700">{p}</p> })}
+            {move || {
+                problem
+                    .get()
+                    .map(|p| {
+                        view! {
+                            <p id="pause-problem" class="text-red-700">
+                                {p}
+                            </p>
+                        }
+                    })
+            }}
             <button id="pause-confirm" class=BUTTON on:click=pause>
                 "Pause"
             </button>

@@ -212,22 +212,63 @@ pub fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
 }
 
 /// A `datetime-local` reading on the viewer's wall clock as an instant (the first of two
-/// when the clocks go back); `Ok(None)` when blank.
-pub fn viewer_instant(local: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
-    if local.trim().is_empty() {
+/// when the clocks go back; a reading the clocks skip is refused); `Ok(None)` when blank.
+/// In the browser the reading goes through the browser's own date functions, so the pages
+/// that take one (one schedule's: pause until, backfill) carry no zone tables (issue 21).
+pub fn viewer_instant(local: &str) -> Result<Option<DateTime<Utc>>, String> {
+    let local = local.trim();
+    if local.is_empty() {
         return Ok(None);
     }
-    #[cfg(feature = "hydrate")]
-    let zone_name = browser_zone().unwrap_or_else(|| "UTC".to_owned());
-    #[cfg(not(feature = "hydrate"))]
-    let zone_name = "UTC".to_owned();
-    let zone = scheduleman::schedule::zone::parse(&zone_name).map_err(|e| e.to_string())?;
-    match scheduleman::schedule::read_local(local.trim(), zone).map_err(|e| e.to_string())? {
-        scheduleman::schedule::LocalReading::Single(instant)
-        | scheduleman::schedule::LocalReading::Ambiguous {
-            earlier: instant, ..
-        } => Ok(Some(instant)),
+    let reading = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| format!("{local:?} is not a date and time (YYYY-MM-DDTHH:MM)"))?;
+    viewer_clock_instant(reading).map(Some)
+}
+
+/// The instant the viewer's clock reads `reading` at (the browser's zone).
+#[cfg(feature = "hydrate")]
+fn viewer_clock_instant(reading: chrono::NaiveDateTime) -> Result<DateTime<Utc>, String> {
+    use chrono::{Datelike, Timelike};
+    // The browser takes the first of two readings when its clocks go back, and moves a
+    // reading its clocks skip past the gap: read the date back to tell.
+    let date = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        reading.year() as u32,
+        reading.month0() as i32,
+        reading.day() as i32,
+        reading.hour() as i32,
+        reading.minute() as i32,
+        reading.second() as i32,
+    );
+    let read_back = (
+        date.get_full_year(),
+        date.get_month(),
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+    );
+    if read_back
+        != (
+            reading.year() as u32,
+            reading.month0(),
+            reading.day(),
+            reading.hour(),
+            reading.minute(),
+        )
+    {
+        return Err(format!(
+            "{} does not exist on your clock: daylight-saving time skips it",
+            reading.format("%Y-%m-%d %H:%M")
+        ));
     }
+    DateTime::from_timestamp_millis(date.get_time() as i64)
+        .ok_or_else(|| format!("{} is out of range", reading.format("%Y-%m-%d %H:%M")))
+}
+
+/// On the server there is no viewer's clock: UTC.
+#[cfg(not(feature = "hydrate"))]
+fn viewer_clock_instant(reading: chrono::NaiveDateTime) -> Result<DateTime<Utc>, String> {
+    Ok(reading.and_utc())
 }
 
 #[cfg(test)]
@@ -252,6 +293,19 @@ mod tests {
         assert_eq!(clock.name(), "UTC");
         assert_eq!(clock.fire_text(at), "Tue 08:00:00 UTC");
         assert_eq!(clock.reading_at(at), at.naive_utc());
+    }
+
+    #[test]
+    fn datetime_local_readings_are_read_or_refused() {
+        assert_eq!(viewer_instant("  "), Ok(None));
+        // The server has no viewer's clock: UTC (the browser's is tested in Chromium).
+        let at = viewer_instant("2026-12-01T09:00").unwrap().unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-12-01T09:00:00+00:00");
+        let at = viewer_instant("2026-12-01T09:00:30").unwrap().unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-12-01T09:00:30+00:00");
+        assert!(viewer_instant("tomorrow")
+            .unwrap_err()
+            .contains("is not a date and time"));
     }
 
     #[test]

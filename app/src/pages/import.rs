@@ -9,7 +9,7 @@ use scheduleman::crontab::{
     ImportAction, ImportDone, ImportPlan, ImportRequest, LineItem, PlannedLine,
 };
 
-use crate::components::fires::FireList;
+use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
 use crate::server_fns::imports::{import_crontab, preview_crontab};
@@ -322,7 +322,14 @@ fn PlanRow(line: PlannedLine) -> impl IntoView {
             <td class="understood px-3 py-1.5">{understood}</td>
             <td class="px-3 py-1.5">
                 {(!line.fires.is_empty())
-                    .then(|| view! { <FireList fires=line.fires.clone() zone=zone /> })}
+                    .then(|| {
+                        let fires = line
+                            .fires
+                            .iter()
+                            .map(|fire| FireReading::read(fire, zone))
+                            .collect::<Vec<_>>();
+                        view! { <FireList fires=fires /> }
+                    })}
             </td>
             <td class="px-3 py-1.5">{action}</td>
         </tr>

@@ -4,13 +4,16 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use scheduleman::labels::Labels;
-use scheduleman::model::{DeadLetter, Outcome, ScheduleItem, ScheduleState, ScheduleView};
+#[cfg(feature = "ssr")]
+use scheduleman::model::ScheduleItem;
+use scheduleman::model::{DeadLetter, Outcome, ScheduleState, ScheduleView, UnreadableSchedule};
 use scheduleman::page::NameCursor;
 use scheduleman::punctuality::Window;
 use scheduleman::validate::{EditBase, ScheduleRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::components::fires::Upcoming;
 use crate::error::AppError;
 
 /// Rows per page of the schedules list.
@@ -156,10 +159,36 @@ pub async fn list_schedules(
     })
 }
 
-/// One schedule, readable or not.
+/// One schedule as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Nearly every schedule is readable: boxing that variant would cost an allocation a read.
+#[allow(clippy::large_enum_variant)]
+pub enum ScheduleCard {
+    /// A schedule that reads, with its next fires read in its zone on the server: the
+    /// page's code in the browser then carries neither the zone tables nor the schedule
+    /// math (issue 21).
+    Readable {
+        /// The schedule.
+        schedule: ScheduleView,
+        /// Its next fires.
+        upcoming: Upcoming,
+    },
+    /// One whose stored definition does not decode.
+    Unreadable(UnreadableSchedule),
+}
+
+/// One schedule, readable or not, with its next fires.
 #[server(prefix = "/rpc")]
-pub async fn get_schedule(id: Uuid) -> Result<ScheduleItem, AppError> {
-    Ok(scheduleman::commands::read(&super::pool()?, &super::actor()?, id).await?)
+pub async fn get_schedule(id: Uuid) -> Result<ScheduleCard, AppError> {
+    Ok(
+        match scheduleman::commands::read(&super::pool()?, &super::actor()?, id).await? {
+            ScheduleItem::Readable(schedule) => ScheduleCard::Readable {
+                upcoming: Upcoming::of(&schedule, Utc::now(), 5),
+                schedule,
+            },
+            ScheduleItem::Unreadable(row) => ScheduleCard::Unreadable(row),
+        },
+    )
 }
 
 /// What the edit form of a schedule starts from (for an unreadable one: what can be read).

@@ -6,7 +6,6 @@ mod summary;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use scheduleman::model::ScheduleItem;
 use uuid::Uuid;
 
 use self::summary::{Summary, UnreadableSummary};
@@ -22,7 +21,9 @@ use crate::error::AppError;
 use crate::page_data::page_data;
 use crate::server_fns::access::schedule_changes;
 use crate::server_fns::executions::{get_punctuality, list_executions};
-use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
+use crate::server_fns::schedules::{
+    delete_schedule, get_schedule, rotate_secret, schedule_action, ScheduleCard,
+};
 
 /// The detail page.
 #[component]
@@ -115,11 +116,19 @@ pub fn ScheduleDetail() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match schedule.await {
-                    Ok(ScheduleItem::Readable(s)) => {
-                        view! { <Summary schedule=s act=act remove=remove rotate=rotate /> }
+                    Ok(ScheduleCard::Readable { schedule, upcoming }) => {
+                        view! {
+                            <Summary
+                                schedule=schedule
+                                upcoming=upcoming
+                                act=act
+                                remove=remove
+                                rotate=rotate
+                            />
+                        }
                             .into_any()
                     }
-                    Ok(ScheduleItem::Unreadable(row)) => {
+                    Ok(ScheduleCard::Unreadable(row)) => {
                         view! { <UnreadableSummary row=row act=act remove=remove rotate=rotate /> }
                             .into_any()
                     }

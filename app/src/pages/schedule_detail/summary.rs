@@ -3,49 +3,32 @@
 //! retries, and its next fire times; or, for a schedule that cannot be read, why and what
 //! still works.
 
-use chrono::Utc;
 use leptos::prelude::*;
-use scheduleman::decision::fires_if_revived;
 use scheduleman::model::{OnDead, ScheduleState, ScheduleView, UnreadableSchedule};
 use scheduleman::schedule::{DstGap, DstOverlap};
 use uuid::Uuid;
 
 use crate::components::badges::{FiresLeft, OutcomeBadge, PauseNote, StateBadge};
-use crate::components::fires::FireList;
+use crate::components::fires::{FireList, Upcoming};
 use crate::components::schedule_actions::{ActAction, ScheduleActions};
-use crate::components::time::{in_zone, Countdown, LocalTime};
+use crate::components::time::{utc_text, Countdown, LocalTime};
 use crate::error::AppError;
 
 #[component]
 pub(super) fn Summary(
     schedule: ScheduleView,
+    upcoming: Upcoming,
     act: ActAction,
     remove: Action<Uuid, Result<(), AppError>>,
     rotate: Action<Uuid, Result<String, AppError>>,
 ) -> impl IntoView {
     let id = schedule.id;
-    let zone: chrono_tz::Tz = schedule
-        .schedule
-        .zone()
-        .parse()
-        .unwrap_or(chrono_tz::Tz::UTC);
     let state = schedule.state;
-    let compiled = schedule.compile().ok();
-    let now = Utc::now();
-    // Only an active schedule fires; a dead or paused one says so, and when it would fire if
-    // brought back now.
-    let (note, upcoming) = match (state, &compiled) {
-        (ScheduleState::Active, Some(s)) => (None, s.upcoming_fires(now, 5)),
-        (ScheduleState::Dead, Some(s)) => (
-            Some("Dead-lettered: it does not fire until it is re-armed or edited. Re-armed now, it would fire at:"),
-            fires_if_revived(s, now, 5),
-        ),
-        (ScheduleState::Paused, Some(s)) => (
-            Some("Paused: it does not fire until it is resumed. Resumed now, it would fire at:"),
-            fires_if_revived(s, now, 5),
-        ),
-        _ => (None, Vec::new()),
-    };
+    let Upcoming {
+        not_firing,
+        fires,
+        next_in_zone,
+    } = upcoming;
     view! {
         <div class="flex flex-wrap items-start justify-between gap-3">
             <div>
@@ -96,7 +79,10 @@ pub(super) fn Summary(
                     {match (state, schedule.next_run_at) {
                         (ScheduleState::Active, Some(at)) => {
                             view! {
-                                <LocalTime at=at title=in_zone(at, zone.name()) />
+                                <LocalTime
+                                    at=at
+                                    title=next_in_zone.clone().unwrap_or_else(|| utc_text(at))
+                                />
                                 " "
                                 <Countdown at=at />
                             }
@@ -153,7 +139,7 @@ pub(super) fn Summary(
             </div>
         </dl>
         <h2 class="mt-8 text-lg font-semibold">"Next fire times"</h2>
-        {note
+        {not_firing
             .map(|note| {
                 view! {
                     <p id="not-firing" class="mt-2 text-sm text-amber-700">
@@ -161,12 +147,12 @@ pub(super) fn Summary(
                     </p>
                 }
             })}
-        {upcoming
+        {fires
             .is_empty()
             .then(|| {
                 view! { <p class="mt-2 text-sm text-slate-500">"None: it does not fire again."</p> }
             })}
-        <FireList fires=upcoming zone=zone />
+        <FireList fires=fires />
     }
 }
 

@@ -10,7 +10,7 @@ use super::fields::{server_reason, FieldError};
 use super::run_at::{resolve_run_at, RunAtNotes};
 use super::state::{FormState, Kind};
 use super::{INPUT, LABEL};
-use crate::components::fires::FireList;
+use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
 
@@ -26,7 +26,14 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
     });
     let preview = Memo::new(move |_| {
         schedule::preview_with(&form.timing(), &form.preview_options(), Utc::now(), 5)
-            .map(|preview| (preview.spec.describe(), preview.fires, preview.zone))
+            .map(|preview| {
+                let fires = preview
+                    .fires
+                    .iter()
+                    .map(|fire| FireReading::read(fire, preview.zone))
+                    .collect::<Vec<_>>();
+                (preview.spec.describe(), fires)
+            })
             .map_err(|error| error.to_string())
     });
     let kinds = [
@@ -144,12 +151,12 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
             </div>
             <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
                 {move || match preview.get() {
-                    Ok((description, fires, zone)) => {
+                    Ok((description, fires)) => {
                         view! {
                             <p id="description" class="font-medium">
                                 {description}
                             </p>
-                            <FireList fires=fires zone=zone />
+                            <FireList fires=fires />
                         }
                             .into_any()
                     }
