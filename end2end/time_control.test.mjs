@@ -124,19 +124,30 @@ test('pause until is read on the browser\'s own clock: a skipped time is refused
   await page.goto(`${baseUrl}/schedules/${id}`);
   await page.waitForSelector('main[data-hydrated="true"]');
   await page.click('#pause-with-note');
-  // 8 March 2099, New York's clocks jump 02:00 → 03:00.
-  await page.fill('#pause-until', '2099-03-08T02:30');
+  // Next year's second Sunday of March, New York's clocks jump 02:00 → 03:00; its first
+  // Sunday of November, they go back 02:00 → 01:00 (a pause may end at most 10 years ahead).
+  const year = new Date().getUTCFullYear() + 1;
+  const sunday = (month, nth) => {
+    const first = new Date(Date.UTC(year, month, 1)).getUTCDay();
+    return 1 + ((7 - first) % 7) + 7 * (nth - 1);
+  };
+  const march = `${year}-03-${String(sunday(2, 2)).padStart(2, '0')}`;
+  const november = sunday(10, 1);
+  await page.fill('#pause-until', `${march}T02:30`);
   await page.click('#pause-confirm');
   await page.waitForSelector('#pause-problem');
-  assert.match(await page.textContent('#pause-problem'), /2099-03-08 02:30 does not exist on your clock/);
+  assert.match(
+    await page.textContent('#pause-problem'),
+    new RegExp(`${march} 02:30 does not exist on your clock`),
+  );
   assert.equal((await api('GET', `/api/v1/schedules/${id}`)).body.state, 'active');
-  // 1 November 2099, 01:30 happens twice; the first is EDT, 05:30 UTC.
-  await page.fill('#pause-until', '2099-11-01T01:30');
+  // 01:30 that November Sunday happens twice; the first is EDT, 05:30 UTC.
+  await page.fill('#pause-until', `${year}-11-${String(november).padStart(2, '0')}T01:30`);
   await page.click('#pause-confirm');
   await reloadUntil(page, `/schedules/${id}`, '#state .pause-note');
   const stored = await api('GET', `/api/v1/schedules/${id}`);
   assert.equal(stored.body.state, 'paused');
-  assert.equal(Date.parse(stored.body.paused_until), Date.UTC(2099, 10, 1, 5, 30), stored.body.paused_until);
+  assert.equal(Date.parse(stored.body.paused_until), Date.UTC(year, 10, november, 5, 30), stored.body.paused_until);
   assert.deepEqual(errors, []);
   await context.close();
 });
