@@ -32,11 +32,12 @@ if (created.status !== 201) {
   process.exit(1);
 }
 const { id } = await created.json();
+// [path, as printed, what it is]
 const pages = [
-  ['/schedules/new', 'the new-schedule form'],
-  ['/', 'the schedules list'],
-  ['/timeline', 'the timeline'],
-  [`/schedules/${id}`, 'one schedule\'s page'],
+  ['/schedules/new', '/schedules/new', 'the new-schedule form'],
+  ['/', '/', 'the schedules list'],
+  ['/timeline', '/timeline', 'the timeline'],
+  [`/schedules/${id}`, '/schedules/:id', 'one schedule\'s page'],
 ];
 
 const browser = await chromium.launch({
@@ -85,12 +86,12 @@ async function once(path) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 console.log(`first page under Fast 3G, empty cache, median of ${rounds}:`);
-for (const [path, what] of pages) {
+for (const [path, label, what] of pages) {
   const runs = [];
   for (let i = 0; i < rounds; i++) runs.push(await once(path));
   const last = runs[runs.length - 1];
   console.log(
-    `  ${(path.length > 16 ? '/schedules/:id' : path).padEnd(16)} ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)} KB transferred ` +
+    `  ${label.padEnd(16)} ${(median(runs.map((r) => r.bytes)) / 1024).toFixed(0).padStart(6)} KB transferred ` +
       `(wasm ${(last.wasm.bytes / 1024).toFixed(0)} KB in ${last.wasm.files} files, ${last.wasm.encoding}), ` +
       `HTML shown ${(median(runs.map((r) => r.painted)) / 1000).toFixed(1)} s, ` +
       `interactive ${(median(runs.map((r) => r.interactive)) / 1000).toFixed(1)} s  (${what})`,

@@ -39,13 +39,13 @@ impl FireReading {
 
 /// A schedule's next fires as its page shows them: why it does not fire when it does not
 /// (paused, dead), and when it would.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upcoming {
     /// Why these fires are not due (a paused or dead schedule), when they are not.
     pub not_firing: Option<String>,
     /// The fires, first first.
     pub fires: Vec<FireReading>,
-    /// The next run read in the schedule's zone (the title of its time).
+    /// An active schedule's next run read in its zone (the title of its time).
     pub next_in_zone: Option<String>,
 }
 
@@ -75,6 +75,7 @@ impl Upcoming {
                 .collect(),
             next_in_zone: schedule
                 .next_run_at
+                .filter(|_| schedule.state == ScheduleState::Active)
                 .map(|at| in_zone(at, schedule.schedule.zone())),
         }
     }
