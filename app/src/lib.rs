@@ -9,6 +9,7 @@ pub mod page_data;
 pub mod pages;
 pub mod routes;
 pub mod server_fns;
+pub mod sync_hydration;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

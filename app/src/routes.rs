@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos_router::{Lazy, LazyRoute};
 
 use crate::pages;
+use crate::sync_hydration::IntoAnySync;
 
 /// A page of the writing group.
 #[derive(Debug, Clone, Copy)]
@@ -29,9 +30,9 @@ enum Writing {
 #[cfg_attr(feature = "split", lazy)]
 fn writing_page(page: Writing) -> AnyView {
     match page {
-        Writing::New => view! { <pages::schedule_form::NewSchedule /> }.into_any(),
-        Writing::Edit => view! { <pages::schedule_form::EditSchedule /> }.into_any(),
-        Writing::Import => view! { <pages::import::ImportCrontab /> }.into_any(),
+        Writing::New => view! { <pages::schedule_form::NewSchedule /> }.into_any_sync(),
+        Writing::Edit => view! { <pages::schedule_form::EditSchedule /> }.into_any_sync(),
+        Writing::Import => view! { <pages::import::ImportCrontab /> }.into_any_sync(),
     }
 }
 
@@ -49,9 +50,9 @@ enum Listing {
 #[cfg_attr(feature = "split", lazy)]
 fn listing_page(page: Listing) -> AnyView {
     match page {
-        Listing::Home => view! { <pages::home::Home /> }.into_any(),
-        Listing::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any(),
-        Listing::DeadLetters => view! { <pages::dead_letters::DeadLetters /> }.into_any(),
+        Listing::Home => view! { <pages::home::Home /> }.into_any_sync(),
+        Listing::Timeline => view! { <pages::timeline::TimelinePage /> }.into_any_sync(),
+        Listing::DeadLetters => view! { <pages::dead_letters::DeadLetters /> }.into_any_sync(),
     }
 }
 
@@ -59,7 +60,7 @@ fn listing_page(page: Listing) -> AnyView {
 /// previews fires and DST notes in the schedule's zone).
 #[cfg_attr(feature = "split", lazy)]
 fn detail_page() -> AnyView {
-    view! { <pages::schedule_detail::ScheduleDetail /> }.into_any()
+    view! { <pages::schedule_detail::ScheduleDetail /> }.into_any_sync()
 }
 
 /// A page of the administration group.
@@ -75,10 +76,10 @@ enum Admin {
 #[cfg_attr(feature = "split", lazy)]
 fn admin_page(page: Admin) -> AnyView {
     match page {
-        Admin::Executors => view! { <pages::executors::Executors /> }.into_any(),
-        Admin::Alerts => view! { <pages::alerts::Alerts /> }.into_any(),
-        Admin::Keys => view! { <pages::keys::Keys /> }.into_any(),
-        Admin::Audit => view! { <pages::audit::Audit /> }.into_any(),
+        Admin::Executors => view! { <pages::executors::Executors /> }.into_any_sync(),
+        Admin::Alerts => view! { <pages::alerts::Alerts /> }.into_any_sync(),
+        Admin::Keys => view! { <pages::keys::Keys /> }.into_any_sync(),
+        Admin::Audit => view! { <pages::audit::Audit /> }.into_any_sync(),
     }
 }
 

@@ -12,6 +12,7 @@ use super::time::{viewer_instant, LocalTime};
 use crate::error::AppError;
 use crate::page_data::page_data;
 use crate::server_fns::backfills::{cancel_backfill, list_backfills, start_backfill};
+use crate::sync_hydration::IntoAnySync;
 
 const FIELD: &str = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
 const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50";
@@ -40,12 +41,12 @@ pub fn Backfills(id: Uuid) -> impl IntoView {
                 match listed.await {
                     Ok(items) if items.is_empty() => {
                         view! { <p class="mt-2 text-sm text-slate-500">"No backfills yet."</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Ok(items) => view! { <BackfillTable items cancel /> }.into_any(),
+                    Ok(items) => view! { <BackfillTable items cancel /> }.into_any_sync(),
                     Err(error) => {
                         view! { <p class="mt-2 text-sm text-red-700">{error.to_string()}</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
                 }
             })}
@@ -170,10 +171,10 @@ fn BackfillResult(result: Result<BackfillView, AppError>) -> impl IntoView {
                         })}
                 </p>
             }
-            .into_any()
+            .into_any_sync()
         }
         Err(error) => {
-            view! { <p class="backfill-error text-red-700">{error.to_string()}</p> }.into_any()
+            view! { <p class="backfill-error text-red-700">{error.to_string()}</p> }.into_any_sync()
         }
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use scheduleman::model::{Outcome, ScheduleState};
 
 use super::time::LocalTime;
+use crate::sync_hydration::IntoAnySync;
 
 /// The state as a coloured label.
 #[component]
@@ -38,9 +39,9 @@ pub fn PauseNote(
                         "until "
                         <LocalTime at=at />
                     }
-                        .into_any()
+                        .into_any_sync()
                 }
-                None => "until resumed".into_any(),
+                None => "until resumed".into_any_sync(),
             }} {by.map(|by| format!(", by {by}"))} {note.map(|note| format!(": {note}"))}
         </span>
     }

@@ -9,6 +9,7 @@ use scheduleman::model::{BulkAction, BulkDone, BulkRequest};
 use super::session::can;
 use crate::error::AppError;
 use crate::server_fns::schedules::bulk_schedules;
+use crate::sync_hydration::IntoAnySync;
 
 const BUTTON: &str =
     "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-50";
@@ -114,10 +115,10 @@ pub fn BulkActions(selector: String, acted: RwSignal<u32>) -> impl IntoView {
                                     {format!("{verb}: {} of {} schedules", done.done, done.matched)}
                                 </span>
                             }
-                                .into_any()
+                                .into_any_sync()
                         }
                         Ok(None) => {
-                            view! { <span id="bulk-result">"Nothing done."</span> }.into_any()
+                            view! { <span id="bulk-result">"Nothing done."</span> }.into_any_sync()
                         }
                         Err(error) => {
                             view! {
@@ -125,7 +126,7 @@ pub fn BulkActions(selector: String, acted: RwSignal<u32>) -> impl IntoView {
                                     {error.to_string()}
                                 </span>
                             }
-                                .into_any()
+                                .into_any_sync()
                         }
                     })
             }}

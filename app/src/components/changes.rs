@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use scheduleman::model::AuditEntryView;
 
 use super::time::LocalTime;
+use crate::sync_hydration::IntoAnySync;
 
 /// The entries, newest first; `subject` adds a column linking each entry's schedule.
 #[component]
@@ -37,10 +38,14 @@ pub fn ChangeTable(entries: Vec<AuditEntryView>, #[prop(optional)] subject: bool
                                                 "schedule"
                                             </a>
                                         }
-                                            .into_any()
+                                            .into_any_sync()
                                     })
                                     .unwrap_or_else(|| {
-                                        entry.subject_kind.clone().unwrap_or_default().into_any()
+                                        entry
+                                            .subject_kind
+                                            .clone()
+                                            .unwrap_or_default()
+                                            .into_any_sync()
                                     });
                                 view! { <td class="px-3 py-2">{link}</td> }
                             });
@@ -84,7 +89,7 @@ fn describe(changes: &serde_json::Value) -> Vec<AnyView> {
                 (Some(before), None) => format!("{field}: {before} → (removed)"),
                 (None, None) => field.clone(),
             };
-            view! { <div>{text}</div> }.into_any()
+            view! { <div>{text}</div> }.into_any_sync()
         })
         .collect()
 }

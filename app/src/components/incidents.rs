@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use scheduleman::model::IncidentView;
 
 use super::time::LocalTime;
+use crate::sync_hydration::IntoAnySync;
 
 /// The incidents, newest first; `id` names the table for tests and links.
 #[component]
@@ -40,10 +41,10 @@ pub fn IncidentTable(incidents: Vec<IncidentView>, id: &'static str) -> impl Int
                                         {name.unwrap_or_else(|| id.to_string())}
                                     </a>
                                 }
-                                    .into_any()
+                                    .into_any_sync()
                             }
-                            (None, Some(name)) => format!("{name} (deleted)").into_any(),
-                            (None, None) => "all".into_any(),
+                            (None, Some(name)) => format!("{name} (deleted)").into_any_sync(),
+                            (None, None) => "all".into_any_sync(),
                         };
                         let resolved = incident
                             .resolved_at

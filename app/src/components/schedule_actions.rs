@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::session::can;
 use super::time::viewer_instant;
 use crate::error::AppError;
+use crate::sync_hydration::IntoAnySync;
 use scheduleman::model::{PauseRequest, TriggerRequest};
 
 /// A state action ("trigger", "pause", "resume", "rearm") of schedule `id`, with what a
@@ -97,15 +98,15 @@ pub fn ScheduleActions(
                     "Pause until…"
                 </button>
             }
-            .into_any(),
-            ScheduleState::Paused => state_button("resume", "Resume", BUTTON).into_any(),
+            .into_any_sync(),
+            ScheduleState::Paused => state_button("resume", "Resume", BUTTON).into_any_sync(),
             ScheduleState::Dead => state_button(
                 "rearm",
                 "Re-arm",
                 "rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white",
             )
-            .into_any(),
-            ScheduleState::Completed => ().into_any(),
+            .into_any_sync(),
+            ScheduleState::Completed => ().into_any_sync(),
         })
     };
     let (operate, write) = (can(Role::Operate), can(Role::Write));

@@ -13,6 +13,7 @@ use super::session::IfCan;
 use super::time::LocalTime;
 use crate::page_data::page_data;
 use crate::server_fns::alerts::{get_alert_rule, list_incidents, SetAlertRule};
+use crate::sync_hydration::IntoAnySync;
 
 const BUTTON: &str =
     "rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50";
@@ -100,9 +101,9 @@ pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
                                 </div>
                             </IfCan>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -117,13 +118,13 @@ pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
                 match incidents.await {
                     Ok(items) if items.is_empty() => {
                         view! { <p class="mt-2 text-sm text-slate-500">"No incident."</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(items) => {
                         view! { <IncidentTable incidents=items id="schedule-incidents" /> }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>

@@ -15,6 +15,7 @@ use crate::page_data::page_data;
 use crate::server_fns::alerts::{
     list_channels, list_deliveries, list_incidents, CreateChannel, DeleteChannel, TestChannel,
 };
+use crate::sync_hydration::IntoAnySync;
 
 const INPUT: &str = "mt-1 block rounded-md border border-slate-300 px-3 py-1.5 text-sm";
 const BUTTON: &str =
@@ -50,12 +51,13 @@ pub fn Alerts() -> impl IntoView {
                                 "Nothing is wrong."
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(items) => {
-                        view! { <IncidentTable incidents=items id="open-incidents" /> }.into_any()
+                        view! { <IncidentTable incidents=items id="open-incidents" /> }
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -77,7 +79,7 @@ pub fn Alerts() -> impl IntoView {
                                 {format!("The test alert reached {}.", delivery.channel)}
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(delivery) => {
                         let why = delivery.last_error.unwrap_or_default();
@@ -90,9 +92,9 @@ pub fn Alerts() -> impl IntoView {
                                 )
                             />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 })
         }}
         <Transition fallback=|| ()>
@@ -104,12 +106,13 @@ pub fn Alerts() -> impl IntoView {
                                 "No channel yet: incidents open and show here, but nobody is told."
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(items) => {
-                        view! { <ChannelTable channels=items remove=remove test=test /> }.into_any()
+                        view! { <ChannelTable channels=items remove=remove test=test /> }
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -120,10 +123,10 @@ pub fn Alerts() -> impl IntoView {
                 match deliveries.await {
                     Ok(items) if items.is_empty() => {
                         view! { <p class="mt-2 text-sm text-slate-500">"No alert sent yet."</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Ok(items) => view! { <DeliveryTable deliveries=items /> }.into_any(),
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Ok(items) => view! { <DeliveryTable deliveries=items /> }.into_any_sync(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -133,13 +136,14 @@ pub fn Alerts() -> impl IntoView {
             {move || Suspend::new(async move {
                 match resolved.await {
                     Ok(items) if items.is_empty() => {
-                        view! { <p class="mt-2 text-sm text-slate-500">"None yet."</p> }.into_any()
+                        view! { <p class="mt-2 text-sm text-slate-500">"None yet."</p> }
+                            .into_any_sync()
                     }
                     Ok(items) => {
                         view! { <IncidentTable incidents=items id="resolved-incidents" /> }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -244,11 +248,11 @@ fn NewChannel(create: ServerAction<CreateChannel>) -> impl IntoView {
                                 </code>
                             </div>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Err(error) => {
                         view! { <ErrorNote id="channel-error" message=error.to_string() /> }
-                            .into_any()
+                            .into_any_sync()
                     }
                 })
         }}

@@ -8,6 +8,7 @@ use crate::components::changes::ChangeTable;
 use crate::components::error_note::ErrorNote;
 use crate::page_data::page_data;
 use crate::server_fns::access::list_audit;
+use crate::sync_hydration::IntoAnySync;
 
 const INPUT: &str = "mt-1 block rounded-md border border-slate-300 px-3 py-1.5 text-sm";
 
@@ -59,7 +60,7 @@ pub fn Audit() -> impl IntoView {
                 match entries.await {
                     Ok((items, _)) if items.is_empty() => {
                         view! { <p class="mt-6 text-slate-500">"Nothing recorded matches."</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok((items, next)) => {
                         let older = next
@@ -83,9 +84,9 @@ pub fn Audit() -> impl IntoView {
                             <ChangeTable entries=items subject=true />
                             {older}
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>

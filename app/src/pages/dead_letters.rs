@@ -14,6 +14,7 @@ use crate::components::session::{allowed, IfCan};
 use crate::components::time::LocalTime;
 use crate::page_data::page_data;
 use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
+use crate::sync_hydration::IntoAnySync;
 
 /// The dead-letter page.
 #[component]
@@ -63,7 +64,7 @@ pub fn DeadLetters() -> impl IntoView {
                                 {format!("Re-armed {count} schedule(s).")}
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Err(error) => {
                         view! {
@@ -71,7 +72,7 @@ pub fn DeadLetters() -> impl IntoView {
                                 {error.to_string()}
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                 })
         }}
@@ -90,7 +91,7 @@ pub fn DeadLetters() -> impl IntoView {
                                 "Nothing is dead. Good."
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok((items, next)) => {
                         view! {
@@ -123,9 +124,9 @@ pub fn DeadLetters() -> impl IntoView {
                                 </tbody>
                             </table>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -209,7 +210,7 @@ fn DeadRow(
                     </button>
                 }
             })
-            .into_any()
+            .into_any_sync()
     } else {
         may.edit
             .then(|| {
@@ -222,7 +223,7 @@ fn DeadRow(
                     </a>
                 }
             })
-            .into_any()
+            .into_any_sync()
     };
     view! {
         <tr

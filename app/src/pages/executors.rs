@@ -6,6 +6,7 @@ use crate::components::error_note::ErrorNote;
 use crate::components::time::{now, relative, LocalTime};
 use crate::page_data::page_data;
 use crate::server_fns::executors::list_executors;
+use crate::sync_hydration::IntoAnySync;
 
 /// The executors page.
 #[component]
@@ -27,7 +28,7 @@ pub fn Executors() -> impl IntoView {
                                 "No executor is running. Start one with `executor run`."
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(list) => {
                         view! {
@@ -64,9 +65,9 @@ pub fn Executors() -> impl IntoView {
                                 </tbody>
                             </table>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>

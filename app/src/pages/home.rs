@@ -17,6 +17,7 @@ use crate::components::time::{Countdown, LocalTime};
 use crate::page_data::page_data;
 use crate::server_fns::overview::get_overview;
 use crate::server_fns::schedules::{list_schedules, ListedSchedule, ScheduleRow};
+use crate::sync_hydration::IntoAnySync;
 
 const FILTERS: [(&str, &str); 6] = [
     ("all", "All"),
@@ -102,9 +103,9 @@ pub fn Home() -> impl IntoView {
                                 {figures.as_of.format("%H:%M:%S%.3f UTC").to_string()}
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -174,7 +175,7 @@ pub fn Home() -> impl IntoView {
                                 </a>"."
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(page) => {
                         let next = page
@@ -212,13 +213,13 @@ pub fn Home() -> impl IntoView {
                                         .into_iter()
                                         .map(|row| match row {
                                             ScheduleRow::Readable(schedule) => {
-                                                view! { <Row schedule=schedule /> }.into_any()
+                                                view! { <Row schedule=schedule /> }.into_any_sync()
                                             }
                                             ScheduleRow::Unreadable { id, name, reason, state } => {
                                                 view! {
                                                     <UnreadableRow id=id name=name reason=reason state=state />
                                                 }
-                                                    .into_any()
+                                                    .into_any_sync()
                                             }
                                         })
                                         .collect_view()}
@@ -235,9 +236,9 @@ pub fn Home() -> impl IntoView {
                                     }
                                 })}
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -264,9 +265,9 @@ fn Row(schedule: ListedSchedule) -> impl IntoView {
                 </div>
                 <Countdown at=at />
             }
-            .into_any()
+            .into_any_sync()
         }
-        _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
+        _ => view! { <span class="text-slate-400">"—"</span> }.into_any_sync(),
     };
     view! {
         <tr

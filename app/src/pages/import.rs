@@ -13,6 +13,7 @@ use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
 use crate::server_fns::imports::{import_crontab, preview_crontab};
+use crate::sync_hydration::IntoAnySync;
 
 const INPUT: &str = "mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 const LABEL: &str = "block text-sm font-medium text-slate-700";
@@ -115,10 +116,10 @@ pub fn ImportCrontab() -> impl IntoView {
             </button>
         </form>
         {move || match preview.value().get() {
-            None => ().into_any(),
-            Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any(),
+            None => ().into_any_sync(),
+            Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any_sync(),
             Some(Ok((request, plan))) => {
-                view! { <Plan request=request plan=plan confirm=confirm /> }.into_any()
+                view! { <Plan request=request plan=plan confirm=confirm /> }.into_any_sync()
             }
         }}
     }
@@ -236,9 +237,9 @@ fn Plan(
                             </a>
                         </p>
                     }
-                        .into_any()
+                        .into_any_sync()
                 }
-                Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any(),
+                Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any_sync(),
                 None => {
                     let (request, digest) = (request.clone(), digest.clone());
                     view! {
@@ -273,7 +274,7 @@ fn Plan(
                             "Import"
                         </button>
                     }
-                        .into_any()
+                        .into_any_sync()
                 }
             }}
         </div>
@@ -301,8 +302,8 @@ fn PlanRow(line: PlannedLine) -> impl IntoView {
         LineItem::Blank | LineItem::Error { .. } => (String::new(), Tz::UTC),
     };
     let action = match (&line.action, &line.error) {
-        (_, Some(error)) => view! { <span class="line-error text-red-700">{error.clone()}</span> }.into_any(),
-        (Some(ImportAction::Create), None) => view! { <span class="action rounded bg-emerald-50 px-1.5 text-emerald-800">"create"</span> }.into_any(),
+        (_, Some(error)) => view! { <span class="line-error text-red-700">{error.clone()}</span> }.into_any_sync(),
+        (Some(ImportAction::Create), None) => view! { <span class="action rounded bg-emerald-50 px-1.5 text-emerald-800">"create"</span> }.into_any_sync(),
         (Some(ImportAction::Change { changes, .. }), None) => {
             view! {
                 <span class="action rounded bg-amber-50 px-1.5 text-amber-800">"change"</span>
@@ -310,10 +311,10 @@ fn PlanRow(line: PlannedLine) -> impl IntoView {
                     {changes.iter().map(|c| view! { <li>{c.clone()}</li> }).collect_view()}
                 </ul>
             }
-                .into_any()
+                .into_any_sync()
         }
-        (Some(ImportAction::Unchanged { .. }), None) => view! { <span class="action text-slate-500">"unchanged"</span> }.into_any(),
-        (None, None) => ().into_any(),
+        (Some(ImportAction::Unchanged { .. }), None) => view! { <span class="action text-slate-500">"unchanged"</span> }.into_any_sync(),
+        (None, None) => ().into_any_sync(),
     };
     view! {
         <tr class="plan-line border-t border-slate-100 align-top" data-line=line.line.number>

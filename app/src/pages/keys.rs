@@ -10,6 +10,7 @@ use crate::components::error_note::ErrorNote;
 use crate::components::time::LocalTime;
 use crate::page_data::page_data;
 use crate::server_fns::access::{list_keys, CreateKey, RevokeKey};
+use crate::sync_hydration::IntoAnySync;
 
 const INPUT: &str = "mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm";
 
@@ -128,9 +129,9 @@ pub fn Keys() -> impl IntoView {
                                 </code>
                             </div>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 })
         }}
         {move || {
@@ -151,10 +152,10 @@ pub fn Keys() -> impl IntoView {
                                 "No keys yet: the server's token is the only way in."
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Ok(list) => view! { <KeyTable keys=list revoke=revoke /> }.into_any(),
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Ok(list) => view! { <KeyTable keys=list revoke=revoke /> }.into_any_sync(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -188,7 +189,7 @@ fn KeyTable(keys: Vec<ApiKeyView>, revoke: ServerAction<RevokeKey>) -> impl Into
                                         "revoked " <LocalTime at=at />
                                     </span>
                                 }
-                                    .into_any()
+                                    .into_any_sync()
                             }
                             None => {
                                 view! {
@@ -201,7 +202,7 @@ fn KeyTable(keys: Vec<ApiKeyView>, revoke: ServerAction<RevokeKey>) -> impl Into
                                         "Revoke"
                                     </button>
                                 }
-                                    .into_any()
+                                    .into_any_sync()
                             }
                         };
                         view! {
@@ -218,14 +219,14 @@ fn KeyTable(keys: Vec<ApiKeyView>, revoke: ServerAction<RevokeKey>) -> impl Into
                                 <td class="px-3 py-2">
                                     {key
                                         .last_used_at
-                                        .map(|at| view! { <LocalTime at=at /> }.into_any())
-                                        .unwrap_or_else(|| "never".into_any())}
+                                        .map(|at| view! { <LocalTime at=at /> }.into_any_sync())
+                                        .unwrap_or_else(|| "never".into_any_sync())}
                                 </td>
                                 <td class="px-3 py-2">
                                     {key
                                         .expires_at
-                                        .map(|at| view! { <LocalTime at=at /> }.into_any())
-                                        .unwrap_or_else(|| "never".into_any())}
+                                        .map(|at| view! { <LocalTime at=at /> }.into_any_sync())
+                                        .unwrap_or_else(|| "never".into_any_sync())}
                                 </td>
                                 <td class="px-3 py-2">{status}</td>
                             </tr>

@@ -13,6 +13,7 @@ use crate::components::page_link::PageLink;
 use crate::components::time::ViewerClock;
 use crate::page_data::page_data;
 use crate::server_fns::timeline::get_timeline;
+use crate::sync_hydration::IntoAnySync;
 
 /// The strip's width in SVG units: one per minute of the window.
 const WIDTH: f64 = 1440.0;
@@ -41,8 +42,10 @@ pub fn TimelinePage() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match timeline.await {
-                    Ok(timeline) => view! { <Chart timeline=timeline viewer=viewer /> }.into_any(),
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Ok(timeline) => {
+                        view! { <Chart timeline=timeline viewer=viewer /> }.into_any_sync()
+                    }
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Suspense>
@@ -95,7 +98,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<ViewerClock>) -> impl IntoView {
                 }}
             </p>
         }
-        .into_any();
+        .into_any_sync();
     }
     let truncated = timeline.truncated && timeline.next_page.is_none();
     let (page, next_page) = (timeline.page, timeline.next_page);
@@ -179,7 +182,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<ViewerClock>) -> impl IntoView {
                 })}
         </p>
     }
-        .into_any()
+        .into_any_sync()
 }
 
 #[component]

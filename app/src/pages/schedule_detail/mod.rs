@@ -24,6 +24,7 @@ use crate::server_fns::executions::{get_punctuality, list_executions};
 use crate::server_fns::schedules::{
     delete_schedule, get_schedule, rotate_secret, schedule_action, ScheduleCard,
 };
+use crate::sync_hydration::IntoAnySync;
 
 /// The detail page.
 #[component]
@@ -126,13 +127,13 @@ pub fn ScheduleDetail() -> impl IntoView {
                                 rotate=rotate
                             />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok(ScheduleCard::Unreadable(row)) => {
                         view! { <UnreadableSummary row=row act=act remove=remove rotate=rotate /> }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -141,8 +142,8 @@ pub fn ScheduleDetail() -> impl IntoView {
                 .value()
                 .get()
                 .map(|result| match result {
-                    Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any(),
-                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any(),
+                    Ok(secret) => view! { <SecretOnce secret=secret /> }.into_any_sync(),
+                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any_sync(),
                 })
         }}
         {move || {
@@ -167,10 +168,11 @@ pub fn ScheduleDetail() -> impl IntoView {
             {move || Suspend::new(async move {
                 match punctuality.await {
                     Ok(Some(figures)) => {
-                        view! { <PunctualityPanel figures=figures now=Utc::now() /> }.into_any()
+                        view! { <PunctualityPanel figures=figures now=Utc::now() /> }
+                            .into_any_sync()
                     }
-                    Ok(None) => ().into_any(),
-                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any(),
+                    Ok(None) => ().into_any_sync(),
+                    Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -180,7 +182,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                 match history.await {
                     Ok((rows, _)) if rows.is_empty() && before.get_untracked().is_none() => {
                         view! { <p class="mt-2 text-sm text-slate-500">"No attempts yet."</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok((rows, older)) => {
                         view! {
@@ -214,9 +216,9 @@ pub fn ScheduleDetail() -> impl IntoView {
                                     })}
                             </div>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>
@@ -229,7 +231,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                 match audit.await {
                     Ok((entries, _)) if entries.is_empty() => {
                         view! { <p class="mt-2 text-sm text-slate-500">"No change recorded."</p> }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Ok((entries, _)) => {
                         view! {
@@ -237,9 +239,9 @@ pub fn ScheduleDetail() -> impl IntoView {
                                 <ChangeTable entries=entries />
                             </div>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Transition>

@@ -13,6 +13,7 @@ use crate::components::fires::{FireList, Upcoming};
 use crate::components::schedule_actions::{ActAction, ScheduleActions};
 use crate::components::time::{utc_text, Countdown, LocalTime};
 use crate::error::AppError;
+use crate::sync_hydration::IntoAnySync;
 
 #[component]
 pub(super) fn Summary(
@@ -86,9 +87,9 @@ pub(super) fn Summary(
                                 " "
                                 <Countdown at=at />
                             }
-                                .into_any()
+                                .into_any_sync()
                         }
-                        _ => view! { <span class="text-slate-400">"—"</span> }.into_any(),
+                        _ => view! { <span class="text-slate-400">"—"</span> }.into_any_sync(),
                     }}
                 </dd>
             </div>
@@ -166,7 +167,7 @@ fn limits_of(schedule: &ScheduleView) -> Option<Vec<AnyView>> {
                 "Not before "
                 <LocalTime at=at />
             }
-            .into_any(),
+            .into_any_sync(),
         );
     }
     if let Some(at) = options.ends_at {
@@ -176,28 +177,28 @@ fn limits_of(schedule: &ScheduleView) -> Option<Vec<AnyView>> {
                 <LocalTime at=at />
                 ", then it completes"
             }
-            .into_any(),
+            .into_any_sync(),
         );
     }
     if let Some(limit) = schedule.max_fires {
-        lines.push(format!("At most {limit} fires").into_any());
+        lines.push(format!("At most {limit} fires").into_any_sync());
     }
     if let Some(jitter) = &options.jitter {
-        lines.push(format!("Each fire within {jitter} after its time (jitter)").into_any());
+        lines.push(format!("Each fire within {jitter} after its time (jitter)").into_any_sync());
     }
     if let Some(gap) = options.dst_gap {
         let rule = match gap {
             DstGap::Shift => "shifted to the end of the gap",
             DstGap::Skip => "skipped",
         };
-        lines.push(format!("A time the clocks skip: {rule}").into_any());
+        lines.push(format!("A time the clocks skip: {rule}").into_any_sync());
     }
     if let Some(overlap) = options.dst_overlap {
         let rule = match overlap {
             DstOverlap::Once => "fires once, at the first",
             DstOverlap::Twice => "fires at both",
         };
-        lines.push(format!("A time that happens twice: {rule}").into_any());
+        lines.push(format!("A time that happens twice: {rule}").into_any_sync());
     }
     (!lines.is_empty()).then_some(lines)
 }

@@ -12,6 +12,7 @@ use super::state::{FormState, Kind};
 use super::{INPUT, LABEL};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
+use crate::sync_hydration::IntoAnySync;
 
 /// The window, the run limit, the jitter and (cron) the DST policy.
 #[component]
@@ -94,7 +95,7 @@ pub(super) fn ControlsFieldset(form: FormState, save: ServerAction<SaveSchedule>
             }}
         </fieldset>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// What a jitter does, in words; nothing when there is none.
@@ -186,7 +187,7 @@ fn DstPolicyFields(form: FormState, save: ServerAction<SaveSchedule>) -> impl In
                             "No daylight-saving change touches this schedule in the next 12 months."
                         </p>
                     }
-                        .into_any()
+                        .into_any_sync()
                 } else {
                     view! {
                         <p class="text-slate-600">"In the next 12 months:"</p>
@@ -204,7 +205,7 @@ fn DstPolicyFields(form: FormState, save: ServerAction<SaveSchedule>) -> impl In
                                 .collect_view()}
                         </ul>
                     }
-                        .into_any()
+                        .into_any_sync()
                 }
             }}
         </div>

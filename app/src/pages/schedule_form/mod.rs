@@ -26,6 +26,7 @@ use crate::components::secret::SecretOnce;
 use crate::error::AppError;
 use crate::page_data::page_data;
 use crate::server_fns::schedules::{get_edit_base, SaveSchedule, Saved};
+use crate::sync_hydration::IntoAnySync;
 
 /// `/schedules/new`.
 #[component]
@@ -74,9 +75,9 @@ pub fn EditSchedule() -> impl IntoView {
                                 })}
                             <ScheduleForm id=Some(id) initial=base.request />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
         </Suspense>

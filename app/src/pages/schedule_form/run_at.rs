@@ -7,6 +7,7 @@ use scheduleman::schedule::zone;
 use scheduleman::schedule::{read_local, LocalReading};
 
 use crate::components::time::LocalTime;
+use crate::sync_hydration::IntoAnySync;
 
 /// The Run At reading resolved: what to submit and what to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,13 +95,13 @@ pub(super) fn RunAtNotes(
                     }
                 })}
         }
-        .into_any(),
+        .into_any_sync(),
         Err(reason) => view! {
             <p id="run-at-warning" class="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
                 {reason}
             </p>
         }
-        .into_any(),
+        .into_any_sync(),
     }
 }
 

@@ -13,6 +13,7 @@ use super::{INPUT, LABEL};
 use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
+use crate::sync_hydration::IntoAnySync;
 
 /// The timing fields and their preview.
 #[component]
@@ -90,7 +91,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                                 </div>
                             </div>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Kind::At => {
                         view! {
@@ -117,7 +118,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                             </div>
                             <RunAtNotes run_at=run_at later=form.at_later />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Kind::In => {
                         view! {
@@ -131,7 +132,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                                 on:input=move |e| form.in_.set(event_target_value(&e))
                             />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                     Kind::Every => {
                         view! {
@@ -145,7 +146,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                                 on:input=move |e| form.every.set(event_target_value(&e))
                             />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                 }}
             </div>
@@ -158,9 +159,11 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                             </p>
                             <FireList fires=fires />
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
-                    Err(_) if form.kind.get() == Kind::At && run_at.get().is_err() => ().into_any(),
+                    Err(_) if form.kind.get() == Kind::At && run_at.get().is_err() => {
+                        ().into_any_sync()
+                    }
                     Err(reason) => {
                         // A Run At problem is already flagged under the picker.
                         view! {
@@ -168,7 +171,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                                 {reason}
                             </p>
                         }
-                            .into_any()
+                            .into_any_sync()
                     }
                 }}
             </div>
