@@ -1,6 +1,9 @@
 //! Scheduleman's web server as a library: its settings, its state and its router, so that
 //! `main` only wires them and tests can call the router directly.
 
+// The pages' view types are deep (typed children, app::components::session::IfCan).
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod config;

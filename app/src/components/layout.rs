@@ -39,7 +39,7 @@ pub fn mark_page_hydrated() {
 /// `true` once the browser has hydrated the page, not only the layout (the end-to-end tests
 /// and the first-page benchmark wait for it).
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout<C: IntoView + 'static>(children: TypedChildren<C>) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     provide_context(PageHydrated(hydrated));
     super::time::provide_clock();
@@ -131,7 +131,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </nav>
         </header>
         <main class="mx-auto max-w-6xl px-6 py-8" data-hydrated=move || hydrated.get().to_string()>
-            {children()}
+            {children.into_inner()()}
         </main>
     }
 }

@@ -43,9 +43,11 @@ pub async fn allowed(role: Role) -> bool {
 }
 
 /// Its children only for a role that includes `role` (waits for the session, so the server's
-/// HTML and the hydrated page agree).
+/// HTML and the hydrated page agree). Typed children: `ChildrenFn` would erase them into an
+/// `AnyView`, which compiles their async hydration too (app::sync_hydration).
 #[component]
-pub fn IfCan(role: Role, children: ChildrenFn) -> impl IntoView {
+pub fn IfCan<C: IntoView + 'static>(role: Role, children: TypedChildrenFn<C>) -> impl IntoView {
     let allowed = can(role);
+    let children = children.into_inner();
     view! { <Suspense fallback=|| ()>{move || allowed.get().then(|| children())}</Suspense> }
 }
