@@ -1,7 +1,7 @@
 //! Views that hydrate in one synchronous pass. The router hydrates a lazy page
 //! asynchronously (its wasm chunk may still be on its way), and each view type's async
 //! hydration is a state machine of its own, compiled besides the synchronous one that an
-//! `AnyView` keeps anyway: the largest part of the pages' wasm (issue 21). Once a page's
+//! `AnyView` keeps anyway: an eighth of the pages' wasm code (issue 21). Once a page's
 //! chunk has arrived nothing inside it waits for code, so a page and the `AnyView`s in it
 //! hydrate synchronously: [`IntoAnySync::into_any_sync`] in place of `into_any`.
 //!
