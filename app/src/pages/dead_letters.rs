@@ -12,7 +12,7 @@ use crate::components::error_note::ErrorNote;
 use crate::components::page_link::PageLink;
 use crate::components::session::{allowed, IfCan};
 use crate::components::time::LocalTime;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::schedules::{list_dead_letters, RearmSchedules};
 use crate::sync_hydration::IntoAnySync;
 
@@ -22,7 +22,7 @@ pub fn DeadLetters() -> impl IntoView {
     let rearm = ServerAction::<RearmSchedules>::new();
     let query = use_query_map();
     let after = move || query.with(|q| q.get("after"));
-    let dead = page_data(
+    let dead = compact_page_data(
         move || (rearm.version().get(), after()),
         |(_, after)| list_dead_letters(after),
     );

@@ -14,7 +14,7 @@ use crate::components::bulk_actions::BulkActions;
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
 use crate::components::time::{Countdown, LocalTime};
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::overview::get_overview;
 use crate::server_fns::schedules::{list_schedules, ListedSchedule, ScheduleRow};
 use crate::sync_hydration::IntoAnySync;
@@ -33,10 +33,10 @@ const FILTERS: [(&str, &str); 6] = [
 pub fn Home() -> impl IntoView {
     let refreshes = RwSignal::new(0u32);
     // The first read may come from the server's few-seconds cache; Refresh reads afresh.
-    let overview = page_data(move || refreshes.get(), |n| get_overview(n > 0));
+    let overview = compact_page_data(move || refreshes.get(), |n| get_overview(n > 0));
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let page = page_data(
+    let page = compact_page_data(
         move || {
             (
                 param("state"),

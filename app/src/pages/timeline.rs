@@ -11,7 +11,7 @@ use scheduleman::timeline::{Timeline, TimelineRow};
 use crate::components::error_note::ErrorNote;
 use crate::components::page_link::PageLink;
 use crate::components::time::ViewerClock;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::timeline::get_timeline;
 use crate::sync_hydration::IntoAnySync;
 
@@ -25,7 +25,7 @@ const HEIGHT: f64 = 18.0;
 pub fn TimelinePage() -> impl IntoView {
     let query = use_query_map();
     let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<usize>().ok()));
-    let timeline = page_data(page, get_timeline);
+    let timeline = compact_page_data(page, get_timeline);
     // The server draws in UTC; the browser redraws in its own zone.
     let viewer = RwSignal::new(ViewerClock::Utc);
     #[cfg(feature = "hydrate")]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, Postcard};
 use scheduleman::labels::Labels;
 #[cfg(feature = "ssr")]
 use scheduleman::model::ScheduleItem;
@@ -91,7 +91,7 @@ pub struct ListedSchedule {
 
 /// A page of schedules: `filter` is `all`, a state or `failing`; `search` a part of the name;
 /// `selector` a label selector (`team=billing,env!=dev`).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn list_schedules(
     filter: String,
     search: String,
@@ -278,7 +278,7 @@ pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
 
 /// A page of the dead-letter queue ([`scheduleman::commands::DEAD_LETTER_PAGE`] schedules,
 /// most recently dead first) after the cursor `after`, and the cursor of the next page.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn list_dead_letters(
     after: Option<String>,
 ) -> Result<(Vec<DeadLetter>, Option<String>), AppError> {
