@@ -1,7 +1,7 @@
 //! The error every server function returns: serializable, and worded for the person using
 //! the UI. Internal details are logged on the server, never sent.
 
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use scheduleman::validate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -69,8 +69,10 @@ impl AppError {
     }
 }
 
+/// Postcard, like the pages' plain data (`page_data`): every server function's failure is
+/// read by the code every page loads, which then carries no JSON decoder (issue 21).
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         Self::Transport(error.to_string())

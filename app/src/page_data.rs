@@ -102,6 +102,7 @@ where
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, TimeZone, Utc};
+    use scheduleman::access::Role;
     use scheduleman::model::{DeadLetter, Outcome, ScheduleState};
     use scheduleman::overview::Overview;
     use scheduleman::page::NameCursor;
@@ -112,6 +113,7 @@ mod tests {
 
     use super::*;
     use crate::error::AppError;
+    use crate::server_fns::access::Session;
     use crate::server_fns::schedules::{ListedSchedule, SchedulePage, ScheduleRow};
 
     /// What the page carries, read back as the browser reads it.
@@ -133,7 +135,7 @@ mod tests {
     /// Every optional field both set and unset, every variant: a field that postcard skipped
     /// or read by its shape would shift the ones after it and fail here.
     #[test]
-    fn the_listing_pages_data_reads_back_as_it_was_written() {
+    fn what_travels_in_postcard_reads_back_as_it_was_written() {
         let full = ListedSchedule {
             id: Uuid::new_v4(),
             name: "nightly \"report\" — ünïcode".into(),
@@ -255,10 +257,28 @@ mod tests {
         ));
         assert_eq!(through_the_page(&dead), dead);
 
+        let session: Result<Session, AppError> = Ok(Session {
+            name: "night shift".into(),
+            role: Role::Operate,
+            signed_in: true,
+        });
+        assert_eq!(through_the_page(&session), session);
+        let open_incidents: Result<i64, AppError> = Ok(-1);
+        assert_eq!(through_the_page(&open_incidents), open_incidents);
+
         let refused: Result<Overview, AppError> = Err(AppError::Invalid(vec![FieldError {
             field: "after".into(),
             reason: "not a cursor".into(),
         }]));
         assert_eq!(through_the_page(&refused), refused);
+        // A server function's failure travels alone, in the same codec.
+        for error in [
+            AppError::Forbidden("Creating a key needs the admin role".into()),
+            AppError::DatabaseUnavailable,
+            AppError::Transport("connection reset".into()),
+        ] {
+            use leptos::server_fn::error::FromServerFnError;
+            assert_eq!(AppError::de(error.ser()), error);
+        }
     }
 }

@@ -5,10 +5,14 @@
 
 mod support;
 
+use app::error::AppError;
+use app::server_fns::schedules::{BulkSchedules, RearmSchedules};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use leptos::server_fn::error::FromServerFnError;
+use scheduleman::model::{BulkAction, BulkRequest};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -395,11 +399,13 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
     }
 }
 
-/// The least role each server function needs, and a well-formed body for it (form-encoded,
-/// or JSON for those that take JSON).
-fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
-    let form = |role, body: String| Some((role, body, false));
-    let json = |role, body: Value| Some((role, body.to_string(), true));
+/// The least role each server function needs, and a well-formed body for it with its content
+/// type (form-encoded, JSON or postcard, as the function takes its arguments).
+fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, Vec<u8>, &'static str)> {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let form = |role, body: String| Some((role, body.into_bytes(), FORM));
+    let json = |role, body: Value| Some((role, body.to_string().into_bytes(), "application/json"));
+    let postcard = |role, body: Vec<u8>| Some((role, body, "application/x-postcard"));
     let request = schedule("rpc");
     let crontab = json!({"source": "rpc", "text": "0 1 * * * https://hooks.test/x\n", "tz": "UTC"});
     match name {
@@ -418,10 +424,21 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, String, bool)> {
         "start_backfill" => json("operate", json!({"id": id, "request": backfill_range()})),
         "list_backfills" => form("read", format!("id={id}")),
         "cancel_backfill" => form("operate", format!("id={id}&backfill_id={}", Uuid::new_v4())),
-        "rearm_schedules" => json("operate", json!({"ids": [id]})),
-        "bulk_schedules" => json(
+        "rearm_schedules" => postcard(
             "operate",
-            json!({"request": {"selector": "team=none", "action": "pause", "dry_run": true}}),
+            postcard::to_allocvec(&RearmSchedules { ids: vec![id] }).unwrap(),
+        ),
+        "bulk_schedules" => postcard(
+            "operate",
+            postcard::to_allocvec(&BulkSchedules {
+                request: BulkRequest {
+                    selector: "team=none".into(),
+                    action: BulkAction::Pause,
+                    dry_run: true,
+                    expect: None,
+                },
+            })
+            .unwrap(),
         ),
         "save_schedule" => json("write", json!({"id": null, "request": request})),
         "rotate_secret" | "delete_schedule" => form("write", format!("id={id}")),
@@ -521,7 +538,7 @@ async fn every_route_and_server_function_answers_each_role_as_the_table_says(poo
             .map(|rest| rest.trim_end_matches(|c: char| c.is_ascii_digit()))
             .unwrap_or_else(|| panic!("{path} is not under /rpc"));
         let id = create_schedule(&app, &bootstrap(), "rpc subject").await;
-        let (needed, body, is_json) =
+        let (needed, body, content_type) =
             rpc_role(name, id).unwrap_or_else(|| panic!("server function {name} has no role"));
         for (role, who) in &keys {
             let id = create_schedule(&app, &bootstrap(), "rpc subject").await;
@@ -532,36 +549,31 @@ async fn every_route_and_server_function_answers_each_role_as_the_table_says(poo
                 .oneshot(
                     Request::post(path)
                         .header("authorization", format!("Bearer {key}"))
-                        .header(
-                            "content-type",
-                            if is_json {
-                                "application/json"
-                            } else {
-                                "application/x-www-form-urlencoded"
-                            },
-                        )
+                        .header("content-type", content_type)
                         .header("accept", "application/json")
                         .body(Body::from(body))
                         .unwrap(),
                 )
                 .await
                 .unwrap();
-            let (status, answer) = answer(response).await;
-            let text = answer.to_string();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            // A server function's failure is an `AppError` in its own encoding.
+            let failure = (!status.is_success()).then(|| AppError::de(bytes));
             if rank(role) < rank(needed) {
                 assert!(
-                    text.contains("Forbidden")
-                        && text.contains(&format!("needs the {needed} role")),
-                    "{role} {name}: {status} {text}"
+                    matches!(&failure, Some(AppError::Forbidden(why))
+                        if why.contains(&format!("needs the {needed} role"))),
+                    "{role} {name}: {status} {failure:?}"
                 );
             } else {
                 assert!(
-                    !text.contains("Forbidden"),
-                    "{role} {name}: {status} {text}"
+                    !matches!(failure, Some(AppError::Forbidden(_))),
+                    "{role} {name}: {status} {failure:?}"
                 );
                 assert!(
-                    !text.contains("Transport"),
-                    "{role} {name}: a malformed call: {text}"
+                    !matches!(failure, Some(AppError::Transport(_))),
+                    "{role} {name}: a malformed call: {failure:?}"
                 );
             }
         }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use scheduleman::access::Role;
 
 use super::session::provide_session;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::alerts::open_incident_count;
 
 /// The site's pages in the header, in order, with the role each needs.
@@ -46,7 +46,7 @@ pub fn Layout<C: IntoView + 'static>(children: TypedChildren<C>) -> impl IntoVie
     let session = provide_session().0;
     // The open incidents, looked at again every 15 s while the page is open.
     let looks = RwSignal::new(0u32);
-    let incidents = page_data(move || looks.get(), |_| open_incident_count());
+    let incidents = compact_page_data(move || looks.get(), |_| open_incident_count());
     #[cfg(feature = "hydrate")]
     if let Ok(refresh) = set_interval_with_handle(
         move || looks.update(|n| *n += 1),

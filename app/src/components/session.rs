@@ -5,16 +5,16 @@ use leptos::prelude::*;
 use scheduleman::access::Role;
 
 use crate::error::AppError;
-use crate::page_data::{page_data, PageData};
+use crate::page_data::{compact_page_data, CompactPageData};
 use crate::server_fns::access::{whoami, Session};
 
 /// The session, as the layout loaded it.
 #[derive(Clone, Copy)]
-pub struct SessionResource(pub PageData<Result<Session, AppError>>);
+pub struct SessionResource(pub CompactPageData<Result<Session, AppError>>);
 
 /// Loads the session and puts it in context for the pages below.
 pub fn provide_session() -> SessionResource {
-    let session = SessionResource(page_data(|| (), |_| whoami()));
+    let session = SessionResource(compact_page_data(|| (), |_| whoami()));
     provide_context(session);
     session
 }

@@ -1,7 +1,7 @@
 //! Who is signed in, API keys, and the audit log.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, Postcard};
 use scheduleman::access::Role;
 use scheduleman::model::{ApiKeyView, AuditEntryView, CreatedKey, KeyRequest};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub struct Session {
 }
 
 /// Who is using the UI.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn whoami() -> Result<Session, AppError> {
     let actor = super::actor()?;
     Ok(Session {

@@ -1,7 +1,7 @@
 //! Alerts: channels, incidents, deliveries, and a schedule's routing and mute.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, Postcard};
 use scheduleman::model::{
     AlertRule, ChannelRequest, ChannelView, CreatedChannel, DeliveryView, IncidentView,
 };
@@ -70,7 +70,7 @@ pub async fn list_deliveries() -> Result<Vec<DeliveryView>, AppError> {
 }
 
 /// How many incidents are open (the header's badge).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn open_incident_count() -> Result<i64, AppError> {
     let open =
         scheduleman::commands::alerts::open_incidents(&super::pool()?, &super::actor()?).await?;

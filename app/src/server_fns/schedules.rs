@@ -308,14 +308,14 @@ pub async fn list_dead_letters(
 
 /// Re-arms several dead schedules (at most [`scheduleman::commands::MAX_BULK_IDS`]); how many
 /// were re-armed.
-#[server(prefix = "/rpc", input = Json)]
+#[server(prefix = "/rpc", input = Postcard, output = Postcard)]
 pub async fn rearm_schedules(ids: Vec<Uuid>) -> Result<usize, AppError> {
     Ok(scheduleman::commands::rearm_many(&super::pool()?, &super::actor()?, &ids).await?)
 }
 
 /// Pauses, resumes, triggers or deletes every schedule a label selector matches (with
 /// `dry_run`, counts them; with `expect`, refuses when the count changed).
-#[server(prefix = "/rpc", input = Json)]
+#[server(prefix = "/rpc", input = Postcard, output = Postcard)]
 pub async fn bulk_schedules(
     request: scheduleman::model::BulkRequest,
 ) -> Result<scheduleman::model::BulkDone, AppError> {

@@ -126,8 +126,9 @@ pub struct BulkRequest {
     #[serde(default)]
     pub dry_run: bool,
     /// The count the person confirmed: refused (409) when the selector now matches another
-    /// number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// number. Always written (`null` when unset): the UI sends this request in postcard,
+    /// which reads fields by position and cannot tell a skipped one.
+    #[serde(default)]
     pub expect: Option<usize>,
 }
 
