@@ -58,13 +58,17 @@ pub struct HourBucket {
 
 /// A success share as people read it: "98 %", "100 %", "—" when nothing fired.
 pub fn percent(rate: Option<f64>) -> String {
+    // Whole numbers only: the list's code in the browser then formats no floating point
+    // (issue 21).
     match rate {
         None => "—".to_owned(),
         // Never round a failure away: 99.96 % is "99.9 %", not "100 %".
         Some(rate) if (0.995..1.0).contains(&rate) => {
-            format!("{:.1} %", (rate * 1000.0).floor() / 10.0)
+            let tenths = (rate * 1000.0).floor() as i64;
+            format!("{}.{} %", tenths / 10, tenths % 10)
         }
-        Some(rate) => format!("{:.0} %", rate * 100.0),
+        // Halves to even, as `{:.0}` rounds.
+        Some(rate) => format!("{} %", (rate * 100.0).round_ties_even() as i64),
     }
 }
 
@@ -118,5 +122,29 @@ mod tests {
         assert_eq!(lag_text(Some(1_234.0)), "1.2 s");
         assert_eq!(lag_text(Some(180_000.0)), "3 min");
         assert_eq!(lag_text(None), "—");
+    }
+
+    /// `percent` formats whole numbers; it reads exactly as float formatting did, for every
+    /// rate of up to 400 fires.
+    #[test]
+    fn a_percentage_reads_as_float_formatting_wrote_it() {
+        let by_floats = |rate: f64| {
+            if (0.995..1.0).contains(&rate) {
+                format!("{:.1} %", (rate * 1000.0).floor() / 10.0)
+            } else {
+                format!("{:.0} %", rate * 100.0)
+            }
+        };
+        for fires in 1..=400_i64 {
+            for succeeded in 0..=fires {
+                let window = Window {
+                    fires,
+                    succeeded,
+                    ..Window::default()
+                };
+                let rate = window.success_rate().expect("fires > 0");
+                assert_eq!(percent(Some(rate)), by_floats(rate), "{succeeded}/{fires}");
+            }
+        }
     }
 }

@@ -16,9 +16,9 @@ use crate::server_fns::timeline::get_timeline;
 use crate::sync_hydration::IntoAnySync;
 
 /// The strip's width in SVG units: one per minute of the window.
-const WIDTH: f64 = 1440.0;
+const WIDTH: i64 = 1440;
 /// A row's height in SVG units.
-const HEIGHT: f64 = 18.0;
+const HEIGHT: i64 = 18;
 
 /// The page.
 #[component]
@@ -52,11 +52,38 @@ pub fn TimelinePage() -> impl IntoView {
     }
 }
 
+/// A position or a length on the strip in hundredths of its unit (a minute), written as SVG
+/// reads it: "12.5", "1440". Whole numbers, so the page's code formats no floating point
+/// (Rust's float formatting would be a tenth of the timeline's wasm; issue 21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct StripUnits(i64);
+
+impl StripUnits {
+    /// The position as a percentage of the strip's width, to a thousandth, for CSS `left`.
+    fn percent_of_width(self) -> String {
+        // hundredths of a minute × 100 % / 1,440 minutes, in thousandths of a percent.
+        let thousandths = (self.0 * 1000 + WIDTH / 2) / WIDTH;
+        format!("{}.{:03}%", thousandths / 1000, thousandths % 1000)
+    }
+}
+
+impl std::fmt::Display for StripUnits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, hundredths) = (self.0 / 100, self.0 % 100);
+        match hundredths {
+            0 => write!(f, "{whole}"),
+            h if h % 10 == 0 => write!(f, "{whole}.{}", h / 10),
+            h => write!(f, "{whole}.{h:02}"),
+        }
+    }
+}
+
 /// Where `at` falls on the strip that starts at `from`, to a hundredth of a minute (the
 /// strip is 1,440 units wide: finer digits only lengthen the page).
-fn x_of(from: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
-    let minutes = ((at - from).num_seconds() as f64 / 60.0).clamp(0.0, WIDTH);
-    (minutes * 100.0).round() / 100.0
+fn x_of(from: DateTime<Utc>, at: DateTime<Utc>) -> StripUnits {
+    let seconds = (at - from).num_seconds().clamp(0, WIDTH * 60);
+    // seconds × 100 / 60, rounded (never a tie: the remainder is a third or two).
+    StripUnits((seconds * 100 + 30) / 60)
 }
 
 /// The hours of the viewer's clock to label (every 3 hours), and the instants in the
@@ -113,7 +140,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<ViewerClock>) -> impl IntoView {
                         let clock = viewer.get();
                         let (ticks, changes) = hour_ticks(&axis, &clock);
                         let percent = |at| {
-                            format!("left: {:.3}%", x_of(axis.from, at) / WIDTH * 100.0)
+                            format!("left: {}", x_of(axis.from, at).percent_of_width())
                         };
                         view! {
                             {ticks
@@ -192,7 +219,7 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<ViewerClock>) -> 
         .fires
         .into_iter()
         .map(|fire| {
-            let x = x_of(from, fire.at);
+            let x = x_of(from, fire.at).to_string();
             let class = if fire.dst.is_some() {
                 "fire dst stroke-amber-500"
             } else {
@@ -206,7 +233,7 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<ViewerClock>) -> 
                 }
             };
             view! {
-                <line x1=x x2=x y1="2" y2=HEIGHT - 2.0 stroke-width="3" class=class>
+                <line x1=x.clone() x2=x y1="2" y2=HEIGHT - 2 stroke-width="3" class=class>
                     <title>{title}</title>
                 </line>
             }
@@ -222,10 +249,10 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<ViewerClock>) -> 
         view! {
             <rect
                 class="band fill-indigo-200"
-                x=x1
+                x=x1.to_string()
                 y="4"
-                width=(x2 - x1).max(2.0)
-                height=HEIGHT - 8.0
+                width=StripUnits((x2.0 - x1.0).max(200)).to_string()
+                height=HEIGHT - 8
             >
                 <title>{label}</title>
             </rect>
@@ -248,5 +275,33 @@ fn Row(row: TimelineRow, from: DateTime<Utc>, viewer: RwSignal<ViewerClock>) -> 
                 <a href=href>{band}{marks}</a>
             </svg>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the strip's numbers read as, and where fires fall on it.
+    #[test]
+    fn strip_units_read_as_svg_and_css_read_them() {
+        let from = DateTime::from_timestamp(1_764_547_200, 0).expect("an instant");
+        let at = |seconds| from + TimeDelta::seconds(seconds);
+        assert_eq!(x_of(from, at(0)).to_string(), "0");
+        assert_eq!(x_of(from, at(90)).to_string(), "1.5");
+        assert_eq!(x_of(from, at(61)).to_string(), "1.02");
+        assert_eq!(x_of(from, at(20)).to_string(), "0.33");
+        assert_eq!(x_of(from, at(40)).to_string(), "0.67");
+        assert_eq!(x_of(from, at(86_400)).to_string(), "1440");
+        assert_eq!(
+            x_of(from, at(100_000)),
+            x_of(from, at(86_400)),
+            "clamped to the strip"
+        );
+        assert_eq!(x_of(from, at(-5)).to_string(), "0", "clamped to the strip");
+        assert_eq!(x_of(from, at(0)).percent_of_width(), "0.000%");
+        assert_eq!(x_of(from, at(43_200)).percent_of_width(), "50.000%");
+        assert_eq!(x_of(from, at(3_600)).percent_of_width(), "4.167%");
+        assert_eq!(x_of(from, at(86_400)).percent_of_width(), "100.000%");
     }
 }
