@@ -1,7 +1,7 @@
 //! Instants as people read them: in the viewer's own zone (once the page has hydrated;
 //! UTC before), with a live countdown. The server renders UTC; the browser takes over.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc};
 use leptos::prelude::*;
 
 /// The current time, ticking every second in the browser.
@@ -44,9 +44,58 @@ pub fn relative(delta: TimeDelta) -> String {
     }
 }
 
-/// An instant in UTC, as the server renders it.
+// Readings are written with whole numbers rather than chrono's `format`: the pages that
+// only list (list, timeline, dead letters) then carry no strftime machinery (issue 21).
+
+/// "2026-12-01 09:00:00".
+pub fn date_time_text(reading: NaiveDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {}",
+        reading.year(),
+        reading.month(),
+        reading.day(),
+        seconds_text(reading)
+    )
+}
+
+/// "09:00:00".
+pub fn seconds_text(reading: impl Timelike) -> String {
+    format!(
+        "{:02}:{:02}:{:02}",
+        reading.hour(),
+        reading.minute(),
+        reading.second()
+    )
+}
+
+/// "09:00".
+pub fn minutes_text(reading: impl Timelike) -> String {
+    format!("{:02}:{:02}", reading.hour(), reading.minute())
+}
+
+/// An instant in UTC, as the server renders it: "2026-12-01 09:00:00 UTC".
 pub fn utc_text(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    format!("{} UTC", date_time_text(at.naive_utc()))
+}
+
+/// An instant as RFC 3339 reads it in UTC, exactly as [`DateTime::to_rfc3339`] writes it
+/// ("2026-12-01T09:00:00+00:00", with milli-, micro- or nanoseconds when there are any).
+pub fn rfc3339_text(at: DateTime<Utc>) -> String {
+    let reading = at.naive_utc();
+    let nanos = reading.nanosecond();
+    let fraction = match nanos {
+        0 => String::new(),
+        n if n % 1_000_000 == 0 => format!(".{:03}", n / 1_000_000),
+        n if n % 1_000 == 0 => format!(".{:06}", n / 1_000),
+        n => format!(".{n:09}"),
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{}{fraction}+00:00",
+        reading.year(),
+        reading.month(),
+        reading.day(),
+        seconds_text(reading)
+    )
 }
 
 /// The instant in the viewer's zone (browser only).
@@ -124,9 +173,12 @@ impl ViewerClock {
             Self::Utc => "UTC".to_owned(),
             Self::Browser(_) => browser_abbreviation(at),
         };
+        const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let reading = self.reading_at(at);
         format!(
-            "{} {abbreviation}",
-            self.reading_at(at).format("%a %H:%M:%S")
+            "{} {} {abbreviation}",
+            WEEKDAYS[reading.weekday().num_days_from_monday() as usize],
+            seconds_text(reading)
         )
     }
 }
@@ -191,7 +243,7 @@ pub fn LocalTime(
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| text.set(local_text(at)));
     view! {
-        <time datetime=at.to_rfc3339() title=title.unwrap_or_else(|| utc_text(at))>
+        <time datetime=rfc3339_text(at) title=title.unwrap_or_else(|| utc_text(at))>
             {move || text.get()}
         </time>
     }
@@ -306,6 +358,29 @@ mod tests {
         assert!(viewer_instant("tomorrow")
             .unwrap_err()
             .contains("is not a date and time"));
+    }
+
+    /// The whole-number writers read exactly as chrono's `format` and `to_rfc3339` wrote.
+    #[test]
+    fn readings_are_written_as_chrono_writes_them() {
+        for (seconds, nanos) in [
+            (0, 0),
+            (1_764_579_600, 0),
+            (1_764_579_601, 5_000_000),
+            (1_764_579_659, 123_456_000),
+            (1_764_579_659, 123_456_789),
+            (4_102_444_799, 999_999_999),
+        ] {
+            let at = DateTime::from_timestamp(seconds, nanos).expect("an instant");
+            let reading = at.naive_utc();
+            assert_eq!(rfc3339_text(at), at.to_rfc3339());
+            assert_eq!(utc_text(at), at.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+            assert_eq!(minutes_text(reading), reading.format("%H:%M").to_string());
+            assert_eq!(
+                ViewerClock::Utc.fire_text(at),
+                format!("{} UTC", reading.format("%a %H:%M:%S"))
+            );
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::components::badges::{FiresLeft, LabelChips, OutcomeBadge, PauseNote, 
 use crate::components::bulk_actions::BulkActions;
 use crate::components::error_note::ErrorNote;
 use crate::components::session::IfCan;
-use crate::components::time::{Countdown, LocalTime};
+use crate::components::time::{seconds_text, Countdown, LocalTime};
 use crate::page_data::compact_page_data;
 use crate::server_fns::overview::get_overview;
 use crate::server_fns::schedules::{list_schedules, ListedSchedule, ScheduleRow};
@@ -100,7 +100,11 @@ pub fn Home() -> impl IntoView {
                             </dl>
                             <p id="as-of" class="mt-3 text-xs text-slate-500">
                                 "As of "
-                                {figures.as_of.format("%H:%M:%S%.3f UTC").to_string()}
+                                {format!(
+                                    "{}.{:03} UTC",
+                                    seconds_text(figures.as_of),
+                                    figures.as_of.timestamp_subsec_millis(),
+                                )}
                             </p>
                         }
                             .into_any_sync()

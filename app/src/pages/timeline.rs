@@ -10,7 +10,7 @@ use scheduleman::timeline::{Timeline, TimelineRow};
 
 use crate::components::error_note::ErrorNote;
 use crate::components::page_link::PageLink;
-use crate::components::time::ViewerClock;
+use crate::components::time::{minutes_text, ViewerClock};
 use crate::page_data::compact_page_data;
 use crate::server_fns::timeline::get_timeline;
 use crate::sync_hydration::IntoAnySync;
@@ -146,7 +146,7 @@ fn Chart(timeline: Timeline, viewer: RwSignal<ViewerClock>) -> impl IntoView {
                             {ticks
                                 .into_iter()
                                 .map(|tick| {
-                                    let label = clock.reading_at(tick).format("%H:%M").to_string();
+                                    let label = minutes_text(clock.reading_at(tick));
                                     view! {
                                         <span
                                             class="tick absolute top-2 -translate-x-1/2"
