@@ -284,22 +284,26 @@ async fn server_function_bodies_over_the_limit_are_refused(pool: PgPool) {
 /// Issue 9, item 8: a bulk server function takes a bounded list.
 #[sqlx::test(migrations = "../migrations")]
 async fn bulk_rearm_takes_at_most_500_ids(pool: PgPool) {
-    let ids: Vec<String> = (0..501u128)
-        .map(|n| format!("\"{}\"", uuid::Uuid::from_u128(n)))
-        .collect();
+    use app::server_fns::schedules::RearmSchedules;
+    use leptos::server_fn::error::FromServerFnError;
     use leptos::server_fn::ServerFn;
-    let path = <app::server_fns::schedules::RearmSchedules as ServerFn>::PATH;
+    let ids = (0..501u128).map(uuid::Uuid::from_u128).collect();
+    let body = postcard::to_allocvec(&RearmSchedules { ids }).unwrap();
     let response = send(
         router(pool, None),
-        Request::post(path)
-            .header("content-type", "application/json")
-            .body(Body::from(format!("{{\"ids\": [{}]}}", ids.join(","))))
+        Request::post(<RearmSchedules as ServerFn>::PATH)
+            .header("content-type", "application/x-postcard")
+            .body(Body::from(body))
             .unwrap(),
     )
     .await;
     assert!(!response.status().is_success(), "{}", response.status());
-    let body = support::body_text(response).await;
-    assert!(body.contains("the limit is 500"), "{body}");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let failure = app::error::AppError::de(bytes);
+    assert!(
+        failure.to_string().contains("the limit is 500"),
+        "{failure:?}"
+    );
 }
 
 /// Issue 9, item 6: the UI offers "Sign out" where there is a session to end, and signing
