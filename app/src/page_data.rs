@@ -6,8 +6,11 @@
 //! Two codecs. JSON ([`page_data`]) reads any type. Postcard ([`compact_page_data`], with
 //! `output = Postcard` on the server function) reads plain types only, but its decoders are a
 //! fraction of JSON's: a struct is its fields in order, so no field names are matched and
-//! no map or key visitors are instantiated. The listing pages' data (list, timeline, dead
-//! letters) travel this way.
+//! no map or key visitors are instantiated. The layout's data (the session, the open
+//! incidents), the listing pages' (list, timeline, dead letters) and every server function's
+//! failure travel this way: the main module then carries no JSON decoder, and the listing
+//! group none for its data. Schedules themselves, history and audit entries stay in JSON (flattened,
+//! untagged or skipped fields, free-form JSON).
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
