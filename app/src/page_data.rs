@@ -9,8 +9,8 @@
 //! no map or key visitors are instantiated. The layout's data (the session, the open
 //! incidents), the listing pages' (list, timeline, dead letters) and every server function's
 //! failure travel this way: the main module then carries no JSON decoder, and the listing
-//! group none for its data. Schedules themselves, history and audit entries stay in JSON (flattened,
-//! untagged or skipped fields, free-form JSON).
+//! group none for its data. Schedules themselves, history and audit entries stay in JSON
+//! (flattened, untagged or skipped fields, free-form JSON).
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
