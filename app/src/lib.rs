@@ -3,6 +3,8 @@
 
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod chunk_preload;
 pub mod components;
 pub mod error;
 pub mod page_data;

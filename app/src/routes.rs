@@ -102,6 +102,9 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
+                // Leptos's own links for the chunks are not reliable (`chunk_preload`).
+                #[cfg(feature = "ssr")]
+                crate::chunk_preload::preload_chunks_of(stringify!($group));
                 #[cfg(feature = "split")]
                 let page = $group($($page)?).await;
                 #[cfg(not(feature = "split"))]

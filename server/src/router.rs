@@ -1,6 +1,7 @@
 //! The server's state and its router: probes, the Leptos pages and their server functions,
 //! and the static files of the site.
 
+use app::chunk_preload::ChunkManifest;
 use app::server_fns::access::TokenRequired;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -46,6 +47,9 @@ pub struct AppState {
     pub deliverer: Arc<Deliverer>,
     /// Alerts sent and failed, for `/metrics`.
     pub alert_counters: Arc<AlertCounters>,
+    /// The wasm chunks of each page group, which pages name in their `<head>` (a server
+    /// built with `--features split`, serving a site built with `--split`; otherwise none).
+    pub chunks: Option<ChunkManifest>,
 }
 
 impl AppState {
@@ -58,7 +62,6 @@ impl AppState {
         auth: Auth,
     ) -> Self {
         Self {
-            leptos_options,
             pool,
             targets: Arc::new(targets),
             auth,
@@ -71,6 +74,12 @@ impl AppState {
             })),
             deliverer: Arc::new(deliverer),
             alert_counters: Arc::default(),
+            chunks: if cfg!(feature = "split") {
+                split_manifest(&leptos_options)
+            } else {
+                None
+            },
+            leptos_options,
         }
     }
 
@@ -93,15 +102,32 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The manifest of a split build's chunks, or a warning that pages go without their links.
+fn split_manifest(options: &LeptosOptions) -> Option<ChunkManifest> {
+    let manifest = ChunkManifest::read(options);
+    if manifest.is_none() {
+        tracing::warn!(
+            site_root = %options.site_root,
+            "built with --features split, but {}/{}/{} is missing or unreadable: pages will \
+             fetch their wasm chunks a round trip later (build the site with --split)",
+            options.site_root,
+            options.site_pkg_dir,
+            ChunkManifest::FILE_NAME,
+        );
+    }
+    manifest
+}
+
 /// The whole HTTP surface of the server.
 pub fn app(state: AppState) -> Router {
     let routes = route_list();
-    let (pool, targets, overview, timeline, deliverer) = (
+    let (pool, targets, overview, timeline, deliverer, chunks) = (
         state.pool.clone(),
         state.targets.clone(),
         state.overview.clone(),
         state.timeline.clone(),
         state.deliverer.clone(),
+        state.chunks.clone(),
     );
     let sign_in = TokenRequired(state.auth.is_enabled());
     let options = state.leptos_options.clone();
@@ -125,6 +151,9 @@ pub fn app(state: AppState) -> Router {
                 provide_context(timeline.clone());
                 provide_context(deliverer.clone());
                 provide_context(sign_in);
+                if let Some(chunks) = &chunks {
+                    provide_context(chunks.clone());
+                }
             },
             move || shell(options.clone()),
         )
