@@ -12,6 +12,7 @@ pub mod pages;
 pub mod routes;
 pub mod server_fns;
 pub mod sync_hydration;
+pub mod wire;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -7,10 +7,12 @@
 //! `output = Postcard` on the server function) reads plain types only, but its decoders are a
 //! fraction of JSON's: a struct is its fields in order, so no field names are matched and
 //! no map or key visitors are instantiated. The layout's data (the session, the open
-//! incidents), the listing pages' (list, timeline, dead letters) and every server function's
-//! failure travel this way: the main module then carries no JSON decoder, and the listing
-//! group none for its data. Schedules themselves, history and audit entries stay in JSON
-//! (flattened, untagged or skipped fields, free-form JSON).
+//! incidents), the listing pages' (list, timeline, dead letters), one schedule's page (its
+//! schedule, history, punctuality, backfills, alerts and changes, through the plain forms of
+//! [`crate::wire`]) and every server function's failure travel this way: the main module
+//! then carries no JSON decoder, and those pages none for their data (the audit log and the
+//! incidents use the same forms). The form, the import, the keys and the alert channels
+//! still read JSON.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};

@@ -10,9 +10,10 @@ use uuid::Uuid;
 use super::session::{can, IfCan};
 use super::time::{viewer_instant, LocalTime};
 use crate::error::AppError;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::backfills::{cancel_backfill, list_backfills, start_backfill};
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::BackfillCard;
 
 const FIELD: &str = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
 const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50";
@@ -21,10 +22,14 @@ const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 te
 #[component]
 pub fn Backfills(id: Uuid) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let listed = page_data(move || refresh.get(), move |_| list_backfills(id));
+    let listed = compact_page_data(move || refresh.get(), move |_| list_backfills(id));
     let cancel = Action::new(move |backfill_id: &Uuid| {
         let backfill_id = *backfill_id;
-        async move { cancel_backfill(id, backfill_id).await }
+        async move {
+            cancel_backfill(id, backfill_id)
+                .await
+                .map(|BackfillCard(view)| view)
+        }
     });
     Effect::new(move |_| {
         if cancel.value().get().is_some() {
@@ -43,7 +48,10 @@ pub fn Backfills(id: Uuid) -> impl IntoView {
                         view! { <p class="mt-2 text-sm text-slate-500">"No backfills yet."</p> }
                             .into_any_sync()
                     }
-                    Ok(items) => view! { <BackfillTable items cancel /> }.into_any_sync(),
+                    Ok(items) => {
+                        let items = items.into_iter().map(|BackfillCard(view)| view).collect();
+                        view! { <BackfillTable items cancel /> }.into_any_sync()
+                    }
                     Err(error) => {
                         view! { <p class="mt-2 text-sm text-red-700">{error.to_string()}</p> }
                             .into_any_sync()
@@ -63,7 +71,11 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let run = Action::new(move |request: &BackfillRequest| {
         let request = request.clone();
-        async move { start_backfill(id, request).await }
+        async move {
+            start_backfill(id, request)
+                .await
+                .map(|BackfillCard(view)| view)
+        }
     });
     Effect::new(move |_| {
         if let Some(Ok(view)) = run.value().get() {

@@ -11,9 +11,10 @@ use super::error_note::ErrorNote;
 use super::incidents::IncidentTable;
 use super::session::IfCan;
 use super::time::LocalTime;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::alerts::{get_alert_rule, list_incidents, SetAlertRule};
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::{AlertRuleCard, IncidentCard};
 
 const BUTTON: &str =
     "rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50";
@@ -22,8 +23,8 @@ const BUTTON: &str =
 #[component]
 pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
     let set = ServerAction::<SetAlertRule>::new();
-    let rule = page_data(move || set.version().get(), move |_| get_alert_rule(id));
-    let incidents = page_data(|| (), move |_| list_incidents(None, Some(id)));
+    let rule = compact_page_data(move || set.version().get(), move |_| get_alert_rule(id));
+    let incidents = compact_page_data(|| (), move |_| list_incidents(None, Some(id)));
     let mute = move |current: AlertRule, hours: Option<i64>| {
         let muted_until = hours.map(|h| Utc::now() + TimeDelta::hours(h));
         set.dispatch(SetAlertRule {
@@ -38,7 +39,7 @@ pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match rule.await {
-                    Ok(current) => {
+                    Ok(AlertRuleCard(current)) => {
                         let routed = match &current.channels {
                             None => "the default channels".to_owned(),
                             Some(ids) => format!("{} channel(s) of its own", ids.len()),
@@ -121,7 +122,8 @@ pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
                             .into_any_sync()
                     }
                     Ok(items) => {
-                        view! { <IncidentTable incidents=items id="schedule-incidents" /> }
+                        let incidents = items.into_iter().map(|IncidentCard(item)| item).collect();
+                        view! { <IncidentTable incidents id="schedule-incidents" /> }
                             .into_any_sync()
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),

@@ -11,11 +11,12 @@ use crate::components::error_note::ErrorNote;
 use crate::components::incidents::IncidentTable;
 use crate::components::session::IfCan;
 use crate::components::time::LocalTime;
-use crate::page_data::page_data;
+use crate::page_data::{compact_page_data, page_data};
 use crate::server_fns::alerts::{
     list_channels, list_deliveries, list_incidents, CreateChannel, DeleteChannel, TestChannel,
 };
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::IncidentCard;
 
 const INPUT: &str = "mt-1 block rounded-md border border-slate-300 px-3 py-1.5 text-sm";
 const BUTTON: &str =
@@ -31,8 +32,8 @@ pub fn Alerts() -> impl IntoView {
         move || (create.version().get(), remove.version().get()),
         |_| list_channels(),
     );
-    let open = page_data(|| (), |_| list_incidents(Some(true), None));
-    let resolved = page_data(|| (), |_| list_incidents(Some(false), None));
+    let open = compact_page_data(|| (), |_| list_incidents(Some(true), None));
+    let resolved = compact_page_data(|| (), |_| list_incidents(Some(false), None));
     let deliveries = page_data(move || test.version().get(), |_| list_deliveries());
     view! {
         <h1 class="text-2xl font-semibold">"Alerts"</h1>
@@ -54,8 +55,8 @@ pub fn Alerts() -> impl IntoView {
                             .into_any_sync()
                     }
                     Ok(items) => {
-                        view! { <IncidentTable incidents=items id="open-incidents" /> }
-                            .into_any_sync()
+                        let incidents = items.into_iter().map(|IncidentCard(item)| item).collect();
+                        view! { <IncidentTable incidents id="open-incidents" /> }.into_any_sync()
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
@@ -140,7 +141,8 @@ pub fn Alerts() -> impl IntoView {
                             .into_any_sync()
                     }
                     Ok(items) => {
-                        view! { <IncidentTable incidents=items id="resolved-incidents" /> }
+                        let incidents = items.into_iter().map(|IncidentCard(item)| item).collect();
+                        view! { <IncidentTable incidents id="resolved-incidents" /> }
                             .into_any_sync()
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),

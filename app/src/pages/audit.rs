@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::changes::ChangeTable;
 use crate::components::error_note::ErrorNote;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::access::list_audit;
 use crate::sync_hydration::IntoAnySync;
 
@@ -18,7 +18,7 @@ const INPUT: &str = "mt-1 block rounded-md border border-slate-300 px-3 py-1.5 t
 pub fn Audit() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let entries = page_data(
+    let entries = compact_page_data(
         move || {
             (
                 param("actor"),

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
 use scheduleman::access::Role;
-use scheduleman::model::{ApiKeyView, AuditEntryView, CreatedKey, KeyRequest};
+use scheduleman::model::{ApiKeyView, CreatedKey, KeyRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::components::changes::ChangeRow;
 use crate::error::AppError;
 
 /// Put in the server functions' context by the server: whether it has an API token.
@@ -58,12 +59,12 @@ pub async fn revoke_key(id: Uuid) -> Result<ApiKeyView, AppError> {
 
 /// A page of the audit log (admin), newest first, older than `before`, filtered by actor
 /// and action (a prefix: `schedule.` for every schedule change); and where the next starts.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn list_audit(
     actor: String,
     action: String,
     before: Option<i64>,
-) -> Result<(Vec<AuditEntryView>, Option<i64>), AppError> {
+) -> Result<(Vec<ChangeRow>, Option<i64>), AppError> {
     let filter = scheduleman::commands::audit::Filter {
         actor: Some(actor.trim().to_owned()).filter(|a| !a.is_empty()),
         action: Some(action.trim().to_owned()).filter(|a| !a.is_empty()),
@@ -77,15 +78,18 @@ pub async fn list_audit(
         AUDIT_PAGE,
     )
     .await?;
-    Ok((page.items, page.next))
+    Ok((
+        page.items.into_iter().map(ChangeRow::from).collect(),
+        page.next,
+    ))
 }
 
 /// A page of one schedule's changes, newest first.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn schedule_changes(
     id: Uuid,
     before: Option<i64>,
-) -> Result<(Vec<AuditEntryView>, Option<i64>), AppError> {
+) -> Result<(Vec<ChangeRow>, Option<i64>), AppError> {
     let page = scheduleman::commands::audit::for_schedule(
         &super::pool()?,
         &super::actor()?,
@@ -94,5 +98,8 @@ pub async fn schedule_changes(
         AUDIT_PAGE,
     )
     .await?;
-    Ok((page.items, page.next))
+    Ok((
+        page.items.into_iter().map(ChangeRow::from).collect(),
+        page.next,
+    ))
 }

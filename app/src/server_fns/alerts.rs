@@ -2,12 +2,11 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
-use scheduleman::model::{
-    AlertRule, ChannelRequest, ChannelView, CreatedChannel, DeliveryView, IncidentView,
-};
+use scheduleman::model::{AlertRule, ChannelRequest, ChannelView, CreatedChannel, DeliveryView};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::wire::{AlertRuleCard, IncidentCard};
 
 #[cfg(feature = "ssr")]
 fn deliverer() -> Result<std::sync::Arc<scheduleman::alerts::Deliverer>, AppError> {
@@ -54,13 +53,15 @@ pub async fn test_channel(id: Uuid) -> Result<DeliveryView, AppError> {
 }
 
 /// Incidents, newest first: open ones only when `open`, one schedule's when `schedule_id`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn list_incidents(
     open: Option<bool>,
     schedule_id: Option<Uuid>,
-) -> Result<Vec<IncidentView>, AppError> {
+) -> Result<Vec<IncidentCard>, AppError> {
     let filter = scheduleman::commands::alerts::IncidentFilter { open, schedule_id };
-    Ok(scheduleman::commands::alerts::incidents(&super::pool()?, &super::actor()?, filter).await?)
+    let (pool, actor) = (super::pool()?, super::actor()?);
+    let incidents = scheduleman::commands::alerts::incidents(&pool, &actor, filter).await?;
+    Ok(incidents.into_iter().map(IncidentCard).collect())
 }
 
 /// The most recent deliveries and how each went.
@@ -78,16 +79,18 @@ pub async fn open_incident_count() -> Result<i64, AppError> {
 }
 
 /// A schedule's alert routing and mute.
-#[server(prefix = "/rpc")]
-pub async fn get_alert_rule(id: Uuid) -> Result<AlertRule, AppError> {
-    Ok(scheduleman::commands::alerts::rule(&super::pool()?, &super::actor()?, id).await?)
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn get_alert_rule(id: Uuid) -> Result<AlertRuleCard, AppError> {
+    Ok(AlertRuleCard(
+        scheduleman::commands::alerts::rule(&super::pool()?, &super::actor()?, id).await?,
+    ))
 }
 
 /// Sets a schedule's alert routing and mute (operate).
-#[server(prefix = "/rpc", input = Json)]
-pub async fn set_alert_rule(id: Uuid, rule: AlertRule) -> Result<AlertRule, AppError> {
-    Ok(
+#[server(prefix = "/rpc", input = Json, output = Postcard)]
+pub async fn set_alert_rule(id: Uuid, rule: AlertRule) -> Result<AlertRuleCard, AppError> {
+    Ok(AlertRuleCard(
         scheduleman::commands::alerts::set_rule(&super::pool()?, &super::actor()?, id, &rule)
             .await?,
-    )
+    ))
 }

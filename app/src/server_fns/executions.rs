@@ -1,22 +1,22 @@
 //! A schedule's attempt history, and its punctuality and health computed from it.
 
 use leptos::prelude::*;
-use scheduleman::model::ExecutionView;
-use scheduleman::punctuality::Punctuality;
+use leptos::server_fn::codec::Postcard;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::wire::{Attempt, PunctualityCard};
 
 /// Attempts per page of the history.
 pub const HISTORY_PAGE: usize = 25;
 
 /// One page of attempts, newest first, older than the row id `before`; and where the next
 /// (older) page starts.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn list_executions(
     schedule_id: Uuid,
     before: Option<i64>,
-) -> Result<(Vec<ExecutionView>, Option<i64>), AppError> {
+) -> Result<(Vec<Attempt>, Option<i64>), AppError> {
     let page = scheduleman::commands::history(
         &super::pool()?,
         &super::actor()?,
@@ -25,12 +25,14 @@ pub async fn list_executions(
         HISTORY_PAGE,
     )
     .await?;
-    Ok((page.items, page.next))
+    Ok((page.items.into_iter().map(Attempt).collect(), page.next))
 }
 
 /// A schedule's lag and success over the last 24 hours and 7 days, hour by hour for a day.
-#[server(prefix = "/rpc")]
-pub async fn get_punctuality(schedule_id: Uuid) -> Result<Punctuality, AppError> {
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn get_punctuality(schedule_id: Uuid) -> Result<PunctualityCard, AppError> {
     let pool = super::pool()?;
-    Ok(scheduleman::commands::punctuality(&pool, &super::actor()?, schedule_id).await?)
+    Ok(PunctualityCard(
+        scheduleman::commands::punctuality(&pool, &super::actor()?, schedule_id).await?,
+    ))
 }

@@ -169,16 +169,17 @@ pub enum ScheduleCard {
     /// math (issue 21).
     Readable {
         /// The schedule.
+        #[serde(with = "crate::wire::ScheduleViewDef")]
         schedule: ScheduleView,
         /// Its next fires.
         upcoming: Upcoming,
     },
     /// One whose stored definition does not decode.
-    Unreadable(UnreadableSchedule),
+    Unreadable(#[serde(with = "crate::wire::UnreadableScheduleDef")] UnreadableSchedule),
 }
 
-/// One schedule, readable or not, with its next fires.
-#[server(prefix = "/rpc")]
+/// One schedule, readable or not, with its next fires (in postcard: [`crate::wire`]).
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn get_schedule(id: Uuid) -> Result<ScheduleCard, AppError> {
     Ok(
         match scheduleman::commands::read(&super::pool()?, &super::actor()?, id).await? {
@@ -239,7 +240,7 @@ pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result
 }
 
 /// Gives a schedule a new signing secret and returns it (shown once).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
     Ok(
         scheduleman::commands::rotate_secret(&super::pool()?, &super::actor()?, id)
@@ -249,14 +250,15 @@ pub async fn rotate_secret(id: Uuid) -> Result<String, AppError> {
 }
 
 /// Pauses (optionally until an instant, with a note), resumes, triggers (optionally with
-/// a one-off body) or re-arms a schedule.
-#[server(prefix = "/rpc", input = Json)]
+/// a one-off body) or re-arms a schedule. The page reads the schedule again after it, so the
+/// answer carries nothing (and the page's code no decoder of a schedule in JSON).
+#[server(prefix = "/rpc", input = Json, output = Postcard)]
 pub async fn schedule_action(
     id: Uuid,
     action: String,
     pause: scheduleman::model::PauseRequest,
     trigger: scheduleman::model::TriggerRequest,
-) -> Result<ScheduleView, AppError> {
+) -> Result<(), AppError> {
     let action: scheduleman::commands::Action = action.parse().map_err(|_| {
         AppError::Invalid(vec![scheduleman::validate::FieldError {
             field: "action".into(),
@@ -264,14 +266,13 @@ pub async fn schedule_action(
         }])
     })?;
     let details = scheduleman::commands::ActionDetails { pause, trigger };
-    Ok(
-        scheduleman::commands::act_with(&super::pool()?, &super::actor()?, id, action, &details)
-            .await?,
-    )
+    scheduleman::commands::act_with(&super::pool()?, &super::actor()?, id, action, &details)
+        .await?;
+    Ok(())
 }
 
 /// Deletes a schedule and its history.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
     Ok(scheduleman::commands::delete(&super::pool()?, &super::actor()?, id).await?)
 }

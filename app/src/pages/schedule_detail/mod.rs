@@ -18,13 +18,14 @@ use crate::components::schedule_actions::ActRequest;
 use crate::components::schedule_alerts::ScheduleAlerts;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::access::schedule_changes;
 use crate::server_fns::executions::{get_punctuality, list_executions};
 use crate::server_fns::schedules::{
     delete_schedule, get_schedule, rotate_secret, schedule_action, ScheduleCard,
 };
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::{Attempt, PunctualityCard};
 
 /// The detail page.
 #[component]
@@ -33,7 +34,7 @@ pub fn ScheduleDetail() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
     let changes = RwSignal::new(0u32);
     let before = RwSignal::new(None::<i64>);
-    let schedule = page_data(
+    let schedule = compact_page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -42,7 +43,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let history = page_data(
+    let history = compact_page_data(
         move || (id(), before.get(), changes.get()),
         |(id, before, _)| async move {
             match id {
@@ -51,7 +52,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let punctuality = page_data(
+    let punctuality = compact_page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -60,7 +61,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let audit = page_data(
+    let audit = compact_page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -167,7 +168,7 @@ pub fn ScheduleDetail() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match punctuality.await {
-                    Ok(Some(figures)) => {
+                    Ok(Some(PunctualityCard(figures))) => {
                         view! { <PunctualityPanel figures=figures now=Utc::now() /> }
                             .into_any_sync()
                     }
@@ -186,7 +187,7 @@ pub fn ScheduleDetail() -> impl IntoView {
                     }
                     Ok((rows, older)) => {
                         view! {
-                            <History rows=rows />
+                            <History rows=rows.into_iter().map(|Attempt(row)| row).collect() />
                             <div class="mt-2 flex gap-3 text-sm">
                                 {move || {
                                     before
