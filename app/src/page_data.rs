@@ -10,9 +10,9 @@
 //! incidents), the listing pages' (list, timeline, dead letters), one schedule's page (its
 //! schedule, history, punctuality, backfills, alerts and changes, through the plain forms of
 //! [`crate::wire`]) and every server function's failure travel this way: the main module
-//! then carries no JSON decoder, and those pages none for their data (the audit log and the
-//! incidents use the same forms). The form, the import, the keys and the alert channels
-//! still read JSON.
+//! then carries no JSON decoder, and those pages none for their data; nor do the
+//! administration pages (keys, channels, deliveries, incidents, the audit log, executors).
+//! Only the form and the import still read JSON.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};

@@ -7,9 +7,12 @@
 //! and the page's code parses no dates). Round trips: the tests of [`crate::page_data`].
 
 use chrono::{DateTime, Utc};
+use scheduleman::access::Role;
 use scheduleman::model::{
-    AlertEvent, AlertRule, BackfillView, ExecutionView, IncidentView, Misfire, OnDead, Outcome,
-    RetryPolicy, ScheduleState, ScheduleView, Target, UnreadableSchedule,
+    AlertEvent, AlertRule, ApiKeyView, BackfillView, ChannelFormat, ChannelView, CreatedChannel,
+    CreatedKey, DeliveryKind, DeliveryStatus, DeliveryView, ExecutionView, ExecutorView,
+    IncidentView, Misfire, OnDead, Outcome, RetryPolicy, ScheduleState, ScheduleView, Target,
+    UnreadableSchedule,
 };
 use scheduleman::punctuality::{HourBucket, Punctuality, Window};
 use scheduleman::schedule::{DstGap, DstOverlap, ScheduleSpec, TimingOptions};
@@ -292,6 +295,107 @@ struct IncidentViewDef {
     resolution: Option<String>,
 }
 
+/// An [`ApiKeyView`], instants in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyCard(#[serde(with = "ApiKeyViewDef")] pub ApiKeyView);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "ApiKeyView")]
+struct ApiKeyViewDef {
+    id: uuid::Uuid,
+    name: String,
+    role: Role,
+    prefix: String,
+    #[serde(with = "micros")]
+    created_at: DateTime<Utc>,
+    #[serde(with = "micros_option")]
+    expires_at: Option<DateTime<Utc>>,
+    #[serde(with = "micros_option")]
+    last_used_at: Option<DateTime<Utc>>,
+    #[serde(with = "micros_option")]
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A [`CreatedKey`]: the key's view, then the key (the JSON API flattens the view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedKeyCard(#[serde(with = "CreatedKeyDef")] pub CreatedKey);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "CreatedKey")]
+struct CreatedKeyDef {
+    #[serde(with = "ApiKeyViewDef")]
+    view: ApiKeyView,
+    key: String,
+}
+
+/// A [`ChannelView`], its creation in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelCard(#[serde(with = "ChannelViewDef")] pub ChannelView);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "ChannelView")]
+struct ChannelViewDef {
+    id: uuid::Uuid,
+    name: String,
+    url: String,
+    format: ChannelFormat,
+    default: bool,
+    #[serde(with = "micros")]
+    created_at: DateTime<Utc>,
+}
+
+/// A [`CreatedChannel`]: the channel's view, then its signing secret (the JSON API flattens
+/// the view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedChannelCard(#[serde(with = "CreatedChannelDef")] pub CreatedChannel);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "CreatedChannel")]
+struct CreatedChannelDef {
+    #[serde(with = "ChannelViewDef")]
+    channel: ChannelView,
+    signing_secret: String,
+}
+
+/// A [`DeliveryView`], instants in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryCard(#[serde(with = "DeliveryViewDef")] pub DeliveryView);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "DeliveryView")]
+struct DeliveryViewDef {
+    id: uuid::Uuid,
+    incident_id: Option<uuid::Uuid>,
+    event: Option<String>,
+    channel_id: uuid::Uuid,
+    channel: String,
+    kind: DeliveryKind,
+    status: DeliveryStatus,
+    attempts: i32,
+    last_error: Option<String>,
+    #[serde(with = "micros")]
+    created_at: DateTime<Utc>,
+    #[serde(with = "micros_option")]
+    sent_at: Option<DateTime<Utc>>,
+}
+
+/// An [`ExecutorView`], instants in microseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutorCard(#[serde(with = "ExecutorViewDef")] pub ExecutorView);
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "ExecutorView")]
+struct ExecutorViewDef {
+    id: String,
+    host: String,
+    pid: i32,
+    #[serde(with = "micros")]
+    started_at: DateTime<Utc>,
+    #[serde(with = "micros")]
+    last_seen_at: DateTime<Utc>,
+    in_flight: i32,
+}
+
 #[cfg(test)]
 mod tests {
     use leptos::server::codee::{Decoder, Encoder};
@@ -518,5 +622,87 @@ mod tests {
             ..incident
         };
         assert_eq!(through_the_page(&incidents), Ok(vec![IncidentCard(shown)]));
+    }
+
+    /// The administration pages' data: keys, channels, deliveries, executors, each optional
+    /// field set and unset.
+    #[test]
+    fn the_administration_pages_read_back_as_they_were_written() {
+        let key = ApiKeyView {
+            id: uuid::Uuid::new_v4(),
+            name: "deploy bot".into(),
+            role: Role::Write,
+            prefix: "sk_ab12".into(),
+            created_at: at(0),
+            expires_at: Some(at(1)),
+            last_used_at: Some(at(2)),
+            revoked_at: Some(at(3)),
+        };
+        let bare_key = ApiKeyView {
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+            ..key.clone()
+        };
+        let keys: Result<Vec<KeyCard>, AppError> =
+            Ok(vec![KeyCard(key.clone()), KeyCard(bare_key)]);
+        assert_eq!(through_the_page(&keys), keys);
+        let created: Result<CreatedKeyCard, AppError> = Ok(CreatedKeyCard(CreatedKey {
+            view: key,
+            key: "sk_ab12_secret".into(),
+        }));
+        assert_eq!(through_the_page(&created), created);
+
+        let channel = ChannelView {
+            id: uuid::Uuid::new_v4(),
+            name: "ops".into(),
+            url: "https://hooks.test/alerts".into(),
+            format: ChannelFormat::Slack,
+            default: true,
+            created_at: at(4),
+        };
+        let channels: Result<Vec<ChannelCard>, AppError> = Ok(vec![ChannelCard(channel.clone())]);
+        assert_eq!(through_the_page(&channels), channels);
+        let created: Result<CreatedChannelCard, AppError> =
+            Ok(CreatedChannelCard(CreatedChannel {
+                channel,
+                signing_secret: "whsec_1".into(),
+            }));
+        assert_eq!(through_the_page(&created), created);
+
+        let delivery = DeliveryView {
+            id: uuid::Uuid::new_v4(),
+            incident_id: Some(uuid::Uuid::new_v4()),
+            event: Some("schedule.dead".into()),
+            channel_id: uuid::Uuid::new_v4(),
+            channel: "ops".into(),
+            kind: DeliveryKind::Open,
+            status: DeliveryStatus::Sent,
+            attempts: 2,
+            last_error: Some("HTTP 500".into()),
+            created_at: at(5),
+            sent_at: Some(at(6)),
+        };
+        let bare_delivery = DeliveryView {
+            incident_id: None,
+            event: None,
+            kind: DeliveryKind::Test,
+            last_error: None,
+            sent_at: None,
+            ..delivery.clone()
+        };
+        let deliveries: Result<Vec<DeliveryCard>, AppError> =
+            Ok(vec![DeliveryCard(delivery), DeliveryCard(bare_delivery)]);
+        assert_eq!(through_the_page(&deliveries), deliveries);
+
+        let executors: Result<Vec<ExecutorCard>, AppError> = Ok(vec![ExecutorCard(ExecutorView {
+            id: "executor-1".into(),
+            host: "box".into(),
+            pid: 4242,
+            started_at: at(7),
+            last_seen_at: at(8),
+            in_flight: 3,
+        })]);
+        assert_eq!(through_the_page(&executors), executors);
     }
 }

@@ -11,12 +11,12 @@ use crate::components::error_note::ErrorNote;
 use crate::components::incidents::IncidentTable;
 use crate::components::session::IfCan;
 use crate::components::time::LocalTime;
-use crate::page_data::{compact_page_data, page_data};
+use crate::page_data::compact_page_data;
 use crate::server_fns::alerts::{
     list_channels, list_deliveries, list_incidents, CreateChannel, DeleteChannel, TestChannel,
 };
 use crate::sync_hydration::IntoAnySync;
-use crate::wire::IncidentCard;
+use crate::wire::{ChannelCard, CreatedChannelCard, DeliveryCard, IncidentCard};
 
 const INPUT: &str = "mt-1 block rounded-md border border-slate-300 px-3 py-1.5 text-sm";
 const BUTTON: &str =
@@ -28,13 +28,13 @@ pub fn Alerts() -> impl IntoView {
     let create = ServerAction::<CreateChannel>::new();
     let remove = ServerAction::<DeleteChannel>::new();
     let test = ServerAction::<TestChannel>::new();
-    let channels = page_data(
+    let channels = compact_page_data(
         move || (create.version().get(), remove.version().get()),
         |_| list_channels(),
     );
     let open = compact_page_data(|| (), |_| list_incidents(Some(true), None));
     let resolved = compact_page_data(|| (), |_| list_incidents(Some(false), None));
-    let deliveries = page_data(move || test.version().get(), |_| list_deliveries());
+    let deliveries = compact_page_data(move || test.version().get(), |_| list_deliveries());
     view! {
         <h1 class="text-2xl font-semibold">"Alerts"</h1>
         <p class="mt-1 text-sm text-slate-600">
@@ -71,7 +71,7 @@ pub fn Alerts() -> impl IntoView {
             test.value()
                 .get()
                 .map(|result| match result {
-                    Ok(delivery) if delivery.status == DeliveryStatus::Sent => {
+                    Ok(DeliveryCard(delivery)) if delivery.status == DeliveryStatus::Sent => {
                         view! {
                             <p
                                 id="test-result"
@@ -82,7 +82,7 @@ pub fn Alerts() -> impl IntoView {
                         }
                             .into_any_sync()
                     }
-                    Ok(delivery) => {
+                    Ok(DeliveryCard(delivery)) => {
                         let why = delivery.last_error.unwrap_or_default();
                         view! {
                             <ErrorNote
@@ -110,8 +110,11 @@ pub fn Alerts() -> impl IntoView {
                             .into_any_sync()
                     }
                     Ok(items) => {
-                        view! { <ChannelTable channels=items remove=remove test=test /> }
-                            .into_any_sync()
+                        let channels = items
+                            .into_iter()
+                            .map(|ChannelCard(channel)| channel)
+                            .collect();
+                        view! { <ChannelTable channels remove=remove test=test /> }.into_any_sync()
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
@@ -126,7 +129,10 @@ pub fn Alerts() -> impl IntoView {
                         view! { <p class="mt-2 text-sm text-slate-500">"No alert sent yet."</p> }
                             .into_any_sync()
                     }
-                    Ok(items) => view! { <DeliveryTable deliveries=items /> }.into_any_sync(),
+                    Ok(items) => {
+                        let deliveries = items.into_iter().map(|DeliveryCard(item)| item).collect();
+                        view! { <DeliveryTable deliveries /> }.into_any_sync()
+                    }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}
@@ -233,7 +239,7 @@ fn NewChannel(create: ServerAction<CreateChannel>) -> impl IntoView {
                 .value()
                 .get()
                 .map(|result| match result {
-                    Ok(created) => {
+                    Ok(CreatedChannelCard(created)) => {
                         view! {
                             <div
                                 id="channel-secret"

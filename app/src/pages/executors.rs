@@ -4,14 +4,15 @@ use leptos::prelude::*;
 
 use crate::components::error_note::ErrorNote;
 use crate::components::time::{now, relative, LocalTime};
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::executors::list_executors;
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::ExecutorCard;
 
 /// The executors page.
 #[component]
 pub fn Executors() -> impl IntoView {
-    let executors = page_data(|| (), |_| list_executors());
+    let executors = compact_page_data(|| (), |_| list_executors());
     view! {
         <h1 class="text-2xl font-semibold">"Executors"</h1>
         <p class="mt-1 text-sm text-slate-600">
@@ -45,7 +46,7 @@ pub fn Executors() -> impl IntoView {
                                 <tbody>
                                     {list
                                         .into_iter()
-                                        .map(|e| {
+                                        .map(|ExecutorCard(e)| {
                                             let seen = e.last_seen_at;
                                             view! {
                                                 <tr class="executor border-t border-slate-100">

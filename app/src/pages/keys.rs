@@ -8,9 +8,10 @@ use scheduleman::model::{ApiKeyView, KeyRequest};
 
 use crate::components::error_note::ErrorNote;
 use crate::components::time::LocalTime;
-use crate::page_data::page_data;
+use crate::page_data::compact_page_data;
 use crate::server_fns::access::{list_keys, CreateKey, RevokeKey};
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::{CreatedKeyCard, KeyCard};
 
 const INPUT: &str = "mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm";
 
@@ -19,7 +20,7 @@ const INPUT: &str = "mt-1 rounded-md border border-slate-300 px-3 py-1.5 text-sm
 pub fn Keys() -> impl IntoView {
     let create = ServerAction::<CreateKey>::new();
     let revoke = ServerAction::<RevokeKey>::new();
-    let keys = page_data(
+    let keys = compact_page_data(
         move || (create.version().get(), revoke.version().get()),
         |_| list_keys(),
     );
@@ -111,7 +112,7 @@ pub fn Keys() -> impl IntoView {
                 .value()
                 .get()
                 .map(|result| match result {
-                    Ok(created) => {
+                    Ok(CreatedKeyCard(created)) => {
                         view! {
                             <div
                                 id="new-key-shown"
@@ -154,7 +155,10 @@ pub fn Keys() -> impl IntoView {
                         }
                             .into_any_sync()
                     }
-                    Ok(list) => view! { <KeyTable keys=list revoke=revoke /> }.into_any_sync(),
+                    Ok(list) => {
+                        let keys = list.into_iter().map(|KeyCard(key)| key).collect();
+                        view! { <KeyTable keys revoke=revoke /> }.into_any_sync()
+                    }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}

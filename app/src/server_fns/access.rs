@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
 use scheduleman::access::Role;
-use scheduleman::model::{ApiKeyView, CreatedKey, KeyRequest};
+use scheduleman::model::KeyRequest;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::components::changes::ChangeRow;
 use crate::error::AppError;
+use crate::wire::{CreatedKeyCard, KeyCard};
 
 /// Put in the server functions' context by the server: whether it has an API token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,21 +41,27 @@ pub async fn whoami() -> Result<Session, AppError> {
 pub const AUDIT_PAGE: usize = 50;
 
 /// Every API key, newest first (admin).
-#[server(prefix = "/rpc")]
-pub async fn list_keys() -> Result<Vec<ApiKeyView>, AppError> {
-    Ok(scheduleman::commands::keys::list(&super::pool()?, &super::actor()?).await?)
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn list_keys() -> Result<Vec<KeyCard>, AppError> {
+    let keys = scheduleman::commands::keys::list(&super::pool()?, &super::actor()?).await?;
+    Ok(keys.into_iter().map(KeyCard).collect())
 }
 
 /// Creates a key (admin); the key itself is in this answer only.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn create_key(request: KeyRequest) -> Result<CreatedKey, AppError> {
-    Ok(scheduleman::commands::keys::create(&super::pool()?, &super::actor()?, &request).await?)
+#[server(prefix = "/rpc", input = Json, output = Postcard)]
+pub async fn create_key(request: KeyRequest) -> Result<CreatedKeyCard, AppError> {
+    let (pool, actor) = (super::pool()?, super::actor()?);
+    Ok(CreatedKeyCard(
+        scheduleman::commands::keys::create(&pool, &actor, &request).await?,
+    ))
 }
 
 /// Revokes a key (admin): it and its sessions stop working at once.
-#[server(prefix = "/rpc")]
-pub async fn revoke_key(id: Uuid) -> Result<ApiKeyView, AppError> {
-    Ok(scheduleman::commands::keys::revoke(&super::pool()?, &super::actor()?, id).await?)
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn revoke_key(id: Uuid) -> Result<KeyCard, AppError> {
+    Ok(KeyCard(
+        scheduleman::commands::keys::revoke(&super::pool()?, &super::actor()?, id).await?,
+    ))
 }
 
 /// A page of the audit log (admin), newest first, older than `before`, filtered by actor

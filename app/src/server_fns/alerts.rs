@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
-use scheduleman::model::{AlertRule, ChannelRequest, ChannelView, CreatedChannel, DeliveryView};
+use scheduleman::model::{AlertRule, ChannelRequest};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::wire::{AlertRuleCard, IncidentCard};
+use crate::wire::{AlertRuleCard, ChannelCard, CreatedChannelCard, DeliveryCard, IncidentCard};
 
 #[cfg(feature = "ssr")]
 fn deliverer() -> Result<std::sync::Arc<scheduleman::alerts::Deliverer>, AppError> {
@@ -14,27 +14,31 @@ fn deliverer() -> Result<std::sync::Arc<scheduleman::alerts::Deliverer>, AppErro
 }
 
 /// Every channel, by name.
-#[server(prefix = "/rpc")]
-pub async fn list_channels() -> Result<Vec<ChannelView>, AppError> {
-    Ok(scheduleman::commands::alerts::channels(&super::pool()?, &super::actor()?).await?)
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn list_channels() -> Result<Vec<ChannelCard>, AppError> {
+    let (pool, actor) = (super::pool()?, super::actor()?);
+    let channels = scheduleman::commands::alerts::channels(&pool, &actor).await?;
+    Ok(channels.into_iter().map(ChannelCard).collect())
 }
 
 /// Creates a channel (admin); its signing secret is in the answer, once.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn create_channel(request: ChannelRequest) -> Result<CreatedChannel, AppError> {
+#[server(prefix = "/rpc", input = Json, output = Postcard)]
+pub async fn create_channel(request: ChannelRequest) -> Result<CreatedChannelCard, AppError> {
     let (pool, targets, deliverer) = (super::pool()?, super::targets()?, deliverer()?);
-    Ok(scheduleman::commands::alerts::create_channel(
-        &pool,
-        &targets,
-        &deliverer,
-        &super::actor()?,
-        &request,
-    )
-    .await?)
+    Ok(CreatedChannelCard(
+        scheduleman::commands::alerts::create_channel(
+            &pool,
+            &targets,
+            &deliverer,
+            &super::actor()?,
+            &request,
+        )
+        .await?,
+    ))
 }
 
 /// Deletes a channel (admin).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn delete_channel(id: Uuid) -> Result<(), AppError> {
     Ok(
         scheduleman::commands::alerts::delete_channel(&super::pool()?, &super::actor()?, id)
@@ -43,13 +47,13 @@ pub async fn delete_channel(id: Uuid) -> Result<(), AppError> {
 }
 
 /// Sends a test alert to a channel now (admin); how it went.
-#[server(prefix = "/rpc")]
-pub async fn test_channel(id: Uuid) -> Result<DeliveryView, AppError> {
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn test_channel(id: Uuid) -> Result<DeliveryCard, AppError> {
     let (pool, deliverer) = (super::pool()?, deliverer()?);
-    Ok(
+    Ok(DeliveryCard(
         scheduleman::commands::alerts::test_channel(&pool, &deliverer, &super::actor()?, id)
             .await?,
-    )
+    ))
 }
 
 /// Incidents, newest first: open ones only when `open`, one schedule's when `schedule_id`.
@@ -65,9 +69,11 @@ pub async fn list_incidents(
 }
 
 /// The most recent deliveries and how each went.
-#[server(prefix = "/rpc")]
-pub async fn list_deliveries() -> Result<Vec<DeliveryView>, AppError> {
-    Ok(scheduleman::commands::alerts::deliveries(&super::pool()?, &super::actor()?).await?)
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn list_deliveries() -> Result<Vec<DeliveryCard>, AppError> {
+    let (pool, actor) = (super::pool()?, super::actor()?);
+    let deliveries = scheduleman::commands::alerts::deliveries(&pool, &actor).await?;
+    Ok(deliveries.into_iter().map(DeliveryCard).collect())
 }
 
 /// How many incidents are open (the header's badge).
