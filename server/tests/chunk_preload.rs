@@ -22,7 +22,9 @@ const MANIFEST: &str = r#"{
 
 #[sqlx::test(migrations = "../migrations")]
 async fn every_page_names_its_own_chunks_on_every_request(pool: PgPool) {
-    let id = create(&pool).await;
+    let body = serde_json::json!({"name": "nightly", "schedule": {"cron": "0 3 * * *"},
+                                  "target": {"url": "https://hooks.test/x"}});
+    let id = support::create_schedule(&pool, body).await;
 
     let mut state = support::state(pool.clone(), "hooks.test", None);
     state.chunks = Some(ChunkManifest::parse("/pkg", MANIFEST).expect("a manifest"));
@@ -39,15 +41,10 @@ async fn every_page_names_its_own_chunks_on_every_request(pool: PgPool) {
         ("/executors".to_owned(), "admin_page_44"),
         ("/audit".to_owned(), "admin_page_44"),
     ];
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .unwrap();
     let mut tasks = Vec::new();
     for worker in 0..4 {
         let (router, pages) = (router.clone(), pages.clone());
-        tasks.push(runtime.spawn(async move {
+        tasks.push(async move {
             for round in 0..10 {
                 for (path, group) in &pages {
                     let request = Request::get(path.as_str()).body(Body::empty()).unwrap();
@@ -80,33 +77,9 @@ async fn every_page_names_its_own_chunks_on_every_request(pool: PgPool) {
                     );
                 }
             }
-        }));
+        });
     }
-    for task in tasks {
-        let result = tokio::task::spawn_blocking(move || block_on(task))
-            .await
-            .unwrap();
-        result.unwrap();
-    }
-    runtime.shutdown_background();
-}
-
-async fn create(pool: &PgPool) -> String {
-    let body = serde_json::json!({"name": "nightly", "schedule": {"cron": "0 3 * * *"},
-                                  "target": {"url": "https://hooks.test/x"}});
-    let response = support::router_with(pool.clone(), "hooks.test", None)
-        .oneshot(
-            Request::post("/api/v1/schedules")
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let created: serde_json::Value =
-        serde_json::from_str(&support::body_text(response).await).unwrap();
-    created["id"].as_str().unwrap().to_owned()
+    support::on_worker_threads(4, tasks).await;
 }
 
 /// The wasm files `head` preloads but the main module, sorted.
@@ -129,12 +102,4 @@ fn links_with_rel(head: &str, rel: &str) -> Vec<String> {
         .filter_map(|tag| tag.split("href=\"").nth(1)?.split('"').next())
         .map(str::to_owned)
         .collect()
-}
-
-/// Waits for a task of the other runtime from this one.
-fn block_on<T>(task: tokio::task::JoinHandle<T>) -> Result<T, tokio::task::JoinError> {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(task)
 }

@@ -14,15 +14,10 @@ use tower::ServiceExt;
 
 #[sqlx::test(migrations = "../migrations")]
 async fn pages_render_while_other_routers_are_built(pool: PgPool) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .unwrap();
     let mut tasks = Vec::new();
     for worker in 0..8 {
         let pool = pool.clone();
-        tasks.push(runtime.spawn(async move {
+        tasks.push(async move {
             for round in 0..40 {
                 let router = support::router_with(pool.clone(), "", None);
                 let page = ["/executors", "/", "/dead-letters", "/timeline"][round % 4];
@@ -40,21 +35,7 @@ async fn pages_render_while_other_routers_are_built(pool: PgPool) {
                 assert_eq!(status, StatusCode::OK, "{page}");
                 assert!(body.contains("</html>"), "{page} ended early");
             }
-        }));
+        });
     }
-    for task in tasks {
-        let result = tokio::task::spawn_blocking(move || futures_block_on(task))
-            .await
-            .unwrap();
-        result.unwrap();
-    }
-    runtime.shutdown_background();
-}
-
-/// Waits for a task of the other runtime from this one.
-fn futures_block_on<T>(task: tokio::task::JoinHandle<T>) -> Result<T, tokio::task::JoinError> {
-    let handle = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    handle.block_on(task)
+    support::on_worker_threads(4, tasks).await;
 }

@@ -20,27 +20,11 @@ async fn page(pool: &PgPool, path: &str) -> String {
     support::body_text(response).await
 }
 
-async fn create(pool: &PgPool, body: serde_json::Value) -> String {
-    let response = support::router_with(pool.clone(), "hooks.test", None)
-        .oneshot(
-            Request::post("/api/v1/schedules")
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let created: serde_json::Value =
-        serde_json::from_str(&support::body_text(response).await).unwrap();
-    created["id"].as_str().unwrap().to_owned()
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn a_schedules_page_reads_its_next_fires_in_its_zone_with_their_dst_notes(pool: PgPool) {
     // 02:30 on the second Sunday of March: the day New York's clocks jump 02:00 → 03:00. The
     // page's browser code has no zone tables (issue 21): these readings come with its data.
-    let id = create(
+    let id = support::create_schedule(
         &pool,
         json!({"name": "spring", "schedule": {"cron": "30 2 * 3 0#2", "tz": "America/New_York"},
                "target": {"url": "https://hooks.test/x"}}),
@@ -60,7 +44,7 @@ async fn a_schedules_page_reads_its_next_fires_in_its_zone_with_their_dst_notes(
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_dead_schedules_page_says_it_does_not_fire_and_when_it_would(pool: PgPool) {
-    let id = create(
+    let id = support::create_schedule(
         &pool,
         json!({"name": "nightly", "schedule": {"cron": "0 3 * * *"},
                "target": {"url": "https://hooks.test/x"}}),
@@ -82,13 +66,13 @@ async fn a_dead_schedules_page_says_it_does_not_fire_and_when_it_would(pool: PgP
 
 #[sqlx::test(migrations = "../migrations")]
 async fn an_unreadable_schedule_is_shown_with_why_and_can_be_edited(pool: PgPool) {
-    let id = create(
+    let id = support::create_schedule(
         &pool,
         json!({"name": "broken one", "schedule": {"cron": "0 3 * * *"},
                "target": {"url": "https://hooks.test/x"}}),
     )
     .await;
-    create(
+    support::create_schedule(
         &pool,
         json!({"name": "fine one", "schedule": {"cron": "0 4 * * *"},
                "target": {"url": "https://hooks.test/y"}}),
@@ -125,7 +109,7 @@ async fn an_unreadable_schedule_is_shown_with_why_and_can_be_edited(pool: PgPool
 
 /// Stores `count` dead schedules, `dead 001` the most recently dead, a minute apart.
 async fn store_dead(pool: &PgPool, count: i32) {
-    create(
+    support::create_schedule(
         pool,
         json!({"name": "seed", "schedule": {"cron": "0 3 * * *"},
                "target": {"url": "https://hooks.test/x"}}),
@@ -194,7 +178,7 @@ async fn dead_letters_are_paged_with_links_that_work_without_javascript(pool: Pg
 /// page), soonest first, with plain links between pages.
 #[sqlx::test(migrations = "../migrations")]
 async fn the_timeline_is_paged_with_links_that_work_without_javascript(pool: PgPool) {
-    create(
+    support::create_schedule(
         &pool,
         json!({"name": "seed", "schedule": {"cron": "0 3 * * *"},
                "target": {"url": "https://hooks.test/x"}}),
