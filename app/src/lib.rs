@@ -12,6 +12,7 @@ pub mod pages;
 pub mod routes;
 pub mod server_fns;
 pub mod sync_hydration;
+pub mod timing_draft;
 pub mod wire;
 
 use leptos::prelude::*;

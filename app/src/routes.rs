@@ -2,8 +2,8 @@
 //! and the import), the pages that list them (list, timeline, dead letters), one schedule's
 //! page, and the administration pages (executors, alerts, keys, audit). In the browser each
 //! group's code is a wasm chunk of its own, fetched with the page that needs it (the server
-//! names the chunks in the page's `<head>`), so the list downloads neither the form, nor the
-//! detail page, nor the zone tables. Groups and not one chunk per page: code that pages share
+//! names the chunks in the page's `<head>`), so the list downloads neither the form nor the
+//! detail page (and no page the zone tables: times in a zone are read on the server). Groups and not one chunk per page: code that pages share
 //! is split into further chunks, and eleven page chunks made 88 files for the form, which a
 //! browser fetches six at a time over HTTP/1.1; four groups make about nine files a page
 //! (issue 21). On the server a lazy route renders as any other.

@@ -7,6 +7,8 @@ mod support;
 
 use app::error::AppError;
 use app::server_fns::schedules::{BulkSchedules, RearmSchedules};
+use app::server_fns::timing::ReadTiming;
+use app::timing_draft::TimingDraft;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
@@ -424,6 +426,13 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, Vec<u8>, &'static str
         "start_backfill" => json("operate", json!({"id": id, "request": backfill_range()})),
         "list_backfills" => form("read", format!("id={id}")),
         "cancel_backfill" => form("operate", format!("id={id}&backfill_id={}", Uuid::new_v4())),
+        "read_timing" => postcard(
+            "read",
+            postcard::to_allocvec(&ReadTiming {
+                draft: TimingDraft::new_schedule("0 9 * * 1-5", chrono::Utc::now()),
+            })
+            .unwrap(),
+        ),
         "rearm_schedules" => postcard(
             "operate",
             postcard::to_allocvec(&RearmSchedules { ids: vec![id] }).unwrap(),

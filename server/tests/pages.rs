@@ -42,6 +42,41 @@ async fn a_schedules_page_reads_its_next_fires_in_its_zone_with_their_dst_notes(
     assert!(html.contains(" 03:00:00 EDT\">"), "{html}");
 }
 
+/// The form's code has no zone tables either (issue 21): the server reads its timing, and the
+/// page arrives with that reading (preview, window, DST changes) already in it.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_form_arrives_with_its_timing_read_in_its_zone(pool: PgPool) {
+    let new = page(&pool, "/schedules/new").await;
+    assert!(
+        new.contains("Monday through Friday"),
+        "the new schedule's cron in words: {new}"
+    );
+    assert_eq!(new.matches("class=\"next-fire\"").count(), 5, "{new}");
+
+    let id = support::create_schedule(
+        &pool,
+        json!({"name": "spring", "schedule": {"cron": "30 2 * 3 0#2", "tz": "America/New_York"},
+               "ends_at": "2099-06-30T00:00:00Z", "target": {"url": "https://hooks.test/x"}}),
+    )
+    .await;
+    let edit = page(&pool, &format!("/schedules/{id}/edit")).await;
+    assert_eq!(edit.matches("class=\"next-fire\"").count(), 5, "{edit}");
+    assert!(edit.contains("03:00:00 EDT"), "{edit}");
+    assert!(
+        edit.contains("class=\"dst-effect "),
+        "the DST changes the schedule meets: {edit}"
+    );
+    // The window's end, 2099-06-30 00:00 UTC, on New York's wall clock in the picker.
+    let draft = app::timing_draft::TimingDraft::of(
+        &serde_json::from_value(json!({"name": "x", "schedule": {"cron": "* * * * *",
+            "tz": "America/New_York"}, "ends_at": "2099-06-30T00:00:00Z",
+            "target": {"url": "https://hooks.test/x"}}))
+        .unwrap(),
+        chrono::Utc::now(),
+    );
+    assert_eq!(draft.ends_local, "2099-06-29T20:00:00");
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_dead_schedules_page_says_it_does_not_fire_and_when_it_would(pool: PgPool) {
     let id = support::create_schedule(

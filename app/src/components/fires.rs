@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::components::time::{in_zone, LocalTime};
 
 /// A fire as a list shows it: its instant, its reading in the schedule's zone and its DST
-/// note in words. Whoever has the zone's tables writes it (the form in the browser, the
-/// server for one schedule's page, whose browser code then carries no zone tables: issue 21).
+/// note in words. Written on the server, which has the zone's tables, so the browser code of
+/// the pages that show fires (one schedule's page, the form, the import) carries none (issue
+/// 21).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FireReading {
     /// When it fires (milliseconds since the epoch on the wire).

@@ -128,6 +128,25 @@ pub fn browser_zone() -> Option<String> {
         .as_string()
 }
 
+/// The next full hour on the viewer's clock as a `datetime-local` picker shows it
+/// (`2026-11-23T20:00`): where a new Run At opens (browser only). An hour the clocks skip is
+/// passed over: the browser's `Date` moves a reading in a gap past it.
+#[cfg(feature = "hydrate")]
+pub fn next_full_hour_on_viewer_clock() -> String {
+    let date = js_sys::Date::new_0();
+    date.set_minutes(0);
+    date.set_seconds(0);
+    date.set_milliseconds(0);
+    date.set_hours(date.get_hours() + 1);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:00",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours()
+    )
+}
+
 /// The viewer's clock: UTC on the server and before hydration, the browser's own zone once
 /// hydrated. The browser's zone is read through the browser's own date functions, so a page
 /// that uses this carries no zone tables (issue 21).

@@ -3,16 +3,13 @@
 //! changed or left alone against what the same source imported before; nothing is written
 //! until the person confirms, and then all of it in one transaction.
 
-use chrono_tz::Tz;
 use leptos::prelude::*;
-use scheduleman::crontab::{
-    ImportAction, ImportDone, ImportPlan, ImportRequest, LineItem, PlannedLine,
-};
+use scheduleman::crontab::{ImportAction, ImportDone, ImportRequest, LineItem, PlannedLine};
 
 use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
-use crate::server_fns::imports::{import_crontab, preview_crontab};
+use crate::server_fns::imports::{import_crontab, preview_crontab, PlanPreview};
 use crate::sync_hydration::IntoAnySync;
 
 const INPUT: &str = "mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
@@ -119,7 +116,7 @@ pub fn ImportCrontab() -> impl IntoView {
             None => ().into_any_sync(),
             Some(Err(error)) => view! { <ImportErrors error=error /> }.into_any_sync(),
             Some(Ok((request, plan))) => {
-                view! { <Plan request=request plan=plan confirm=confirm /> }.into_any_sync()
+                view! { <Plan request=request preview=plan confirm=confirm /> }.into_any_sync()
             }
         }}
     }
@@ -146,9 +143,10 @@ fn ImportErrors(error: AppError) -> impl IntoView {
 #[component]
 fn Plan(
     request: ImportRequest,
-    plan: ImportPlan,
+    preview: PlanPreview,
     confirm: Action<(ImportRequest, String), Result<ImportDone, AppError>>,
 ) -> impl IntoView {
+    let PlanPreview { plan, fires } = preview;
     let summary = format!(
         "{} to create, {} to change, {} left alone, {} {} in error",
         plan.create,
@@ -184,8 +182,9 @@ fn Plan(
                 {plan
                     .lines
                     .into_iter()
-                    .filter(|line| line.line.item != LineItem::Blank)
-                    .map(|line| view! { <PlanRow line=line /> })
+                    .zip(fires)
+                    .filter(|(line, _)| line.line.item != LineItem::Blank)
+                    .map(|(line, fires)| view! { <PlanRow line=line fires=fires /> })
                     .collect_view()}
             </tbody>
         </table>
@@ -281,25 +280,21 @@ fn Plan(
     }
 }
 
-/// One line of the plan.
+/// One line of the plan, with its next fires read in its zone.
 #[component]
-fn PlanRow(line: PlannedLine) -> impl IntoView {
-    let (understood, zone) = match &line.line.item {
-        LineItem::Entry(entry) => (
-            format!(
-                "{} · {}",
-                line.description.clone().unwrap_or_default(),
-                entry.name
-            ),
-            entry.tz.parse::<Tz>().unwrap_or(Tz::UTC),
+fn PlanRow(line: PlannedLine, fires: Vec<FireReading>) -> impl IntoView {
+    let understood = match &line.line.item {
+        LineItem::Entry(entry) => format!(
+            "{} · {}",
+            line.description.clone().unwrap_or_default(),
+            entry.name
         ),
-        LineItem::Zone { tz } => (format!("zone of the lines below: {tz}"), Tz::UTC),
-        LineItem::Environment { name } => (
-            format!("{name}: not used (Scheduleman calls webhooks, it runs no shell)"),
-            Tz::UTC,
-        ),
-        LineItem::Comment => ("comment".to_owned(), Tz::UTC),
-        LineItem::Blank | LineItem::Error { .. } => (String::new(), Tz::UTC),
+        LineItem::Zone { tz } => format!("zone of the lines below: {tz}"),
+        LineItem::Environment { name } => {
+            format!("{name}: not used (Scheduleman calls webhooks, it runs no shell)")
+        }
+        LineItem::Comment => "comment".to_owned(),
+        LineItem::Blank | LineItem::Error { .. } => String::new(),
     };
     let action = match (&line.action, &line.error) {
         (_, Some(error)) => view! { <span class="line-error text-red-700">{error.clone()}</span> }.into_any_sync(),
@@ -322,15 +317,7 @@ fn PlanRow(line: PlannedLine) -> impl IntoView {
             <td class="px-3 py-1.5 font-mono text-xs">{line.line.text.clone()}</td>
             <td class="understood px-3 py-1.5">{understood}</td>
             <td class="px-3 py-1.5">
-                {(!line.fires.is_empty())
-                    .then(|| {
-                        let fires = line
-                            .fires
-                            .iter()
-                            .map(|fire| FireReading::read(fire, zone))
-                            .collect::<Vec<_>>();
-                        view! { <FireList fires=fires /> }
-                    })}
+                {(!fires.is_empty()).then(|| view! { <FireList fires=fires /> })}
             </td>
             <td class="px-3 py-1.5">{action}</td>
         </tr>

@@ -3,14 +3,51 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use scheduleman::crontab::{ImportDone, ImportPlan, ImportRequest};
+use serde::{Deserialize, Serialize};
 
+use crate::components::fires::FireReading;
 use crate::error::AppError;
+
+/// The plan as the import page shows it: each line's next fires read in its zone here,
+/// where the zone tables are (the page's code has none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanPreview {
+    /// The plan, its lines' fires moved to `fires`.
+    pub plan: ImportPlan,
+    /// The next fires of each line of the plan, in order.
+    pub fires: Vec<Vec<FireReading>>,
+}
+
+#[cfg(feature = "ssr")]
+impl PlanPreview {
+    /// `plan` with each line's fires read in the line's zone.
+    fn of(mut plan: ImportPlan) -> Self {
+        use scheduleman::crontab::LineItem;
+        let fires = plan
+            .lines
+            .iter_mut()
+            .map(|line| {
+                let zone = match &line.line.item {
+                    LineItem::Entry(entry) => entry.tz.parse().unwrap_or(chrono_tz::Tz::UTC),
+                    _ => chrono_tz::Tz::UTC,
+                };
+                std::mem::take(&mut line.fires)
+                    .iter()
+                    .map(|fire| FireReading::read(fire, zone))
+                    .collect()
+            })
+            .collect();
+        Self { plan, fires }
+    }
+}
 
 /// What importing the crontab would do, line by line; writes nothing.
 #[server(prefix = "/rpc", input = Json)]
-pub async fn preview_crontab(request: ImportRequest) -> Result<ImportPlan, AppError> {
+pub async fn preview_crontab(request: ImportRequest) -> Result<PlanPreview, AppError> {
     let (pool, targets) = (super::pool()?, super::targets()?);
-    Ok(scheduleman::commands::import::plan(&pool, &targets, &super::actor()?, &request).await?)
+    let plan =
+        scheduleman::commands::import::plan(&pool, &targets, &super::actor()?, &request).await?;
+    Ok(PlanPreview::of(plan))
 }
 
 /// Imports the crontab if the plan is still the one previewed (`digest`).

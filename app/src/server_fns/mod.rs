@@ -11,6 +11,7 @@ pub mod imports;
 pub mod overview;
 pub mod schedules;
 pub mod timeline;
+pub mod timing;
 
 /// A value the server put in the server functions' context (a misconfigured server, when
 /// missing: logged, and an internal error for the caller).

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::components::fires::Upcoming;
 use crate::error::AppError;
+use crate::timing_draft::TimingDraft;
 
 /// Rows per page of the schedules list.
 pub const PAGE_SIZE: usize = 50;
@@ -192,10 +193,24 @@ pub async fn get_schedule(id: Uuid) -> Result<ScheduleCard, AppError> {
     )
 }
 
-/// What the edit form of a schedule starts from (for an unreadable one: what can be read).
+/// What the edit form of a schedule starts from: the request that saves it as it is (for an
+/// unreadable one: what can be read), and its timing as the form's fields show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditForm {
+    /// The request, and why the stored timing cannot be read when it cannot.
+    pub base: EditBase,
+    /// The timing fields, a stored Run At and window read on their zones' wall clocks.
+    pub draft: TimingDraft,
+}
+
+/// What the edit form of a schedule starts from.
 #[server(prefix = "/rpc")]
-pub async fn get_edit_base(id: Uuid) -> Result<EditBase, AppError> {
-    Ok(scheduleman::commands::edit_base(&super::pool()?, &super::actor()?, id).await?)
+pub async fn get_edit_base(id: Uuid) -> Result<EditForm, AppError> {
+    let base = scheduleman::commands::edit_base(&super::pool()?, &super::actor()?, id).await?;
+    Ok(EditForm {
+        draft: TimingDraft::of(&base.request, Utc::now()),
+        base,
+    })
 }
 
 /// A saved schedule: its id, and its signing secret when it was just created.

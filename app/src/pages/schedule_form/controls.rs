@@ -1,23 +1,28 @@
 //! The form's "Limits" fieldset for recurring schedules: the active window (picked in a
 //! zone, like Run At), the run limit, the jitter, and for cron schedules the DST policy with
-//! every change it affects in the next 12 months, computed in the browser.
+//! every change it affects in the next 12 months, read by the server.
 
-use chrono::Utc;
 use leptos::prelude::*;
-use scheduleman::schedule::{self, DstGap, DstOverlap};
+use scheduleman::schedule::{DstGap, DstOverlap};
 use scheduleman::validate::field;
 
 use super::fields::{server_reason, FieldError};
-use super::state::{FormState, Kind};
+use super::state::FormState;
+use super::timing::{on_reading, Timing};
 use super::{INPUT, LABEL};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
 use crate::sync_hydration::IntoAnySync;
+use crate::timing_draft::{DstChange, TimingKind, TimingReading};
 
 /// The window, the run limit, the jitter and (cron) the DST policy.
 #[component]
-pub(super) fn ControlsFieldset(form: FormState, save: ServerAction<SaveSchedule>) -> AnyView {
-    let recurring = move || matches!(form.kind.get(), Kind::Cron | Kind::Every);
+pub(super) fn ControlsFieldset(
+    form: FormState,
+    timing: Timing,
+    save: ServerAction<SaveSchedule>,
+) -> AnyView {
+    let recurring = move || matches!(form.kind.get(), TimingKind::Cron | TimingKind::Every);
     view! {
         <fieldset id="controls" class:hidden=move || !recurring()>
             <legend class=LABEL>"Limits"</legend>
@@ -34,7 +39,13 @@ pub(super) fn ControlsFieldset(form: FormState, save: ServerAction<SaveSchedule>
                         prop:value=move || form.starts_local.get()
                         on:input=move |e| form.starts_local.set(event_target_value(&e))
                     />
-                    <FieldError message=move || form.starts_at().err() />
+                    {on_reading(
+                        timing,
+                        |reading| {
+                            let problem = window_problem(reading, |r| &r.starts_at);
+                            view! { <FieldError message=move || problem.clone() /> }
+                        },
+                    )}
                     <FieldError message=server_reason(save, field::STARTS_AT) />
                 </div>
                 <div>
@@ -49,7 +60,13 @@ pub(super) fn ControlsFieldset(form: FormState, save: ServerAction<SaveSchedule>
                         prop:value=move || form.ends_local.get()
                         on:input=move |e| form.ends_local.set(event_target_value(&e))
                     />
-                    <FieldError message=move || form.ends_at().err() />
+                    {on_reading(
+                        timing,
+                        |reading| {
+                            let problem = window_problem(reading, |r| &r.ends_at);
+                            view! { <FieldError message=move || problem.clone() /> }
+                        },
+                    )}
                     <FieldError message=server_reason(save, field::ENDS_AT) />
                 </div>
                 <div>
@@ -91,7 +108,8 @@ pub(super) fn ControlsFieldset(form: FormState, save: ServerAction<SaveSchedule>
                 {move || jitter_note(&form.jitter.get())}
             </p>
             {move || {
-                (form.kind.get() == Kind::Cron).then(|| view! { <DstPolicyFields form save /> })
+                (form.kind.get() == TimingKind::Cron)
+                    .then(|| view! { <DstPolicyFields form timing save /> })
             }}
         </fieldset>
     }
@@ -115,13 +133,11 @@ fn jitter_note(text: &str) -> Option<String> {
 
 /// The DST policy selects and the changes they affect.
 #[component]
-fn DstPolicyFields(form: FormState, save: ServerAction<SaveSchedule>) -> impl IntoView {
-    let effects = Memo::new(move |_| {
-        form.timing()
-            .resolve(Utc::now())
-            .map(|spec| schedule::dst_effects(&spec, &form.preview_options(), Utc::now()))
-            .unwrap_or_default()
-    });
+fn DstPolicyFields(
+    form: FormState,
+    timing: Timing,
+    save: ServerAction<SaveSchedule>,
+) -> impl IntoView {
     let gap_choice = move |value: String| value.parse::<DstGap>().ok();
     let overlap_choice = move |value: String| value.parse::<DstOverlap>().ok();
     view! {
@@ -179,35 +195,47 @@ fn DstPolicyFields(form: FormState, save: ServerAction<SaveSchedule>) -> impl In
             </div>
         </div>
         <div id="dst-effects" class="mt-2 text-sm">
-            {move || {
-                let effects = effects.get();
-                if effects.is_empty() {
-                    view! {
-                        <p class="text-slate-500">
-                            "No daylight-saving change touches this schedule in the next 12 months."
-                        </p>
-                    }
-                        .into_any_sync()
-                } else {
-                    view! {
-                        <p class="text-slate-600">"In the next 12 months:"</p>
-                        <ul class="mt-1 space-y-0.5">
-                            {effects
-                                .into_iter()
-                                .map(|effect| {
-                                    view! {
-                                        <li class="dst-effect rounded bg-amber-50 px-2 text-amber-900">
-                                            {effect.date.format("%-d %b %Y").to_string()} ": "
-                                            {effect.text}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any_sync()
-                }
-            }}
+            {on_reading(
+                timing,
+                |reading| dst_changes(reading.map(|r| r.dst_changes).unwrap_or_default()),
+            )}
         </div>
+    }
+}
+
+/// Why a window end does not read, if it does not (`end` picks which).
+fn window_problem(
+    reading: Result<TimingReading, crate::error::AppError>,
+    end: fn(&TimingReading) -> &Result<Option<crate::timing_draft::Instant>, String>,
+) -> Option<String> {
+    reading.ok().and_then(|reading| end(&reading).clone().err())
+}
+
+/// The DST changes of the next 12 months the schedule meets, or that none does.
+fn dst_changes(changes: Vec<DstChange>) -> AnyView {
+    if changes.is_empty() {
+        view! {
+            <p class="text-slate-500">
+                "No daylight-saving change touches this schedule in the next 12 months."
+            </p>
+        }
+        .into_any_sync()
+    } else {
+        view! {
+            <p class="text-slate-600">"In the next 12 months:"</p>
+            <ul class="mt-1 space-y-0.5">
+                {changes
+                    .into_iter()
+                    .map(|change| {
+                        view! {
+                            <li class="dst-effect rounded bg-amber-50 px-2 text-amber-900">
+                                {change.date} ": " {change.text}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any_sync()
     }
 }

@@ -1,6 +1,7 @@
-//! New and edit schedule: a kind selector with live validation and previews computed in
-//! the browser by the same schedule math the executor uses, the target and retry fields,
-//! and the server's reasons shown next to the field they concern.
+//! New and edit schedule: a kind selector with live validation and previews the server reads
+//! as the person types (the same schedule math the executor uses, and the zone tables the
+//! browser is spared), the target and retry fields, and the server's reasons shown next to
+//! the field they concern.
 
 mod controls;
 mod fields;
@@ -24,18 +25,20 @@ use self::timing::TimingFieldset;
 use crate::components::error_note::ErrorNote;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
+use crate::page_data::compact_page_data;
 use crate::page_data::page_data;
 use crate::server_fns::schedules::{get_edit_base, SaveSchedule, Saved};
+use crate::server_fns::timing::read_timing;
 use crate::sync_hydration::IntoAnySync;
+use crate::timing_draft::TimingDraft;
 
 /// `/schedules/new`.
 #[component]
 pub fn NewSchedule() -> impl IntoView {
-    let mut initial = ScheduleRequest::default();
-    initial.schedule.cron = Some("0 9 * * 1-5".into());
+    let draft = TimingDraft::new_schedule("0 9 * * 1-5", chrono::Utc::now());
     view! {
         <h1 class="text-2xl font-semibold">"New schedule"</h1>
-        <ScheduleForm id=None initial=initial />
+        <ScheduleForm id=None initial=ScheduleRequest::default() draft=draft />
     }
 }
 
@@ -57,9 +60,10 @@ pub fn EditSchedule() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match current.await {
-                    Ok((id, base)) => {
+                    Ok((id, edit)) => {
                         view! {
-                            {base
+                            {edit
+                                .base
                                 .unreadable
                                 .map(|reason| {
                                     view! {
@@ -73,7 +77,7 @@ pub fn EditSchedule() -> impl IntoView {
                                         </p>
                                     }
                                 })}
-                            <ScheduleForm id=Some(id) initial=base.request />
+                            <ScheduleForm id=Some(id) initial=edit.base.request draft=edit.draft />
                         }
                             .into_any_sync()
                     }
@@ -87,10 +91,11 @@ pub fn EditSchedule() -> impl IntoView {
 const INPUT: &str = "mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 const LABEL: &str = "block text-sm font-medium text-slate-700";
 
-/// The form itself.
+/// The form itself, showing `initial` with its timing as `draft`.
 #[component]
-fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
-    let form = FormState::new(&initial);
+fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) -> impl IntoView {
+    let form = FormState::new(&initial, draft);
+    let timing = compact_page_data(move || form.draft(), read_timing);
 
     // The browser's zone is the default of both zones (cron and Run At) when the schedule
     // has none yet; a new Run At then opens on that zone's next full hour.
@@ -105,7 +110,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 }
                 if !has_at {
                     form.at_local
-                        .set(run_at::next_full_hour(&zone, chrono::Utc::now()));
+                        .set(crate::components::time::next_full_hour_on_viewer_clock());
                     form.at_zone.set(zone);
                 }
             }
@@ -130,12 +135,30 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
         })) => Some((id, secret)),
         _ => None,
     };
+    // Saving needs the reading of what the form shows: the one on screen when it is that,
+    // a fresh one when the person was quicker than the server.
+    let unread = RwSignal::new(None::<AppError>);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        // A retry delay that does not read is already flagged under its field.
-        if let Ok(request) = form.to_request() {
-            save.dispatch(SaveSchedule { id, request });
-        }
+        let draft = form.draft();
+        let shown = timing
+            .get_untracked()
+            .and_then(Result::ok)
+            .filter(|reading| reading.of == draft);
+        leptos::task::spawn_local(async move {
+            let reading = match shown {
+                Some(reading) => reading,
+                None => match read_timing(draft).await {
+                    Ok(reading) => reading,
+                    Err(error) => return unread.set(Some(error)),
+                },
+            };
+            unread.set(None);
+            // A field that does not read is already flagged under it.
+            if let Ok(request) = form.to_request(&reading) {
+                save.dispatch(SaveSchedule { id, request });
+            }
+        });
     };
 
     view! {
@@ -177,8 +200,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 <FieldError message=move || form.label_map().err() />
                 <FieldError message=server_reason(save, field::LABELS) />
             </div>
-            <TimingFieldset form=form save=save />
-            <ControlsFieldset form=form save=save />
+            <TimingFieldset form=form timing=timing save=save />
+            <ControlsFieldset form=form timing=timing save=save />
             <TargetFieldset form=form save=save />
             <RetryFieldset form=form save=save />
             <label class="flex items-center gap-2 text-sm">
@@ -190,9 +213,9 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest) -> impl IntoView {
                 "Paused"
             </label>
             {move || {
-                save.value()
+                unread
                     .get()
-                    .and_then(|r| r.err())
+                    .or_else(|| save.value().get().and_then(|r| r.err()))
                     .filter(|e| !matches!(e, AppError::Invalid(_)))
                     .map(|error| {
                         view! { <ErrorNote message=error.to_string() /> }

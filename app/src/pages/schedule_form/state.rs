@@ -1,42 +1,19 @@
-//! The form's state: one signal per field, made from a [`ScheduleRequest`] and made back
-//! into one ([`FormState::to_request`]) when the person saves.
+//! The form's state: one signal per field, made from a [`ScheduleRequest`] and the
+//! [`TimingDraft`] of its timing, and made back into a request ([`FormState::to_request`])
+//! with the server's reading of that draft when the person saves.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use scheduleman::model::{Misfire, OnDead, RetryPolicy};
-use scheduleman::schedule::{DstGap, DstOverlap, ScheduleInput, TimingOptions};
+use scheduleman::schedule::{DstGap, DstOverlap};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 
 use super::fields::{parse_headers, parse_retry_delay, show_retry_delay};
-use super::run_at::{resolve_run_at, show_in_zone, split_run_at};
-
-/// Which kind of timing the form edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Cron,
-    At,
-    In,
-    Every,
-}
-
-impl Kind {
-    fn of(input: &ScheduleInput) -> Self {
-        if input.at.is_some() {
-            Self::At
-        } else if input.in_.is_some() {
-            Self::In
-        } else if input.every.is_some() {
-            Self::Every
-        } else {
-            Self::Cron
-        }
-    }
-}
+use crate::timing_draft::{TimingDraft, TimingKind, TimingReading};
 
 /// Every field of the form, as text where the person types text.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct FormState {
-    pub kind: RwSignal<Kind>,
+    pub kind: RwSignal<TimingKind>,
     pub name: RwSignal<String>,
     pub cron: RwSignal<String>,
     pub tz: RwSignal<String>,
@@ -69,31 +46,22 @@ pub(super) struct FormState {
 }
 
 impl FormState {
-    /// The form showing `initial` (defaults where it says nothing).
-    pub fn new(initial: &ScheduleRequest) -> Self {
+    /// The form showing `initial`, its timing as `draft` (defaults where it says nothing).
+    pub fn new(initial: &ScheduleRequest, draft: TimingDraft) -> Self {
         let defaults = RetryPolicy::default();
-        let (at_local, at_zone) = split_run_at(
-            initial.schedule.at.as_deref(),
-            initial.schedule.tz.as_deref(),
-        );
-        let window_zone = initial
-            .schedule
-            .tz
-            .clone()
-            .unwrap_or_else(|| "UTC".to_owned());
         let text = |value: &Option<String>, default: &str| {
             RwSignal::new(value.clone().unwrap_or_else(|| default.to_owned()))
         };
         Self {
-            kind: RwSignal::new(Kind::of(&initial.schedule)),
+            kind: RwSignal::new(draft.kind),
             name: RwSignal::new(initial.name.clone()),
-            cron: text(&initial.schedule.cron, ""),
-            tz: text(&initial.schedule.tz, "UTC"),
-            at_local: RwSignal::new(at_local),
-            at_zone: RwSignal::new(at_zone),
-            at_later: RwSignal::new(false),
-            in_: text(&initial.schedule.in_, "15m"),
-            every: text(&initial.schedule.every, "1h"),
+            cron: RwSignal::new(draft.cron),
+            tz: RwSignal::new(draft.tz),
+            at_local: RwSignal::new(draft.at_local),
+            at_zone: RwSignal::new(draft.at_zone),
+            at_later: RwSignal::new(draft.at_later),
+            in_: RwSignal::new(draft.in_),
+            every: RwSignal::new(draft.every),
             url: RwSignal::new(initial.target.url.clone()),
             method: text(&initial.target.method, "POST"),
             headers: RwSignal::new(
@@ -123,9 +91,9 @@ impl FormState {
             misfire: RwSignal::new(initial.misfire.unwrap_or_default()),
             on_dead: RwSignal::new(initial.on_dead.unwrap_or_default()),
             paused: RwSignal::new(initial.paused),
-            starts_local: RwSignal::new(show_in_zone(initial.starts_at, &window_zone)),
-            ends_local: RwSignal::new(show_in_zone(initial.ends_at, &window_zone)),
-            window_zone: RwSignal::new(window_zone),
+            starts_local: RwSignal::new(draft.starts_local),
+            ends_local: RwSignal::new(draft.ends_local),
+            window_zone: RwSignal::new(draft.window_zone),
             max_fires: RwSignal::new(
                 initial
                     .max_fires
@@ -133,8 +101,8 @@ impl FormState {
                     .unwrap_or_default(),
             ),
             jitter: text(&initial.jitter, ""),
-            dst_gap: RwSignal::new(initial.dst_gap),
-            dst_overlap: RwSignal::new(initial.dst_overlap),
+            dst_gap: RwSignal::new(draft.dst_gap),
+            dst_overlap: RwSignal::new(draft.dst_overlap),
             labels: RwSignal::new(
                 initial
                     .labels
@@ -165,17 +133,6 @@ impl FormState {
         Ok(labels)
     }
 
-    /// The window's start as typed: `Ok(None)` when blank, `Err` with the reason when the
-    /// reading does not resolve in the window's zone (a DST gap, say).
-    pub fn starts_at(self) -> Result<Option<DateTime<Utc>>, String> {
-        window_end(&self.starts_local.get(), &self.window_zone.get())
-    }
-
-    /// The window's end as typed.
-    pub fn ends_at(self) -> Result<Option<DateTime<Utc>>, String> {
-        window_end(&self.ends_local.get(), &self.window_zone.get())
-    }
-
     /// The run limit as typed: `Ok(None)` when blank.
     pub fn max_fires_limit(self) -> Result<Option<u32>, String> {
         let text = self.max_fires.get();
@@ -188,61 +145,41 @@ impl FormState {
             .map_err(|_| format!("{text:?} is not a whole number of fires"))
     }
 
-    /// The options the preview applies: the window and the DST policy (the jitter is shown
-    /// as a window after each fire instead of moving it).
-    pub fn preview_options(self) -> TimingOptions {
-        TimingOptions {
-            starts_at: self.starts_at().ok().flatten(),
-            ends_at: self.ends_at().ok().flatten(),
+    /// The timing fields as typed (what the server reads: [`TimingDraft::read`]).
+    pub fn draft(self) -> TimingDraft {
+        TimingDraft {
+            kind: self.kind.get(),
+            cron: self.cron.get(),
+            tz: self.tz.get(),
+            at_local: self.at_local.get(),
+            at_zone: self.at_zone.get(),
+            at_later: self.at_later.get(),
+            in_: self.in_.get(),
+            every: self.every.get(),
+            starts_local: self.starts_local.get(),
+            ends_local: self.ends_local.get(),
+            window_zone: self.window_zone.get(),
             dst_gap: self.dst_gap.get(),
             dst_overlap: self.dst_overlap.get(),
-            ..TimingOptions::default()
         }
     }
 
-    /// The timing as the chosen kind's fields say (a Run At as the picker resolved it).
-    pub fn timing(self) -> ScheduleInput {
-        match self.kind.get() {
-            Kind::Cron => ScheduleInput {
-                cron: Some(self.cron.get()),
-                tz: Some(self.tz.get()),
-                ..Default::default()
-            },
-            Kind::At => ScheduleInput {
-                at: Some(
-                    resolve_run_at(
-                        &self.at_local.get(),
-                        &self.at_zone.get(),
-                        self.at_later.get(),
-                    )
-                    .map(|r| r.submit)
-                    .unwrap_or_else(|_| self.at_local.get()),
-                ),
-                tz: Some(self.at_zone.get()),
-                ..Default::default()
-            },
-            Kind::In => ScheduleInput {
-                in_: Some(self.in_.get()),
-                ..Default::default()
-            },
-            Kind::Every => ScheduleInput {
-                every: Some(self.every.get()),
-                ..Default::default()
-            },
-        }
-    }
-
-    /// The request to save; `Err` with the reason when a retry delay does not read (it is
-    /// shown under its field, and nothing is sent).
-    pub fn to_request(self) -> Result<ScheduleRequest, String> {
+    /// The request to save, its timing as `timing` (the reading of [`Self::draft`]) says;
+    /// `Err` with the reason when a field does not read (it is shown under the field, and
+    /// nothing is sent).
+    pub fn to_request(self, timing: &TimingReading) -> Result<ScheduleRequest, String> {
         let backoff_initial_ms = parse_retry_delay(&self.backoff_initial.get())?;
         let backoff_max_ms = parse_retry_delay(&self.backoff_max.get())?;
-        let (starts_at, ends_at, max_fires) =
-            (self.starts_at()?, self.ends_at()?, self.max_fires_limit()?);
+        let instant = |end: &Option<crate::timing_draft::Instant>| end.map(|at| at.0);
+        let (starts_at, ends_at, max_fires) = (
+            instant(timing.starts_at.as_ref()?),
+            instant(timing.ends_at.as_ref()?),
+            self.max_fires_limit()?,
+        );
         let labels = self.label_map()?;
         Ok(ScheduleRequest {
             name: self.name.get(),
-            schedule: self.timing(),
+            schedule: timing.of.timing(&timing.run_at),
             target: TargetRequest {
                 url: self.url.get(),
                 method: Some(self.method.get()),
@@ -266,17 +203,11 @@ impl FormState {
     }
 }
 
-/// A window end typed as a local reading in `zone` (blank: none).
-fn window_end(local: &str, zone: &str) -> Result<Option<DateTime<Utc>>, String> {
-    if local.trim().is_empty() {
-        return Ok(None);
-    }
-    resolve_run_at(local.trim(), zone, false).map(|resolved| Some(resolved.instant))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
+    use scheduleman::schedule::ScheduleInput;
 
     fn request() -> ScheduleRequest {
         ScheduleRequest {
@@ -317,7 +248,9 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let original = request();
-            assert_eq!(FormState::new(&original).to_request(), Ok(original));
+            let form = FormState::new(&original, TimingDraft::of(&original, Utc::now()));
+            let reading = form.draft().read(Utc::now());
+            assert_eq!(form.to_request(&reading), Ok(original));
         });
     }
 
@@ -325,12 +258,14 @@ mod tests {
     fn edits_reach_the_request_and_a_bad_delay_blocks_it() {
         let owner = Owner::new();
         owner.with(|| {
-            let form = FormState::new(&request());
-            form.kind.set(Kind::Every);
+            let original = request();
+            let form = FormState::new(&original, TimingDraft::of(&original, Utc::now()));
+            let save = |form: FormState| form.to_request(&form.draft().read(Utc::now()));
+            form.kind.set(TimingKind::Every);
             form.every.set("90s".into());
             form.headers.set("X-A: 1\nX-B: two words".into());
             form.body.set("   ".into());
-            let saved = form.to_request().unwrap();
+            let saved = save(form).unwrap();
             assert_eq!(saved.schedule.every.as_deref(), Some("90s"));
             assert_eq!(saved.schedule.cron, None, "only the chosen kind is sent");
             assert_eq!(saved.target.headers["X-B"], "two words");
@@ -338,17 +273,16 @@ mod tests {
             form.starts_local.set("2027-03-28T02:30".into());
             form.window_zone.set("Europe/Berlin".into());
             assert!(
-                form.to_request().unwrap_err().contains("does not exist"),
+                save(form).unwrap_err().contains("does not exist"),
                 "a window start in a DST gap blocks the save"
             );
             form.starts_local.set("".into());
             form.max_fires.set("ten".into());
-            assert!(form.to_request().unwrap_err().contains("\"ten\""));
+            assert!(save(form).unwrap_err().contains("\"ten\""));
             form.max_fires.set("".into());
-            assert_eq!(form.to_request().unwrap().max_fires, None);
+            assert_eq!(save(form).unwrap().max_fires, None);
             form.backoff_max.set("soon".into());
-            assert!(form
-                .to_request()
+            assert!(save(form)
                 .unwrap_err()
                 .contains("\"soon\" is not a duration"));
         });

@@ -1,47 +1,52 @@
 //! The form's "When" fieldset: the kind of timing (cron, Run At, in…, every…), its fields,
-//! and a preview of the next fires computed in the browser by the executor's own code.
+//! and a preview of the next fires, read by the server with the executor's own code.
 
-use chrono::Utc;
 use leptos::prelude::*;
-use scheduleman::schedule;
 use scheduleman::validate::field;
 
 use super::fields::{server_reason, FieldError};
-use super::run_at::{resolve_run_at, RunAtNotes};
-use super::state::{FormState, Kind};
+use super::run_at::RunAtNotes;
+use super::state::FormState;
 use super::{INPUT, LABEL};
-use crate::components::fires::{FireList, FireReading};
+use crate::components::fires::FireList;
 use crate::components::zone_select::ZoneSelect;
+use crate::error::AppError;
+use crate::page_data::CompactPageData;
 use crate::server_fns::schedules::SaveSchedule;
 use crate::sync_hydration::IntoAnySync;
+use crate::timing_draft::{TimingKind, TimingReading};
+
+/// The server's reading of the form's timing fields, read again whenever they change.
+pub(super) type Timing = CompactPageData<Result<TimingReading, AppError>>;
+
+/// What `show` makes of the latest reading of the timing; the last one stays on screen while
+/// a newer one is on its way.
+pub(super) fn on_reading<V: IntoView + 'static>(
+    timing: Timing,
+    show: impl Fn(Result<TimingReading, AppError>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Transition>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move { show(timing.await) })
+            }}
+        </Transition>
+    }
+}
 
 /// The timing fields and their preview.
 #[component]
-pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) -> impl IntoView {
-    let run_at = Memo::new(move |_| {
-        resolve_run_at(
-            &form.at_local.get(),
-            &form.at_zone.get(),
-            form.at_later.get(),
-        )
-    });
-    let preview = Memo::new(move |_| {
-        schedule::preview_with(&form.timing(), &form.preview_options(), Utc::now(), 5)
-            .map(|preview| {
-                let fires = preview
-                    .fires
-                    .iter()
-                    .map(|fire| FireReading::read(fire, preview.zone))
-                    .collect::<Vec<_>>();
-                (preview.spec.describe(), fires)
-            })
-            .map_err(|error| error.to_string())
-    });
+pub(super) fn TimingFieldset(
+    form: FormState,
+    timing: Timing,
+    save: ServerAction<SaveSchedule>,
+) -> impl IntoView {
     let kinds = [
-        (Kind::Cron, "cron", "Cron"),
-        (Kind::At, "at", "Run At"),
-        (Kind::In, "in", "In…"),
-        (Kind::Every, "every", "Every…"),
+        (TimingKind::Cron, "cron", "Cron"),
+        (TimingKind::At, "at", "Run At"),
+        (TimingKind::In, "in", "In…"),
+        (TimingKind::Every, "every", "Every…"),
     ];
     view! {
         <fieldset>
@@ -69,7 +74,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
             </div>
             <div class="mt-3">
                 {move || match form.kind.get() {
-                    Kind::Cron => {
+                    TimingKind::Cron => {
                         view! {
                             <div class="grid gap-3 sm:grid-cols-3">
                                 <div class="sm:col-span-2">
@@ -93,7 +98,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                         }
                             .into_any_sync()
                     }
-                    Kind::At => {
+                    TimingKind::At => {
                         view! {
                             <div class="grid gap-3 sm:grid-cols-3">
                                 <div class="sm:col-span-2">
@@ -116,11 +121,22 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                                     <ZoneSelect id="at-zone" zone=form.at_zone />
                                 </div>
                             </div>
-                            <RunAtNotes run_at=run_at later=form.at_later />
+                            {on_reading(
+                                timing,
+                                move |reading| {
+                                    reading
+                                        .ok()
+                                        .map(|reading| {
+                                            view! {
+                                                <RunAtNotes run_at=reading.run_at later=form.at_later />
+                                            }
+                                        })
+                                },
+                            )}
                         }
                             .into_any_sync()
                     }
-                    Kind::In => {
+                    TimingKind::In => {
                         view! {
                             <label class=LABEL for="in">
                                 "In (e.g. 90s, 15m, 1h 30m, 2days)"
@@ -134,7 +150,7 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                         }
                             .into_any_sync()
                     }
-                    Kind::Every => {
+                    TimingKind::Every => {
                         view! {
                             <label class=LABEL for="every">
                                 "Every (at least 1s)"
@@ -151,31 +167,43 @@ pub(super) fn TimingFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                 }}
             </div>
             <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
-                {move || match preview.get() {
-                    Ok((description, fires)) => {
-                        view! {
-                            <p id="description" class="font-medium">
-                                {description}
-                            </p>
-                            <FireList fires=fires />
-                        }
-                            .into_any_sync()
-                    }
-                    Err(_) if form.kind.get() == Kind::At && run_at.get().is_err() => {
-                        ().into_any_sync()
-                    }
-                    Err(reason) => {
-                        // A Run At problem is already flagged under the picker.
-                        view! {
-                            <p id="schedule-error" class="text-red-700">
-                                {reason}
-                            </p>
-                        }
-                            .into_any_sync()
-                    }
-                }}
+                {on_reading(timing, |reading| preview(reading).into_any_sync())}
             </div>
             <FieldError message=server_reason(save, field::SCHEDULE) />
         </fieldset>
+    }
+}
+
+/// The preview: the timing in words and its next fires, or why it does not read.
+fn preview(reading: Result<TimingReading, AppError>) -> impl IntoView {
+    let reading = match reading {
+        Ok(reading) => reading,
+        Err(error) => {
+            return view! {
+                <p id="schedule-error" class="text-red-700">
+                    {error.to_string()}
+                </p>
+            }
+            .into_any_sync();
+        }
+    };
+    match reading.preview {
+        Ok(preview) => view! {
+            <p id="description" class="font-medium">
+                {preview.description}
+            </p>
+            <FireList fires=preview.fires />
+        }
+        .into_any_sync(),
+        // A Run At problem is already flagged under the picker.
+        Err(_) if reading.of.kind == TimingKind::At && reading.run_at.is_err() => {
+            ().into_any_sync()
+        }
+        Err(reason) => view! {
+            <p id="schedule-error" class="text-red-700">
+                {reason}
+            </p>
+        }
+        .into_any_sync(),
     }
 }
