@@ -1,8 +1,10 @@
 // The first page as a user on a slow connection feels it: Debian's Chromium, headless, with
 // DevTools' "Fast 3G" network emulation (562.5 ms latency, 180 KB/s down, 84 KB/s up) and an
 // empty cache, opens each page and prints the bytes transferred and the time until the page
-// has hydrated (for the new-schedule form: until it accepts input). Run by scripts/first-page.sh
-// (`make bench`) against a release server: `node scripts/first-page.mjs http://127.0.0.1:PORT`.
+// has hydrated (for the new-schedule form: until it accepts input, and then how long the
+// preview takes to follow a cron expression typed in, which the server reads). Run by
+// scripts/first-page.sh (`make bench`) against a release server:
+// `node scripts/first-page.mjs http://127.0.0.1:PORT`.
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
@@ -76,12 +78,20 @@ async function once(path) {
   const painted = Date.now() - started;
   await page.waitForSelector('main[data-hydrated="true"]', { timeout: 120_000 });
   const interactive = Date.now() - started;
+  let preview = null;
   if (path === '/schedules/new') {
     // Accepts input: typing into the name field works once hydrated.
     await page.fill('#name', 'typed');
+    // The preview follows what is typed (on Fast 3G, with the server's reading).
+    const typed = Date.now();
+    await page.fill('#cron', '*/5 9-17 * * 1-5');
+    await page.waitForFunction(
+      () => document.querySelector('#description')?.textContent.startsWith('Every 5 minutes'),
+      null, { timeout: 60_000 });
+    preview = Date.now() - typed;
   }
   await context.close();
-  return { bytes, painted, interactive, wasm };
+  return { bytes, painted, interactive, wasm, preview };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -97,5 +107,12 @@ for (const [path, label, what] of pages) {
       `interactive ${(median(runs.map((r) => r.interactive)) / 1000).toFixed(1)} s ` +
       `(slowest ${(Math.max(...runs.map((r) => r.interactive)) / 1000).toFixed(1)} s)  (${what})`,
   );
+  if (last.preview !== null) {
+    console.log(
+      `  ${''.padEnd(16)} the preview follows a typed cron expression after ` +
+        `${(median(runs.map((r) => r.preview)) / 1000).toFixed(2)} s ` +
+        `(slowest ${(Math.max(...runs.map((r) => r.preview)) / 1000).toFixed(2)} s)`,
+    );
+  }
 }
 await browser.close();

@@ -54,15 +54,27 @@ async fn read_loop(
     clients: usize,
     seconds: u64,
 ) -> Result<Vec<Duration>, Box<dyn std::error::Error>> {
+    let url = url.to_owned();
+    call_loop(client, move |client| client.get(&url), clients, seconds).await
+}
+
+/// `clients` clients each sending the request `request` builds in a loop for `seconds`: the
+/// latency of every successful answer.
+async fn call_loop(
+    client: &reqwest::Client,
+    request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Clone + Send + 'static,
+    clients: usize,
+    seconds: u64,
+) -> Result<Vec<Duration>, Box<dyn std::error::Error>> {
     let stop = Arc::new(AtomicBool::new(false));
     let readers: Vec<_> = (0..clients)
         .map(|_| {
-            let (client, url, stop) = (client.clone(), url.to_owned(), stop.clone());
+            let (client, request, stop) = (client.clone(), request.clone(), stop.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
                     let sent = Instant::now();
-                    let ok = match client.get(&url).send().await {
+                    let ok = match request(&client).send().await {
                         Ok(response) if response.status().is_success() => {
                             response.bytes().await.is_ok()
                         }
@@ -319,6 +331,48 @@ pub async fn pages_scenario(
         "slowest page's p99 under {} clients is {:.1}× the cheapest's",
         args.clients,
         dearest / cheapest.max(0.001)
+    );
+    form_typing(client, base, args).await
+}
+
+/// What the form asks of the server as a person types: its timing read
+/// (`app::server_fns::timing::read_timing`; a cron in Berlin with a window and a DST policy,
+/// the heaviest draft), by one client and by `--clients`.
+async fn form_typing(
+    client: &reqwest::Client,
+    base: &str,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use app::server_fns::timing::ReadTiming;
+    use app::timing_draft::TimingDraft;
+    use leptos::server_fn::ServerFn;
+    use scheduleman::schedule::{DstGap, DstOverlap};
+    let draft = TimingDraft {
+        cron: "30 2 * * 1-5".into(),
+        tz: "Europe/Berlin".into(),
+        window_zone: "Europe/Berlin".into(),
+        ends_local: "2099-06-30T09:00".into(),
+        dst_gap: Some(DstGap::Skip),
+        dst_overlap: Some(DstOverlap::Twice),
+        ..TimingDraft::new_schedule("", chrono::Utc::now())
+    };
+    let body = postcard::to_allocvec(&ReadTiming { draft })?;
+    let url = format!("{base}{}", ReadTiming::PATH);
+    let request = move |client: &reqwest::Client| {
+        client
+            .post(&url)
+            .header("content-type", "application/x-postcard")
+            .header("accept", "application/x-postcard")
+            .body(body.clone())
+    };
+    let mut alone = call_loop(client, request.clone(), 1, args.seconds).await?;
+    let mut crowd = call_loop(client, request, args.clients, args.seconds).await?;
+    println!(
+        "the form's timing read as one types (POST {}): 1 client {}; {} clients {}",
+        ReadTiming::PATH,
+        percentiles(&mut alone),
+        args.clients,
+        percentiles(&mut crowd)
     );
     Ok(())
 }
