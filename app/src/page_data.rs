@@ -12,8 +12,8 @@
 //! [`crate::wire`]) and every server function's failure travel this way: the main module
 //! then carries no JSON decoder, and those pages none for their data; nor do the
 //! administration pages (keys, channels, deliveries, incidents, the audit log, executors).
-//! The form reads its timing's reading in postcard too; only what it starts from (the
-//! schedule's request), what it saves, and the import still travel in JSON.
+//! So does the form: what it starts from, its timing's reading, what it saves. Only the
+//! import still travels in JSON.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};

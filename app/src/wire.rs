@@ -1,10 +1,10 @@
-//! Plain forms of the executor's types for postcard, the codec of one schedule's page
-//! (issue 21). The types themselves keep the JSON API's shape (flattened timing options, an
+//! Plain forms of the executor's types for postcard, the codec of one schedule's page, the
+//! administration pages and the schedule form (issue 21). The types themselves keep the JSON API's shape (flattened timing options, an
 //! internally tagged timing, fields left out when absent), which postcard cannot read back:
 //! it does not describe itself, so each field must be present and in order. These remote
 //! derives (`#[serde(with = "…")]` on a field) write the same values field by field, and
 //! instants as microseconds since the epoch (what PostgreSQL stores: they come back whole,
-//! and the page's code parses no dates). Round trips: the tests of [`crate::page_data`].
+//! and the page's code parses no dates). Round trips: the tests below.
 
 use chrono::{DateTime, Utc};
 use scheduleman::access::Role;
@@ -15,7 +15,8 @@ use scheduleman::model::{
     UnreadableSchedule,
 };
 use scheduleman::punctuality::{HourBucket, Punctuality, Window};
-use scheduleman::schedule::{DstGap, DstOverlap, ScheduleSpec, TimingOptions};
+use scheduleman::schedule::{DstGap, DstOverlap, ScheduleInput, ScheduleSpec, TimingOptions};
+use scheduleman::validate::{EditBase, ScheduleRequest, TargetRequest};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -116,6 +117,66 @@ struct TargetDef {
     method: String,
     headers: BTreeMap<String, String>,
     body: Option<String>,
+}
+
+/// A schedule as the form edits and saves it ([`ScheduleRequest`]), every field present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestCard(#[serde(with = "ScheduleRequestDef")] pub ScheduleRequest);
+
+/// [`ScheduleRequest`], every field present (the JSON API leaves absent ones out).
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "ScheduleRequest")]
+struct ScheduleRequestDef {
+    name: String,
+    #[serde(with = "ScheduleInputDef")]
+    schedule: ScheduleInput,
+    #[serde(with = "TargetRequestDef")]
+    target: TargetRequest,
+    max_attempts: Option<u32>,
+    backoff_initial_ms: Option<u64>,
+    backoff_max_ms: Option<u64>,
+    misfire: Option<Misfire>,
+    on_dead: Option<OnDead>,
+    paused: bool,
+    #[serde(with = "micros_option")]
+    starts_at: Option<DateTime<Utc>>,
+    #[serde(with = "micros_option")]
+    ends_at: Option<DateTime<Utc>>,
+    max_fires: Option<u32>,
+    jitter: Option<String>,
+    dst_gap: Option<DstGap>,
+    dst_overlap: Option<DstOverlap>,
+    labels: BTreeMap<String, String>,
+}
+
+/// [`ScheduleInput`], every field present.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "ScheduleInput")]
+struct ScheduleInputDef {
+    cron: Option<String>,
+    at: Option<String>,
+    in_: Option<String>,
+    every: Option<String>,
+    tz: Option<String>,
+}
+
+/// [`TargetRequest`], every field present.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "TargetRequest")]
+struct TargetRequestDef {
+    url: String,
+    method: Option<String>,
+    headers: BTreeMap<String, String>,
+    body: Option<String>,
+}
+
+/// [`EditBase`], its request every field present.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "EditBase")]
+pub struct EditBaseDef {
+    #[serde(with = "ScheduleRequestDef")]
+    request: ScheduleRequest,
+    unreadable: Option<String>,
 }
 
 /// [`UnreadableSchedule`], instants in microseconds.
@@ -704,5 +765,73 @@ mod tests {
             in_flight: 3,
         })]);
         assert_eq!(through_the_page(&executors), executors);
+    }
+
+    /// The form's request, read from the edit page and sent to save, every optional field
+    /// set and unset, every kind of timing.
+    #[test]
+    fn the_forms_request_reads_back_as_it_was_written() {
+        use crate::server_fns::schedules::EditForm;
+        use crate::timing_draft::TimingDraft;
+        use scheduleman::schedule::ScheduleInput;
+        let full = ScheduleRequest {
+            name: "nightly \"report\" — ünïcode".into(),
+            schedule: ScheduleInput {
+                cron: Some("0 3 * * *".into()),
+                tz: Some("Europe/Berlin".into()),
+                ..Default::default()
+            },
+            target: TargetRequest {
+                url: "https://hooks.test/run".into(),
+                method: Some("PUT".into()),
+                headers: [("X-Team".to_owned(), "ops".to_owned())].into(),
+                body: Some("{}".into()),
+            },
+            max_attempts: Some(7),
+            backoff_initial_ms: Some(2_000),
+            backoff_max_ms: Some(600_000),
+            misfire: Some(Misfire::Skip),
+            on_dead: Some(OnDead::NextFire),
+            paused: true,
+            starts_at: Some(at(0)),
+            ends_at: Some(at(86_400)),
+            max_fires: Some(40),
+            jitter: Some("30s".into()),
+            dst_gap: Some(DstGap::Skip),
+            dst_overlap: Some(DstOverlap::Twice),
+            labels: [("team".to_owned(), "billing".to_owned())].into(),
+        };
+        let timings = [
+            ("at", "2027-01-04T09:00:00+01:00"),
+            ("in", "90m"),
+            ("every", "1h"),
+        ]
+        .map(|(kind, value)| {
+            let mut input = ScheduleInput::default();
+            match kind {
+                "at" => input.at = Some(value.into()),
+                "in" => input.in_ = Some(value.into()),
+                _ => input.every = Some(value.into()),
+            }
+            ScheduleRequest {
+                schedule: input,
+                ..ScheduleRequest::default()
+            }
+        });
+        for request in [full, ScheduleRequest::default()]
+            .into_iter()
+            .chain(timings)
+        {
+            let card = RequestCard(request.clone());
+            assert_eq!(through_the_page(&card), card);
+            let edit = EditForm {
+                draft: TimingDraft::of(&request, Utc::now()),
+                base: EditBase {
+                    request,
+                    unreadable: Some("its timing does not decode".into()),
+                },
+            };
+            assert_eq!(through_the_page(&edit), edit);
+        }
     }
 }

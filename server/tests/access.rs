@@ -6,9 +6,10 @@
 mod support;
 
 use app::error::AppError;
-use app::server_fns::schedules::{BulkSchedules, RearmSchedules};
+use app::server_fns::schedules::{BulkSchedules, RearmSchedules, SaveSchedule};
 use app::server_fns::timing::ReadTiming;
 use app::timing_draft::TimingDraft;
+use app::wire::RequestCard;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
@@ -449,7 +450,14 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, Vec<u8>, &'static str
             })
             .unwrap(),
         ),
-        "save_schedule" => json("write", json!({"id": null, "request": request})),
+        "save_schedule" => postcard(
+            "write",
+            postcard::to_allocvec(&SaveSchedule {
+                id: None,
+                request: RequestCard(serde_json::from_value(request).unwrap()),
+            })
+            .unwrap(),
+        ),
         "rotate_secret" | "delete_schedule" => form("write", format!("id={id}")),
         "preview_crontab" => json("write", json!({"request": crontab})),
         "import_crontab" => json("write", json!({"request": crontab, "digest": "0"})),

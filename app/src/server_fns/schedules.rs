@@ -9,13 +9,14 @@ use scheduleman::model::ScheduleItem;
 use scheduleman::model::{DeadLetter, Outcome, ScheduleState, ScheduleView, UnreadableSchedule};
 use scheduleman::page::NameCursor;
 use scheduleman::punctuality::Window;
-use scheduleman::validate::{EditBase, ScheduleRequest};
+use scheduleman::validate::EditBase;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::components::fires::Upcoming;
 use crate::error::AppError;
 use crate::timing_draft::TimingDraft;
+use crate::wire::RequestCard;
 
 /// Rows per page of the schedules list.
 pub const PAGE_SIZE: usize = 50;
@@ -198,13 +199,14 @@ pub async fn get_schedule(id: Uuid) -> Result<ScheduleCard, AppError> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditForm {
     /// The request, and why the stored timing cannot be read when it cannot.
+    #[serde(with = "crate::wire::EditBaseDef")]
     pub base: EditBase,
     /// The timing fields, a stored Run At and window read on their zones' wall clocks.
     pub draft: TimingDraft,
 }
 
-/// What the edit form of a schedule starts from.
-#[server(prefix = "/rpc")]
+/// What the edit form of a schedule starts from (in postcard: [`crate::wire`]).
+#[server(prefix = "/rpc", output = Postcard)]
 pub async fn get_edit_base(id: Uuid) -> Result<EditForm, AppError> {
     let base = scheduleman::commands::edit_base(&super::pool()?, &super::actor()?, id).await?;
     Ok(EditForm {
@@ -222,9 +224,11 @@ pub struct Saved {
     pub signing_secret: Option<String>,
 }
 
-/// Creates (`id` none) or replaces a schedule; field errors come back per field.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn save_schedule(id: Option<Uuid>, request: ScheduleRequest) -> Result<Saved, AppError> {
+/// Creates (`id` none) or replaces a schedule; field errors come back per field (in
+/// postcard both ways: [`crate::wire`]).
+#[server(prefix = "/rpc", input = Postcard, output = Postcard)]
+pub async fn save_schedule(id: Option<Uuid>, request: RequestCard) -> Result<Saved, AppError> {
+    let RequestCard(request) = request;
     let pool = super::pool()?;
     let targets = super::targets()?;
     Ok(match id {

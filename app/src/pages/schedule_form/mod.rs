@@ -26,11 +26,11 @@ use crate::components::error_note::ErrorNote;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
 use crate::page_data::compact_page_data;
-use crate::page_data::page_data;
 use crate::server_fns::schedules::{get_edit_base, SaveSchedule, Saved};
 use crate::server_fns::timing::read_timing;
 use crate::sync_hydration::IntoAnySync;
 use crate::timing_draft::TimingDraft;
+use crate::wire::RequestCard;
 
 /// `/schedules/new`.
 #[component]
@@ -47,7 +47,7 @@ pub fn NewSchedule() -> impl IntoView {
 pub fn EditSchedule() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
-    let current = page_data(id, |id| async move {
+    let current = compact_page_data(id, |id| async move {
         match id {
             Some(id) => get_edit_base(id).await.map(|base| (id, base)),
             None => Err(AppError::NotFound("That is not a schedule id.".into())),
@@ -156,7 +156,10 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
             unread.set(None);
             // A field that does not read is already flagged under it.
             if let Ok(request) = form.to_request(&reading) {
-                save.dispatch(SaveSchedule { id, request });
+                save.dispatch(SaveSchedule {
+                    id,
+                    request: RequestCard(request),
+                });
             }
         });
     };
@@ -181,6 +184,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
                 <input
                     id="name"
                     class=INPUT
+                    // Shown before the page's code has loaded, too.
+                    value=form.name.get_untracked()
                     prop:value=move || form.name.get()
                     on:input=move |e| form.name.set(event_target_value(&e))
                 />

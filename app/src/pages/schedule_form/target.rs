@@ -22,6 +22,8 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     type="url"
                     class=INPUT
                     placeholder="https://…"
+                    // Shown before the page's code has loaded, too.
+                    value=form.url.get_untracked()
                     prop:value=move || form.url.get()
                     on:input=move |e| form.url.set(event_target_value(&e))
                 />
