@@ -1,46 +1,18 @@
 //! How a page's data reaches the browser: every resource is serialized into the page and read
 //! back with the same decoder the server functions' answers use, so the wasm carries one
 //! decoder per type instead of two (issue 21). `clippy.toml` refuses `Resource::new`, which
-//! would bring the second one back.
+//! would bring the second one back (Leptos' default resource codec is JSON from `&str`).
 //!
-//! Two codecs. JSON ([`page_data`]) reads any type. Postcard ([`compact_page_data`], with
-//! `output = Postcard` on the server function) reads plain types only, but its decoders are a
-//! fraction of JSON's: a struct is its fields in order, so no field names are matched and
-//! no map or key visitors are instantiated. The layout's data (the session, the open
-//! incidents), the listing pages' (list, timeline, dead letters), one schedule's page (its
-//! schedule, history, punctuality, backfills, alerts and changes, through the plain forms of
-//! [`crate::wire`]) and every server function's failure travel this way: the main module
-//! then carries no JSON decoder, and those pages none for their data; nor do the
-//! administration pages (keys, channels, deliveries, incidents, the audit log, executors).
-//! So does the form: what it starts from, its timing's reading, what it saves. Only the
-//! import still travels in JSON.
+//! The codec is postcard ([`compact_page_data`], with `output = Postcard` on the server
+//! function): it reads plain types only, but its decoders are a fraction of JSON's: a struct is
+//! its fields in order, so no field names are matched and no map or key visitors are
+//! instantiated. Every page's data travels this way (the types the JSON API shapes for itself
+//! through the plain forms of [`crate::wire`]), and so does every server function's failure:
+//! the wasm carries no JSON decoder for any page.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
 use serde::{de::DeserializeOwned, Serialize};
-
-/// JSON, decoded from bytes like a server function's answer (Leptos' default resource codec
-/// decodes from `&str`: a second instantiation of every type's decoder).
-#[derive(Debug, Clone, Copy)]
-pub struct PageJson;
-
-impl<T: Serialize> Encoder<T> for PageJson {
-    type Error = serde_json::Error;
-    type Encoded = String;
-
-    fn encode(value: &T) -> Result<String, serde_json::Error> {
-        serde_json::to_string(value)
-    }
-}
-
-impl<T: DeserializeOwned> Decoder<T> for PageJson {
-    type Error = serde_json::Error;
-    type Encoded = str;
-
-    fn decode(value: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(value.as_bytes())
-    }
-}
 
 /// Postcard, base64 in the page (Leptos' encoding of binary resource data). For types with
 /// neither `#[serde(flatten)]`, `untagged` enums, `skip_serializing_if` nor a
@@ -68,26 +40,8 @@ impl<T: DeserializeOwned> Decoder<T> for PagePostcard {
     }
 }
 
-/// A resource of page data: loaded on the server, serialized into the page, read back by
-/// the browser as it hydrates.
-pub type PageData<T> = Resource<T, PageJson>;
-
-/// A [`PageData`] resource: `fetcher` runs whenever `source` changes (`Resource::new` with
-/// [`PageJson`]).
-#[track_caller]
-pub fn page_data<T, S, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> PageData<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    S: PartialEq + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetcher, false)
-}
-
-/// A resource of plain page data in [`PagePostcard`].
+/// A resource of page data: loaded on the server, serialized into the page in
+/// [`PagePostcard`], read back by the browser as it hydrates.
 pub type CompactPageData<T> = Resource<T, PagePostcard>;
 
 /// A [`CompactPageData`] resource: `fetcher` (a server function with `output = Postcard`)

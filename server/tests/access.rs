@@ -6,10 +6,11 @@
 mod support;
 
 use app::error::AppError;
+use app::server_fns::imports::{ImportCrontab, PreviewCrontab};
 use app::server_fns::schedules::{BulkSchedules, RearmSchedules, SaveSchedule};
 use app::server_fns::timing::ReadTiming;
 use app::timing_draft::TimingDraft;
-use app::wire::RequestCard;
+use app::wire::{ImportRequestCard, RequestCard};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
@@ -459,8 +460,21 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, Vec<u8>, &'static str
             .unwrap(),
         ),
         "rotate_secret" | "delete_schedule" => form("write", format!("id={id}")),
-        "preview_crontab" => json("write", json!({"request": crontab})),
-        "import_crontab" => json("write", json!({"request": crontab, "digest": "0"})),
+        "preview_crontab" => postcard(
+            "write",
+            postcard::to_allocvec(&PreviewCrontab {
+                request: ImportRequestCard(serde_json::from_value(crontab).unwrap()),
+            })
+            .unwrap(),
+        ),
+        "import_crontab" => postcard(
+            "write",
+            postcard::to_allocvec(&ImportCrontab {
+                request: ImportRequestCard(serde_json::from_value(crontab).unwrap()),
+                digest: "0".into(),
+            })
+            .unwrap(),
+        ),
         "list_keys" => form("admin", String::new()),
         "revoke_key" => form("admin", format!("id={}", Uuid::new_v4())),
         "create_key" => json("admin", json!({"request": {"name": "rpc", "role": "read"}})),

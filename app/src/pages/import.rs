@@ -11,6 +11,7 @@ use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
 use crate::server_fns::imports::{import_crontab, preview_crontab, PlanPreview};
 use crate::sync_hydration::IntoAnySync;
+use crate::wire::ImportRequestCard;
 
 const INPUT: &str = "mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 const LABEL: &str = "block text-sm font-medium text-slate-700";
@@ -40,14 +41,14 @@ pub fn ImportCrontab() -> impl IntoView {
     let preview = Action::new(|request: &ImportRequest| {
         let request = request.clone();
         async move {
-            preview_crontab(request.clone())
+            preview_crontab(ImportRequestCard(request.clone()))
                 .await
                 .map(|plan| (request, plan))
         }
     });
     let confirm = Action::new(|(request, digest): &(ImportRequest, String)| {
         let (request, digest) = (request.clone(), digest.clone());
-        async move { import_crontab(request, digest).await }
+        async move { import_crontab(ImportRequestCard(request), digest).await }
     });
     // A new preview hides the last import's answer.
     Effect::new(move |_| {

@@ -1,18 +1,20 @@
 //! Crontab import: the plan (nothing written) and the confirmed import.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
-use scheduleman::crontab::{ImportDone, ImportPlan, ImportRequest};
+use leptos::server_fn::codec::Postcard;
+use scheduleman::crontab::{ImportDone, ImportPlan};
 use serde::{Deserialize, Serialize};
 
 use crate::components::fires::FireReading;
 use crate::error::AppError;
+use crate::wire::ImportRequestCard;
 
 /// The plan as the import page shows it: each line's next fires read in its zone here,
 /// where the zone tables are (the page's code has none).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanPreview {
     /// The plan, its lines' fires moved to `fires`.
+    #[serde(with = "crate::wire::ImportPlanDef")]
     pub plan: ImportPlan,
     /// The next fires of each line of the plan, in order.
     pub fires: Vec<Vec<FireReading>>,
@@ -41,9 +43,11 @@ impl PlanPreview {
     }
 }
 
-/// What importing the crontab would do, line by line; writes nothing.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn preview_crontab(request: ImportRequest) -> Result<PlanPreview, AppError> {
+/// What importing the crontab would do, line by line; writes nothing (in postcard both ways:
+/// [`crate::wire`]).
+#[server(prefix = "/rpc", input = Postcard, output = Postcard)]
+pub async fn preview_crontab(request: ImportRequestCard) -> Result<PlanPreview, AppError> {
+    let ImportRequestCard(request) = request;
     let (pool, targets) = (super::pool()?, super::targets()?);
     let plan =
         scheduleman::commands::import::plan(&pool, &targets, &super::actor()?, &request).await?;
@@ -51,11 +55,12 @@ pub async fn preview_crontab(request: ImportRequest) -> Result<PlanPreview, AppE
 }
 
 /// Imports the crontab if the plan is still the one previewed (`digest`).
-#[server(prefix = "/rpc", input = Json)]
+#[server(prefix = "/rpc", input = Postcard, output = Postcard)]
 pub async fn import_crontab(
-    request: ImportRequest,
+    request: ImportRequestCard,
     digest: String,
 ) -> Result<ImportDone, AppError> {
+    let ImportRequestCard(request) = request;
     let (pool, targets) = (super::pool()?, super::targets()?);
     Ok(
         scheduleman::commands::import::apply(&pool, &targets, &super::actor()?, &request, &digest)
