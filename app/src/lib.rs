@@ -12,6 +12,8 @@ pub mod pages;
 pub mod routes;
 pub mod server_fns;
 pub mod sync_hydration;
+#[cfg(test)]
+mod test_fixtures;
 pub mod timing_draft;
 pub mod wire;
 

@@ -926,33 +926,7 @@ mod tests {
         use crate::server_fns::schedules::EditForm;
         use crate::timing_draft::TimingDraft;
         use scheduleman::schedule::ScheduleInput;
-        let full = ScheduleRequest {
-            name: "nightly \"report\" — ünïcode".into(),
-            schedule: ScheduleInput {
-                cron: Some("0 3 * * *".into()),
-                tz: Some("Europe/Berlin".into()),
-                ..Default::default()
-            },
-            target: TargetRequest {
-                url: "https://hooks.test/run".into(),
-                method: Some("PUT".into()),
-                headers: [("X-Team".to_owned(), "ops".to_owned())].into(),
-                body: Some("{}".into()),
-            },
-            max_attempts: Some(7),
-            backoff_initial_ms: Some(2_000),
-            backoff_max_ms: Some(600_000),
-            misfire: Some(Misfire::Skip),
-            on_dead: Some(OnDead::NextFire),
-            paused: true,
-            starts_at: Some(at(0)),
-            ends_at: Some(at(86_400)),
-            max_fires: Some(40),
-            jitter: Some("30s".into()),
-            dst_gap: Some(DstGap::Skip),
-            dst_overlap: Some(DstOverlap::Twice),
-            labels: [("team".to_owned(), "billing".to_owned())].into(),
-        };
+        let full = crate::test_fixtures::full_request();
         let timings = [
             ("at", "2027-01-04T09:00:00+01:00"),
             ("in", "90m"),

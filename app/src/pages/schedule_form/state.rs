@@ -206,42 +206,8 @@ impl FormState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_fixtures::full_request as request;
     use chrono::Utc;
-    use scheduleman::schedule::ScheduleInput;
-
-    fn request() -> ScheduleRequest {
-        ScheduleRequest {
-            name: "nightly".into(),
-            schedule: ScheduleInput {
-                cron: Some("0 3 * * *".into()),
-                tz: Some("Europe/Berlin".into()),
-                ..Default::default()
-            },
-            target: TargetRequest {
-                url: "https://hooks.example/run".into(),
-                method: Some("PUT".into()),
-                headers: [("X-Team".to_owned(), "ops".to_owned())].into(),
-                body: Some("{}".into()),
-            },
-            max_attempts: Some(7),
-            backoff_initial_ms: Some(2_000),
-            backoff_max_ms: Some(600_000),
-            misfire: Some(Misfire::Skip),
-            on_dead: Some(OnDead::NextFire),
-            paused: true,
-            starts_at: Some("2027-01-04T08:00:00Z".parse().unwrap()),
-            ends_at: Some("2027-06-30T22:00:00Z".parse().unwrap()),
-            max_fires: Some(40),
-            jitter: Some("30s".into()),
-            dst_gap: Some(DstGap::Skip),
-            dst_overlap: Some(DstOverlap::Twice),
-            labels: [
-                ("team".to_owned(), "billing".to_owned()),
-                ("env".to_owned(), "prod".to_owned()),
-            ]
-            .into(),
-        }
-    }
 
     #[test]
     fn a_request_shown_in_the_form_saves_as_the_same_request() {
