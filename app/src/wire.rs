@@ -219,14 +219,23 @@ pub struct ImportPlanDef {
 mod planned_lines {
     use super::*;
 
-    #[derive(Serialize, Deserialize)]
+    #[derive(Deserialize)]
     struct Line(#[serde(with = "PlannedLineDef")] PlannedLine);
+
+    /// A line written in place (no copy of the plan).
+    struct LineRef<'a>(&'a PlannedLine);
+
+    impl Serialize for LineRef<'_> {
+        fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+            PlannedLineDef::serialize(self.0, to)
+        }
+    }
 
     pub fn serialize<S: serde::Serializer>(
         lines: &[PlannedLine],
         to: S,
     ) -> Result<S::Ok, S::Error> {
-        to.collect_seq(lines.iter().map(|line| Line(line.clone())))
+        to.collect_seq(lines.iter().map(LineRef))
     }
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(
@@ -300,14 +309,23 @@ struct EntryDef {
 mod import_action_option {
     use super::*;
 
-    #[derive(Serialize, Deserialize)]
+    #[derive(Deserialize)]
     struct Action(#[serde(with = "ImportActionDef")] ImportAction);
+
+    /// An action written in place.
+    struct ActionRef<'a>(&'a ImportAction);
+
+    impl Serialize for ActionRef<'_> {
+        fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+            ImportActionDef::serialize(self.0, to)
+        }
+    }
 
     pub fn serialize<S: serde::Serializer>(
         action: &Option<ImportAction>,
         to: S,
     ) -> Result<S::Ok, S::Error> {
-        action.clone().map(Action).serialize(to)
+        action.as_ref().map(ActionRef).serialize(to)
     }
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(

@@ -25,17 +25,18 @@ impl PlanPreview {
     /// `plan` with each line's fires read in the line's zone.
     fn of(mut plan: ImportPlan) -> Self {
         use scheduleman::crontab::LineItem;
+        use scheduleman::schedule::zone;
         let fires = plan
             .lines
             .iter_mut()
             .map(|line| {
-                let zone = match &line.line.item {
-                    LineItem::Entry(entry) => entry.tz.parse().unwrap_or(chrono_tz::Tz::UTC),
+                let line_zone = match &line.line.item {
+                    LineItem::Entry(entry) => zone::parse(&entry.tz).unwrap_or(chrono_tz::Tz::UTC),
                     _ => chrono_tz::Tz::UTC,
                 };
                 std::mem::take(&mut line.fires)
                     .iter()
-                    .map(|fire| FireReading::read(fire, zone))
+                    .map(|fire| FireReading::read(fire, line_zone))
                     .collect()
             })
             .collect();

@@ -13,7 +13,7 @@ use super::{INPUT, LABEL};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
 use crate::sync_hydration::IntoAnySync;
-use crate::timing_draft::{DstChange, TimingKind, TimingReading};
+use crate::timing_draft::{DstChange, TimingKind};
 
 /// The window, the run limit, the jitter and (cron) the DST policy.
 #[component]
@@ -42,7 +42,7 @@ pub(super) fn ControlsFieldset(
                     {on_reading(
                         timing,
                         |reading| {
-                            let problem = window_problem(reading, |r| &r.starts_at);
+                            let problem = reading.ok().and_then(|r| r.starts_at.err());
                             view! { <FieldError message=move || problem.clone() /> }
                         },
                     )}
@@ -63,7 +63,7 @@ pub(super) fn ControlsFieldset(
                     {on_reading(
                         timing,
                         |reading| {
-                            let problem = window_problem(reading, |r| &r.ends_at);
+                            let problem = reading.ok().and_then(|r| r.ends_at.err());
                             view! { <FieldError message=move || problem.clone() /> }
                         },
                     )}
@@ -201,14 +201,6 @@ fn DstPolicyFields(
             )}
         </div>
     }
-}
-
-/// Why a window end does not read, if it does not (`end` picks which).
-fn window_problem(
-    reading: Result<TimingReading, crate::error::AppError>,
-    end: fn(&TimingReading) -> &Result<Option<crate::timing_draft::Instant>, String>,
-) -> Option<String> {
-    reading.ok().and_then(|reading| end(&reading).clone().err())
 }
 
 /// The DST changes of the next 12 months the schedule meets, or that none does.
