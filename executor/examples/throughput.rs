@@ -116,7 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                       jsonb_build_object('kind', 'at', 'tz', 'UTC', 'at', \
                           to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')), \
                       $1 FROM src) \
-         INSERT INTO schedule_runtime (id, next_run_at) SELECT id, t FROM src",
+         INSERT INTO schedule_runtime (id, sort_name, next_run_at) SELECT id, 'bench-' || n, t FROM src",
     )
     .bind(&target_url)
     .bind(args.schedules)

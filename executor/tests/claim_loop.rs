@@ -379,9 +379,9 @@ async fn unreadable_rows_are_dead_lettered_and_the_rest_fire(pool: PgPool) {
     ] {
         let id: uuid::Uuid = sqlx::query_scalar(
             "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
-                        VALUES ('broken', $1::jsonb, $2) RETURNING id) \
-             INSERT INTO schedule_runtime (id, next_run_at) \
-             SELECT id, now() - interval '1 minute' FROM d RETURNING id",
+                        VALUES ('broken', $1::jsonb, $2) RETURNING id, name) \
+             INSERT INTO schedule_runtime (id, sort_name, next_run_at) \
+             SELECT id, name, now() - interval '1 minute' FROM d RETURNING id",
         )
         .bind(spec)
         .bind(target.url("ok"))

@@ -347,8 +347,8 @@ mod claims {
                    SELECT id, 'due-' || n, \
                           '{\"kind\": \"at\", \"tz\": \"UTC\", \"at\": \"2026-01-01T00:00:00Z\"}', \
                           'http://127.0.0.1:9/' FROM src) \
-             INSERT INTO schedule_runtime (id, next_run_at) \
-             SELECT id, now() - interval '1 hour' FROM src",
+             INSERT INTO schedule_runtime (id, sort_name, next_run_at) \
+             SELECT id, 'due-' || n, now() - interval '1 hour' FROM src",
         )
         .execute(&pool)
         .await
@@ -562,8 +562,9 @@ mod claims {
         sqlx::query(
             "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
                         VALUES ('broken', '{\"kind\": \"lunar\"}', 'http://h.test/') \
-                        RETURNING id) \
-             INSERT INTO schedule_runtime (id, state, next_run_at) SELECT id, 'active', $1 FROM d",
+                        RETURNING id, name) \
+             INSERT INTO schedule_runtime (id, sort_name, state, next_run_at) \
+             SELECT id, name, 'active', $1 FROM d",
         )
         .bind(now - TimeDelta::minutes(1)) // first in due order
         .execute(&pool)
@@ -925,8 +926,9 @@ async fn dead_letters_come_most_recently_dead_first(pool: PgPool) {
             "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
                         VALUES ($1, '{\"kind\": \"every\", \"every\": \"1h\", \
                         \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
-                        'http://h.test/') RETURNING id) \
-             INSERT INTO schedule_runtime (id, state, dead_at) SELECT id, 'dead', $2 FROM d",
+                        'http://h.test/') RETURNING id, name) \
+             INSERT INTO schedule_runtime (id, sort_name, state, dead_at) \
+             SELECT id, name, 'dead', $2 FROM d",
         )
         .bind(name)
         .bind(now - TimeDelta::minutes(minutes_ago))
@@ -974,9 +976,9 @@ async fn every_action_from_every_state_moves_or_is_refused_by_the_table(pool: Pg
             "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
                         VALUES ('t', '{\"kind\": \"every\", \"every\": \"1h\", \
                         \"interval_ms\": 3600000, \"anchor\": \"2026-01-01T00:00:00Z\"}', \
-                        'http://h.test/') RETURNING id) \
-             INSERT INTO schedule_runtime (id, state, next_run_at, attempt) \
-             SELECT id, $1, CASE WHEN $1 = 'active' THEN now() + interval '1 hour' END, \
+                        'http://h.test/') RETURNING id, name) \
+             INSERT INTO schedule_runtime (id, sort_name, state, next_run_at, attempt) \
+             SELECT id, name, $1, CASE WHEN $1 = 'active' THEN now() + interval '1 hour' END, \
                     CASE WHEN $1 = 'dead' THEN 3 ELSE 0 END FROM d RETURNING id",
         )
         .bind(from.as_str())
@@ -1013,8 +1015,8 @@ async fn name_search_follows_creations_and_renames(pool: PgPool) {
     sqlx::query(
         "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
                     SELECT 'report ' || n, $1::jsonb, 'http://h.test/' \
-                    FROM generate_series(1, 3) AS n RETURNING id) \
-         INSERT INTO schedule_runtime (id) SELECT id FROM d",
+                    FROM generate_series(1, 3) AS n RETURNING id, name) \
+         INSERT INTO schedule_runtime (id, sort_name) SELECT id, name FROM d",
     )
     .bind(spec)
     .execute(&pool)
@@ -1071,8 +1073,8 @@ async fn the_failing_filter_pages_through_failing_schedules_in_name_order(pool: 
         "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
                     SELECT 'Prüfung ' || lpad(n::text, 2, '0'), $1::jsonb, 'http://h.test/' \
                     FROM generate_series(1, 12) AS n RETURNING id, name) \
-         INSERT INTO schedule_runtime (id, state, last_outcome) \
-         SELECT id, CASE WHEN n % 3 = 1 THEN 'paused' ELSE 'active' END, \
+         INSERT INTO schedule_runtime (id, sort_name, state, last_outcome) \
+         SELECT id, name, CASE WHEN n % 3 = 1 THEN 'paused' ELSE 'active' END, \
                 CASE WHEN n % 3 = 2 THEN 'success' ELSE 'failure' END \
          FROM d, LATERAL (SELECT right(name, 2)::int AS n) AS number",
     )
@@ -1157,9 +1159,9 @@ async fn insert_due_in_ten_minutes(pool: &PgPool, count: i64) {
     sqlx::query(
         "WITH d AS (INSERT INTO schedules (name, spec, target_url) \
                     SELECT 's' || n, '{}', 'http://h.test/' FROM generate_series(1, $1) AS n \
-                    RETURNING id) \
-         INSERT INTO schedule_runtime (id, next_run_at) \
-         SELECT id, now() + interval '10 minutes' FROM d",
+                    RETURNING id, name) \
+         INSERT INTO schedule_runtime (id, sort_name, next_run_at) \
+         SELECT id, name, now() + interval '10 minutes' FROM d",
     )
     .bind(count)
     .execute(pool)
@@ -1402,4 +1404,108 @@ async fn a_schedule_that_cannot_be_read_is_listed_with_why_beside_the_others(poo
     assert!(commands::fetch(&pool, &Actor::local(), readable)
         .await
         .is_ok());
+}
+
+/// The list's state filters walk the runtime row's copy of the name (`sort_name`, so one
+/// index holds both the state and the order): it is written with the name when one schedule
+/// or many are created and when one is renamed, so the filtered pages keep name order.
+#[sqlx::test(migrations = "../migrations")]
+async fn state_filters_page_in_name_order_through_creations_and_renames(pool: PgPool) {
+    use scheduleman::commands::{self, Action};
+    use scheduleman::model::ScheduleState::Paused;
+    use scheduleman::query::ListFilter;
+    use scheduleman::schedule::ScheduleInput;
+    use scheduleman::ssrf::resolve::DnsServers;
+    use scheduleman::ssrf::TargetGuard;
+    use scheduleman::validate::{ScheduleRequest, TargetRequest};
+    let targets = TargetGuard::new("127.0.0.0/8".parse().unwrap(), &DnsServers::System).unwrap();
+    let request = |name: &str| ScheduleRequest {
+        name: name.into(),
+        schedule: ScheduleInput {
+            every: Some("1h".into()),
+            ..Default::default()
+        },
+        target: TargetRequest {
+            url: "http://127.0.0.1:9/".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let actor = Actor::local();
+    let bravo = commands::schedules::create(&pool, &targets, &actor, &request("bravo"))
+        .await
+        .unwrap()
+        .schedule
+        .id;
+    let many = commands::schedules::create_many(
+        &pool,
+        &targets,
+        &actor,
+        &[request("delta"), request("alpha")],
+    )
+    .await
+    .unwrap();
+    let (delta, alpha) = (many[0].id, many[1].id);
+    for id in [alpha, bravo, delta] {
+        commands::act(&pool, &actor, id, Action::Pause)
+            .await
+            .unwrap();
+    }
+    // Pages of two, each after the last one's (name, id).
+    let names = |filter: ListFilter| {
+        let pool = pool.clone();
+        async move {
+            let mut seen = Vec::new();
+            let mut after: Option<(String, uuid::Uuid)> = None;
+            loop {
+                let page = schedules_list(&pool, filter, after.as_ref(), 2).await;
+                let Some(last) = page.last() else { break };
+                after = Some((last.name().to_owned(), last.id()));
+                seen.extend(page.iter().map(|s| s.name().to_owned()));
+                assert!(seen.len() <= 3, "the pages do not end: {seen:?}");
+            }
+            seen
+        }
+    };
+    assert_eq!(
+        names(ListFilter::State(Paused)).await,
+        ["alpha", "bravo", "delta"]
+    );
+    // Renamed (an edit also resumes it): it leaves the paused ones and lists under its new
+    // name among the failing.
+    commands::schedules::replace(&pool, &targets, &actor, delta, &request("aardvark"), None)
+        .await
+        .unwrap();
+    for id in [alpha, bravo] {
+        commands::act(&pool, &actor, id, Action::Resume)
+            .await
+            .unwrap();
+    }
+    assert!(names(ListFilter::State(Paused)).await.is_empty());
+    sqlx::query("UPDATE schedule_runtime SET last_outcome = 'failure'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(ListFilter::Failing).await,
+        ["aardvark", "alpha", "bravo"]
+    );
+}
+
+async fn schedules_list(
+    pool: &PgPool,
+    filter: scheduleman::query::ListFilter,
+    after: Option<&(String, uuid::Uuid)>,
+    limit: i64,
+) -> Vec<scheduleman::model::ScheduleItem> {
+    store::schedules::list(
+        pool,
+        filter,
+        None,
+        &Default::default(),
+        after.map(|(name, id)| (name.as_str(), *id)),
+        limit,
+    )
+    .await
+    .unwrap()
 }

@@ -155,8 +155,8 @@ async fn store_dead(pool: &PgPool, count: i32) {
          d AS (INSERT INTO schedules (id, name, spec, target_url) \
                SELECT src.id, 'dead ' || lpad(n::text, 3, '0'), spec, target_url \
                FROM schedules, src WHERE name = 'seed') \
-         INSERT INTO schedule_runtime (id, state, dead_at, last_error) \
-         SELECT id, 'dead', now() - n * interval '1 minute', 'HTTP 500 #' || n FROM src",
+         INSERT INTO schedule_runtime (id, sort_name, state, dead_at, last_error) \
+         SELECT id, 'dead ' || lpad(n::text, 3, '0'), 'dead', now() - n * interval '1 minute', 'HTTP 500 #' || n FROM src",
     )
     .bind(count)
     .execute(pool)
@@ -224,8 +224,8 @@ async fn the_timeline_is_paged_with_links_that_work_without_javascript(pool: PgP
          d AS (INSERT INTO schedules (id, name, spec, target_url) \
                SELECT src.id, 'soon ' || lpad(n::text, 3, '0'), spec, target_url \
                FROM schedules, src WHERE name = 'seed') \
-         INSERT INTO schedule_runtime (id, next_run_at) \
-         SELECT id, now() + n * interval '1 minute' FROM src",
+         INSERT INTO schedule_runtime (id, sort_name, next_run_at) \
+         SELECT id, 'soon ' || lpad(n::text, 3, '0'), now() + n * interval '1 minute' FROM src",
     )
     .execute(&pool)
     .await

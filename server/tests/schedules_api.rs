@@ -1024,8 +1024,8 @@ async fn dead_letters_are_paged_with_a_cursor(pool: PgPool) {
          d AS (INSERT INTO schedules (id, name, spec, target_url) \
                SELECT src.id, 'dead ' || lpad(n::text, 3, '0'), spec, target_url \
                FROM schedules, src WHERE name = 'seed') \
-         INSERT INTO schedule_runtime (id, state, dead_at, last_error) \
-         SELECT id, 'dead', now() - n * interval '1 minute', 'HTTP 500' FROM src",
+         INSERT INTO schedule_runtime (id, sort_name, state, dead_at, last_error) \
+         SELECT id, 'dead ' || lpad(n::text, 3, '0'), 'dead', now() - n * interval '1 minute', 'HTTP 500' FROM src",
     )
     .execute(&pool)
     .await

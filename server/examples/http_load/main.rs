@@ -66,7 +66,7 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     metrics_schedules: usize,
     /// Load `pg_stat_statements` and print the statements that took PostgreSQL's time in the
-    /// creation scenario.
+    /// creation scenario, and with `--pages` after each page's run with `--clients`.
     #[arg(long)]
     statements: bool,
 }
@@ -182,7 +182,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     if args.pages > 0 {
-        pages_scenario(&pool, &client, &base, &args).await?;
+        pages_scenario(&pool, postmaster, &client, &base, &args).await?;
         return Ok(());
     }
     if args.stored > 0 {
@@ -193,8 +193,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                           jsonb_build_object('kind','every','every','1h','interval_ms',3600000, \
                                              'anchor','2026-01-01T00:00:00Z'), \
                           'https://hooks.example/' || n FROM src) \
-             INSERT INTO schedule_runtime (id, state, next_run_at, last_outcome) \
-             SELECT id, \
+             INSERT INTO schedule_runtime (id, sort_name, state, next_run_at, last_outcome) \
+             SELECT id, 'job ' || n || ' ' || md5(n::text), \
                     CASE WHEN n % 50 = 0 THEN 'dead' WHEN n % 20 = 0 THEN 'paused' ELSE 'active' END, \
                     CASE WHEN n % 50 = 0 OR n % 20 = 0 THEN NULL \
                          ELSE now() + (n % 86400) * interval '1 second' END, \

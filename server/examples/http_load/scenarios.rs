@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use scheduleman::dev::bench;
+
 use super::Args;
 
 /// `--dense N` every-second schedules, then `--clients` clients reading `/timeline` in a loop
@@ -21,8 +23,9 @@ pub async fn timeline_scenario(
                     SELECT 'tick ' || n, \
                            '{\"kind\": \"cron\", \"cron\": \"* * * * * *\", \"tz\": \"UTC\"}', \
                            'https://hooks.example/' || n \
-                    FROM generate_series(1, $1) AS n RETURNING id) \
-         INSERT INTO schedule_runtime (id, next_run_at) SELECT id, now() + interval '1 second' FROM d",
+                    FROM generate_series(1, $1) AS n RETURNING id, name) \
+         INSERT INTO schedule_runtime (id, sort_name, next_run_at) \
+         SELECT id, name, now() + interval '1 second' FROM d",
     )
     .bind(args.dense)
     .execute(pool)
@@ -244,6 +247,7 @@ pub async fn time_control_scenario(
 /// the slowest page's p99 under load against the cheapest's.
 pub async fn pages_scenario(
     pool: &sqlx::PgPool,
+    postmaster: u32,
     client: &reqwest::Client,
     base: &str,
     args: &Args,
@@ -257,8 +261,8 @@ pub async fn pages_scenario(
                       'https://hooks.example/' || n, \
                       jsonb_build_object('team', 'team' || (n % 10), 'env', CASE WHEN n % 2 = 0 THEN 'prod' ELSE 'dev' END) \
                FROM src) \
-         INSERT INTO schedule_runtime (id, state, next_run_at, last_outcome, last_error, dead_at) \
-         SELECT id, \
+         INSERT INTO schedule_runtime (id, sort_name, state, next_run_at, last_outcome, last_error, dead_at) \
+         SELECT id, 'page ' || lpad(n::text, 6, '0'), \
                 CASE WHEN n % 20 = 3 THEN 'dead' WHEN n % 20 = 7 THEN 'paused' ELSE 'active' END, \
                 now() + (n % 3600) * interval '1 second', \
                 CASE WHEN n % 10 = 1 OR n % 20 = 3 THEN 'failure' WHEN n % 2 = 0 THEN 'success' END, \
@@ -310,18 +314,35 @@ pub async fn pages_scenario(
         "/audit".to_owned(),
     ];
     println!(
-        "| page ({} schedules) | 1 client p50 | p99 | {} clients p50 | p99 |",
+        "| page ({} schedules) | 1 client p50 | p99 | {} clients p50 | p99 | CPU per read: this process | PostgreSQL |",
         args.pages, args.clients
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     let mut loaded_p99 = Vec::new();
     for page in &pages {
         let url = format!("{base}{page}");
         let mut alone = read_loop(client, &url, 1, args.seconds).await?;
+        // Where a read's time goes under load: this process (the server and its clients) and
+        // PostgreSQL, in CPU per answered read.
+        let (own_before, pg_before) = (
+            bench::cpu_seconds("self", false),
+            bench::postgres_cpu_seconds(postmaster),
+        );
         let mut crowd = read_loop(client, &url, args.clients, args.seconds).await?;
+        let reads = crowd.len().max(1) as f64;
+        let own = (bench::cpu_seconds("self", false) - own_before) / reads * 1e6;
+        let pg = (bench::postgres_cpu_seconds(postmaster) - pg_before) / reads * 1e6;
         let (a50, a99) = (quantile(&mut alone, 0.5), quantile(&mut alone, 0.99));
         let (c50, c99) = (quantile(&mut crowd, 0.5), quantile(&mut crowd, 0.99));
-        println!("| `{page}` | {a50:.1} ms | {a99:.1} ms | {c50:.1} ms | {c99:.1} ms |");
+        println!(
+            "| `{page}` | {a50:.1} ms | {a99:.1} ms | {c50:.1} ms | {c99:.1} ms | {own:.0} µs | {pg:.0} µs |"
+        );
+        if args.statements {
+            bench::print_statements(pool).await?;
+            sqlx::query("SELECT pg_stat_statements_reset()")
+                .execute(pool)
+                .await?;
+        }
         loaded_p99.push(c99);
     }
     let (cheapest, dearest) = loaded_p99

@@ -115,16 +115,41 @@ pub async fn list(
     // `@> '{}'` and may read the whole label index instead of the name order (measured at
     // 11,000 schedules, 30 clients: a list page p50 175.8 ms with them, 33.4 ms without).
     let rows = match pattern {
-        // Its own statement, so the planner can use the index that holds only failing
-        // schedules; in the general one below `$1 = 'failing'` is only known at run time.
+        // Filters on the runtime row walk its copy of the name (`sort_name`, always equal to
+        // `name`) through a partial index of their own, then join the page's definitions;
+        // ordering by the definition's name would probe the runtime row of every name before
+        // the 50th match. The page is chosen in a subquery on the runtime table alone, so no
+        // plan can sort every match of the join instead (one did for `dead`: 3.3 against
+        // 0.2 ms). Each has its own statement: in the general one below the filter is only
+        // known at run time, so no plan could pick the partial index.
         None if filter == ListFilter::Failing => {
             select_schedule_rows!(
                 r#"
-                WHERE state = 'active' AND last_outcome = 'failure'
-                  AND ($1::text IS NULL OR (name, id) > ($1, $2::uuid))
-                ORDER BY name, id
-                LIMIT $3
+                WHERE id IN (SELECT id FROM schedule_runtime
+                             WHERE state = 'active' AND last_outcome = 'failure'
+                               AND ($1::text IS NULL OR (sort_name, id) > ($1, $2::uuid))
+                             ORDER BY sort_name, id
+                             LIMIT $3)
+                ORDER BY sort_name, id
                 "#,
+                after_name,
+                after_id,
+                limit,
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        None if matches!(filter, ListFilter::State(state) if state != ScheduleState::Active) => {
+            select_schedule_rows!(
+                r#"
+                WHERE id IN (SELECT id FROM schedule_runtime
+                             WHERE state = $1 AND state <> 'active'
+                               AND ($2::text IS NULL OR (sort_name, id) > ($2, $3::uuid))
+                             ORDER BY sort_name, id
+                             LIMIT $4)
+                ORDER BY sort_name, id
+                "#,
+                filter.as_sql(),
                 after_name,
                 after_id,
                 limit,

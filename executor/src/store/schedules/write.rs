@@ -76,8 +76,8 @@ pub async fn insert(
             RETURNING *
         ),
         runtime AS (
-            INSERT INTO schedule_runtime (id, state, next_run_at, fires_left)
-            VALUES ($18, $11, $12, $15)
+            INSERT INTO schedule_runtime (id, state, next_run_at, fires_left, sort_name)
+            VALUES ($18, $11, $12, $15, $1)
             RETURNING *
         )
         SELECT d.id, d.name, d.spec AS "spec: Json<serde_json::Value>", d.target_url,
@@ -209,8 +209,8 @@ pub(in crate::store) async fn insert_many_in(
             FROM input
         ),
         runtime AS (
-            INSERT INTO schedule_runtime (id, state, next_run_at, fires_left)
-            SELECT id, state, next_run_at, max_fires FROM input
+            INSERT INTO schedule_runtime (id, state, next_run_at, fires_left, sort_name)
+            SELECT id, state, next_run_at, max_fires, name FROM input
         )
         SELECT id AS "id!", secret AS "secret!" FROM input ORDER BY ord
         "#,
@@ -314,7 +314,7 @@ pub(in crate::store) async fn update_in(
         ),
         runtime AS (
             UPDATE schedule_runtime AS r
-            SET state = $12, dead_fires = 0,
+            SET state = $12, dead_fires = 0, sort_name = $2,
                 next_run_at = $13, attempt = 0, fire_at = NULL, execution_id = NULL,
                 claimed_by = NULL, claim_token = NULL, lease_until = NULL, dead_at = NULL,
                 manual_fire = false, manual_body = NULL,
