@@ -585,6 +585,23 @@ async fn actions_move_schedules_between_states(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(problem["detail"], format!("there is no schedule {id}"));
+    // What belongs to it is gone with it: each read checks the schedule exists first.
+    for part in ["executions", "punctuality", "alerts"] {
+        let (status, _, problem) = call(
+            router(pool.clone()),
+            "GET",
+            &format!("/api/v1/schedules/{id}/{part}"),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{part}");
+        assert_eq!(
+            problem["detail"],
+            format!("there is no schedule {id}"),
+            "{part}"
+        );
+    }
     let (status, _, _) = call(
         router(pool),
         "DELETE",

@@ -231,7 +231,7 @@ pub async fn deliveries(pool: &PgPool, actor: &Actor) -> Result<Vec<DeliveryView
 
 /// Schedule `id`'s alert routing.
 pub async fn rule(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<AlertRule, CommandError> {
-    super::read(pool, actor, id).await?;
+    super::require_exists(pool, actor, id).await?;
     Ok(channels::rule(pool, id).await?)
 }
 
@@ -243,7 +243,7 @@ pub async fn set_rule(
     rule: &AlertRule,
 ) -> Result<AlertRule, CommandError> {
     actor.require(Role::Operate)?;
-    super::read(pool, actor, id).await?;
+    super::require_exists(pool, actor, id).await?;
     if let Some(after) = rule.failing_after {
         if !(1..=1000).contains(&after) {
             return Err(invalid("failing_after", format!("{after} is not 1–1000")));

@@ -39,7 +39,8 @@ pub use self::reads::{
     dead_letters, history, list, live_executors, punctuality, success_rates, DEAD_LETTER_PAGE,
 };
 pub use self::schedules::{
-    create, create_many, delete, edit_base, fetch, read, replace, rotate_secret, MAX_BATCH,
+    create, create_many, delete, edit_base, fetch, read, replace, require_exists, rotate_secret,
+    MAX_BATCH,
 };
 pub use self::timeline::TimelineCache;
 

@@ -8,7 +8,7 @@ use chrono::{TimeDelta, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::schedules::{read, shown_to};
+use super::schedules::{require_exists, shown_to};
 use super::CommandError;
 use crate::access::{Actor, Role};
 use crate::model::{ExecutionView, ExecutorView, ScheduleItem};
@@ -91,7 +91,7 @@ pub async fn history(
     limit: usize,
 ) -> Result<Page<ExecutionView, i64>, CommandError> {
     let limit = page_size(limit)?;
-    read(pool, actor, id).await?;
+    require_exists(pool, actor, id).await?;
     let rows = executions::list_for_schedule(pool, id, before, limit as i64 + 1).await?;
     Ok(Page::from_rows(rows, limit, |row| row.id))
 }
@@ -123,6 +123,6 @@ pub async fn punctuality(
     actor: &Actor,
     id: Uuid,
 ) -> Result<Punctuality, CommandError> {
-    read(pool, actor, id).await?;
+    require_exists(pool, actor, id).await?;
     Ok(store_punctuality::read(pool, id, Utc::now()).await?)
 }

@@ -295,6 +295,18 @@ pub async fn read(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<ScheduleItem
         .ok_or(CommandError::NotFound(id))
 }
 
+/// Says schedule `id` exists (readable or not) to `actor`, who needs `read`, without reading
+/// it: what reads of what belongs to a schedule check first. [`CommandError::NotFound`] when
+/// it does not.
+pub async fn require_exists(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<(), CommandError> {
+    actor.require(Role::Read)?;
+    if schedules::exists(pool, id).await? {
+        Ok(())
+    } else {
+        Err(CommandError::NotFound(id))
+    }
+}
+
 /// `item` as `actor` may see it: without header values and body below `write`.
 pub(super) fn shown_to(actor: &Actor, item: ScheduleItem) -> ScheduleItem {
     match item {

@@ -9,7 +9,7 @@ pub(in crate::store) mod rows;
 mod transition;
 mod write;
 
-pub use read::{due_before, get, get_many, list, list_dead, DueTiming};
+pub use read::{due_before, exists, get, get_many, list, list_dead, DueTiming};
 pub(in crate::store) use rows::{retry_policy, target};
 pub(in crate::store) use write::{announce_change, insert_many_in, update_in};
 pub use transition::{transition, Pause, Transition};

@@ -72,6 +72,17 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<ScheduleItem>, sqlx::
     Ok(row.map(ScheduleItem::from))
 }
 
+/// Whether schedule `id` exists, readable or not: one probe of the primary key, for reads of
+/// what belongs to a schedule (its history, punctuality, alert rule) that need not decode it.
+pub async fn exists(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM schedules WHERE id = $1) AS "exists!""#,
+        id
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// The schedules `ids` names that exist, readable or not, in no particular order.
 pub async fn get_many(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<ScheduleItem>, sqlx::Error> {
     let rows = select_schedule_rows!(
