@@ -150,11 +150,17 @@ pub async fn list(
             .fetch_all(pool)
             .await?
         }
-        None if matches!(filter, ListFilter::State(state) if state != ScheduleState::Active) => {
+        // Paused and dead only: completions are as frequent as one-shots fire, and each
+        // would write the index (see migration 20261204000003).
+        None if matches!(
+            filter,
+            ListFilter::State(ScheduleState::Paused | ScheduleState::Dead)
+        ) =>
+        {
             select_schedule_rows!(
                 r#"
                 WHERE id IN (SELECT id FROM schedule_runtime
-                             WHERE state = $1 AND state <> 'active'
+                             WHERE state = $1 AND state IN ('paused', 'dead')
                                AND ($2::text IS NULL OR (sort_name, id) > ($2, $3::uuid))
                              ORDER BY sort_name, id
                              LIMIT $4)
