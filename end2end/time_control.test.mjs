@@ -183,3 +183,59 @@ test('a backfill is previewed, started and shown done, its fires marked in the h
   await screenshot(page, 'schedule-backfill');
   assert.deepEqual(errors, []);
 });
+
+test('a running backfill is cancelled from the page, whose parts read on the viewer\'s clock', async () => {
+  const name = unique('cancelled backfill');
+  const created = await api('POST', '/api/v1/schedules', {
+    name,
+    schedule: { cron: '* * * * *', tz: 'UTC' },
+    paused: true,
+    target: { url: `${echoUrl}/cancelled` },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  // One fire an hour: the first goes at once, the other four wait.
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  const started = await api('POST', `/api/v1/schedules/${id}/backfill`, {
+    from: new Date(minute - 4 * 60_000).toISOString(),
+    to: new Date(minute).toISOString(),
+    pace: '1h',
+  });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${baseUrl}/schedules/${id}`);
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
+  const running = page.locator('#backfills .backfill-row[data-state="running"]');
+  await running.waitFor();
+  // The server writes UTC; the browser reads each time of the rendered list on its clock.
+  await page.waitForFunction(
+    () => document.querySelector('#backfills .backfill-row time')?.textContent.includes('GMT+9'),
+  );
+  assert.match(await running.locator('time').first().getAttribute('title'), / UTC$/);
+  await running.locator('.cancel-backfill').click();
+  await page.locator('#backfills .backfill-row[data-state="cancelled"]').waitFor();
+  assert.match(await page.textContent('#backfills .backfill-row .progress'), /[45] cancelled/);
+
+  // The next execution's countdown, written by the server, ticks in the browser.
+  const ticking = await api('POST', '/api/v1/schedules', {
+    name: unique('countdown'),
+    schedule: { every: '30m' },
+    target: { url: `${echoUrl}/countdown` },
+  });
+  assert.equal(ticking.status, 201, JSON.stringify(ticking.body));
+  await page.goto(`${baseUrl}/schedules/${ticking.body.id}`);
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
+  const countdown = await page.textContent('#next-execution .countdown');
+  assert.match(countdown, /^in \d+ min \d+ s$/);
+  await page.waitForFunction(
+    (first) => document.querySelector('#next-execution .countdown')?.textContent !== first,
+    countdown,
+    { timeout: 5_000 },
+  );
+  assert.match(await page.textContent('#next-execution time'), /GMT\+9/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

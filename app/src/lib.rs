@@ -11,6 +11,7 @@ pub mod page_data;
 pub mod pages;
 pub mod routes;
 pub mod server_fns;
+pub mod server_html;
 pub mod sync_hydration;
 #[cfg(test)]
 mod test_fixtures;

@@ -415,18 +415,18 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, Vec<u8>, &'static str
     match name {
         "list_schedules" => form("read", "filter=all&search=&selector=".into()),
         "get_schedule" | "get_edit_base" => form("read", format!("id={id}")),
-        "list_executions" | "get_punctuality" => form("read", format!("schedule_id={id}")),
+        "history_part" | "punctuality_part" => form("read", format!("schedule_id={id}")),
         "list_executors" | "list_dead_letters" | "get_timeline" | "whoami" => {
             form("read", String::new())
         }
         "get_overview" => form("read", "fresh=false".into()),
-        "schedule_changes" => form("read", format!("id={id}")),
+        "schedule_changes_part" => form("read", format!("id={id}")),
         "schedule_action" => json(
             "operate",
             json!({"id": id, "action": "pause", "pause": {}, "trigger": {}}),
         ),
         "start_backfill" => json("operate", json!({"id": id, "request": backfill_range()})),
-        "list_backfills" => form("read", format!("id={id}")),
+        "backfills_part" => form("read", format!("id={id}")),
         "cancel_backfill" => form("operate", format!("id={id}&backfill_id={}", Uuid::new_v4())),
         "read_timing" => postcard(
             "read",
@@ -481,6 +481,7 @@ fn rpc_role(name: &str, id: Uuid) -> Option<(&'static str, Vec<u8>, &'static str
         "list_audit" => form("admin", "actor=&action=".into()),
         "list_channels" | "list_deliveries" | "open_incident_count" => form("read", String::new()),
         "list_incidents" => form("read", String::new()),
+        "schedule_incidents_part" => form("read", format!("schedule_id={id}")),
         "get_alert_rule" => form("read", format!("id={id}")),
         "set_alert_rule" => json("operate", json!({"id": id, "rule": {}})),
         "create_channel" => json(

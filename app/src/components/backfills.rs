@@ -4,38 +4,43 @@
 
 use leptos::prelude::*;
 use scheduleman::access::Role;
-use scheduleman::model::{BackfillRequest, BackfillView};
+use scheduleman::model::BackfillRequest;
+#[cfg(feature = "ssr")]
+use scheduleman::model::BackfillView;
 use uuid::Uuid;
 
-use super::session::{can, IfCan};
-use super::time::{viewer_instant, LocalTime};
-use crate::error::AppError;
-use crate::page_data::compact_page_data;
-use crate::server_fns::backfills::{cancel_backfill, list_backfills, start_backfill};
+use super::error_note::ErrorNote;
+use super::session::IfCan;
+use super::time::viewer_instant;
+#[cfg(feature = "ssr")]
+use super::time::LocalTime;
+use crate::server_fns::backfills::{backfills_part, cancel_backfill, start_backfill};
+use crate::server_html::{server_html_data, ServerPart};
 use crate::sync_hydration::IntoAnySync;
-use crate::wire::BackfillCard;
 
 const FIELD: &str = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
 const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50";
 
-/// The backfill form and list of schedule `id`.
+/// The backfill form and list of schedule `id`. The list arrives rendered; a click on one of
+/// its cancel buttons cancels the backfill the button names.
 #[component]
 pub fn Backfills(id: Uuid) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let listed = compact_page_data(move || refresh.get(), move |_| list_backfills(id));
+    let listed = server_html_data(move || refresh.get(), move |_| backfills_part(id));
     let cancel = Action::new(move |backfill_id: &Uuid| {
         let backfill_id = *backfill_id;
-        async move {
-            cancel_backfill(id, backfill_id)
-                .await
-                .map(|BackfillCard(view)| view)
-        }
+        async move { cancel_backfill(id, backfill_id).await }
     });
     Effect::new(move |_| {
         if cancel.value().get().is_some() {
             refresh.update(|n| *n += 1);
         }
     });
+    let on_list_click = move |event: leptos::ev::MouseEvent| {
+        if let Some(backfill_id) = cancel_button_target(&event) {
+            cancel.dispatch(backfill_id);
+        }
+    };
     view! {
         <h2 class="mt-8 text-lg font-semibold">"Backfill"</h2>
         <IfCan role=Role::Operate>
@@ -44,13 +49,13 @@ pub fn Backfills(id: Uuid) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match listed.await {
-                    Ok(items) if items.is_empty() => {
-                        view! { <p class="mt-2 text-sm text-slate-500">"No backfills yet."</p> }
+                    Ok(html) => {
+                        view! {
+                            <div on:click=on_list_click>
+                                <ServerPart html=html />
+                            </div>
+                        }
                             .into_any_sync()
-                    }
-                    Ok(items) => {
-                        let items = items.into_iter().map(|BackfillCard(view)| view).collect();
-                        view! { <BackfillTable items cancel /> }.into_any_sync()
                     }
                     Err(error) => {
                         view! { <p class="mt-2 text-sm text-red-700">{error.to_string()}</p> }
@@ -59,6 +64,33 @@ pub fn Backfills(id: Uuid) -> impl IntoView {
                 }
             })}
         </Transition>
+        {move || {
+            cancel
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|error| view! { <ErrorNote message=error.to_string() /> })
+        }}
+    }
+}
+
+/// The backfill a click on a cancel button of the list names (`data-backfill`).
+fn cancel_button_target(event: &leptos::ev::MouseEvent) -> Option<Uuid> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+
+        let target = event
+            .target()?
+            .dyn_into::<leptos::web_sys::Element>()
+            .ok()?;
+        let button = target.closest("button.cancel-backfill").ok()??;
+        button.get_attribute("data-backfill")?.parse().ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = event;
+        None
     }
 }
 
@@ -71,17 +103,11 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let run = Action::new(move |request: &BackfillRequest| {
         let request = request.clone();
-        async move {
-            start_backfill(id, request)
-                .await
-                .map(|BackfillCard(view)| view)
-        }
+        async move { start_backfill(id, request).await }
     });
     Effect::new(move |_| {
-        if let Some(Ok(view)) = run.value().get() {
-            if view.id.is_some() {
-                refresh.update(|n| *n += 1);
-            }
+        if let Some(Ok((true, _))) = run.value().get() {
+            refresh.update(|n| *n += 1);
         }
     });
     let send = move |dry_run: bool| {
@@ -147,57 +173,64 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
             </div>
             <div id="backfill-result" class="sm:col-span-4">
                 {move || problem.get().map(|p| view! { <p class="text-red-700">{p}</p> })}
-                {move || run.value().get().map(|result| view! { <BackfillResult result /> })}
+                {move || {
+                    run.value()
+                        .get()
+                        .map(|result| match result {
+                            Ok((_, html)) => view! { <ServerPart html=html /> }.into_any_sync(),
+                            Err(error) => {
+                                view! {
+                                    <p class="backfill-error text-red-700">{error.to_string()}</p>
+                                }
+                                    .into_any_sync()
+                            }
+                        })
+                }}
             </div>
         </div>
     }
 }
 
-/// What a preview or a start answered.
+/// What a preview or a start makes, in words (rendered on the server).
+#[cfg(feature = "ssr")]
 #[component]
-fn BackfillResult(result: Result<BackfillView, AppError>) -> impl IntoView {
-    match result {
-        Ok(view) => {
-            let (first, last) = (view.fires.first().copied(), view.fires.last().copied());
-            let verb = if view.id.is_some() {
-                "Started: "
-            } else {
-                "Would make "
-            };
-            view! {
-                <p class="backfill-summary text-slate-700">
-                    {format!("{verb}{} fires, one every {} ms", view.total, view.pace_ms)}
-                    {first
-                        .map(|at| {
-                            view! {
-                                ", from "
-                                <LocalTime at=at />
-                            }
-                        })}
-                    {last
-                        .map(|at| {
-                            view! {
-                                " to "
-                                <LocalTime at=at />
-                            }
-                        })}
-                </p>
-            }
-            .into_any_sync()
-        }
-        Err(error) => {
-            view! { <p class="backfill-error text-red-700">{error.to_string()}</p> }.into_any_sync()
-        }
+pub fn BackfillSummary(view: BackfillView) -> impl IntoView {
+    let (first, last) = (view.fires.first().copied(), view.fires.last().copied());
+    let verb = if view.id.is_some() {
+        "Started: "
+    } else {
+        "Would make "
+    };
+    view! {
+        <p class="backfill-summary text-slate-700">
+            {format!("{verb}{} fires, one every {} ms", view.total, view.pace_ms)}
+            {first
+                .map(|at| {
+                    view! {
+                        ", from "
+                        <LocalTime at=at />
+                    }
+                })}
+            {last
+                .map(|at| {
+                    view! {
+                        " to "
+                        <LocalTime at=at />
+                    }
+                })}
+        </p>
     }
 }
 
-/// The latest backfills and their progress.
+/// The latest backfills and their progress (rendered on the server), or a line saying there
+/// are none; `operate` adds a cancel button to each running one.
+#[cfg(feature = "ssr")]
 #[component]
-fn BackfillTable(
-    items: Vec<BackfillView>,
-    cancel: Action<Uuid, Result<BackfillView, AppError>>,
-) -> impl IntoView {
-    let operate = can(Role::Operate);
+pub fn BackfillTable(items: Vec<BackfillView>, operate: bool) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="mt-2 text-sm text-slate-500">"No backfills yet."</p> }
+            .into_any_sync();
+    }
     view! {
         <table
             id="backfills"
@@ -242,18 +275,17 @@ fn BackfillTable(
                                 </td>
                                 <td class="px-3 py-1.5">{backfill.created_by.clone()}</td>
                                 <td class="px-3 py-1.5">
-                                    <Show when=move || running && operate.get()>
-                                        <button
-                                            class="cancel-backfill text-sm text-red-700 hover:underline"
-                                            on:click=move |_| {
-                                                if let Some(backfill_id) = backfill_id {
-                                                    cancel.dispatch(backfill_id);
-                                                }
+                                    {(running && operate)
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    class="cancel-backfill text-sm text-red-700 hover:underline"
+                                                    data-backfill=backfill_id.map(|id| id.to_string())
+                                                >
+                                                    "Cancel"
+                                                </button>
                                             }
-                                        >
-                                            "Cancel"
-                                        </button>
-                                    </Show>
+                                        })}
                                 </td>
                             </tr>
                         }
@@ -262,4 +294,5 @@ fn BackfillTable(
             </tbody>
         </table>
     }
+    .into_any_sync()
 }

@@ -8,13 +8,13 @@ use scheduleman::model::{AlertRule, DEFAULT_FAILING_AFTER};
 use uuid::Uuid;
 
 use super::error_note::ErrorNote;
-use super::incidents::IncidentTable;
 use super::session::IfCan;
 use super::time::LocalTime;
 use crate::page_data::compact_page_data;
-use crate::server_fns::alerts::{get_alert_rule, list_incidents, SetAlertRule};
+use crate::server_fns::alerts::{get_alert_rule, schedule_incidents_part, SetAlertRule};
+use crate::server_html::{server_html_data, ServerPart};
 use crate::sync_hydration::IntoAnySync;
-use crate::wire::{AlertRuleCard, IncidentCard};
+use crate::wire::AlertRuleCard;
 
 const BUTTON: &str =
     "rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50";
@@ -24,7 +24,7 @@ const BUTTON: &str =
 pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
     let set = ServerAction::<SetAlertRule>::new();
     let rule = compact_page_data(move || set.version().get(), move |_| get_alert_rule(id));
-    let incidents = compact_page_data(|| (), move |_| list_incidents(None, Some(id)));
+    let incidents = server_html_data(|| (), move |_| schedule_incidents_part(id));
     let mute = move |current: AlertRule, hours: Option<i64>| {
         let muted_until = hours.map(|h| Utc::now() + TimeDelta::hours(h));
         set.dispatch(SetAlertRule {
@@ -117,15 +117,7 @@ pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match incidents.await {
-                    Ok(items) if items.is_empty() => {
-                        view! { <p class="mt-2 text-sm text-slate-500">"No incident."</p> }
-                            .into_any_sync()
-                    }
-                    Ok(items) => {
-                        let incidents = items.into_iter().map(|IncidentCard(item)| item).collect();
-                        view! { <IncidentTable incidents id="schedule-incidents" /> }
-                            .into_any_sync()
-                    }
+                    Ok(html) => view! { <ServerPart html=html /> }.into_any_sync(),
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::components::changes::ChangeRow;
 use crate::error::AppError;
+use crate::server_html::ServerHtml;
 use crate::wire::{CreatedKeyCard, KeyCard};
 
 /// Put in the server functions' context by the server: whether it has an API token.
@@ -91,12 +92,17 @@ pub async fn list_audit(
     ))
 }
 
-/// A page of one schedule's changes, newest first.
+/// A page of one schedule's changes, newest first, as its page shows them (the table, or a
+/// line saying there are none); and where the next (older) page starts.
 #[server(prefix = "/rpc", output = Postcard)]
-pub async fn schedule_changes(
+pub async fn schedule_changes_part(
     id: Uuid,
     before: Option<i64>,
-) -> Result<(Vec<ChangeRow>, Option<i64>), AppError> {
+) -> Result<(ServerHtml, Option<i64>), AppError> {
+    use leptos::either::Either;
+
+    use crate::components::changes::ChangeTable;
+
     let page = scheduleman::commands::audit::for_schedule(
         &super::pool()?,
         &super::actor()?,
@@ -105,8 +111,17 @@ pub async fn schedule_changes(
         AUDIT_PAGE,
     )
     .await?;
-    Ok((
-        page.items.into_iter().map(ChangeRow::from).collect(),
-        page.next,
-    ))
+    let entries: Vec<ChangeRow> = page.items.into_iter().map(ChangeRow::from).collect();
+    let html = ServerHtml::render(move || {
+        if entries.is_empty() {
+            Either::Left(view! { <p class="mt-2 text-sm text-slate-500">"No change recorded."</p> })
+        } else {
+            Either::Right(view! {
+                <div id="changes">
+                    <ChangeTable entries=entries />
+                </div>
+            })
+        }
+    });
+    Ok((html, page.next))
 }

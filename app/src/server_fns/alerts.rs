@@ -6,6 +6,7 @@ use scheduleman::model::{AlertRule, ChannelRequest};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::server_html::ServerHtml;
 use crate::wire::{AlertRuleCard, ChannelCard, CreatedChannelCard, DeliveryCard, IncidentCard};
 
 #[cfg(feature = "ssr")]
@@ -66,6 +67,29 @@ pub async fn list_incidents(
     let (pool, actor) = (super::pool()?, super::actor()?);
     let incidents = scheduleman::commands::alerts::incidents(&pool, &actor, filter).await?;
     Ok(incidents.into_iter().map(IncidentCard).collect())
+}
+
+/// A schedule's incidents as its page shows them: the table, or a line saying there are
+/// none ([`crate::server_html`]).
+#[server(prefix = "/rpc", output = Postcard)]
+pub async fn schedule_incidents_part(schedule_id: Uuid) -> Result<ServerHtml, AppError> {
+    use leptos::either::Either;
+
+    use crate::components::incidents::IncidentTable;
+
+    let filter = scheduleman::commands::alerts::IncidentFilter {
+        open: None,
+        schedule_id: Some(schedule_id),
+    };
+    let (pool, actor) = (super::pool()?, super::actor()?);
+    let incidents = scheduleman::commands::alerts::incidents(&pool, &actor, filter).await?;
+    Ok(ServerHtml::render(move || {
+        if incidents.is_empty() {
+            Either::Left(view! { <p class="mt-2 text-sm text-slate-500">"No incident."</p> })
+        } else {
+            Either::Right(view! { <IncidentTable incidents id="schedule-incidents" /> })
+        }
+    }))
 }
 
 /// The most recent deliveries and how each went.

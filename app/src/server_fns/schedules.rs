@@ -6,15 +6,15 @@ use leptos::server_fn::codec::{Json, Postcard};
 use scheduleman::labels::Labels;
 #[cfg(feature = "ssr")]
 use scheduleman::model::ScheduleItem;
-use scheduleman::model::{DeadLetter, Outcome, ScheduleState, ScheduleView, UnreadableSchedule};
+use scheduleman::model::{DeadLetter, Outcome, ScheduleState};
 use scheduleman::page::NameCursor;
 use scheduleman::punctuality::Window;
 use scheduleman::validate::EditBase;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::components::fires::Upcoming;
 use crate::error::AppError;
+use crate::server_html::ServerHtml;
 use crate::timing_draft::TimingDraft;
 use crate::wire::RequestCard;
 
@@ -161,37 +161,29 @@ pub async fn list_schedules(
     })
 }
 
-/// One schedule as its page shows it.
+/// The top of one schedule's page: what its buttons need, and the rest rendered on the
+/// server ([`crate::server_html`]), so the browser decodes no schedule and carries no code
+/// to show one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-// Nearly every schedule is readable: boxing that variant would cost an allocation a read.
-#[allow(clippy::large_enum_variant)]
-pub enum ScheduleCard {
-    /// A schedule that reads, with its next fires read in its zone on the server: the
-    /// page's code in the browser then carries neither the zone tables nor the schedule
-    /// math (issue 21).
-    Readable {
-        /// The schedule.
-        #[serde(with = "crate::wire::ScheduleViewDef")]
-        schedule: ScheduleView,
-        /// Its next fires.
-        upcoming: Upcoming,
-    },
-    /// One whose stored definition does not decode.
-    Unreadable(#[serde(with = "crate::wire::UnreadableScheduleDef")] UnreadableSchedule),
+pub struct ScheduleCard {
+    /// The schedule.
+    pub id: Uuid,
+    /// Its state (which buttons apply).
+    pub state: ScheduleState,
+    /// Whether its stored definition reads (an unreadable one can only be edited or deleted).
+    pub readable: bool,
+    /// Its name and description, or why it cannot be read.
+    pub heading: ServerHtml,
+    /// Its state, limits, next execution, target, retries and next fires; or what can be
+    /// read of an unreadable one.
+    pub details: ServerHtml,
 }
 
-/// One schedule, readable or not, with its next fires (in postcard: [`crate::wire`]).
+/// The top of one schedule's page, readable or not, its next fires read in its zone.
 #[server(prefix = "/rpc", output = Postcard)]
 pub async fn get_schedule(id: Uuid) -> Result<ScheduleCard, AppError> {
-    Ok(
-        match scheduleman::commands::read(&super::pool()?, &super::actor()?, id).await? {
-            ScheduleItem::Readable(schedule) => ScheduleCard::Readable {
-                upcoming: Upcoming::of(&schedule, Utc::now(), 5),
-                schedule,
-            },
-            ScheduleItem::Unreadable(row) => ScheduleCard::Unreadable(row),
-        },
-    )
+    let item = scheduleman::commands::read(&super::pool()?, &super::actor()?, id).await?;
+    Ok(crate::pages::schedule_detail::summary::card(item))
 }
 
 /// What the edit form of a schedule starts from: the request that saves it as it is (for an

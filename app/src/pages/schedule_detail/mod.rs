@@ -1,31 +1,24 @@
 //! `/schedules/:id`: what the schedule is, its next fires, its state, and every attempt with
 //! the reason it failed, and who changed it; with the actions a person's role allows.
 
-mod summary;
+#[cfg(feature = "ssr")]
+pub(crate) mod summary;
 
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
-use self::summary::{Summary, UnreadableSummary};
 use crate::components::backfills::Backfills;
-use crate::components::changes::ChangeTable;
 use crate::components::error_note::ErrorNote;
-use crate::components::history::History;
-use crate::components::punctuality::PunctualityPanel;
-use crate::components::schedule_actions::ActRequest;
+use crate::components::schedule_actions::{ActRequest, ScheduleActions};
 use crate::components::schedule_alerts::ScheduleAlerts;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
-use crate::page_data::compact_page_data;
-use crate::server_fns::access::schedule_changes;
-use crate::server_fns::executions::{get_punctuality, list_executions};
-use crate::server_fns::schedules::{
-    delete_schedule, get_schedule, rotate_secret, schedule_action, ScheduleCard,
-};
+use crate::server_fns::access::schedule_changes_part;
+use crate::server_fns::executions::{history_part, punctuality_part};
+use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
+use crate::server_html::{server_html_data, ServerHtml, ServerPart};
 use crate::sync_hydration::IntoAnySync;
-use crate::wire::{Attempt, PunctualityCard};
 
 /// The detail page.
 #[component]
@@ -34,7 +27,7 @@ pub fn ScheduleDetail() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
     let changes = RwSignal::new(0u32);
     let before = RwSignal::new(None::<i64>);
-    let schedule = compact_page_data(
+    let schedule = server_html_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -43,30 +36,31 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let history = compact_page_data(
+    // The parts below the summary only show data: they arrive rendered.
+    let history = server_html_data(
         move || (id(), before.get(), changes.get()),
         |(id, before, _)| async move {
             match id {
-                Some(id) => list_executions(id, before).await,
-                None => Ok((Vec::new(), None)),
+                Some(id) => history_part(id, before).await,
+                None => Ok((ServerHtml::default(), None)),
             }
         },
     );
-    let punctuality = compact_page_data(
+    let punctuality = server_html_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
-                Some(id) => get_punctuality(id).await.map(Some),
-                None => Ok(None),
+                Some(id) => punctuality_part(id).await,
+                None => Ok(ServerHtml::default()),
             }
         },
     );
-    let audit = compact_page_data(
+    let audit = server_html_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
-                Some(id) => schedule_changes(id, None).await,
-                None => Ok((Vec::new(), None)),
+                Some(id) => schedule_changes_part(id, None).await,
+                None => Ok((ServerHtml::default(), None)),
             }
         },
     );
@@ -118,20 +112,21 @@ pub fn ScheduleDetail() -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match schedule.await {
-                    Ok(ScheduleCard::Readable { schedule, upcoming }) => {
+                    Ok(card) => {
                         view! {
-                            <Summary
-                                schedule=schedule
-                                upcoming=upcoming
-                                act=act
-                                remove=remove
-                                rotate=rotate
-                            />
+                            <div class="flex flex-wrap items-start justify-between gap-3">
+                                <ServerPart html=card.heading />
+                                <ScheduleActions
+                                    id=card.id
+                                    state=card.state
+                                    readable=card.readable
+                                    act=act
+                                    remove=remove
+                                    rotate=rotate
+                                />
+                            </div>
+                            <ServerPart html=card.details />
                         }
-                            .into_any_sync()
-                    }
-                    Ok(ScheduleCard::Unreadable(row)) => {
-                        view! { <UnreadableSummary row=row act=act remove=remove rotate=rotate /> }
                             .into_any_sync()
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
@@ -168,11 +163,7 @@ pub fn ScheduleDetail() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match punctuality.await {
-                    Ok(Some(PunctualityCard(figures))) => {
-                        view! { <PunctualityPanel figures=figures now=Utc::now() /> }
-                            .into_any_sync()
-                    }
-                    Ok(None) => ().into_any_sync(),
+                    Ok(html) => view! { <ServerPart html=html /> }.into_any_sync(),
                     Err(e) => view! { <ErrorNote message=e.to_string() /> }.into_any_sync(),
                 }
             })}
@@ -181,13 +172,9 @@ pub fn ScheduleDetail() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match history.await {
-                    Ok((rows, _)) if rows.is_empty() && before.get_untracked().is_none() => {
-                        view! { <p class="mt-2 text-sm text-slate-500">"No attempts yet."</p> }
-                            .into_any_sync()
-                    }
-                    Ok((rows, older)) => {
+                    Ok((html, older)) => {
                         view! {
-                            <History rows=rows.into_iter().map(|Attempt(row)| row).collect() />
+                            <ServerPart html=html />
                             <div class="mt-2 flex gap-3 text-sm">
                                 {move || {
                                     before
@@ -230,18 +217,7 @@ pub fn ScheduleDetail() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match audit.await {
-                    Ok((entries, _)) if entries.is_empty() => {
-                        view! { <p class="mt-2 text-sm text-slate-500">"No change recorded."</p> }
-                            .into_any_sync()
-                    }
-                    Ok((entries, _)) => {
-                        view! {
-                            <div id="changes">
-                                <ChangeTable entries=entries />
-                            </div>
-                        }
-                            .into_any_sync()
-                    }
+                    Ok((html, _)) => view! { <ServerPart html=html /> }.into_any_sync(),
                     Err(error) => view! { <ErrorNote message=error.to_string() /> }.into_any_sync(),
                 }
             })}

@@ -1,29 +1,81 @@
-//! The top of a schedule's page: its name and description, the actions its state and the
-//! person's role allow, its state (paused until, by, why; fires left), limits, target,
+//! The top of a schedule's page, rendered on the server ([`crate::server_html`]): its
+//! name and description, its state (paused until, by, why; fires left), limits, target,
 //! retries, and its next fire times; or, for a schedule that cannot be read, why and what
-//! still works.
+//! can be read. The buttons beside the name are the browser's (`ScheduleActions`).
 
+use chrono::Utc;
 use leptos::prelude::*;
-use scheduleman::model::{OnDead, ScheduleState, ScheduleView, UnreadableSchedule};
+use scheduleman::model::{OnDead, ScheduleItem, ScheduleState, ScheduleView, UnreadableSchedule};
 use scheduleman::schedule::{DstGap, DstOverlap};
-use uuid::Uuid;
 
 use crate::components::badges::{FiresLeft, OutcomeBadge, PauseNote, StateBadge};
 use crate::components::fires::{FireList, Upcoming};
-use crate::components::schedule_actions::{ActAction, ScheduleActions};
-use crate::components::time::{utc_text, Countdown, LocalTime};
-use crate::error::AppError;
+use crate::components::time::{relative, utc_text, LocalTime};
+use crate::server_fns::schedules::ScheduleCard;
+use crate::server_html::ServerHtml;
 use crate::sync_hydration::IntoAnySync;
 
+/// How many next fires the page lists.
+const NEXT_FIRES: usize = 5;
+
+/// `item` as its page's summary shows it, rendered now.
+pub(crate) fn card(item: ScheduleItem) -> ScheduleCard {
+    match item {
+        ScheduleItem::Readable(schedule) => {
+            let upcoming = Upcoming::of(&schedule, Utc::now(), NEXT_FIRES);
+            let (id, state) = (schedule.id, schedule.state);
+            let (name, description) = (schedule.name.clone(), schedule.description.clone());
+            ScheduleCard {
+                id,
+                state,
+                readable: true,
+                heading: ServerHtml::render(move || {
+                    view! {
+                        <div>
+                            <h1 id="schedule-name" class="text-2xl font-semibold">
+                                {name}
+                            </h1>
+                            <p id="schedule-description" class="mt-1 text-slate-600">
+                                {description}
+                            </p>
+                        </div>
+                    }
+                }),
+                details: ServerHtml::render(move || {
+                    view! { <Details schedule=schedule upcoming=upcoming /> }
+                }),
+            }
+        }
+        ScheduleItem::Unreadable(row) => {
+            let (id, state) = (row.id, row.state);
+            let (name, reason) = (row.name.clone(), row.reason.clone());
+            ScheduleCard {
+                id,
+                state,
+                readable: false,
+                heading: ServerHtml::render(move || {
+                    view! {
+                        <div>
+                            <h1 id="schedule-name" class="text-2xl font-semibold">
+                                {name}
+                            </h1>
+                            <p id="unreadable" class="mt-1 text-red-700">
+                                {format!(
+                                    "Unreadable: {reason}. Edit it to give it a timing again, or delete it.",
+                                )}
+                            </p>
+                        </div>
+                    }
+                }),
+                details: ServerHtml::render(move || view! { <UnreadableDetails row=row /> }),
+            }
+        }
+    }
+}
+
+/// What a readable schedule is and does, and its next fires.
 #[component]
-pub(super) fn Summary(
-    schedule: ScheduleView,
-    upcoming: Upcoming,
-    act: ActAction,
-    remove: Action<Uuid, Result<(), AppError>>,
-    rotate: Action<Uuid, Result<String, AppError>>,
-) -> impl IntoView {
-    let id = schedule.id;
+fn Details(schedule: ScheduleView, upcoming: Upcoming) -> impl IntoView {
     let state = schedule.state;
     let Upcoming {
         not_firing,
@@ -31,17 +83,6 @@ pub(super) fn Summary(
         next_in_zone,
     } = upcoming;
     view! {
-        <div class="flex flex-wrap items-start justify-between gap-3">
-            <div>
-                <h1 id="schedule-name" class="text-2xl font-semibold">
-                    {schedule.name.clone()}
-                </h1>
-                <p id="schedule-description" class="mt-1 text-slate-600">
-                    {schedule.description.clone()}
-                </p>
-            </div>
-            <ScheduleActions id=id state=state readable=true act=act remove=remove rotate=rotate />
-        </div>
         <dl class="mt-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3">
             <div>
                 <dt class="text-slate-500">"State"</dt>
@@ -85,7 +126,13 @@ pub(super) fn Summary(
                                     title=next_in_zone.clone().unwrap_or_else(|| utc_text(at))
                                 />
                                 " "
-                                <Countdown at=at />
+                                // Ticks in the browser (crate::server_html::show_in_browser).
+                                <span
+                                    class="countdown text-xs text-slate-500"
+                                    data-at=at.timestamp_millis()
+                                >
+                                    {relative(at - Utc::now())}
+                                </span>
                             }
                                 .into_any_sync()
                         }
@@ -203,37 +250,10 @@ fn limits_of(schedule: &ScheduleView) -> Option<Vec<AnyView>> {
     (!lines.is_empty()).then_some(lines)
 }
 
-/// A schedule whose stored definition cannot be read: why, what can be read, and the two
-/// things that work (edit, which gives it a timing again, and delete).
+/// What can be read of a schedule whose stored definition cannot be.
 #[component]
-pub(super) fn UnreadableSummary(
-    row: UnreadableSchedule,
-    act: ActAction,
-    remove: Action<Uuid, Result<(), AppError>>,
-    rotate: Action<Uuid, Result<String, AppError>>,
-) -> impl IntoView {
+fn UnreadableDetails(row: UnreadableSchedule) -> impl IntoView {
     view! {
-        <div class="flex flex-wrap items-start justify-between gap-3">
-            <div>
-                <h1 id="schedule-name" class="text-2xl font-semibold">
-                    {row.name.clone()}
-                </h1>
-                <p id="unreadable" class="mt-1 text-red-700">
-                    {format!(
-                        "Unreadable: {}. Edit it to give it a timing again, or delete it.",
-                        row.reason,
-                    )}
-                </p>
-            </div>
-            <ScheduleActions
-                id=row.id
-                state=row.state
-                readable=false
-                act=act
-                remove=remove
-                rotate=rotate
-            />
-        </div>
         <dl class="mt-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3">
             <div>
                 <dt class="text-slate-500">"State"</dt>
