@@ -4,12 +4,16 @@
 //! until the person confirms, and then all of it in one transaction.
 
 use leptos::prelude::*;
-use scheduleman::crontab::{ImportAction, ImportDone, ImportRequest, LineItem, PlannedLine};
+#[cfg(feature = "ssr")]
+use scheduleman::crontab::{ImportAction, ImportPlan, LineItem, PlannedLine};
+use scheduleman::crontab::{ImportDone, ImportRequest};
 
+#[cfg(feature = "ssr")]
 use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
-use crate::server_fns::imports::{import_crontab, preview_crontab, PlanPreview};
+use crate::server_fns::imports::{import_crontab, preview_crontab, PlanPart};
+use crate::server_html::ServerPart;
 use crate::sync_hydration::IntoAnySync;
 use crate::wire::ImportRequestCard;
 
@@ -139,83 +143,23 @@ fn ImportErrors(error: AppError) -> impl IntoView {
     }
 }
 
-/// The plan: a summary, one row per line, the schedules whose line is gone, and the confirm
-/// button (or what the import did).
+/// The plan (rendered on the server), and the confirm button (or what the import did).
 #[component]
 fn Plan(
     request: ImportRequest,
-    preview: PlanPreview,
+    preview: PlanPart,
     confirm: Action<(ImportRequest, String), Result<ImportDone, AppError>>,
 ) -> impl IntoView {
-    let PlanPreview { plan, fires } = preview;
-    let summary = format!(
-        "{} to create, {} to change, {} left alone, {} {} in error",
-        plan.create,
-        plan.change,
-        plan.unchanged,
-        plan.errors,
-        if plan.errors == 1 { "line" } else { "lines" }
-    );
-    let errors = plan.errors;
+    let PlanPart {
+        writes,
+        errors,
+        digest,
+        html,
+    } = preview;
     let skip = RwSignal::new(false);
-    let can_import = move || (errors == 0 || skip.get()) && plan.create + plan.change > 0;
-    let digest = plan.digest.clone();
-    let gone = plan.gone.clone();
+    let can_import = move || (errors == 0 || skip.get()) && writes > 0;
     view! {
-        <h2 class="mt-6 text-lg font-semibold">"What it would do"</h2>
-        <p id="import-summary" class="mt-1 text-sm text-slate-700">
-            {summary}
-        </p>
-        <table
-            id="import-plan"
-            class="mt-3 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm"
-        >
-            <thead class="bg-slate-50 text-xs uppercase text-slate-500">
-                <tr>
-                    <th class="px-3 py-2">"Line"</th>
-                    <th class="px-3 py-2">"As written"</th>
-                    <th class="px-3 py-2">"Understood"</th>
-                    <th class="px-3 py-2">"Next runs"</th>
-                    <th class="px-3 py-2">"Import"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {plan
-                    .lines
-                    .into_iter()
-                    .zip(fires)
-                    .filter(|(line, _)| line.line.item != LineItem::Blank)
-                    .map(|(line, fires)| view! { <PlanRow line=line fires=fires /> })
-                    .collect_view()}
-            </tbody>
-        </table>
-        {(!gone.is_empty())
-            .then(|| {
-                view! {
-                    <div id="import-gone" class="mt-3 rounded-md bg-slate-100 p-3 text-sm">
-                        <p class="font-medium">
-                            "Imported from this source before, no longer in it (kept; delete them by hand if they should go):"
-                        </p>
-                        <ul class="mt-1 list-disc pl-5">
-                            {gone
-                                .into_iter()
-                                .map(|g| {
-                                    view! {
-                                        <li>
-                                            <a
-                                                href=format!("/schedules/{}", g.id)
-                                                class="text-indigo-700 underline"
-                                            >
-                                                {g.name}
-                                            </a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </div>
-                }
-            })}
+        <ServerPart html=html />
         <div class="mt-4">
             {move || match confirm.value().get() {
                 Some(Ok(done)) => {
@@ -281,7 +225,94 @@ fn Plan(
     }
 }
 
+/// A plan as the page shows it: a summary, one row per line with its next fires read in its
+/// zone, and the schedules whose line is gone (rendered on the server).
+#[cfg(feature = "ssr")]
+#[component]
+pub fn PlanTable(plan: ImportPlan) -> impl IntoView {
+    use scheduleman::schedule::zone;
+
+    let summary = format!(
+        "{} to create, {} to change, {} left alone, {} {} in error",
+        plan.create,
+        plan.change,
+        plan.unchanged,
+        plan.errors,
+        if plan.errors == 1 { "line" } else { "lines" }
+    );
+    let gone = plan.gone;
+    view! {
+        <h2 class="mt-6 text-lg font-semibold">"What it would do"</h2>
+        <p id="import-summary" class="mt-1 text-sm text-slate-700">
+            {summary}
+        </p>
+        <table
+            id="import-plan"
+            class="mt-3 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm"
+        >
+            <thead class="bg-slate-50 text-xs uppercase text-slate-500">
+                <tr>
+                    <th class="px-3 py-2">"Line"</th>
+                    <th class="px-3 py-2">"As written"</th>
+                    <th class="px-3 py-2">"Understood"</th>
+                    <th class="px-3 py-2">"Next runs"</th>
+                    <th class="px-3 py-2">"Import"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {plan
+                    .lines
+                    .into_iter()
+                    .filter(|line| line.line.item != LineItem::Blank)
+                    .map(|line| {
+                        let line_zone = match &line.line.item {
+                            LineItem::Entry(entry) => {
+                                zone::parse(&entry.tz).unwrap_or(chrono_tz::Tz::UTC)
+                            }
+                            _ => chrono_tz::Tz::UTC,
+                        };
+                        let fires = line
+                            .fires
+                            .iter()
+                            .map(|fire| FireReading::read(fire, line_zone))
+                            .collect();
+                        view! { <PlanRow line=line fires=fires /> }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        {(!gone.is_empty())
+            .then(|| {
+                view! {
+                    <div id="import-gone" class="mt-3 rounded-md bg-slate-100 p-3 text-sm">
+                        <p class="font-medium">
+                            "Imported from this source before, no longer in it (kept; delete them by hand if they should go):"
+                        </p>
+                        <ul class="mt-1 list-disc pl-5">
+                            {gone
+                                .into_iter()
+                                .map(|g| {
+                                    view! {
+                                        <li>
+                                            <a
+                                                href=format!("/schedules/{}", g.id)
+                                                class="text-indigo-700 underline"
+                                            >
+                                                {g.name}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
+                }
+            })}
+    }
+}
+
 /// One line of the plan, with its next fires read in its zone.
+#[cfg(feature = "ssr")]
 #[component]
 fn PlanRow(line: PlannedLine, fires: Vec<FireReading>) -> impl IntoView {
     let understood = match &line.line.item {

@@ -2,57 +2,44 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
-use scheduleman::crontab::{ImportDone, ImportPlan};
+use scheduleman::crontab::ImportDone;
 use serde::{Deserialize, Serialize};
 
-use crate::components::fires::FireReading;
 use crate::error::AppError;
+use crate::server_html::ServerHtml;
 use crate::wire::ImportRequestCard;
 
-/// The plan as the import page shows it: each line's next fires read in its zone here,
-/// where the zone tables are (the page's code has none).
+/// A plan as the import page shows it: rendered on the server ([`crate::server_html`]),
+/// each line's next fires read in its zone there, where the zone tables are; and what the
+/// confirm button needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanPreview {
-    /// The plan, its lines' fires moved to `fires`.
-    #[serde(with = "crate::wire::ImportPlanDef")]
-    pub plan: ImportPlan,
-    /// The next fires of each line of the plan, in order.
-    pub fires: Vec<Vec<FireReading>>,
+pub struct PlanPart {
+    /// How many schedules it would create or change.
+    pub writes: usize,
+    /// How many lines are in error.
+    pub errors: usize,
+    /// What the plan is: the import is refused if it would differ by then.
+    pub digest: String,
+    /// Its summary, its lines and the schedules whose line is gone.
+    pub html: ServerHtml,
 }
 
-#[cfg(feature = "ssr")]
-impl PlanPreview {
-    /// `plan` with each line's fires read in the line's zone.
-    fn of(mut plan: ImportPlan) -> Self {
-        use scheduleman::crontab::LineItem;
-        use scheduleman::schedule::zone;
-        let fires = plan
-            .lines
-            .iter_mut()
-            .map(|line| {
-                let line_zone = match &line.line.item {
-                    LineItem::Entry(entry) => zone::parse(&entry.tz).unwrap_or(chrono_tz::Tz::UTC),
-                    _ => chrono_tz::Tz::UTC,
-                };
-                std::mem::take(&mut line.fires)
-                    .iter()
-                    .map(|fire| FireReading::read(fire, line_zone))
-                    .collect()
-            })
-            .collect();
-        Self { plan, fires }
-    }
-}
-
-/// What importing the crontab would do, line by line; writes nothing (in postcard both ways:
-/// [`crate::wire`]).
+/// What importing the crontab would do, line by line; writes nothing (the request in
+/// postcard: [`crate::wire`]).
 #[server(prefix = "/rpc", input = Postcard, output = Postcard)]
-pub async fn preview_crontab(request: ImportRequestCard) -> Result<PlanPreview, AppError> {
+pub async fn preview_crontab(request: ImportRequestCard) -> Result<PlanPart, AppError> {
+    use crate::pages::import::PlanTable;
+
     let ImportRequestCard(request) = request;
     let (pool, targets) = (super::pool()?, super::targets()?);
     let plan =
         scheduleman::commands::import::plan(&pool, &targets, &super::actor()?, &request).await?;
-    Ok(PlanPreview::of(plan))
+    Ok(PlanPart {
+        writes: plan.create + plan.change,
+        errors: plan.errors,
+        digest: plan.digest.clone(),
+        html: ServerHtml::render(move || view! { <PlanTable plan=plan /> }),
+    })
 }
 
 /// Imports the crontab if the plan is still the one previewed (`digest`).
