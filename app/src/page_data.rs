@@ -7,8 +7,9 @@
 //! function): it reads plain types only, but its decoders are a fraction of JSON's: a struct is
 //! its fields in order, so no field names are matched and no map or key visitors are
 //! instantiated. Every page's data travels this way (the types the JSON API shapes for itself
-//! through the plain forms of [`crate::wire`]), and so does every server function's failure:
-//! the wasm carries no JSON decoder for any page.
+//! through the plain forms of [`crate::wire`]; what a page only shows arrives rendered, through
+//! [`crate::server_html`]), and so does every server function's failure: the wasm carries no
+//! JSON decoder for any page.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};

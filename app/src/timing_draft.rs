@@ -10,6 +10,7 @@ use scheduleman::schedule::{DstGap, DstOverlap, ScheduleInput};
 use serde::{Deserialize, Serialize};
 
 use crate::components::fires::FireReading;
+use crate::components::time::picker_minutes_text;
 
 /// Which kind of timing the form edits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,11 +143,7 @@ impl TimingDraft {
         use chrono::{TimeDelta, Timelike};
         let hour = now.naive_utc().date().and_hms_opt(now.hour(), 0, 0);
         let at_local = hour
-            .map(|hour| {
-                (hour + TimeDelta::hours(1))
-                    .format("%Y-%m-%dT%H:%M")
-                    .to_string()
-            })
+            .map(|hour| picker_minutes_text(hour + TimeDelta::hours(1)))
             .unwrap_or_default();
         Self {
             kind: TimingKind::Cron,
@@ -328,7 +325,7 @@ mod reading {
                 break;
             }
         }
-        hour.format("%Y-%m-%dT%H:%M").to_string()
+        picker_minutes_text(hour)
     }
 }
 

@@ -73,6 +73,26 @@ pub fn minutes_text(reading: impl Timelike) -> String {
     format!("{:02}:{:02}", reading.hour(), reading.minute())
 }
 
+/// "2026-12-01 09:00".
+pub fn date_minutes_text(reading: NaiveDateTime) -> String {
+    format!("{} {}", date_text(reading), minutes_text(reading))
+}
+
+/// "2026-12-01T09:00", a reading as a `datetime-local` picker holds it to the minute.
+pub fn picker_minutes_text(reading: NaiveDateTime) -> String {
+    format!("{}T{}", date_text(reading), minutes_text(reading))
+}
+
+/// "2026-12-01".
+fn date_text(reading: NaiveDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        reading.year(),
+        reading.month(),
+        reading.day()
+    )
+}
+
 /// An instant in UTC, as the server renders it: "2026-12-01 09:00:00 UTC".
 pub fn utc_text(at: DateTime<Utc>) -> String {
     format!("{} UTC", date_time_text(at.naive_utc()))
@@ -329,11 +349,11 @@ fn viewer_clock_instant(reading: chrono::NaiveDateTime) -> Result<DateTime<Utc>,
     {
         return Err(format!(
             "{} does not exist on your clock: daylight-saving time skips it",
-            reading.format("%Y-%m-%d %H:%M")
+            date_minutes_text(reading)
         ));
     }
     DateTime::from_timestamp_millis(date.get_time() as i64)
-        .ok_or_else(|| format!("{} is out of range", reading.format("%Y-%m-%d %H:%M")))
+        .ok_or_else(|| format!("{} is out of range", date_minutes_text(reading)))
 }
 
 /// On the server there is no viewer's clock: UTC.
@@ -395,6 +415,14 @@ mod tests {
             assert_eq!(rfc3339_text(at), at.to_rfc3339());
             assert_eq!(utc_text(at), at.format("%Y-%m-%d %H:%M:%S UTC").to_string());
             assert_eq!(minutes_text(reading), reading.format("%H:%M").to_string());
+            assert_eq!(
+                date_minutes_text(reading),
+                reading.format("%Y-%m-%d %H:%M").to_string()
+            );
+            assert_eq!(
+                picker_minutes_text(reading),
+                reading.format("%Y-%m-%dT%H:%M").to_string()
+            );
             assert_eq!(
                 ViewerClock::Utc.fire_text(at),
                 format!("{} UTC", reading.format("%a %H:%M:%S"))

@@ -353,7 +353,51 @@ pub async fn pages_scenario(
         args.clients,
         dearest / cheapest.max(0.001)
     );
-    form_typing(client, base, args).await
+    form_typing(client, base, args).await?;
+    page_refresh(client, base, id, args).await
+}
+
+/// What one schedule's page asks every 3 s while it is open (its summary, punctuality,
+/// history and changes, each rendered by its server function: `app::server_html`), each by
+/// one client and by `--clients`.
+async fn page_refresh(
+    client: &reqwest::Client,
+    base: &str,
+    id: uuid::Uuid,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use app::server_fns::access::ScheduleChangesPart;
+    use app::server_fns::executions::{HistoryPart, PunctualityPart};
+    use app::server_fns::schedules::GetSchedule;
+    use leptos::server_fn::ServerFn;
+    let calls = [
+        (GetSchedule::PATH, format!("id={id}")),
+        (PunctualityPart::PATH, format!("schedule_id={id}")),
+        (HistoryPart::PATH, format!("schedule_id={id}")),
+        (ScheduleChangesPart::PATH, format!("id={id}")),
+    ];
+    for (path, body) in calls {
+        let url = format!("{base}{path}");
+        let request = move |client: &reqwest::Client| {
+            client
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+        };
+        let status = request(client).send().await?.status();
+        if !status.is_success() {
+            return Err(format!("POST {path} answered {status}").into());
+        }
+        let mut alone = call_loop(client, request.clone(), 1, args.seconds).await?;
+        let mut crowd = call_loop(client, request, args.clients, args.seconds).await?;
+        println!(
+            "one schedule's page refreshing (POST {path}): 1 client {}; {} clients {}",
+            percentiles(&mut alone),
+            args.clients,
+            percentiles(&mut crowd)
+        );
+    }
+    Ok(())
 }
 
 /// What the form asks of the server as a person types: its timing read
