@@ -23,54 +23,58 @@ pub(crate) fn card(item: ScheduleItem) -> ScheduleCard {
     match item {
         ScheduleItem::Readable(schedule) => {
             let upcoming = Upcoming::of(&schedule, Utc::now(), NEXT_FIRES);
-            let (id, state) = (schedule.id, schedule.state);
-            let (name, description) = (schedule.name.clone(), schedule.description.clone());
             ScheduleCard {
-                id,
-                state,
+                id: schedule.id,
+                state: schedule.state,
                 readable: true,
-                heading: ServerHtml::render(move || {
-                    view! {
-                        <div>
-                            <h1 id="schedule-name" class="text-2xl font-semibold">
-                                {name}
-                            </h1>
-                            <p id="schedule-description" class="mt-1 text-slate-600">
-                                {description}
-                            </p>
-                        </div>
-                    }
-                }),
+                heading: heading(
+                    schedule.name.clone(),
+                    "schedule-description",
+                    "text-slate-600",
+                    schedule.description.clone(),
+                ),
                 details: ServerHtml::render(move || {
                     view! { <Details schedule=schedule upcoming=upcoming /> }
                 }),
             }
         }
-        ScheduleItem::Unreadable(row) => {
-            let (id, state) = (row.id, row.state);
-            let (name, reason) = (row.name.clone(), row.reason.clone());
-            ScheduleCard {
-                id,
-                state,
-                readable: false,
-                heading: ServerHtml::render(move || {
-                    view! {
-                        <div>
-                            <h1 id="schedule-name" class="text-2xl font-semibold">
-                                {name}
-                            </h1>
-                            <p id="unreadable" class="mt-1 text-red-700">
-                                {format!(
-                                    "Unreadable: {reason}. Edit it to give it a timing again, or delete it.",
-                                )}
-                            </p>
-                        </div>
-                    }
-                }),
-                details: ServerHtml::render(move || view! { <UnreadableDetails row=row /> }),
-            }
-        }
+        ScheduleItem::Unreadable(row) => ScheduleCard {
+            id: row.id,
+            state: row.state,
+            readable: false,
+            heading: heading(
+                row.name.clone(),
+                "unreadable",
+                "text-red-700",
+                format!(
+                    "Unreadable: {}. Edit it to give it a timing again, or delete it.",
+                    row.reason
+                ),
+            ),
+            details: ServerHtml::render(move || view! { <UnreadableDetails row=row /> }),
+        },
     }
+}
+
+/// The schedule's name, and a line under it (`line_id`, in `line_class`).
+fn heading(
+    name: String,
+    line_id: &'static str,
+    line_class: &'static str,
+    line: String,
+) -> ServerHtml {
+    ServerHtml::render(move || {
+        view! {
+            <div>
+                <h1 id="schedule-name" class="text-2xl font-semibold">
+                    {name}
+                </h1>
+                <p id=line_id class=format!("mt-1 {line_class}")>
+                    {line}
+                </p>
+            </div>
+        }
+    })
 }
 
 /// What a readable schedule is and does, and its next fires.
