@@ -19,7 +19,8 @@ use serde::{de::DeserializeOwned, Serialize};
 /// neither `#[serde(flatten)]`, `untagged` enums, `skip_serializing_if` nor a
 /// `deserialize_any` of their own: postcard does not describe itself, so a field that is
 /// left out or read by its shape shifts every field after it (the round-trip tests in this
-/// module cover each type that travels this way).
+/// module cover each type that travels this way). Markup a server function rendered
+/// ([`crate::server_html::ServerHtml`]) is written empty: the page already holds it.
 #[derive(Debug, Clone, Copy)]
 pub struct PagePostcard;
 
@@ -28,7 +29,7 @@ impl<T: Serialize> Encoder<T> for PagePostcard {
     type Encoded = Vec<u8>;
 
     fn encode(value: &T) -> Result<Vec<u8>, postcard::Error> {
-        postcard::to_allocvec(value)
+        crate::server_html::leaving_markup_out(|| postcard::to_allocvec(value))
     }
 }
 

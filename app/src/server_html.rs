@@ -5,17 +5,17 @@
 //! `<time datetime>` in it is read on the viewer's clock, as [`LocalTime`] reads it.
 //!
 //! A page embeds its resources' data so the browser can hydrate without asking again; the
-//! markup of a part is already in the page, so [`server_html_data`] embeds it empty
-//! ([`ServerHtml`]'s "as served"), and hydration keeps what the server wrote (an
-//! `inner_html` hydrating from the server leaves the element's children as they are).
+//! markup of a part is already in the page, so the page data codec
+//! ([`crate::page_data::PagePostcard`]) embeds it empty, and hydration keeps what the server
+//! wrote (an `inner_html` hydrating from the server leaves the element's children as they
+//! are).
 //!
 //! [`LocalTime`]: crate::components::time::LocalTime
 
 use std::cell::Cell;
 
 use leptos::prelude::*;
-use leptos::server::codee::{Decoder, Encoder};
-use serde::{de::DeserializeOwned, Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// Markup a server function rendered from a view. Empty in a page's embedded data: the
 /// element that shows it already holds it (see the module's documentation).
@@ -45,6 +45,21 @@ thread_local! {
     static EMBEDDING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Runs `encode` (the page data codec's, [`crate::page_data::PagePostcard`]) with every
+/// [`ServerHtml`] written empty: the page already holds the markup.
+pub(crate) fn leaving_markup_out<T>(encode: impl FnOnce() -> T) -> T {
+    /// Clears the flag however `encode` ends.
+    struct Embedding;
+    impl Drop for Embedding {
+        fn drop(&mut self) {
+            EMBEDDING.with(|embedding| embedding.set(false));
+        }
+    }
+    EMBEDDING.with(|embedding| embedding.set(true));
+    let _embedding = Embedding;
+    encode()
+}
+
 impl Serialize for ServerHtml {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if EMBEDDING.with(Cell::get) {
@@ -53,48 +68,6 @@ impl Serialize for ServerHtml {
             serializer.serialize_str(&self.0)
         }
     }
-}
-
-/// Postcard, as [`crate::page_data::PagePostcard`], with every [`ServerHtml`] inside
-/// written empty.
-#[derive(Debug, Clone, Copy)]
-pub struct AsServed;
-
-impl<T: Serialize> Encoder<T> for AsServed {
-    type Error = postcard::Error;
-    type Encoded = Vec<u8>;
-
-    fn encode(value: &T) -> Result<Vec<u8>, postcard::Error> {
-        EMBEDDING.with(|embedding| embedding.set(true));
-        let encoded = postcard::to_allocvec(value);
-        EMBEDDING.with(|embedding| embedding.set(false));
-        encoded
-    }
-}
-
-impl<T: DeserializeOwned> Decoder<T> for AsServed {
-    type Error = postcard::Error;
-    type Encoded = [u8];
-
-    fn decode(value: &[u8]) -> Result<T, postcard::Error> {
-        postcard::from_bytes(value)
-    }
-}
-
-/// A resource whose value holds [`ServerHtml`]: `fetcher` (a server function with
-/// `output = Postcard`) runs whenever `source` changes; the page embeds the value with its
-/// markup left out.
-#[track_caller]
-pub fn server_html_data<T, S, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Resource<T, AsServed>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    S: PartialEq + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetcher, false)
 }
 
 /// The markup in a `<div>`, its times read on the viewer's clock in the browser.
@@ -160,8 +133,10 @@ mod tests {
         let answered: (ServerHtml, Option<i64>) =
             postcard::from_bytes(&postcard::to_allocvec(&part).unwrap()).unwrap();
         assert_eq!(answered, part);
+        use crate::page_data::PagePostcard;
+        use leptos::server::codee::{Decoder, Encoder};
         let embedded: (ServerHtml, Option<i64>) =
-            AsServed::decode(&AsServed::encode(&part).unwrap()).unwrap();
+            PagePostcard::decode(&PagePostcard::encode(&part).unwrap()).unwrap();
         assert_eq!(embedded, (ServerHtml::default(), Some(7)));
         // And answering again after embedding writes the markup again.
         let again: (ServerHtml, Option<i64>) =

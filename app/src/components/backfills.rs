@@ -14,8 +14,9 @@ use super::session::IfCan;
 use super::time::viewer_instant;
 #[cfg(feature = "ssr")]
 use super::time::LocalTime;
+use crate::page_data::compact_page_data;
 use crate::server_fns::backfills::{backfills_part, cancel_backfill, start_backfill};
-use crate::server_html::{server_html_data, ServerPart};
+use crate::server_html::ServerPart;
 use crate::sync_hydration::IntoAnySync;
 
 const FIELD: &str = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm";
@@ -26,7 +27,7 @@ const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 te
 #[component]
 pub fn Backfills(id: Uuid) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let listed = server_html_data(move || refresh.get(), move |_| backfills_part(id));
+    let listed = compact_page_data(move || refresh.get(), move |_| backfills_part(id));
     let cancel = Action::new(move |backfill_id: &Uuid| {
         let backfill_id = *backfill_id;
         async move { cancel_backfill(id, backfill_id).await }

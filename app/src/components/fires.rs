@@ -39,8 +39,8 @@ impl FireReading {
 }
 
 /// A schedule's next fires as its page shows them: why it does not fire when it does not
-/// (paused, dead), and when it would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// (paused, dead), and when it would (rendered on the server with the rest of its summary).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upcoming {
     /// Why these fires are not due (a paused or dead schedule), when they are not.
     pub not_firing: Option<String>,

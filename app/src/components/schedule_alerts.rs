@@ -12,7 +12,7 @@ use super::session::IfCan;
 use super::time::LocalTime;
 use crate::page_data::compact_page_data;
 use crate::server_fns::alerts::{get_alert_rule, schedule_incidents_part, SetAlertRule};
-use crate::server_html::{server_html_data, ServerPart};
+use crate::server_html::ServerPart;
 use crate::sync_hydration::IntoAnySync;
 use crate::wire::AlertRuleCard;
 
@@ -24,7 +24,7 @@ const BUTTON: &str =
 pub fn ScheduleAlerts(id: Uuid) -> impl IntoView {
     let set = ServerAction::<SetAlertRule>::new();
     let rule = compact_page_data(move || set.version().get(), move |_| get_alert_rule(id));
-    let incidents = server_html_data(|| (), move |_| schedule_incidents_part(id));
+    let incidents = compact_page_data(|| (), move |_| schedule_incidents_part(id));
     let mute = move |current: AlertRule, hours: Option<i64>| {
         let muted_until = hours.map(|h| Utc::now() + TimeDelta::hours(h));
         set.dispatch(SetAlertRule {

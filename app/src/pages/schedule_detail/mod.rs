@@ -14,10 +14,11 @@ use crate::components::schedule_actions::{ActRequest, ScheduleActions};
 use crate::components::schedule_alerts::ScheduleAlerts;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
+use crate::page_data::compact_page_data;
 use crate::server_fns::access::schedule_changes_part;
 use crate::server_fns::executions::{history_part, punctuality_part};
 use crate::server_fns::schedules::{delete_schedule, get_schedule, rotate_secret, schedule_action};
-use crate::server_html::{server_html_data, ServerHtml, ServerPart};
+use crate::server_html::{ServerHtml, ServerPart};
 use crate::sync_hydration::IntoAnySync;
 
 /// The detail page.
@@ -27,7 +28,7 @@ pub fn ScheduleDetail() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
     let changes = RwSignal::new(0u32);
     let before = RwSignal::new(None::<i64>);
-    let schedule = server_html_data(
+    let schedule = compact_page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -37,7 +38,7 @@ pub fn ScheduleDetail() -> impl IntoView {
         },
     );
     // The parts below the summary only show data: they arrive rendered.
-    let history = server_html_data(
+    let history = compact_page_data(
         move || (id(), before.get(), changes.get()),
         |(id, before, _)| async move {
             match id {
@@ -46,7 +47,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let punctuality = server_html_data(
+    let punctuality = compact_page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
@@ -55,7 +56,7 @@ pub fn ScheduleDetail() -> impl IntoView {
             }
         },
     );
-    let audit = server_html_data(
+    let audit = compact_page_data(
         move || (id(), changes.get()),
         |(id, _)| async move {
             match id {
