@@ -2,6 +2,7 @@
 
 pub mod backfills;
 pub mod badges;
+pub mod bind;
 pub mod bulk_actions;
 pub mod changes;
 pub mod error_note;

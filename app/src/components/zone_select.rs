@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::bind::takes;
+
 /// An IANA zone picker.
 #[component]
 pub fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoView {
@@ -9,7 +11,7 @@ pub fn ZoneSelect(id: &'static str, zone: RwSignal<String>) -> impl IntoView {
         <select
             id=id
             class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-            on:change=move |e| zone.set(event_target_value(&e))
+            on:change=takes(zone)
         >
             {chrono_tz::TZ_VARIANTS
                 .iter()

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use scheduleman::crontab::{ImportAction, ImportPlan, LineItem, PlannedLine};
 use scheduleman::crontab::{ImportDone, ImportRequest};
 
+use crate::components::bind::{shows, takes, ticks};
 #[cfg(feature = "ssr")]
 use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
@@ -82,8 +83,8 @@ pub fn ImportCrontab() -> impl IntoView {
                         id="source"
                         class=INPUT
                         placeholder="web-1:root"
-                        prop:value=move || source.get()
-                        on:input=move |e| source.set(event_target_value(&e))
+                        prop:value=shows(source)
+                        on:input=takes(source)
                     />
                 </div>
                 <div>
@@ -100,8 +101,8 @@ pub fn ImportCrontab() -> impl IntoView {
                         id="import-target"
                         class=INPUT
                         placeholder="https://jobs.example.com/run"
-                        prop:value=move || target.get()
-                        on:input=move |e| target.set(event_target_value(&e))
+                        prop:value=shows(target)
+                        on:input=takes(target)
                     />
                 </div>
             </div>
@@ -110,8 +111,8 @@ pub fn ImportCrontab() -> impl IntoView {
                 rows="10"
                 class=format!("{INPUT} font-mono")
                 placeholder="# Nightly report\n0 2 * * * curl -X POST https://hooks.example.com/report"
-                prop:value=move || text.get()
-                on:input=move |e| text.set(event_target_value(&e))
+                prop:value=shows(text)
+                on:input=takes(text)
             ></textarea>
             <button id="preview-import" type="submit" class=BUTTON>
                 "Preview"
@@ -194,8 +195,8 @@ fn Plan(
                                         <input
                                             id="skip-errors"
                                             type="checkbox"
-                                            prop:checked=move || skip.get()
-                                            on:change=move |e| skip.set(event_target_checked(&e))
+                                            prop:checked=shows(skip)
+                                            on:change=ticks(skip)
                                         />
                                         {format!(
                                             "Import the readable lines and skip the {errors} in error",

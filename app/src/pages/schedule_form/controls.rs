@@ -10,6 +10,7 @@ use super::fields::{server_reason, FieldError};
 use super::state::FormState;
 use super::timing::{on_reading, Timing};
 use super::{INPUT, LABEL};
+use crate::components::bind::{chooses, is_chosen, shows, takes};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
 use crate::sync_hydration::IntoAnySync;
@@ -36,14 +37,15 @@ pub(super) fn ControlsFieldset(
                         type="datetime-local"
                         step="1"
                         class=INPUT
-                        prop:value=move || form.starts_local.get()
-                        on:input=move |e| form.starts_local.set(event_target_value(&e))
+                        prop:value=shows(form.starts_local)
+                        on:input=takes(form.starts_local)
                     />
                     {on_reading(
                         timing,
-                        |reading| {
+                        form,
+                        |_, reading| {
                             let problem = reading.ok().and_then(|r| r.starts_at.err());
-                            view! { <FieldError message=move || problem.clone() /> }
+                            view! { <FieldError message=problem /> }.into_any_sync()
                         },
                     )}
                     <FieldError message=server_reason(save, field::STARTS_AT) />
@@ -57,14 +59,15 @@ pub(super) fn ControlsFieldset(
                         type="datetime-local"
                         step="1"
                         class=INPUT
-                        prop:value=move || form.ends_local.get()
-                        on:input=move |e| form.ends_local.set(event_target_value(&e))
+                        prop:value=shows(form.ends_local)
+                        on:input=takes(form.ends_local)
                     />
                     {on_reading(
                         timing,
-                        |reading| {
+                        form,
+                        |_, reading| {
                             let problem = reading.ok().and_then(|r| r.ends_at.err());
-                            view! { <FieldError message=move || problem.clone() /> }
+                            view! { <FieldError message=problem /> }.into_any_sync()
                         },
                     )}
                     <FieldError message=server_reason(save, field::ENDS_AT) />
@@ -84,10 +87,10 @@ pub(super) fn ControlsFieldset(
                         inputmode="numeric"
                         placeholder="no limit"
                         class=INPUT
-                        prop:value=move || form.max_fires.get()
-                        on:input=move |e| form.max_fires.set(event_target_value(&e))
+                        prop:value=shows(form.max_fires)
+                        on:input=takes(form.max_fires)
                     />
-                    <FieldError message=move || form.max_fires_limit().err() />
+                    <FieldError message=Signal::derive(move || form.max_fires_limit().err()) />
                     <FieldError message=server_reason(save, field::MAX_FIRES) />
                 </div>
                 <div>
@@ -98,8 +101,8 @@ pub(super) fn ControlsFieldset(
                         id="jitter"
                         placeholder="none"
                         class=INPUT
-                        prop:value=move || form.jitter.get()
-                        on:input=move |e| form.jitter.set(event_target_value(&e))
+                        prop:value=shows(form.jitter)
+                        on:input=takes(form.jitter)
                     />
                     <FieldError message=server_reason(save, field::JITTER) />
                 </div>
@@ -138,8 +141,6 @@ fn DstPolicyFields(
     timing: Timing,
     save: ServerAction<SaveSchedule>,
 ) -> impl IntoView {
-    let gap_choice = move |value: String| value.parse::<DstGap>().ok();
-    let overlap_choice = move |value: String| value.parse::<DstOverlap>().ok();
     view! {
         <div class="mt-3 grid gap-3 sm:grid-cols-2">
             <div>
@@ -149,18 +150,15 @@ fn DstPolicyFields(
                 <select
                     id="dst-gap"
                     class=INPUT
-                    on:change=move |e| form.dst_gap.set(gap_choice(event_target_value(&e)))
+                    on:change=chooses(form.dst_gap, |value| value.parse().ok())
                 >
-                    <option value="" selected=move || form.dst_gap.get().is_none()>
+                    <option value="" selected=is_chosen(form.dst_gap, None)>
                         "Like cron: shift fixed times, skip others"
                     </option>
-                    <option
-                        value="shift"
-                        selected=move || form.dst_gap.get() == Some(DstGap::Shift)
-                    >
+                    <option value="shift" selected=is_chosen(form.dst_gap, Some(DstGap::Shift))>
                         "Shift to the end of the gap"
                     </option>
-                    <option value="skip" selected=move || form.dst_gap.get() == Some(DstGap::Skip)>
+                    <option value="skip" selected=is_chosen(form.dst_gap, Some(DstGap::Skip))>
                         "Skip it"
                     </option>
                 </select>
@@ -173,20 +171,20 @@ fn DstPolicyFields(
                 <select
                     id="dst-overlap"
                     class=INPUT
-                    on:change=move |e| form.dst_overlap.set(overlap_choice(event_target_value(&e)))
+                    on:change=chooses(form.dst_overlap, |value| value.parse().ok())
                 >
-                    <option value="" selected=move || form.dst_overlap.get().is_none()>
+                    <option value="" selected=is_chosen(form.dst_overlap, None)>
                         "Like cron: once for fixed times, twice for others"
                     </option>
                     <option
                         value="once"
-                        selected=move || form.dst_overlap.get() == Some(DstOverlap::Once)
+                        selected=is_chosen(form.dst_overlap, Some(DstOverlap::Once))
                     >
                         "Fire once, at the first"
                     </option>
                     <option
                         value="twice"
-                        selected=move || form.dst_overlap.get() == Some(DstOverlap::Twice)
+                        selected=is_chosen(form.dst_overlap, Some(DstOverlap::Twice))
                     >
                         "Fire at both"
                     </option>
@@ -197,7 +195,8 @@ fn DstPolicyFields(
         <div id="dst-effects" class="mt-2 text-sm">
             {on_reading(
                 timing,
-                |reading| dst_changes(reading.map(|r| r.dst_changes).unwrap_or_default()),
+                form,
+                |_, reading| dst_changes(reading.map(|r| r.dst_changes).unwrap_or_default()),
             )}
         </div>
     }

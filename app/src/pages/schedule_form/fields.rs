@@ -8,12 +8,12 @@ use crate::server_fns::schedules::SaveSchedule;
 
 /// A reason next to its field, when there is one.
 #[component]
-pub(super) fn FieldError(
-    message: impl Fn() -> Option<String> + Send + Sync + 'static,
-) -> impl IntoView {
+pub(super) fn FieldError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {
         {move || {
-            message().map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })
+            message
+                .get()
+                .map(|m| view! { <p class="field-error mt-1 text-sm text-red-700">{m}</p> })
         }}
     }
 }
@@ -22,13 +22,13 @@ pub(super) fn FieldError(
 pub(super) fn server_reason(
     save: ServerAction<SaveSchedule>,
     field: &'static str,
-) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
-    move || {
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
         save.value()
             .get()
             .and_then(|result| result.err())
             .and_then(|error| error.reason_for(field))
-    }
+    })
 }
 
 /// A retry delay as typed (humantime: `1s`, `5m`, `1h 30m`), in milliseconds.

@@ -22,6 +22,7 @@ use self::retry::RetryFieldset;
 use self::state::FormState;
 use self::target::TargetFieldset;
 use self::timing::TimingFieldset;
+use crate::components::bind::{shows, takes, ticks};
 use crate::components::error_note::ErrorNote;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
@@ -186,8 +187,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
                     class=INPUT
                     // Shown before the page's code has loaded, too.
                     value=form.name.get_untracked()
-                    prop:value=move || form.name.get()
-                    on:input=move |e| form.name.set(event_target_value(&e))
+                    prop:value=shows(form.name)
+                    on:input=takes(form.name)
                 />
                 <FieldError message=server_reason(save, field::NAME) />
             </div>
@@ -199,10 +200,10 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
                     id="labels"
                     rows="2"
                     class=format!("{INPUT} font-mono")
-                    prop:value=move || form.labels.get()
-                    on:input=move |e| form.labels.set(event_target_value(&e))
+                    prop:value=shows(form.labels)
+                    on:input=takes(form.labels)
                 ></textarea>
-                <FieldError message=move || form.label_map().err() />
+                <FieldError message=Signal::derive(move || form.label_map().err()) />
                 <FieldError message=server_reason(save, field::LABELS) />
             </div>
             <TimingFieldset form=form timing=timing save=save />
@@ -212,8 +213,8 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
             <label class="flex items-center gap-2 text-sm">
                 <input
                     type="checkbox"
-                    prop:checked=move || form.paused.get()
-                    on:change=move |e| form.paused.set(event_target_checked(&e))
+                    prop:checked=shows(form.paused)
+                    on:change=ticks(form.paused)
                 />
                 "Paused"
             </label>

@@ -8,6 +8,7 @@ use scheduleman::validate::field;
 use super::fields::{parse_retry_delay, server_reason, FieldError};
 use super::state::FormState;
 use super::{INPUT, LABEL};
+use crate::components::bind::{chooses, is_chosen, shows, takes};
 use crate::server_fns::schedules::SaveSchedule;
 
 /// How failures are retried and what becomes of missed and dead fires.
@@ -16,7 +17,11 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
     // A delay that does not read is flagged under its field (and blocks saving).
     let delay_error = move |text: RwSignal<String>, path: &'static str| {
         let from_server = server_reason(save, path);
-        move || parse_retry_delay(&text.get()).err().or_else(&from_server)
+        Signal::derive(move || {
+            parse_retry_delay(&text.get())
+                .err()
+                .or_else(|| from_server.get())
+        })
     };
     view! {
         <fieldset class="grid gap-3 sm:grid-cols-4">
@@ -30,8 +35,8 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
                     min="1"
                     max="100"
                     class=INPUT
-                    prop:value=move || form.max_attempts.get()
-                    on:input=move |e| form.max_attempts.set(event_target_value(&e))
+                    prop:value=shows(form.max_attempts)
+                    on:input=takes(form.max_attempts)
                 />
                 <FieldError message=server_reason(save, field::MAX_ATTEMPTS) />
             </div>
@@ -63,8 +68,8 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
                                 type="text"
                                 placeholder=placeholder
                                 class=INPUT
-                                prop:value=move || text.get()
-                                on:input=move |e| text.set(event_target_value(&e))
+                                prop:value=shows(text)
+                                on:input=takes(text)
                             />
                             <FieldError message=delay_error(text, path) />
                         </div>
@@ -78,24 +83,15 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
                 <select
                     id="misfire"
                     class=INPUT
-                    on:change=move |e| {
-                        form.misfire
-                            .set(
-                                if event_target_value(&e) == "skip" {
-                                    Misfire::Skip
-                                } else {
-                                    Misfire::FireOnce
-                                },
-                            )
-                    }
+                    on:change=chooses(
+                        form.misfire,
+                        |value| if value == "skip" { Misfire::Skip } else { Misfire::FireOnce },
+                    )
                 >
-                    <option
-                        value="fire_once"
-                        selected=move || form.misfire.get() == Misfire::FireOnce
-                    >
+                    <option value="fire_once" selected=is_chosen(form.misfire, Misfire::FireOnce)>
                         "Fire once, then resume"
                     </option>
-                    <option value="skip" selected=move || form.misfire.get() == Misfire::Skip>
+                    <option value="skip" selected=is_chosen(form.misfire, Misfire::Skip)>
                         "Skip them"
                     </option>
                 </select>
@@ -107,24 +103,15 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
                 <select
                     id="on-dead"
                     class=INPUT
-                    on:change=move |e| {
-                        form.on_dead
-                            .set(
-                                if event_target_value(&e) == "next_fire" {
-                                    OnDead::NextFire
-                                } else {
-                                    OnDead::Stop
-                                },
-                            )
-                    }
+                    on:change=chooses(
+                        form.on_dead,
+                        |value| if value == "next_fire" { OnDead::NextFire } else { OnDead::Stop },
+                    )
                 >
-                    <option value="stop" selected=move || form.on_dead.get() == OnDead::Stop>
+                    <option value="stop" selected=is_chosen(form.on_dead, OnDead::Stop)>
                         "Stop the schedule (dead letter)"
                     </option>
-                    <option
-                        value="next_fire"
-                        selected=move || form.on_dead.get() == OnDead::NextFire
-                    >
+                    <option value="next_fire" selected=is_chosen(form.on_dead, OnDead::NextFire)>
                         "Dead-letter the fire, keep the schedule"
                     </option>
                 </select>

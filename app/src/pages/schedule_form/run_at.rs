@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::bind::{chooses, is_chosen};
 use crate::components::time::{utc_text, LocalTime};
 use crate::sync_hydration::IntoAnySync;
 use crate::timing_draft::RunAt;
@@ -33,8 +34,8 @@ pub(super) fn RunAtNotes(run_at: Result<RunAt, String>, later: RwSignal<bool>) -
                                 <input
                                     type="radio"
                                     name="occurrence"
-                                    prop:checked=move || !later.get()
-                                    on:change=move |_| later.set(false)
+                                    prop:checked=is_chosen(later, false)
+                                    on:change=chooses(later, |_| false)
                                 />
                                 " the first ("
                                 {utc_text(first.0)}
@@ -44,8 +45,8 @@ pub(super) fn RunAtNotes(run_at: Result<RunAt, String>, later: RwSignal<bool>) -
                                 <input
                                     type="radio"
                                     name="occurrence"
-                                    prop:checked=move || later.get()
-                                    on:change=move |_| later.set(true)
+                                    prop:checked=is_chosen(later, true)
+                                    on:change=chooses(later, |_| true)
                                 />
                                 " the second ("
                                 {utc_text(second.0)}

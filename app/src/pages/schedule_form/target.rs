@@ -6,6 +6,7 @@ use scheduleman::validate::field;
 use super::fields::{server_reason, FieldError};
 use super::state::FormState;
 use super::{INPUT, LABEL};
+use crate::components::bind::{is_chosen, shows, takes};
 use crate::server_fns::schedules::SaveSchedule;
 
 /// Where and how the trigger is sent.
@@ -24,8 +25,8 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     placeholder="https://…"
                     // Shown before the page's code has loaded, too.
                     value=form.url.get_untracked()
-                    prop:value=move || form.url.get()
-                    on:input=move |e| form.url.set(event_target_value(&e))
+                    prop:value=shows(form.url)
+                    on:input=takes(form.url)
                 />
                 <FieldError message=server_reason(save, field::TARGET_URL) />
             </div>
@@ -33,15 +34,11 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                 <label class=LABEL for="method">
                     "Method"
                 </label>
-                <select
-                    id="method"
-                    class=INPUT
-                    on:change=move |e| form.method.set(event_target_value(&e))
-                >
+                <select id="method" class=INPUT on:change=takes(form.method)>
                     {scheduleman::validate::METHODS
                         .map(|m| {
                             view! {
-                                <option value=m selected=move || form.method.get() == m>
+                                <option value=m selected=is_chosen(form.method, m.to_owned())>
                                     {m}
                                 </option>
                             }
@@ -57,8 +54,8 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     id="headers"
                     rows="3"
                     class=format!("{INPUT} font-mono")
-                    prop:value=move || form.headers.get()
-                    on:input=move |e| form.headers.set(event_target_value(&e))
+                    prop:value=shows(form.headers)
+                    on:input=takes(form.headers)
                 ></textarea>
                 <FieldError message=server_reason(save, field::TARGET_HEADERS) />
             </div>
@@ -70,8 +67,8 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     id="body"
                     rows="3"
                     class=format!("{INPUT} font-mono")
-                    prop:value=move || form.body.get()
-                    on:input=move |e| form.body.set(event_target_value(&e))
+                    prop:value=shows(form.body)
+                    on:input=takes(form.body)
                 ></textarea>
                 <FieldError message=server_reason(save, field::TARGET_BODY) />
             </div>

@@ -8,6 +8,7 @@ use super::fields::{server_reason, FieldError};
 use super::run_at::RunAtNotes;
 use super::state::FormState;
 use super::{INPUT, LABEL};
+use crate::components::bind::{shows, takes};
 use crate::components::fires::FireList;
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
@@ -20,19 +21,14 @@ use crate::timing_draft::{TimingKind, TimingReading};
 pub(super) type Timing = CompactPageData<Result<TimingReading, AppError>>;
 
 /// What `show` makes of the latest reading of the timing; the last one stays on screen while
-/// a newer one is on its way.
-pub(super) fn on_reading<V: IntoView + 'static>(
+/// a newer one is on its way. `show` is a function, not a closure: every place that shows the
+/// reading then shares one compiled transition.
+pub(super) fn on_reading(
     timing: Timing,
-    show: impl Fn(Result<TimingReading, AppError>) -> V + Clone + Send + Sync + 'static,
+    form: FormState,
+    show: fn(FormState, Result<TimingReading, AppError>) -> AnyView,
 ) -> impl IntoView {
-    view! {
-        <Transition>
-            {move || {
-                let show = show.clone();
-                Suspend::new(async move { show(timing.await) })
-            }}
-        </Transition>
-    }
+    view! { <Transition>{move || Suspend::new(async move { show(form, timing.await) })}</Transition> }
 }
 
 /// The timing fields and their preview.
@@ -84,8 +80,8 @@ pub(super) fn TimingFieldset(
                                     <input
                                         id="cron"
                                         class=format!("{INPUT} font-mono")
-                                        prop:value=move || form.cron.get()
-                                        on:input=move |e| form.cron.set(event_target_value(&e))
+                                        prop:value=shows(form.cron)
+                                        on:input=takes(form.cron)
                                     />
                                 </div>
                                 <div>
@@ -110,8 +106,8 @@ pub(super) fn TimingFieldset(
                                         type="datetime-local"
                                         step="1"
                                         class=INPUT
-                                        prop:value=move || form.at_local.get()
-                                        on:input=move |e| form.at_local.set(event_target_value(&e))
+                                        prop:value=shows(form.at_local)
+                                        on:input=takes(form.at_local)
                                     />
                                 </div>
                                 <div>
@@ -123,7 +119,8 @@ pub(super) fn TimingFieldset(
                             </div>
                             {on_reading(
                                 timing,
-                                move |reading| {
+                                form,
+                                |form, reading| {
                                     reading
                                         .ok()
                                         .map(|reading| {
@@ -131,6 +128,7 @@ pub(super) fn TimingFieldset(
                                                 <RunAtNotes run_at=reading.run_at later=form.at_later />
                                             }
                                         })
+                                        .into_any_sync()
                                 },
                             )}
                         }
@@ -144,8 +142,8 @@ pub(super) fn TimingFieldset(
                             <input
                                 id="in"
                                 class=INPUT
-                                prop:value=move || form.in_.get()
-                                on:input=move |e| form.in_.set(event_target_value(&e))
+                                prop:value=shows(form.in_)
+                                on:input=takes(form.in_)
                             />
                         }
                             .into_any_sync()
@@ -158,8 +156,8 @@ pub(super) fn TimingFieldset(
                             <input
                                 id="every"
                                 class=INPUT
-                                prop:value=move || form.every.get()
-                                on:input=move |e| form.every.set(event_target_value(&e))
+                                prop:value=shows(form.every)
+                                on:input=takes(form.every)
                             />
                         }
                             .into_any_sync()
@@ -167,7 +165,7 @@ pub(super) fn TimingFieldset(
                 }}
             </div>
             <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
-                {on_reading(timing, |reading| preview(reading).into_any_sync())}
+                {on_reading(timing, form, |_, reading| preview(reading))}
             </div>
             <FieldError message=server_reason(save, field::SCHEDULE) />
         </fieldset>
@@ -175,7 +173,7 @@ pub(super) fn TimingFieldset(
 }
 
 /// The preview: the timing in words and its next fires, or why it does not read.
-fn preview(reading: Result<TimingReading, AppError>) -> impl IntoView {
+fn preview(reading: Result<TimingReading, AppError>) -> AnyView {
     let reading = match reading {
         Ok(reading) => reading,
         Err(error) => {
