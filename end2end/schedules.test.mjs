@@ -150,6 +150,14 @@ test('a Run At inside a DST gap is flagged, and an ambiguous one offers both', a
   await page.fill('#at', '2027-11-07T01:30:00');
   await page.waitForSelector('#ambiguous');
   assert.match(await page.textContent('#ambiguous'), /occurs twice/);
+  // 01:30 EDT first; choosing the second occurrence reads 01:30 EST, an hour later.
+  assert.match(await page.textContent('#run-at-instant'), /2027-11-07 05:30:00 UTC/);
+  await page.check('#ambiguous input[value="second"]');
+  await page.waitForFunction(
+    () => document.querySelector('#run-at-instant')?.textContent.includes('06:30:00 UTC'),
+  );
+  assert.equal(await page.isChecked('#ambiguous input[value="second"]'), true);
+  assert.equal(await page.isChecked('#ambiguous input[value="first"]'), false);
 });
 
 test('the server refuses a private target next to the URL field', async () => {

@@ -1,16 +1,18 @@
 //! The schedule form's timing as typed ([`TimingDraft`]: text, zone names, the DST policy)
-//! and what it reads as ([`TimingReading`]): a Run At and the window's ends resolved in their
-//! zones, the next fires in words and the DST changes the policy meets. The reading is made
-//! on the server, which holds the zone tables, so the form's code carries none (issue 21);
-//! both travel in postcard (instants as microseconds).
+//! and what it reads as: a Run At and the window's ends resolved in their zones
+//! ([`ResolvedTiming`], what the form saves with), the next fires in words and the DST changes
+//! the policy meets. The reading is made on the server, which holds the zone tables, so the
+//! form's code carries none; what the form only shows of it arrives rendered ([`TimingPart`]),
+//! so its code carries no view of it either (issue 21). Both travel in postcard (instants as
+//! microseconds).
 
 use chrono::serde::ts_microseconds as micros;
 use chrono::{DateTime, Utc};
 use scheduleman::schedule::{DstGap, DstOverlap, ScheduleInput};
 use serde::{Deserialize, Serialize};
 
-use crate::components::fires::FireReading;
 use crate::components::time::picker_minutes_text;
+use crate::server_html::ServerHtml;
 
 /// Which kind of timing the form edits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,28 +75,11 @@ pub struct RunAt {
     pub ambiguous: Option<(Instant, Instant)>,
 }
 
-/// The timing in words and its next fires, each read in the schedule's zone.
+/// A [`TimingDraft`] resolved in its zones: what the form saves with. Each failure is its
+/// reason in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimingPreview {
-    /// "Every 5 minutes, 09:00–17:59, Monday through Friday, Europe/Berlin".
-    pub description: String,
-    /// The next five fires.
-    pub fires: Vec<FireReading>,
-}
-
-/// A DST change in the next 12 months and what it does to the schedule's fires.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DstChange {
-    /// Its local date, as the form shows it ("8 Mar 2027").
-    pub date: String,
-    /// What happens to the fires that day.
-    pub text: String,
-}
-
-/// What a [`TimingDraft`] reads as; each failure is its reason in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimingReading {
-    /// The draft this reads (the form saves with the reading of what it shows).
+pub struct ResolvedTiming {
+    /// The draft this resolves (the form saves with the reading of what it shows).
     pub of: TimingDraft,
     /// The Run At picker's reading, resolved in its zone.
     pub run_at: Result<RunAt, String>,
@@ -102,10 +87,21 @@ pub struct TimingReading {
     pub starts_at: Result<Option<Instant>, String>,
     /// The window's end (`None`: open).
     pub ends_at: Result<Option<Instant>, String>,
+}
+
+/// What the form receives for its timing fields (`read_timing`): the draft resolved, and
+/// what it shows of the reading, rendered on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimingPart {
+    /// What the form saves with.
+    pub resolved: ResolvedTiming,
     /// The timing in words and its next fires, or why it does not read.
-    pub preview: Result<TimingPreview, String>,
-    /// For a cron timing, the DST changes of the next 12 months it meets.
-    pub dst_changes: Vec<DstChange>,
+    pub preview: ServerHtml,
+    /// Under the Run At picker: the instant, a time the clocks skip, the choice between the
+    /// two occurrences of a time they repeat.
+    pub run_at_notes: ServerHtml,
+    /// The DST changes of the next 12 months a cron timing meets, or that none does.
+    pub dst_changes: ServerHtml,
 }
 
 impl TimingDraft {
@@ -170,6 +166,7 @@ pub use reading::*;
 /// The readings, made where the zone tables are.
 #[cfg(feature = "ssr")]
 mod reading {
+    use crate::components::fires::FireReading;
     use chrono::{DateTime, Timelike, Utc};
     use chrono_tz::Tz;
     use scheduleman::schedule::{self, read_local, zone, LocalReading, TimingOptions};
@@ -179,6 +176,35 @@ mod reading {
 
     /// Fires a preview shows.
     const PREVIEW_FIRES: usize = 5;
+
+    /// The timing in words and its next fires, each read in the schedule's zone.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TimingPreview {
+        /// "Every 5 minutes, 09:00–17:59, Monday through Friday, Europe/Berlin".
+        pub description: String,
+        /// The next five fires.
+        pub fires: Vec<FireReading>,
+    }
+
+    /// A DST change in the next 12 months and what it does to the schedule's fires.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DstChange {
+        /// Its local date, as the form shows it ("8 Mar 2027").
+        pub date: String,
+        /// What happens to the fires that day.
+        pub text: String,
+    }
+
+    /// What a [`TimingDraft`] reads as; each failure is its reason in words.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TimingReading {
+        /// The draft resolved in its zones.
+        pub resolved: ResolvedTiming,
+        /// The timing in words and its next fires, or why it does not read.
+        pub preview: Result<TimingPreview, String>,
+        /// For a cron timing, the DST changes of the next 12 months it meets.
+        pub dst_changes: Vec<DstChange>,
+    }
 
     impl TimingDraft {
         /// The form's fields for `request`'s timing: a stored Run At and window read on
@@ -260,10 +286,12 @@ mod reading {
                 })
                 .collect();
             TimingReading {
-                of: self.clone(),
-                run_at,
-                starts_at,
-                ends_at,
+                resolved: ResolvedTiming {
+                    of: self.clone(),
+                    run_at,
+                    starts_at,
+                    ends_at,
+                },
                 preview,
                 dst_changes,
             }
@@ -390,10 +418,10 @@ mod tests {
             ..TimingDraft::new_schedule("", now)
         };
         let reading = draft.read(now);
-        assert_eq!(reading.of, draft);
-        assert_eq!(reading.starts_at, Ok(None));
+        assert_eq!(reading.resolved.of, draft);
+        assert_eq!(reading.resolved.starts_at, Ok(None));
         assert_eq!(
-            reading.ends_at,
+            reading.resolved.ends_at,
             Ok(Some(Instant("2028-06-30T00:00:00Z".parse().unwrap())))
         );
         let preview = reading.preview.unwrap();
@@ -425,12 +453,16 @@ mod tests {
         }
         .read(now);
         assert!(broken.preview.unwrap_err().contains("25"));
-        assert!(broken.starts_at.unwrap_err().contains("does not exist"));
+        assert!(broken
+            .resolved
+            .starts_at
+            .unwrap_err()
+            .contains("does not exist"));
         assert!(broken.dst_changes.is_empty());
     }
 
     #[test]
-    fn a_draft_and_its_reading_travel_in_postcard() {
+    fn a_resolved_draft_travels_in_postcard() {
         let now = Utc::now();
         for draft in [
             TimingDraft::new_schedule("0 9 * * 1-5", now),
@@ -449,11 +481,11 @@ mod tests {
                 ..TimingDraft::default()
             },
         ] {
-            let reading = draft.read(now);
-            let bytes = postcard::to_allocvec(&reading).unwrap();
+            let resolved = draft.read(now).resolved;
+            let bytes = postcard::to_allocvec(&resolved).unwrap();
             assert_eq!(
-                postcard::from_bytes::<TimingReading>(&bytes).unwrap(),
-                reading
+                postcard::from_bytes::<ResolvedTiming>(&bytes).unwrap(),
+                resolved
             );
         }
     }

@@ -8,13 +8,13 @@ use scheduleman::validate::field;
 
 use super::fields::{server_reason, FieldError};
 use super::state::FormState;
-use super::timing::{on_reading, Timing};
+use super::timing::{on_reading, shown, Timing};
 use super::{INPUT, LABEL};
 use crate::components::bind::{chooses, is_chosen, shows, takes};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
 use crate::sync_hydration::IntoAnySync;
-use crate::timing_draft::{DstChange, TimingKind};
+use crate::timing_draft::TimingKind;
 
 /// The window, the run limit, the jitter and (cron) the DST policy.
 #[component]
@@ -44,7 +44,7 @@ pub(super) fn ControlsFieldset(
                         timing,
                         form,
                         |_, reading| {
-                            let problem = reading.ok().and_then(|r| r.starts_at.err());
+                            let problem = reading.ok().and_then(|r| r.resolved.starts_at.err());
                             view! { <FieldError message=problem /> }.into_any_sync()
                         },
                     )}
@@ -66,7 +66,7 @@ pub(super) fn ControlsFieldset(
                         timing,
                         form,
                         |_, reading| {
-                            let problem = reading.ok().and_then(|r| r.ends_at.err());
+                            let problem = reading.ok().and_then(|r| r.resolved.ends_at.err());
                             view! { <FieldError message=problem /> }.into_any_sync()
                         },
                     )}
@@ -193,40 +193,7 @@ fn DstPolicyFields(
             </div>
         </div>
         <div id="dst-effects" class="mt-2 text-sm">
-            {on_reading(
-                timing,
-                form,
-                |_, reading| dst_changes(reading.map(|r| r.dst_changes).unwrap_or_default()),
-            )}
+            {on_reading(timing, form, |_, reading| shown(reading, |part| part.dst_changes))}
         </div>
-    }
-}
-
-/// The DST changes of the next 12 months the schedule meets, or that none does.
-fn dst_changes(changes: Vec<DstChange>) -> AnyView {
-    if changes.is_empty() {
-        view! {
-            <p class="text-slate-500">
-                "No daylight-saving change touches this schedule in the next 12 months."
-            </p>
-        }
-        .into_any_sync()
-    } else {
-        view! {
-            <p class="text-slate-600">"In the next 12 months:"</p>
-            <ul class="mt-1 space-y-0.5">
-                {changes
-                    .into_iter()
-                    .map(|change| {
-                        view! {
-                            <li class="dst-effect rounded bg-amber-50 px-2 text-amber-900">
-                                {change.date} ": " {change.text}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        }
-        .into_any_sync()
     }
 }

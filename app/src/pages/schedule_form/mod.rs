@@ -5,8 +5,9 @@
 
 mod controls;
 mod fields;
+#[cfg(feature = "ssr")] // rendered on the server only (crate::server_html)
+pub(crate) mod reading;
 mod retry;
-mod run_at;
 mod state;
 mod target;
 mod timing;
@@ -145,12 +146,13 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
         let shown = timing
             .get_untracked()
             .and_then(Result::ok)
-            .filter(|reading| reading.of == draft);
+            .map(|part| part.resolved)
+            .filter(|resolved| resolved.of == draft);
         leptos::task::spawn_local(async move {
             let reading = match shown {
                 Some(reading) => reading,
                 None => match read_timing(draft).await {
-                    Ok(reading) => reading,
+                    Ok(part) => part.resolved,
                     Err(error) => return unread.set(Some(error)),
                 },
             };

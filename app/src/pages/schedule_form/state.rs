@@ -8,7 +8,7 @@ use scheduleman::schedule::{DstGap, DstOverlap};
 use scheduleman::validate::{ScheduleRequest, TargetRequest};
 
 use super::fields::{parse_headers, parse_retry_delay, show_retry_delay};
-use crate::timing_draft::{TimingDraft, TimingKind, TimingReading};
+use crate::timing_draft::{ResolvedTiming, TimingDraft, TimingKind};
 
 /// Every field of the form, as text where the person types text.
 #[derive(Debug, Clone, Copy)]
@@ -167,7 +167,7 @@ impl FormState {
     /// The request to save, its timing as `timing` (the reading of [`Self::draft`]) says;
     /// `Err` with the reason when a field does not read (it is shown under the field, and
     /// nothing is sent).
-    pub fn to_request(self, timing: &TimingReading) -> Result<ScheduleRequest, String> {
+    pub fn to_request(self, timing: &ResolvedTiming) -> Result<ScheduleRequest, String> {
         let backoff_initial_ms = parse_retry_delay(&self.backoff_initial.get())?;
         let backoff_max_ms = parse_retry_delay(&self.backoff_max.get())?;
         let instant = |end: &Option<crate::timing_draft::Instant>| end.map(|at| at.0);
@@ -216,7 +216,7 @@ mod tests {
             let original = request();
             let form = FormState::new(&original, TimingDraft::of(&original, Utc::now()));
             let reading = form.draft().read(Utc::now());
-            assert_eq!(form.to_request(&reading), Ok(original));
+            assert_eq!(form.to_request(&reading.resolved), Ok(original));
         });
     }
 
@@ -226,7 +226,7 @@ mod tests {
         owner.with(|| {
             let original = request();
             let form = FormState::new(&original, TimingDraft::of(&original, Utc::now()));
-            let save = |form: FormState| form.to_request(&form.draft().read(Utc::now()));
+            let save = |form: FormState| form.to_request(&form.draft().read(Utc::now()).resolved);
             form.kind.set(TimingKind::Every);
             form.every.set("90s".into());
             form.headers.set("X-A: 1\nX-B: two words".into());

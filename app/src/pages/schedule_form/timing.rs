@@ -1,24 +1,24 @@
 //! The form's "When" fieldset: the kind of timing (cron, Run At, in…, every…), its fields,
-//! and a preview of the next fires, read by the server with the executor's own code.
+//! and a preview of the next fires, read and rendered by the server with the executor's own
+//! code.
 
 use leptos::prelude::*;
 use scheduleman::validate::field;
 
 use super::fields::{server_reason, FieldError};
-use super::run_at::RunAtNotes;
 use super::state::FormState;
 use super::{INPUT, LABEL};
-use crate::components::bind::{shows, takes};
-use crate::components::fires::FireList;
+use crate::components::bind::{chooses, shows, takes};
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
 use crate::page_data::CompactPageData;
 use crate::server_fns::schedules::SaveSchedule;
+use crate::server_html::{ServerHtml, ServerPart};
 use crate::sync_hydration::IntoAnySync;
-use crate::timing_draft::{TimingKind, TimingReading};
+use crate::timing_draft::{TimingKind, TimingPart};
 
 /// The server's reading of the form's timing fields, read again whenever they change.
-pub(super) type Timing = CompactPageData<Result<TimingReading, AppError>>;
+pub(super) type Timing = CompactPageData<Result<TimingPart, AppError>>;
 
 /// What `show` makes of the latest reading of the timing; the last one stays on screen while
 /// a newer one is on its way. `show` is a function, not a closure: every place that shows the
@@ -26,7 +26,7 @@ pub(super) type Timing = CompactPageData<Result<TimingReading, AppError>>;
 pub(super) fn on_reading(
     timing: Timing,
     form: FormState,
-    show: fn(FormState, Result<TimingReading, AppError>) -> AnyView,
+    show: fn(FormState, Result<TimingPart, AppError>) -> AnyView,
 ) -> impl IntoView {
     view! { <Transition>{move || Suspend::new(async move { show(form, timing.await) })}</Transition> }
 }
@@ -117,20 +117,17 @@ pub(super) fn TimingFieldset(
                                     <ZoneSelect id="at-zone" zone=form.at_zone />
                                 </div>
                             </div>
-                            {on_reading(
-                                timing,
-                                form,
-                                |form, reading| {
-                                    reading
-                                        .ok()
-                                        .map(|reading| {
-                                            view! {
-                                                <RunAtNotes run_at=reading.run_at later=form.at_later />
-                                            }
-                                        })
-                                        .into_any_sync()
-                                },
-                            )}
+                            // The choice between two occurrences of a time is in the notes.
+                            <div on:change=chooses(
+                                form.at_later,
+                                |value| value == "second",
+                            )>
+                                {on_reading(
+                                    timing,
+                                    form,
+                                    |_, reading| shown(reading, |part| part.run_at_notes),
+                                )}
+                            </div>
                         }
                             .into_any_sync()
                     }
@@ -165,43 +162,35 @@ pub(super) fn TimingFieldset(
                 }}
             </div>
             <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
-                {on_reading(timing, form, |_, reading| preview(reading))}
+                {on_reading(
+                    timing,
+                    form,
+                    |_, reading| match reading {
+                        Ok(part) => view! { <ServerPart html=part.preview /> }.into_any_sync(),
+                        Err(error) => {
+                            view! {
+                                <p id="schedule-error" class="text-red-700">
+                                    {error.to_string()}
+                                </p>
+                            }
+                                .into_any_sync()
+                        }
+                    },
+                )}
             </div>
             <FieldError message=server_reason(save, field::SCHEDULE) />
         </fieldset>
     }
 }
 
-/// The preview: the timing in words and its next fires, or why it does not read.
-fn preview(reading: Result<TimingReading, AppError>) -> AnyView {
-    let reading = match reading {
-        Ok(reading) => reading,
-        Err(error) => {
-            return view! {
-                <p id="schedule-error" class="text-red-700">
-                    {error.to_string()}
-                </p>
-            }
-            .into_any_sync();
-        }
-    };
-    match reading.preview {
-        Ok(preview) => view! {
-            <p id="description" class="font-medium">
-                {preview.description}
-            </p>
-            <FireList fires=preview.fires />
-        }
-        .into_any_sync(),
-        // A Run At problem is already flagged under the picker.
-        Err(_) if reading.of.kind == TimingKind::At && reading.run_at.is_err() => {
-            ().into_any_sync()
-        }
-        Err(reason) => view! {
-            <p id="schedule-error" class="text-red-700">
-                {reason}
-            </p>
-        }
-        .into_any_sync(),
-    }
+/// The part of the reading `pick` names, as the server rendered it; nothing while there is no
+/// reading (the preview says why).
+pub(super) fn shown(
+    reading: Result<TimingPart, AppError>,
+    pick: fn(TimingPart) -> ServerHtml,
+) -> AnyView {
+    reading
+        .ok()
+        .map(|part| view! { <ServerPart html=pick(part) /> })
+        .into_any_sync()
 }
