@@ -14,6 +14,7 @@ use super::session::IfCan;
 use super::time::viewer_instant;
 #[cfg(feature = "ssr")]
 use super::time::LocalTime;
+use crate::components::bind::{shows, takes};
 use crate::page_data::compact_page_data;
 use crate::server_fns::backfills::{backfills_part, cancel_backfill, start_backfill};
 use crate::server_html::ServerPart;
@@ -140,8 +141,8 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
                     type="datetime-local"
                     step="1"
                     class=FIELD
-                    prop:value=move || from.get()
-                    on:input=move |e| from.set(event_target_value(&e))
+                    prop:value=shows(from)
+                    on:input=takes(from)
                 />
             </label>
             <label class="block">
@@ -151,18 +152,13 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
                     type="datetime-local"
                     step="1"
                     class=FIELD
-                    prop:value=move || to.get()
-                    on:input=move |e| to.set(event_target_value(&e))
+                    prop:value=shows(to)
+                    on:input=takes(to)
                 />
             </label>
             <label class="block">
                 "One fire every"
-                <input
-                    id="backfill-pace"
-                    class=FIELD
-                    prop:value=move || pace.get()
-                    on:input=move |e| pace.set(event_target_value(&e))
-                />
+                <input id="backfill-pace" class=FIELD prop:value=shows(pace) on:input=takes(pace) />
             </label>
             <div class="flex items-end gap-2">
                 <button id="backfill-preview" class=BUTTON on:click=move |_| send(true)>

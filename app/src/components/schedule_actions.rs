@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::session::can;
 use super::time::viewer_instant;
+use crate::components::bind::{shows, takes};
 use crate::error::AppError;
 use crate::sync_hydration::IntoAnySync;
 use scheduleman::model::{PauseRequest, TriggerRequest};
@@ -182,8 +183,8 @@ fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
                     id="pause-until"
                     type="datetime-local"
                     class=FIELD
-                    prop:value=move || until.get()
-                    on:input=move |e| until.set(event_target_value(&e))
+                    prop:value=shows(until)
+                    on:input=takes(until)
                 />
             </label>
             <label class="block">
@@ -192,8 +193,8 @@ fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
                     id="pause-note"
                     class=FIELD
                     maxlength="500"
-                    prop:value=move || note.get()
-                    on:input=move |e| note.set(event_target_value(&e))
+                    prop:value=shows(note)
+                    on:input=takes(note)
                 />
             </label>
             {move || {
@@ -236,8 +237,8 @@ fn TriggerPanel(id: Uuid, act: ActAction) -> impl IntoView {
                     id="trigger-body"
                     rows="4"
                     class=format!("{FIELD} font-mono")
-                    prop:value=move || body.get()
-                    on:input=move |e| body.set(event_target_value(&e))
+                    prop:value=shows(body)
+                    on:input=takes(body)
                 ></textarea>
             </label>
             <button id="trigger-send" class=BUTTON on:click=send>

@@ -7,6 +7,7 @@ use scheduleman::model::{
     ChannelFormat, ChannelRequest, ChannelView, DeliveryStatus, DeliveryView,
 };
 
+use crate::components::bind::{takes, ticks};
 use crate::components::error_note::ErrorNote;
 use crate::components::incidents::IncidentTable;
 use crate::components::session::IfCan;
@@ -189,7 +190,7 @@ fn NewChannel(create: ServerAction<CreateChannel>) -> impl IntoView {
                     class=INPUT
                     placeholder="on-call"
                     prop:value=name
-                    on:input=move |e| name.set(event_target_value(&e))
+                    on:input=takes(name)
                 />
             </label>
             <label class="text-sm font-medium">
@@ -215,15 +216,11 @@ fn NewChannel(create: ServerAction<CreateChannel>) -> impl IntoView {
                     class=format!("{INPUT} w-96")
                     placeholder="https://hooks.slack.com/services/… or mailto:ops@example.com"
                     prop:value=url
-                    on:input=move |e| url.set(event_target_value(&e))
+                    on:input=takes(url)
                 />
             </label>
             <label class="flex items-center gap-2 text-sm">
-                <input
-                    type="checkbox"
-                    prop:checked=default
-                    on:change=move |e| default.set(event_target_checked(&e))
-                />
+                <input type="checkbox" prop:checked=default on:change=ticks(default) />
                 "in the default set"
             </label>
             <button

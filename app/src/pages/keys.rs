@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use scheduleman::access::Role;
 use scheduleman::model::{ApiKeyView, KeyRequest};
 
+use crate::components::bind::{is_chosen, takes};
 use crate::components::error_note::ErrorNote;
 use crate::components::time::LocalTime;
 use crate::page_data::compact_page_data;
@@ -57,7 +58,7 @@ pub fn Keys() -> impl IntoView {
                     class=format!("{INPUT} block w-64")
                     placeholder="deploy pipeline"
                     prop:value=name
-                    on:input=move |e| name.set(event_target_value(&e))
+                    on:input=takes(name)
                 />
             </label>
             <label class="text-sm font-medium">
@@ -75,7 +76,7 @@ pub fn Keys() -> impl IntoView {
                         .into_iter()
                         .map(|r| {
                             view! {
-                                <option value=r.as_str() selected=move || role.get() == r>
+                                <option value=r.as_str() selected=is_chosen(role, r)>
                                     {r.as_str()}
                                 </option>
                             }
