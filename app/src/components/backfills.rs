@@ -14,7 +14,7 @@ use super::session::IfCan;
 use super::time::viewer_instant;
 #[cfg(feature = "ssr")]
 use super::time::LocalTime;
-use crate::components::bind::{shows, takes};
+use crate::components::bind::takes;
 use crate::page_data::compact_page_data;
 use crate::server_fns::backfills::{backfills_part, cancel_backfill, start_backfill};
 use crate::server_html::ServerPart;
@@ -141,7 +141,7 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
                     type="datetime-local"
                     step="1"
                     class=FIELD
-                    prop:value=shows(from)
+                    prop:value=from
                     on:input=takes(from)
                 />
             </label>
@@ -152,13 +152,13 @@ fn BackfillForm(id: Uuid, refresh: RwSignal<u32>) -> impl IntoView {
                     type="datetime-local"
                     step="1"
                     class=FIELD
-                    prop:value=shows(to)
+                    prop:value=to
                     on:input=takes(to)
                 />
             </label>
             <label class="block">
                 "One fire every"
-                <input id="backfill-pace" class=FIELD prop:value=shows(pace) on:input=takes(pace) />
+                <input id="backfill-pace" class=FIELD prop:value=pace on:input=takes(pace) />
             </label>
             <div class="flex items-end gap-2">
                 <button id="backfill-preview" class=BUTTON on:click=move |_| send(true)>

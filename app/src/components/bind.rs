@@ -1,17 +1,12 @@
-//! A field bound to its signal: what it shows, what typing or choosing in it does.
+//! A field bound to its signal: what typing or choosing in it does, and whether an option is
+//! the chosen one. (What a field shows needs no function: a signal is a property's value,
+//! `prop:value=signal`.)
 //!
 //! These are functions rather than closures written at each field because a closure's type is
 //! its own, and every type a view holds is compiled into the page's wasm once more; one
 //! function makes one type for every field it binds (issue 21: the form's weight).
 
 use leptos::prelude::*;
-
-/// What a field shows: the value in its signal (text, or whether a box is checked).
-pub fn shows<T: Clone + Send + Sync + 'static>(
-    value: RwSignal<T>,
-) -> impl Fn() -> T + Copy + Send + Sync + 'static {
-    move || value.get()
-}
 
 /// What typing in (or choosing from) a field does: its signal takes the field's value.
 pub fn takes(text: RwSignal<String>) -> impl Fn(leptos::ev::Event) + Copy + Send + Sync + 'static {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::session::can;
 use super::time::viewer_instant;
-use crate::components::bind::{shows, takes};
+use crate::components::bind::takes;
 use crate::error::AppError;
 use crate::sync_hydration::IntoAnySync;
 use scheduleman::model::{PauseRequest, TriggerRequest};
@@ -183,7 +183,7 @@ fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
                     id="pause-until"
                     type="datetime-local"
                     class=FIELD
-                    prop:value=shows(until)
+                    prop:value=until
                     on:input=takes(until)
                 />
             </label>
@@ -193,7 +193,7 @@ fn PausePanel(id: Uuid, act: ActAction) -> impl IntoView {
                     id="pause-note"
                     class=FIELD
                     maxlength="500"
-                    prop:value=shows(note)
+                    prop:value=note
                     on:input=takes(note)
                 />
             </label>
@@ -237,7 +237,7 @@ fn TriggerPanel(id: Uuid, act: ActAction) -> impl IntoView {
                     id="trigger-body"
                     rows="4"
                     class=format!("{FIELD} font-mono")
-                    prop:value=shows(body)
+                    prop:value=body
                     on:input=takes(body)
                 ></textarea>
             </label>

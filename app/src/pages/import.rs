@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use scheduleman::crontab::{ImportAction, ImportPlan, LineItem, PlannedLine};
 use scheduleman::crontab::{ImportDone, ImportRequest};
 
-use crate::components::bind::{shows, takes, ticks};
+use crate::components::bind::{takes, ticks};
 #[cfg(feature = "ssr")]
 use crate::components::fires::{FireList, FireReading};
 use crate::components::zone_select::ZoneSelect;
@@ -83,7 +83,7 @@ pub fn ImportCrontab() -> impl IntoView {
                         id="source"
                         class=INPUT
                         placeholder="web-1:root"
-                        prop:value=shows(source)
+                        prop:value=source
                         on:input=takes(source)
                     />
                 </div>
@@ -101,7 +101,7 @@ pub fn ImportCrontab() -> impl IntoView {
                         id="import-target"
                         class=INPUT
                         placeholder="https://jobs.example.com/run"
-                        prop:value=shows(target)
+                        prop:value=target
                         on:input=takes(target)
                     />
                 </div>
@@ -111,7 +111,7 @@ pub fn ImportCrontab() -> impl IntoView {
                 rows="10"
                 class=format!("{INPUT} font-mono")
                 placeholder="# Nightly report\n0 2 * * * curl -X POST https://hooks.example.com/report"
-                prop:value=shows(text)
+                prop:value=text
                 on:input=takes(text)
             ></textarea>
             <button id="preview-import" type="submit" class=BUTTON>
@@ -195,7 +195,7 @@ fn Plan(
                                         <input
                                             id="skip-errors"
                                             type="checkbox"
-                                            prop:checked=shows(skip)
+                                            prop:checked=skip
                                             on:change=ticks(skip)
                                         />
                                         {format!(

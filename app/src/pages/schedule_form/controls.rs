@@ -10,7 +10,7 @@ use super::fields::{server_reason, FieldError};
 use super::state::FormState;
 use super::timing::{on_reading, shown, Timing};
 use super::{INPUT, LABEL};
-use crate::components::bind::{chooses, is_chosen, shows, takes};
+use crate::components::bind::{chooses, is_chosen, takes};
 use crate::components::zone_select::ZoneSelect;
 use crate::server_fns::schedules::SaveSchedule;
 use crate::sync_hydration::IntoAnySync;
@@ -37,13 +37,12 @@ pub(super) fn ControlsFieldset(
                         type="datetime-local"
                         step="1"
                         class=INPUT
-                        prop:value=shows(form.starts_local)
+                        prop:value=form.starts_local
                         on:input=takes(form.starts_local)
                     />
                     {on_reading(
                         timing,
-                        form,
-                        |_, reading| {
+                        |reading| {
                             let problem = reading.ok().and_then(|r| r.resolved.starts_at.err());
                             view! { <FieldError message=problem /> }.into_any_sync()
                         },
@@ -59,13 +58,12 @@ pub(super) fn ControlsFieldset(
                         type="datetime-local"
                         step="1"
                         class=INPUT
-                        prop:value=shows(form.ends_local)
+                        prop:value=form.ends_local
                         on:input=takes(form.ends_local)
                     />
                     {on_reading(
                         timing,
-                        form,
-                        |_, reading| {
+                        |reading| {
                             let problem = reading.ok().and_then(|r| r.resolved.ends_at.err());
                             view! { <FieldError message=problem /> }.into_any_sync()
                         },
@@ -87,7 +85,7 @@ pub(super) fn ControlsFieldset(
                         inputmode="numeric"
                         placeholder="no limit"
                         class=INPUT
-                        prop:value=shows(form.max_fires)
+                        prop:value=form.max_fires
                         on:input=takes(form.max_fires)
                     />
                     <FieldError message=Signal::derive(move || form.max_fires_limit().err()) />
@@ -101,7 +99,7 @@ pub(super) fn ControlsFieldset(
                         id="jitter"
                         placeholder="none"
                         class=INPUT
-                        prop:value=shows(form.jitter)
+                        prop:value=form.jitter
                         on:input=takes(form.jitter)
                     />
                     <FieldError message=server_reason(save, field::JITTER) />
@@ -193,7 +191,7 @@ fn DstPolicyFields(
             </div>
         </div>
         <div id="dst-effects" class="mt-2 text-sm">
-            {on_reading(timing, form, |_, reading| shown(reading, |part| part.dst_changes))}
+            {on_reading(timing, |reading| shown(reading, |part| part.dst_changes))}
         </div>
     }
 }

@@ -23,7 +23,7 @@ use self::retry::RetryFieldset;
 use self::state::FormState;
 use self::target::TargetFieldset;
 use self::timing::TimingFieldset;
-use crate::components::bind::{shows, takes, ticks};
+use crate::components::bind::{takes, ticks};
 use crate::components::error_note::ErrorNote;
 use crate::components::secret::SecretOnce;
 use crate::error::AppError;
@@ -189,7 +189,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
                     class=INPUT
                     // Shown before the page's code has loaded, too.
                     value=form.name.get_untracked()
-                    prop:value=shows(form.name)
+                    prop:value=form.name
                     on:input=takes(form.name)
                 />
                 <FieldError message=server_reason(save, field::NAME) />
@@ -202,7 +202,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
                     id="labels"
                     rows="2"
                     class=format!("{INPUT} font-mono")
-                    prop:value=shows(form.labels)
+                    prop:value=form.labels
                     on:input=takes(form.labels)
                 ></textarea>
                 <FieldError message=Signal::derive(move || form.label_map().err()) />
@@ -213,11 +213,7 @@ fn ScheduleForm(id: Option<Uuid>, initial: ScheduleRequest, draft: TimingDraft) 
             <TargetFieldset form=form save=save />
             <RetryFieldset form=form save=save />
             <label class="flex items-center gap-2 text-sm">
-                <input
-                    type="checkbox"
-                    prop:checked=shows(form.paused)
-                    on:change=ticks(form.paused)
-                />
+                <input type="checkbox" prop:checked=form.paused on:change=ticks(form.paused) />
                 "Paused"
             </label>
             {move || {

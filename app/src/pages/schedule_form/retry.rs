@@ -8,7 +8,7 @@ use scheduleman::validate::field;
 use super::fields::{parse_retry_delay, server_reason, FieldError};
 use super::state::FormState;
 use super::{INPUT, LABEL};
-use crate::components::bind::{chooses, is_chosen, shows, takes};
+use crate::components::bind::{chooses, is_chosen, takes};
 use crate::server_fns::schedules::SaveSchedule;
 
 /// How failures are retried and what becomes of missed and dead fires.
@@ -35,7 +35,7 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
                     min="1"
                     max="100"
                     class=INPUT
-                    prop:value=shows(form.max_attempts)
+                    prop:value=form.max_attempts
                     on:input=takes(form.max_attempts)
                 />
                 <FieldError message=server_reason(save, field::MAX_ATTEMPTS) />
@@ -68,7 +68,7 @@ pub(super) fn RetryFieldset(form: FormState, save: ServerAction<SaveSchedule>) -
                                 type="text"
                                 placeholder=placeholder
                                 class=INPUT
-                                prop:value=shows(text)
+                                prop:value=text
                                 on:input=takes(text)
                             />
                             <FieldError message=delay_error(text, path) />

@@ -6,7 +6,7 @@ use scheduleman::validate::field;
 use super::fields::{server_reason, FieldError};
 use super::state::FormState;
 use super::{INPUT, LABEL};
-use crate::components::bind::{is_chosen, shows, takes};
+use crate::components::bind::{is_chosen, takes};
 use crate::server_fns::schedules::SaveSchedule;
 
 /// Where and how the trigger is sent.
@@ -25,7 +25,7 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     placeholder="https://…"
                     // Shown before the page's code has loaded, too.
                     value=form.url.get_untracked()
-                    prop:value=shows(form.url)
+                    prop:value=form.url
                     on:input=takes(form.url)
                 />
                 <FieldError message=server_reason(save, field::TARGET_URL) />
@@ -54,7 +54,7 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     id="headers"
                     rows="3"
                     class=format!("{INPUT} font-mono")
-                    prop:value=shows(form.headers)
+                    prop:value=form.headers
                     on:input=takes(form.headers)
                 ></textarea>
                 <FieldError message=server_reason(save, field::TARGET_HEADERS) />
@@ -67,7 +67,7 @@ pub(super) fn TargetFieldset(form: FormState, save: ServerAction<SaveSchedule>) 
                     id="body"
                     rows="3"
                     class=format!("{INPUT} font-mono")
-                    prop:value=shows(form.body)
+                    prop:value=form.body
                     on:input=takes(form.body)
                 ></textarea>
                 <FieldError message=server_reason(save, field::TARGET_BODY) />

@@ -8,7 +8,7 @@ use scheduleman::validate::field;
 use super::fields::{server_reason, FieldError};
 use super::state::FormState;
 use super::{INPUT, LABEL};
-use crate::components::bind::{chooses, shows, takes};
+use crate::components::bind::{chooses, takes};
 use crate::components::zone_select::ZoneSelect;
 use crate::error::AppError;
 use crate::page_data::CompactPageData;
@@ -25,10 +25,9 @@ pub(super) type Timing = CompactPageData<Result<TimingPart, AppError>>;
 /// reading then shares one compiled transition.
 pub(super) fn on_reading(
     timing: Timing,
-    form: FormState,
-    show: fn(FormState, Result<TimingPart, AppError>) -> AnyView,
+    show: fn(Result<TimingPart, AppError>) -> AnyView,
 ) -> impl IntoView {
-    view! { <Transition>{move || Suspend::new(async move { show(form, timing.await) })}</Transition> }
+    view! { <Transition>{move || Suspend::new(async move { show(timing.await) })}</Transition> }
 }
 
 /// The timing fields and their preview.
@@ -80,7 +79,7 @@ pub(super) fn TimingFieldset(
                                     <input
                                         id="cron"
                                         class=format!("{INPUT} font-mono")
-                                        prop:value=shows(form.cron)
+                                        prop:value=form.cron
                                         on:input=takes(form.cron)
                                     />
                                 </div>
@@ -106,7 +105,7 @@ pub(super) fn TimingFieldset(
                                         type="datetime-local"
                                         step="1"
                                         class=INPUT
-                                        prop:value=shows(form.at_local)
+                                        prop:value=form.at_local
                                         on:input=takes(form.at_local)
                                     />
                                 </div>
@@ -124,8 +123,7 @@ pub(super) fn TimingFieldset(
                             )>
                                 {on_reading(
                                     timing,
-                                    form,
-                                    |_, reading| shown(reading, |part| part.run_at_notes),
+                                    |reading| shown(reading, |part| part.run_at_notes),
                                 )}
                             </div>
                         }
@@ -139,7 +137,7 @@ pub(super) fn TimingFieldset(
                             <input
                                 id="in"
                                 class=INPUT
-                                prop:value=shows(form.in_)
+                                prop:value=form.in_
                                 on:input=takes(form.in_)
                             />
                         }
@@ -153,7 +151,7 @@ pub(super) fn TimingFieldset(
                             <input
                                 id="every"
                                 class=INPUT
-                                prop:value=shows(form.every)
+                                prop:value=form.every
                                 on:input=takes(form.every)
                             />
                         }
@@ -164,8 +162,7 @@ pub(super) fn TimingFieldset(
             <div id="preview" class="mt-3 rounded-md bg-slate-50 p-3 text-sm">
                 {on_reading(
                     timing,
-                    form,
-                    |_, reading| match reading {
+                    |reading| match reading {
                         Ok(part) => view! { <ServerPart html=part.preview /> }.into_any_sync(),
                         Err(error) => {
                             view! {
